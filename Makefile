@@ -1,0 +1,34 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint translations
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/flask --app wsgi run-all
+
+test: $(VENV)/.dev-installed
+	$(BIN)/python scripts/system_deps.py
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+
+# Re-extract the strings and update the catalogs, then compile them (the .mo files are committed).
+translations: $(VENV)/.dev-installed
+	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -o hotline/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i hotline/translations/messages.pot -d hotline/translations
+	$(BIN)/pybabel compile -d hotline/translations

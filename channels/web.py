@@ -1,0 +1,120 @@
+"""The public web form: `/report` files a report, `/follow-up` adds to one. Works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from hotline.db import db_session
+from hotline.referrals.service import route_ticket
+from hotline.tickets.intake import IntakeError, parse_intake
+from hotline.tickets.service import add_follow_up, receive
+from routing.intake import MAX_TEXT_LENGTH, REPORTER_ROLES
+
+blueprint = Blueprint("web", __name__, template_folder="templates")
+
+# The CORETT countries first, then neighbours a report may concern.
+FORM_COUNTRIES = ("GT", "SV", "HN", "NI", "CR", "PA", "BZ", "MX", "DO", "US", "CO", "VE", "HT", "CU", "EC")
+
+# The triage questions the form asks, in the Intake vocabulary.
+FORM_QUESTIONS = (
+    ("in_danger_now", _l("Is someone in danger right now?")),
+    ("minor_involved", _l("Is a child or adolescent (under 18) involved?")),
+    ("movement_restricted", _l("Is someone prevented from leaving?")),
+    ("documents_withheld", _l("Have someone's identity documents been taken?")),
+    ("paid_to_cross_border", _l("Did someone pay to be taken across a border?")),
+)
+ROLE_LABELS = {
+    "victim": _l("It is happening to me"),
+    "witness": _l("I saw or heard it"),
+    "relative": _l("It concerns a relative or friend"),
+    "professional": _l("I am reporting in my work"),
+    "other": _l("Other"),
+}
+ANSWER_VALUES = {"yes": True, "no": False, "unknown": None}
+
+
+@blueprint.get("/")
+def home() -> Response:
+    return redirect(url_for("web.report"))
+
+
+@blueprint.route("/report", methods=["GET", "POST"])
+def report() -> str | tuple[str, int]:
+    if request.method == "GET":
+        return _render_form(MultiDict(), None)
+    form = request.form
+    intake = _intake_from_form(form)
+    try:
+        parsed = parse_intake(intake)
+    except IntakeError as error:
+        # Everything typed is shown again: a mistake never costs the reporter their words.
+        return _render_form(form, error), 400
+    session = db_session()
+    received = receive(session, current_app.config["SETTINGS"], parsed)
+    route_ticket(session, received.ticket, parsed.intake)
+    return render_template(
+        "public/report_done.html", reference=received.ticket.reference, passphrase=received.passphrase
+    )
+
+
+@blueprint.route("/follow-up", methods=["GET", "POST"])
+def follow_up() -> str | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("public/follow_up.html", form=MultiDict(), error=None, max_text=MAX_TEXT_LENGTH)
+    form = request.form
+    text = form.get("text", "").strip()
+    error = None
+    if not text:
+        error = _("Please write what you want to add.")
+    elif len(text) > MAX_TEXT_LENGTH:
+        error = _("The text is too long: at most %(limit)s characters.", limit=f"{MAX_TEXT_LENGTH:,}")
+    else:
+        ticket = add_follow_up(db_session(), form.get("reference", ""), form.get("passphrase", ""), text)
+        if ticket is not None:
+            return render_template("public/follow_up_done.html", reference=ticket.reference)
+        error = _("The reference or the passphrase is not right. Please check them and try again.")
+    return render_template("public/follow_up.html", form=form, error=error, max_text=MAX_TEXT_LENGTH), 400
+
+
+def _intake_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
+    answers = {key: ANSWER_VALUES.get(form.get(key, "unknown"), None) for key, _label in FORM_QUESTIONS}
+    return {
+        "channel": "web",
+        "text": form.get("text", ""),
+        "language": str(current_app.jinja_env.globals["current_locale"]()),  # type: ignore[operator]
+        "caller_phone": form.get("caller_phone", "").strip() or None,
+        "location": {
+            "country": form.get("country") or None,
+            "region": form.get("region", "").strip() or None,
+            "place": form.get("place", "").strip() or None,
+        },
+        "answers": answers,
+        "reporter_role": form.get("reporter_role") or None,
+        "contact_ok": form.get("contact_ok") == "yes",
+    }
+
+
+def _render_form(form: MultiDict[str, str], error: IntakeError | None) -> str:
+    return render_template(
+        "public/report.html",
+        form=form,
+        error=error,
+        error_field=_form_field(error.field) if error else None,
+        countries=FORM_COUNTRIES,
+        questions=FORM_QUESTIONS,
+        roles=[(role, ROLE_LABELS[role]) for role in REPORTER_ROLES],
+        max_text=MAX_TEXT_LENGTH,
+    )
+
+
+def _form_field(intake_field: str) -> str:
+    """The form control that an Intake field error belongs to."""
+    return {"location.country": "country", "location.region": "region", "location.place": "place"}.get(
+        intake_field, intake_field.removeprefix("answers.")
+    )

@@ -1,0 +1,150 @@
+"""The app factory: one core, two surfaces (public for reporters and webhooks, staff for everyone else)."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import Babel
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from hotline import cli, db, i18n
+from hotline.embedded_redis import embedded_redis_url
+from hotline.jobs import queue
+from hotline.settings import Settings
+
+SURFACES = ("public", "staff")
+PACKAGE_DIR = Path(__file__).resolve().parent
+MAX_REQUEST_BYTES = 256 * 1024
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def create_app(settings: Settings | None = None, surface: str = "public") -> Flask:
+    if surface not in SURFACES:
+        raise ValueError(f"surface must be one of {SURFACES}")
+    settings = settings or Settings.from_env()
+    i18n.check_catalogs()
+
+    app = Flask(
+        f"hotline.{surface}",
+        instance_path=str(settings.instance_path),
+        template_folder=str(PACKAGE_DIR / "templates"),
+        static_folder=str(PACKAGE_DIR / "static"),
+    )
+    secret = settings.public_secret_key if surface == "public" else settings.staff_secret_key
+    staff_base = settings.public_base_url + "/staff"
+    app.config.update(
+        SETTINGS=settings,
+        SURFACE=surface,
+        SECRET_KEY=secret,
+        SESSION_COOKIE_NAME=f"hotline_{surface}",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.staff_session_minutes if surface == "staff" else 30),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        WTF_CSRF_TIME_LIMIT=None if surface == "public" else 8 * 3600,
+        STAFF_BASE_URL=staff_base,
+        AGENCY_LOCALE=settings.default_locale,
+        BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE_DIR / "translations"),
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+    )
+    if settings.behind_proxy:
+        # Twilio signs the public https URL; behind a TLS proxy we must rebuild it from X-Forwarded-*.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
+
+    db.init_app(app, db.Database(settings.database_url))
+    queue.init_app(app, settings.redis_url or embedded_redis_url(settings.instance_path))
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    app.jinja_env.globals.update(
+        supported_locales=i18n.PUBLIC_LOCALES if surface == "public" else i18n.STAFF_LOCALES,
+        locale_names=i18n.LOCALE_NAMES,
+        current_locale=i18n.current_locale,
+        country_name=i18n.country_name,
+    )
+
+    from channels.outbound import OutboundGateway
+
+    app.extensions["outbound"] = OutboundGateway(settings)
+    _register_surface(app, surface)
+    _register_errors(app)
+    _register_headers(app)
+    cli.register(app)
+    logging.getLogger("hotline").setLevel(logging.INFO)
+    return app
+
+
+def _register_surface(app: Flask, surface: str) -> None:
+    # The composition root: the only place where the core reaches up to its web layers.
+    if surface == "public":
+        from channels import api, web
+
+        app.register_blueprint(web.blueprint)
+        app.register_blueprint(api.blueprint)
+        csrf.exempt(api.blueprint)
+    else:
+        from admin import views
+
+        app.register_blueprint(views.blueprint)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+        message = _("Your form expired. Please go back, reload the page and send it again.")
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[Response | str, int]:
+        code = error.code or 500
+        messages = {
+            400: _("The request could not be understood."),
+            403: _("You do not have access to this page."),
+            404: _("This page does not exist."),
+            405: _("This page does not accept that kind of request."),
+            413: _("What you sent is too large."),
+        }
+        message = messages.get(code, _("Something went wrong. Please try again."))
+        if wants_json():
+            return jsonify(error=error.name.lower().replace(" ", "_"), message=message), code
+        return render_template("error.html", code=code, message=message), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[Response | str, int]:
+        # Log the type and the code path only: the exception text (and SQL parameters in it) may hold
+        # what a reporter typed or a phone number.
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        app.logger.error("unhandled %s at %s %s\n%s", type(error).__name__, request.method, request.path, frames)
+        message = _("Something went wrong on our side. What you sent may not have been saved; please try again.")
+        if wants_json():
+            return jsonify(error="internal_error", message=message), 500
+        return render_template("error.html", code=500, message=message), 500
+
+
+def _register_headers(app: Flask) -> None:
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        )
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        # Nothing a reporter or officer saw stays in the browser's cache or history pages.
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,98 @@
+"""Command-line tools: `flask --app wsgi init-db | seed-demo | create-user | worker | scheduler | run-all`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from rq import Worker
+from rq.cron import CronScheduler
+
+from hotline import demo, devserver
+from hotline.accounts import ROLES, StaffUser
+from hotline.jobs.queue import QUEUE_NAME, job_queue, redis_connection
+from hotline.jobs.retention import expire_callback_numbers
+from hotline.jobs.runtime import set_job_app
+from hotline.migrations import upgrade
+
+# Periodic jobs the scheduler queues: (function, every N seconds).
+PERIODIC_JOBS = ((expire_callback_numbers, 600),)
+
+
+def register(app: Flask) -> None:
+    for command in (init_db, seed_demo, create_user, worker, scheduler, run_all):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade every table (Alembic migrations to head)."""
+    upgrade(current_app.config["SETTINGS"].database_url)
+    click.echo("database at head")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Load demo agencies' fictional contacts and demo staff accounts (never in production)."""
+    if current_app.config["SETTINGS"].is_production:
+        raise click.ClickException("seed-demo refuses to run with HOTLINE_ENV=production")
+    with current_app.extensions["database"].session() as session:
+        created = demo.seed(session)
+    click.echo(f"demo data ready ({created} accounts created)")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--agency", "agency_id", default=None, help="agency id, for agency users")
+@click.option("--country", "countries", multiple=True, help="ISO country an operator covers (repeat)")
+@click.option("--regional", is_flag=True, help="covers every country")
+@click.password_option()
+@with_appcontext
+def create_user(
+    email: str, name: str, role: str, agency_id: str | None, countries: tuple[str, ...], regional: bool, password: str
+) -> None:
+    """Create a staff account."""
+    if role == "agency" and not agency_id:
+        raise click.ClickException("an agency user needs --agency")
+    with current_app.extensions["database"].session() as session:
+        user = StaffUser(
+            email=email.lower(),
+            name=name,
+            role=role,
+            agency_id=agency_id,
+            countries=[c.upper() for c in countries],
+            regional=regional,
+        )
+        user.set_password(password)
+        session.add(user)
+    click.echo(f"created {role} {email}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="work until the queue is empty, then stop")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run an RQ worker (with RQ's scheduler for timed jobs)."""
+    set_job_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    Worker([job_queue()], connection=redis_connection()).work(burst=burst, with_scheduler=True)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler() -> None:
+    """Queue the periodic jobs (retention, and later the deadline sweep) on their schedule."""
+    cron = CronScheduler(connection=redis_connection())
+    for function, seconds in PERIODIC_JOBS:
+        cron.register(function, queue_name=QUEUE_NAME, interval=seconds)
+    cron.start()
+
+
+@click.command("run-all")
+@click.option("--port", default=5000, show_default=True)
+def run_all(port: int) -> None:
+    """Set up and start web, worker and scheduler on the embedded defaults (what `make run` does)."""
+    devserver.run(port)

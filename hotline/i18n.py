@@ -1,0 +1,50 @@
+"""Languages: which locales each surface offers, how a request's locale is chosen, and the catalogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, request, session
+from flask_babel import get_locale
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+SOURCE_LOCALE = "en"
+PUBLIC_LOCALES = ("es", "en")
+STAFF_LOCALES = ("es", "en")
+LOCALE_NAMES = {"es": "Español", "en": "English", "fr": "Français", "pt": "Português", "ht": "Kreyòl ayisyen"}
+
+
+class MissingCatalog(RuntimeError):
+    """A locale we offer has no compiled catalog: refuse to start rather than show mixed languages."""
+
+
+def check_catalogs() -> None:
+    for locale in set(PUBLIC_LOCALES + STAFF_LOCALES) - {SOURCE_LOCALE}:
+        if not (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo").exists():
+            raise MissingCatalog(f"no compiled catalog for {locale}; run `make translations`")
+
+
+def offered() -> tuple[str, ...]:
+    return PUBLIC_LOCALES if current_app.config["SURFACE"] == "public" else STAFF_LOCALES
+
+
+def select_locale() -> str:
+    """An explicit ?lang= choice (remembered), then the session, then the browser, then Spanish."""
+    locales = offered()
+    chosen = request.args.get("lang")
+    if chosen in locales:
+        session["lang"] = chosen
+        return chosen
+    remembered = session.get("lang")
+    if remembered in locales:
+        return remembered
+    return request.accept_languages.best_match(locales) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_locale() -> str:
+    return str(get_locale())
+
+
+def country_name(code: str) -> str:
+    """The country's name in the current locale (CLDR names through Babel)."""
+    return get_locale().territories.get(code, code)

@@ -1,0 +1,19 @@
+"""Every table, imported in one place for migrations and tests."""
+
+from directory.models import Agency
+from hotline.accounts import StaffUser
+from hotline.outbox import OutboxMessage
+from hotline.referrals.models import Referral
+from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketRecording, TicketSubmission
+
+__all__ = [
+    "Agency",
+    "OutboxMessage",
+    "Referral",
+    "StaffUser",
+    "Ticket",
+    "TicketEvent",
+    "TicketMessage",
+    "TicketRecording",
+    "TicketSubmission",
+]

@@ -1,0 +1,137 @@
+"""Referrals: the only code that creates, notifies about and acknowledges them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from hotline.db import utcnow
+from hotline.jobs.queue import enqueue
+from hotline.referrals.first_route import ACK_MINUTES, choose_agencies, first_risk
+from hotline.referrals.models import Referral, ReferralStatus
+from hotline.tickets.models import Ticket, TicketStatus
+from hotline.tickets.service import SYSTEM, record_event
+from routing.intake import Intake
+
+# Referral states and the moves allowed between them; the flowchart issue grows this table.
+TRANSITIONS: dict[str, set[str]] = {
+    ReferralStatus.SENT: {ReferralStatus.ACKNOWLEDGED},
+    ReferralStatus.ACKNOWLEDGED: set(),
+}
+
+
+class IllegalTransition(ValueError):
+    """A referral was asked to move where its flowchart does not allow."""
+
+
+def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Referral]:
+    """Triage and refer a freshly received ticket; commits, then queues the notifications."""
+    risk = first_risk(intake)
+    ticket.risk_level = risk
+    ticket.status = TicketStatus.TRIAGED
+    record_event(
+        session,
+        ticket,
+        "triaged",
+        SYSTEM,
+        from_state=TicketStatus.RECEIVED,
+        to_state=TicketStatus.TRIAGED,
+        reason=f"risk {risk}",
+    )
+    referrals = []
+    now = utcnow()
+    for choice in choose_agencies(session, intake):
+        referral = Referral(
+            ticket_id=ticket.id,
+            agency_id=choice.agency.id,
+            role=choice.role,
+            status=ReferralStatus.SENT,
+            reason=choice.reason,
+            created_at=now,
+            ack_due_at=now + timedelta(minutes=ACK_MINUTES[risk]),
+        )
+        session.add(referral)
+        session.flush()
+        record_event(
+            session,
+            ticket,
+            "referred",
+            SYSTEM,
+            to_state=ReferralStatus.SENT,
+            reason=choice.reason,
+            referral_id=referral.id,
+        )
+        referrals.append(referral)
+    if referrals:
+        record_event(
+            session,
+            ticket,
+            "status_changed",
+            SYSTEM,
+            from_state=TicketStatus.TRIAGED,
+            to_state=TicketStatus.REFERRED,
+            reason=f"{len(referrals)} referral(s) sent",
+        )
+        ticket.status = TicketStatus.REFERRED
+    session.commit()
+    for referral in referrals:
+        enqueue("hotline.jobs.notify.notify_agency", referral.id)
+    return referrals
+
+
+def acknowledge(session: Session, referral_id: int, actor: str, via: str) -> tuple[Referral, bool]:
+    """Record that the agency has the case. Idempotent: a second acknowledgement changes nothing.
+
+    Returns the referral and whether this call acknowledged it. The move is one conditional
+    UPDATE, so two simultaneous acknowledgements (portal and SMS, say) record exactly one.
+    """
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise LookupError(referral_id)
+    previous = referral.status
+    if previous == ReferralStatus.ACKNOWLEDGED:
+        return referral, False
+    _check_move(previous, ReferralStatus.ACKNOWLEDGED)
+    now = utcnow()
+    moved = session.execute(
+        update(Referral)
+        .where(Referral.id == referral_id, Referral.status == previous)
+        .values(status=ReferralStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=actor)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        session.rollback()
+        session.refresh(referral)
+        return referral, False
+    ticket = referral.ticket
+    record_event(
+        session,
+        ticket,
+        "acknowledged",
+        actor,
+        from_state=previous,
+        to_state=ReferralStatus.ACKNOWLEDGED,
+        reason=f"via {via}",
+        referral_id=referral.id,
+    )
+    if ticket.status == TicketStatus.REFERRED:
+        ticket.status = TicketStatus.ACKNOWLEDGED
+        record_event(
+            session,
+            ticket,
+            "status_changed",
+            actor,
+            from_state=TicketStatus.REFERRED,
+            to_state=TicketStatus.ACKNOWLEDGED,
+            reason=f"referral to {referral.agency_id} acknowledged",
+        )
+    session.commit()
+    session.refresh(referral)
+    return referral, True
+
+
+def _check_move(current: str, target: str) -> None:
+    if target not in TRANSITIONS.get(current, set()):
+        raise IllegalTransition(f"{current} → {target}")

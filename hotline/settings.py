@@ -1,0 +1,125 @@
+"""Settings from the environment, with safe local defaults and a hard stop in production."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+# Secrets the app needs. In development they are generated once into instance/secrets.json.
+SECRET_NAMES = (
+    "PUBLIC_SECRET_KEY",
+    "STAFF_SECRET_KEY",
+    "PHONE_HASH_KEY",
+    "PHONE_ENCRYPTION_KEY",
+    "LINK_SIGNING_KEY",
+)
+PRODUCTION_REQUIRED = SECRET_NAMES + ("DATABASE_URL", "REDIS_URL", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")
+
+DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a system that may start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_path: Path
+    database_url: str
+    redis_url: str | None  # None: start or join the embedded Redis server under instance/
+    public_secret_key: str
+    staff_secret_key: str
+    phone_hash_key: bytes
+    phone_encryption_key: bytes
+    link_signing_key: str
+    twilio_auth_token: str
+    twilio_account_sid: str = ""
+    twilio_from_number: str = ""
+    public_base_url: str = "http://127.0.0.1:5000"
+    # "record" keeps every outbound SMS and email in the outbox table only; "live" also sends it.
+    outbound_mode: str = "record"
+    smtp_url: str = ""
+    mail_from: str = "hotline@example.org"
+    callback_window_hours: int = 72
+    staff_session_minutes: int = 480
+    behind_proxy: bool = False
+    default_locale: str = "es"
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("HOTLINE_ENV", "development")
+        instance = Path(env.get("HOTLINE_INSTANCE", str(DEFAULT_INSTANCE))).resolve()
+        if mode == "production":
+            missing = [name for name in PRODUCTION_REQUIRED if not env.get(name)]
+            if missing:
+                raise ConfigurationError("HOTLINE_ENV=production refuses to start without: " + ", ".join(missing))
+            found = {name: env[name] for name in SECRET_NAMES}
+        else:
+            found = _development_secrets(instance, env)
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'hotline.sqlite3'}"
+        return cls(
+            env=mode,
+            instance_path=instance,
+            database_url=database_url,
+            redis_url=env.get("REDIS_URL") or None,
+            public_secret_key=found["PUBLIC_SECRET_KEY"],
+            staff_secret_key=found["STAFF_SECRET_KEY"],
+            phone_hash_key=found["PHONE_HASH_KEY"].encode(),
+            phone_encryption_key=found["PHONE_ENCRYPTION_KEY"].encode(),
+            link_signing_key=found["LINK_SIGNING_KEY"],
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or found.get("TWILIO_AUTH_TOKEN", ""),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
+            public_base_url=(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            outbound_mode=env.get("OUTBOUND_MODE", "live" if mode == "production" else "record"),
+            smtp_url=env.get("SMTP_URL", ""),
+            mail_from=env.get("MAIL_FROM", "hotline@example.org"),
+            callback_window_hours=int(env.get("CALLBACK_WINDOW_HOURS", "72")),
+            behind_proxy=env.get("BEHIND_PROXY", "0") == "1" or mode == "production",
+        )
+
+
+def generate_secrets() -> dict[str, str]:
+    """Fresh values for every secret, in the shapes the app expects."""
+    return {
+        "PUBLIC_SECRET_KEY": secrets.token_urlsafe(32),
+        "STAFF_SECRET_KEY": secrets.token_urlsafe(32),
+        "PHONE_HASH_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "PHONE_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "LINK_SIGNING_KEY": secrets.token_urlsafe(32),
+        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+    }
+
+
+def _development_secrets(instance: Path, env: dict[str, str]) -> dict[str, str]:
+    """Secrets from the environment, else from instance/secrets.json, generated on first use."""
+    path = instance / "secrets.json"
+    stored: dict[str, str] = {}
+    if path.exists():
+        stored = json.loads(path.read_text())
+    fresh = generate_secrets()
+    missing = [name for name in fresh if name not in stored]
+    if missing:
+        stored.update({name: fresh[name] for name in missing})
+        instance.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stored, indent=2))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return {name: env.get(name) or stored[name] for name in stored}

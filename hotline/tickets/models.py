@@ -1,0 +1,126 @@
+"""Tickets, their inbound pieces and their append-only event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.db import Base, UTCDateTime, utcnow
+
+
+class TicketStatus:
+    RECEIVED = "received"
+    TRIAGED = "triaged"
+    REFERRED = "referred"
+    ACKNOWLEDGED = "acknowledged"
+    ASSISTED = "assisted"
+    CLOSED = "closed"
+
+
+class Ticket(Base):
+    """One contact, whatever channel it came by, and everything the hotline learns about it."""
+
+    __tablename__ = "ticket"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(16))
+    incident_country: Mapped[str | None] = mapped_column(String(2), index=True)
+    incident_region: Mapped[str | None] = mapped_column(String(8))
+    incident_place: Mapped[str | None] = mapped_column(String(200))
+    caller_country: Mapped[str | None] = mapped_column(String(2))
+    risk_level: Mapped[str] = mapped_column(String(8), default="medium")
+    case_type: Mapped[str] = mapped_column(String(12), default="unclear")
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.RECEIVED, index=True)
+    reporter_role: Mapped[str | None] = mapped_column(String(16))
+    contact_ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The caller's number: a keyed hash for linking repeat contacts, and an encrypted copy kept
+    # only for the callback window. Never stored in clear.
+    caller_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    caller_phone_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    caller_phone_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    followup_passphrase_hash: Mapped[str | None] = mapped_column(String(200))
+    # Where a retried request is recognised: "api:<Idempotency-Key>", "sms:<MessageSid>", ...
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    routing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    messages: Mapped[list[TicketMessage]] = relationship(
+        back_populates="ticket", order_by="TicketMessage.id", cascade="all"
+    )
+    submissions: Mapped[list[TicketSubmission]] = relationship(order_by="TicketSubmission.id", cascade="all")
+    recordings: Mapped[list[TicketRecording]] = relationship(order_by="TicketRecording.id", cascade="all")
+    events: Mapped[list[TicketEvent]] = relationship(order_by="TicketEvent.id", cascade="all")
+
+
+class TicketMessage(Base):
+    """A piece of narrative: the reporter's words or a reply, in or out."""
+
+    __tablename__ = "ticket_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
+    channel: Mapped[str] = mapped_column(String(8))
+    author: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class TicketSubmission(Base):
+    """The structured part of an inbound contact: triage answers and the stated location."""
+
+    __tablename__ = "ticket_submission"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    location: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TicketRecording(Base):
+    """A voicemail or call recording kept by the telephony provider, linked to its ticket."""
+
+    __tablename__ = "ticket_recording"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TicketEvent(Base):
+    """One state change or action on a ticket: who, when, what, from, to, why. Never changed."""
+
+    __tablename__ = "ticket_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class AppendOnlyError(RuntimeError):
+    """An event row was about to be changed or deleted."""
+
+
+@event.listens_for(TicketEvent, "before_update")
+@event.listens_for(TicketEvent, "before_delete")
+def _refuse_event_change(_mapper: Any, _connection: Any, target: TicketEvent) -> None:
+    raise AppendOnlyError(f"ticket events are append-only (event {target.id})")

@@ -1,0 +1,179 @@
+"""The one way in: every channel hands its Intake to `receive`, which makes or finds the ticket."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hotline.accounts import hash_secret, verify_secret
+from hotline.db import utcnow
+from hotline.privacy import (
+    caller_hash,
+    canonical_code,
+    encrypt_phone,
+    new_passphrase,
+    new_reference,
+)
+from hotline.settings import Settings
+from hotline.tickets.intake import ParsedIntake
+from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketStatus, TicketSubmission
+
+REPORTER = "reporter"
+SYSTEM = "system"
+TEXT_CHANNELS = ("web", "sms", "chat", "api")
+
+
+class IdempotencyConflict(ValueError):
+    """The same idempotency key came back with a different body."""
+
+
+@dataclass(frozen=True)
+class Received:
+    ticket: Ticket
+    created: bool
+    # Shown to the reporter once and never stored in clear; None when the ticket already existed.
+    passphrase: str | None
+
+
+def record_event(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    actor: str,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    referral_id: int | None = None,
+) -> TicketEvent:
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        referral_id=referral_id,
+        at=utcnow(),
+        actor=actor,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
+    session.add(event)
+    return event
+
+
+def fingerprint(parsed: ParsedIntake, key: bytes) -> str:
+    """A keyed digest of what was received, to tell a retry from a different report.
+
+    Keyed, because the body holds a phone number that a plain hash would let anyone confirm.
+    """
+    intake = parsed.intake
+    body = {
+        **{name: getattr(intake, name) for name in ("channel", "text", "language", "reporter_role", "contact_ok")},
+        "location": asdict(intake.location),
+        "answers": dict(intake.answers),
+        "caller_phone": parsed.caller_phone,
+    }
+    return hmac.new(key, json.dumps(body, sort_keys=True, default=str).encode(), hashlib.sha256).hexdigest()
+
+
+def receive(
+    session: Session,
+    settings: Settings,
+    parsed: ParsedIntake,
+    *,
+    source_key: str | None = None,
+) -> Received:
+    """Store a new contact as a ticket, or return the ticket a retried request already made.
+
+    Commits. Routing and notification follow in `hotline.referrals.service.route_ticket`.
+    """
+    digest = fingerprint(parsed, settings.phone_hash_key)
+    if source_key is not None:
+        existing = _by_source_key(session, source_key, digest)
+        if existing is not None:
+            return Received(existing, created=False, passphrase=None)
+
+    intake = parsed.intake
+    passphrase = new_passphrase() if intake.channel in TEXT_CHANNELS else None
+    ticket = Ticket(
+        reference=_unused_reference(session),
+        channel=intake.channel,
+        language=intake.language or settings.default_locale,
+        incident_country=intake.location.country,
+        incident_region=intake.location.region,
+        incident_place=intake.location.place,
+        caller_country=intake.caller_country,
+        reporter_role=intake.reporter_role,
+        contact_ok=intake.contact_ok,
+        source_key=source_key,
+        source_fingerprint=digest,
+        followup_passphrase_hash=hash_secret(canonical_code(passphrase)) if passphrase else None,
+        status=TicketStatus.RECEIVED,
+    )
+    if parsed.caller_phone is not None:
+        ticket.caller_hash = caller_hash(parsed.caller_phone, settings.phone_hash_key)
+        ticket.caller_phone_encrypted = encrypt_phone(parsed.caller_phone, settings.phone_encryption_key)
+        ticket.caller_phone_expires_at = utcnow() + timedelta(hours=settings.callback_window_hours)
+    session.add(ticket)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another worker stored the same retried request a moment ago.
+        session.rollback()
+        if source_key is None:
+            raise
+        existing = _by_source_key(session, source_key, digest)
+        assert existing is not None
+        return Received(existing, created=False, passphrase=None)
+
+    session.add(
+        TicketSubmission(
+            ticket_id=ticket.id,
+            channel=intake.channel,
+            answers=dict(intake.answers),
+            location={k: v for k, v in asdict(intake.location).items() if v is not None},
+        )
+    )
+    if intake.text:
+        session.add(
+            TicketMessage(
+                ticket_id=ticket.id, direction="in", channel=intake.channel, author=REPORTER, body=intake.text
+            )
+        )
+    record_event(session, ticket, "received", REPORTER, to_state=TicketStatus.RECEIVED, reason=f"via {intake.channel}")
+    session.commit()
+    return Received(ticket, created=True, passphrase=passphrase)
+
+
+def add_follow_up(session: Session, reference: str, passphrase: str, text: str, channel: str = "web") -> Ticket | None:
+    """Add the reporter's new information to their ticket; None when reference or passphrase is wrong."""
+    ticket = session.scalar(select(Ticket).where(Ticket.reference == reference.strip().upper()))
+    if ticket is None or ticket.followup_passphrase_hash is None:
+        hash_secret("spend the same time as a real check")
+        return None
+    if not verify_secret(ticket.followup_passphrase_hash, canonical_code(passphrase)):
+        return None
+    session.add(TicketMessage(ticket_id=ticket.id, direction="in", channel=channel, author=REPORTER, body=text))
+    record_event(session, ticket, "follow_up_received", REPORTER, reason=f"via {channel}")
+    session.commit()
+    return ticket
+
+
+def _by_source_key(session: Session, source_key: str, digest: str) -> Ticket | None:
+    ticket = session.scalar(select(Ticket).where(Ticket.source_key == source_key))
+    if ticket is not None and ticket.source_fingerprint != digest:
+        raise IdempotencyConflict(source_key)
+    return ticket
+
+
+def _unused_reference(session: Session) -> str:
+    while True:
+        reference = new_reference()
+        if session.scalar(select(Ticket.id).where(Ticket.reference == reference)) is None:
+            return reference

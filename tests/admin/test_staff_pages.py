@@ -1,0 +1,92 @@
+"""Staff pages: operators see tickets of their countries; agencies see and acknowledge only their own."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from hotline.referrals.models import Referral
+from hotline.tickets.models import TicketEvent
+from tests.factories import make_agency, make_user
+from tests.helpers import post_form
+
+
+def sign_in(client: FlaskClient, email: str, password: str) -> None:
+    response = post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def file_report(client: FlaskClient, country: str) -> str:
+    body = {"channel": "api", "text": f"report in {country}", "location": {"country": country}}
+    return client.post("/api/v1/reports", json=body).get_json()["reference"]
+
+
+def test_wrong_password_is_refused(app: Flask, staff_client: FlaskClient) -> None:
+    email, _password = make_user(app)
+    response = post_form(staff_client, "/login", {"email": email, "password": "nope"})
+    assert response.status_code == 401
+    assert staff_client.get("/tickets").status_code == 302
+
+
+def test_operator_sees_only_tickets_of_their_countries(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    make_agency(app, country="GT")
+    make_agency(app, country="HN")
+    guatemala = file_report(client, "GT")
+    honduras = file_report(client, "HN")
+    sign_in(staff_client, *make_user(app, countries=("GT",)))
+    page = staff_client.get("/tickets").get_data(as_text=True)
+    assert guatemala in page and honduras not in page
+    assert staff_client.get(f"/tickets/{guatemala}").status_code == 200
+    assert staff_client.get(f"/tickets/{honduras}").status_code == 404
+
+
+def test_regional_operator_sees_every_country(app: Flask, client: FlaskClient, staff_client: FlaskClient) -> None:
+    make_agency(app, country="GT")
+    make_agency(app, country="HN")
+    references = [file_report(client, "GT"), file_report(client, "HN")]
+    sign_in(staff_client, *make_user(app, regional=True))
+    page = staff_client.get("/tickets").get_data(as_text=True)
+    assert all(reference in page for reference in references)
+
+
+def test_agency_acknowledges_its_referral_once_and_the_event_is_recorded(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    agency = make_agency(app, country="GT")
+    reference = file_report(client, "GT")
+    sign_in(staff_client, *make_user(app, role="agency", agency_id=agency))
+    with app.app_context(), app.extensions["database"].session() as session:
+        referral_id = session.scalar(select(Referral.id))
+    assert reference in staff_client.get("/referrals").get_data(as_text=True)
+    page = f"/referrals/{referral_id}"
+    first = post_form(staff_client, page, {}, action=f"{page}/acknowledge")
+    second = post_form(staff_client, page, {}, action=f"{page}/acknowledge")
+    assert first.status_code == second.status_code == 302
+    with app.app_context(), app.extensions["database"].session() as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None and referral.status == "acknowledged"
+        assert referral.ticket.status == "acknowledged"
+        acks = session.scalars(select(TicketEvent).where(TicketEvent.kind == "acknowledged")).all()
+        assert len(acks) == 1 and acks[0].actor.startswith("staff:") and acks[0].reason == "via portal"
+
+
+def test_agency_cannot_see_or_acknowledge_another_agencys_referral(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    make_agency(app, country="GT")
+    other = make_agency(app, country="HN")
+    file_report(client, "GT")
+    sign_in(staff_client, *make_user(app, role="agency", agency_id=other))
+    with app.app_context(), app.extensions["database"].session() as session:
+        referral_id = session.scalar(select(Referral.id))
+    assert staff_client.get(f"/referrals/{referral_id}").status_code == 404
+    token_page = staff_client.get("/referrals").get_data(as_text=True)
+    assert "HT-" not in token_page
+    response = post_form(staff_client, "/referrals", {}, action=f"/referrals/{referral_id}/acknowledge")
+    assert response.status_code == 404
+    assert staff_client.get("/tickets").status_code == 403
+    with app.app_context(), app.extensions["database"].session() as session:
+        assert session.get(Referral, referral_id).status == "sent"  # type: ignore[union-attr]

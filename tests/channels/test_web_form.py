@@ -1,0 +1,103 @@
+"""The public web form files a report without JavaScript, keeps what was typed on error, and follows up."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from hotline.tickets.models import Ticket, TicketMessage
+from tests.factories import make_agency
+from tests.helpers import post_form
+
+FORM = {
+    "text": "A man keeps two boys working in his bakery at night and took their papers.",
+    "in_danger_now": "no",
+    "minor_involved": "yes",
+    "movement_restricted": "unknown",
+    "documents_withheld": "yes",
+    "paid_to_cross_border": "unknown",
+    "country": "SV",
+    "region": "",
+    "place": "Santa Ana",
+    "reporter_role": "witness",
+    "caller_phone": "",
+}
+
+
+def test_form_files_a_report_and_shows_reference_and_passphrase_once(app: Flask, client: FlaskClient) -> None:
+    make_agency(app, country="SV")
+    response = post_form(client, "/report?lang=en", FORM, action="/report")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    reference = re.search(r'id="reference">(HT-[0-9A-Z-]+)<', page).group(1)  # type: ignore[union-attr]
+    passphrase = re.search(r'id="passphrase">([0-9A-Z-]+)<', page).group(1)  # type: ignore[union-attr]
+    with app.app_context(), app.extensions["database"].session() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
+        assert ticket is not None and ticket.channel == "web" and ticket.language == "en"
+        assert ticket.incident_country == "SV" and ticket.incident_place == "Santa Ana"
+        assert ticket.risk_level == "high" and ticket.status == "referred"
+        assert passphrase not in (ticket.followup_passphrase_hash or "")
+        assert ticket.submissions[0].answers["documents_withheld"] is True
+        assert ticket.submissions[0].answers["movement_restricted"] is None
+
+
+def test_form_without_csrf_token_is_refused_with_a_clear_page(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/report", data=FORM)
+    assert response.status_code == 400
+    assert "Su formulario caducó" in response.get_data(as_text=True)
+
+
+def test_form_error_keeps_everything_typed(app: Flask, client: FlaskClient) -> None:
+    response = post_form(client, "/report?lang=en", dict(FORM, caller_phone="12345"), action="/report")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "phone number is not valid" in page
+    assert FORM["text"] in page
+    assert 'value="Santa Ana"' in page
+    assert 'aria-invalid="true"' in page
+    with app.app_context(), app.extensions["database"].session() as session:
+        assert session.scalar(select(Ticket)) is None
+
+
+def test_form_speaks_spanish_by_default_and_english_on_request(app: Flask, client: FlaskClient) -> None:
+    assert "Denunciar trata o tráfico" in client.get("/report").get_data(as_text=True)
+    assert "Report trafficking or smuggling" in client.get("/report?lang=en").get_data(as_text=True)
+    # The choice is remembered for the next page.
+    assert "Report trafficking or smuggling" in client.get("/report").get_data(as_text=True)
+
+
+def test_public_pages_load_no_third_party_assets(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/report")
+    page = response.get_data(as_text=True)
+    for src in re.findall(r'(?:src|href)="([^"]+)"', page):
+        # The quick-exit link leaves the site on purpose; everything else is ours.
+        assert src.startswith(("/", "?", "#")) or "quick" in page[page.find(src) - 80 : page.find(src)], src
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_follow_up_adds_to_the_ticket_only_with_the_right_passphrase(app: Flask, client: FlaskClient) -> None:
+    make_agency(app, country="SV")
+    created = client.post("/api/v1/reports", json={"channel": "api", "text": "first report"}).get_json()
+    wrong = post_form(
+        client,
+        "/follow-up",
+        {"reference": created["reference"], "passphrase": "AAAA-BBBB-CCCC-DDDD", "text": "more"},
+    )
+    assert wrong.status_code == 400
+    right = post_form(
+        client,
+        "/follow-up",
+        {
+            "reference": created["reference"].lower(),
+            "passphrase": created["follow_up_passphrase"].lower(),
+            "text": "They moved them to another house.",
+        },
+    )
+    assert right.status_code == 200
+    with app.app_context(), app.extensions["database"].session() as session:
+        bodies = [m.body for m in session.scalars(select(TicketMessage).order_by(TicketMessage.id))]
+        assert bodies == ["first report", "They moved them to another house."]

@@ -1,0 +1,49 @@
+"""Helpers for tests: run queued jobs, post forms with their CSRF token, wait for a condition."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from rq import SimpleWorker
+from werkzeug.test import TestResponse
+
+from hotline.jobs.queue import job_queue, redis_connection
+from hotline.jobs.runtime import set_job_app
+
+
+def run_jobs(app: Flask) -> int:
+    """Run every queued job in this process with a real RQ worker on the real Redis; return the count."""
+    set_job_app(app)
+    with app.app_context():
+        queue = job_queue()
+        count = queue.count
+        SimpleWorker([queue], connection=redis_connection()).work(burst=True)
+    return count
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, page: str) -> str:
+    response = client.get(page)
+    match = CSRF_FIELD.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, page: str, data: dict[str, str], action: str | None = None) -> TestResponse:
+    """Submit a form as a browser would: fetch the page for its CSRF token, then post."""
+    token = csrf_token(client, page)
+    return client.post(action or page, data={**data, "csrf_token": token})
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)

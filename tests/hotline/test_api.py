@@ -1,0 +1,117 @@
+"""The partner API files reports, refuses bad ones by name, and never makes two tickets of one."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from hotline.referrals.models import Referral
+from hotline.tickets.models import Ticket, TicketEvent
+from tests.factories import make_agency
+
+REPORT = {
+    "channel": "api",
+    "text": "Hay tres muchachas encerradas en una casa en Quetzaltenango, les quitaron los documentos.",
+    "language": "es",
+    "caller_phone": "+502 5512 3456",
+    "location": {"country": "GT", "region": "GT-QZ", "place": "zona 3"},
+    "answers": {"in_danger_now": False, "minor_involved": True, "documents_withheld": True},
+    "reporter_role": "witness",
+    "contact_ok": True,
+}
+
+
+def count(app: Flask, model: type) -> int:
+    with app.app_context(), app.extensions["database"].session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_report_is_created_and_referred_to_the_incident_countrys_coordinating_body(
+    app: Flask, client: FlaskClient
+) -> None:
+    agency = make_agency(app, country="GT")
+    response = client.post("/api/v1/reports", json=REPORT)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["reference"].startswith("HT-") and len(body["reference"]) == 12
+    assert len(body["follow_up_passphrase"]) == 19
+    with app.app_context(), app.extensions["database"].session() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.reference == body["reference"]))
+        assert ticket is not None
+        assert (ticket.incident_country, ticket.incident_region, ticket.caller_country) == ("GT", "GT-09", "GT")
+        assert ticket.risk_level == "high"
+        assert ticket.status == "referred"
+        referral = session.scalar(select(Referral).where(Referral.ticket_id == ticket.id))
+        assert referral is not None and referral.agency_id == agency
+        kinds = [e.kind for e in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))]
+        assert kinds == ["received", "triaged", "referred", "status_changed"]
+
+
+def test_same_idempotency_key_twice_makes_one_ticket(app: Flask, client: FlaskClient) -> None:
+    make_agency(app, country="GT")
+    headers = {"Idempotency-Key": "partner-42-report-0001"}
+    first = client.post("/api/v1/reports", json=REPORT, headers=headers)
+    second = client.post("/api/v1/reports", json=REPORT, headers=headers)
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert second.get_json()["reference"] == first.get_json()["reference"]
+    assert "follow_up_passphrase" not in second.get_json()
+    assert count(app, Ticket) == 1
+    assert count(app, Referral) == 1
+
+
+def test_same_idempotency_key_with_another_body_is_a_conflict(app: Flask, client: FlaskClient) -> None:
+    headers = {"Idempotency-Key": "partner-42-report-0002"}
+    assert client.post("/api/v1/reports", json=REPORT, headers=headers).status_code == 201
+    other = dict(REPORT, text="Otro caso distinto")
+    response = client.post("/api/v1/reports", json=other, headers=headers)
+    assert response.status_code == 409
+    assert response.get_json()["field"] == "Idempotency-Key"
+    assert count(app, Ticket) == 1
+
+
+def test_without_a_national_body_the_report_goes_to_the_regional_focal_point(app: Flask, client: FlaskClient) -> None:
+    focal = make_agency(app, country=None, kind="regional_body", regional_focal_point=True)
+    response = client.post("/api/v1/reports", json={"channel": "api", "text": "No sé dónde están"})
+    assert response.status_code == 201
+    with app.app_context(), app.extensions["database"].session() as session:
+        referral = session.scalar(select(Referral))
+        assert referral is not None and referral.agency_id == focal and referral.role == "regional"
+
+
+def bad(client: FlaskClient, body: object, language: str = "en") -> dict[str, str]:
+    response = client.post("/api/v1/reports", json=body, headers={"Accept-Language": language})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_bad_input_names_the_field_in_the_request_language(app: Flask, client: FlaskClient) -> None:
+    assert bad(client, dict(REPORT, colour="blue"))["field"] == "colour"
+    assert bad(client, dict(REPORT, location={"country": "XX"}))["field"] == "location.country"
+    assert bad(client, dict(REPORT, location={"country": "GT", "region": "HN-AT"}))["field"] == "location.region"
+    assert bad(client, dict(REPORT, caller_phone="12"))["field"] == "caller_phone"
+    assert bad(client, dict(REPORT, text="x" * 20_001))["field"] == "text"
+    assert bad(client, dict(REPORT, answers={"in_danger_now": "maybe"}))["field"] == "answers.in_danger_now"
+    assert bad(client, dict(REPORT, answers={"favourite_food": True}))["field"] == "answers.favourite_food"
+    assert bad(client, dict(REPORT, answers={"victim_nationality": "ZZ"}))["field"] == "answers.victim_nationality"
+    assert bad(client, dict(REPORT, channel="pigeon"))["field"] == "channel"
+    assert bad(client, dict(REPORT, reporter_role="boss"))["field"] == "reporter_role"
+    assert bad(client, [1, 2, 3])["field"] == ""
+    english = bad(client, dict(REPORT, caller_phone="12"), "en")["message"]
+    spanish = bad(client, dict(REPORT, caller_phone="12"), "es")["message"]
+    assert "phone number is not valid" in english
+    assert "número de teléfono no es válido" in spanish
+    assert count(app, Ticket) == 0
+
+
+def test_text_at_the_limit_is_accepted(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/api/v1/reports", json=dict(REPORT, text="x" * 20_000))
+    assert response.status_code == 201
+
+
+def test_not_json_and_too_large_get_clear_errors_not_500(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/api/v1/reports", data="{not json", content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_json"
+    response = client.post("/api/v1/reports", data="x" * 300_000, content_type="application/json")
+    assert response.status_code == 413 and "message" in response.get_json()

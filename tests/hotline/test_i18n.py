@@ -1,0 +1,47 @@
+"""Catalogs: every string the code and templates use is translated, and the compiled catalogs are current."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from hotline.i18n import PUBLIC_LOCALES, SOURCE_LOCALE, STAFF_LOCALES, TRANSLATIONS
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALES = sorted(set(PUBLIC_LOCALES + STAFF_LOCALES) - {SOURCE_LOCALE})
+
+
+def used_messages() -> set[str]:
+    method_map, options_map = parse_mapping_cfg(io.StringIO((ROOT / "babel.cfg").read_text()))
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=keywords
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_translates_every_string_in_use(locale: str) -> None:
+    with open(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po)
+    translated = {message.id for message in catalog if message.id and message.string}
+    missing = sorted(used_messages() - translated)
+    assert missing == [], f"{locale} lacks translations; run `make translations` and translate: {missing}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_compiled_catalog_matches_its_source(locale: str) -> None:
+    folder = TRANSLATIONS / locale / "LC_MESSAGES"
+    with open(folder / "messages.po", "rb") as po:
+        catalog = read_po(po)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    assert (folder / "messages.mo").read_bytes() == compiled.getvalue(), "run `make translations`"
