@@ -74,7 +74,7 @@ def run(port: int) -> None:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-    if failed is not None:
+    if failed is not None and not stopping:
         raise click.ClickException(f"the {failed} process stopped; everything was shut down")
     click.echo("stopped web, worker and scheduler; the embedded Redis saves and stops with us")
 
