@@ -1,0 +1,154 @@
+"""Case type (trafficking, smuggling, both, unclear), the victim's nationality and vulnerability groups."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from routing.location import PlaceRules, place_mentions
+from routing.risk import RiskAssessment, RiskRules
+from routing.snapshot import Snapshot
+from routing.text import PhraseMatcher
+
+NATIONALITY_PATH = Path(__file__).with_name("rules") / "nationality.json"
+
+# Palermo Protocol Art. 3 (seeds 001:154-159): trafficking is an act, by some means, for the purpose
+# of exploitation. A report of someone being exploited implies the act (someone recruited,
+# moved or harbours them), so the test is purpose plus means, or purpose alone for a child.
+EXPLOITATION_PURPOSE = frozenset({"sexual_exploitation", "forced_labour", "debt_bondage", "sold_or_bought"})
+MEANS = frozenset(
+    {"threats_or_violence", "deceived_about_job", "documents_withheld", "movement_restricted", "debt_bondage"}
+)
+# Signals that say nothing about whether a crime is happening: a border or a group a person
+# belongs to. They do not turn an inquiry into a case to route as trafficking.
+NOT_CASE_SIGNALS = frozenset({"crossed_border"})
+
+CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
+
+
+@dataclass(frozen=True)
+class NationalityRules:
+    version: str
+    demonyms: PhraseMatcher[str]
+
+
+@dataclass(frozen=True)
+class Classification:
+    case_type: str
+    routed_case_type: str  # what the engine routes as; "unclear" with indicators routes as trafficking
+    victim_nationality: str | None
+    vulnerability: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def default_nationality_rules() -> NationalityRules:
+    with NATIONALITY_PATH.open(encoding="utf-8") as handle:
+        document = json.load(handle)
+    phrases: list[tuple[str, str]] = [
+        (demonym, country) for country, names in document["demonyms"].items() for demonym in names
+    ]
+    # Country names that contain a demonym ("República Dominicana") must not read as nationality.
+    phrases.extend((phrase, "") for phrase in document["neutral_phrases"])
+    return NationalityRules(document["version"], PhraseMatcher(phrases))
+
+
+def classify_case(
+    words: tuple[str, ...],
+    answers: Mapping[str, object],
+    risk: RiskAssessment,
+    risk_rules: RiskRules,
+    snapshot: Snapshot,
+    place_rules: PlaceRules,
+    nationality_rules: NationalityRules,
+) -> Classification:
+    keys = risk.keys
+    indicators = risk_rules.indicators
+    minor = "minor_involved" in keys
+    purpose = keys & EXPLOITATION_PURPOSE
+    means = keys & MEANS
+    trafficking_signals = {k for k in keys if indicators[k].trafficking}
+    smuggling_signals = {k for k in keys if indicators[k].smuggling}
+    trafficking = bool(purpose) and (bool(means) or minor)
+    reasons: list[str] = []
+    if trafficking:
+        how = "a child, so no means are needed" if minor and not means else f"means: {', '.join(sorted(means))}"
+        reasons.append(f"Exploitation ({', '.join(sorted(purpose))}) with {how}: trafficking in persons.")
+    if smuggling_signals:
+        reasons.append(
+            "Someone was paid to take people across a border ("
+            + ", ".join(sorted(smuggling_signals))
+            + "): smuggling of migrants."
+        )
+    if smuggling_signals and (trafficking or trafficking_signals):
+        case_type = "both"
+        if not trafficking:
+            reasons.append(
+                "A smuggled person now shows signs of coercion or exploitation ("
+                + ", ".join(sorted(trafficking_signals))
+                + "); smuggled people can become trafficking victims."
+            )
+    elif smuggling_signals:
+        case_type = "smuggling"
+    elif trafficking:
+        case_type = "trafficking"
+    else:
+        case_type = "unclear"
+    routed = case_type
+    case_signals = {k for k in keys if k not in NOT_CASE_SIGNALS and (not indicators[k].group or k == "minor_involved")}
+    if case_type == "unclear":
+        if case_signals:
+            routed = "trafficking"
+            reasons.append(
+                "The case type is unclear but there are indicators ("
+                + ", ".join(sorted(case_signals))
+                + "); it is routed as possible trafficking."
+            )
+        else:
+            reasons.append("No trafficking or smuggling indicator: an information request.")
+    nationality, nationality_reason = _victim_nationality(words, answers, snapshot, place_rules, nationality_rules)
+    if nationality_reason:
+        reasons.append(nationality_reason)
+    groups = tuple(dict.fromkeys(g for k in _by_weight(risk) if (g := indicators[k].group)))
+    return Classification(case_type, routed, nationality, _minor_first(groups), tuple(reasons))
+
+
+def _by_weight(risk: RiskAssessment) -> list[str]:
+    return [indicator.key for indicator in risk.indicators]
+
+
+def _minor_first(groups: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(groups, key=lambda g: (g != "minor", groups.index(g))))
+
+
+def _victim_nationality(
+    words: tuple[str, ...],
+    answers: Mapping[str, object],
+    snapshot: Snapshot,
+    place_rules: PlaceRules,
+    rules: NationalityRules,
+) -> tuple[str | None, str | None]:
+    answered = answers.get("victim_nationality")
+    if isinstance(answered, str) and len(answered.strip()) == 2:
+        code = answered.strip().upper()
+        return code, f"The caller gave the victim's nationality as {code}."
+    found: list[tuple[int, str, str]] = []
+    for match in rules.demonyms.find(words):
+        if match.value:
+            found.append((match.start, match.value, " ".join(words[match.start : match.end])))
+    for mention in place_mentions(words, snapshot, place_rules, origin=True):
+        countries = mention.countries
+        if len(countries) == 1:
+            found.append((mention.start, countries[0], mention.key))
+    if not found:
+        return None, None
+    found.sort()
+    _, country, evidence = found[0]
+    others = sorted({c for _, c, _ in found} - {country})
+    reason = f"The text gives the victim's nationality as {country} ('{evidence}')."
+    if others:
+        reason += f" It also mentions {', '.join(others)}; the first mention is used."
+    return country, reason

@@ -1,0 +1,425 @@
+"""The routing engine: one intake and one directory snapshot in, one explained referral decision out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from routing.classify import Classification, NationalityRules, classify_case, default_nationality_rules
+from routing.intake import Intake
+from routing.language import LanguageResult, resolve_language
+from routing.location import LocationResult, PlaceRules, default_place_rules, resolve_location
+from routing.risk import RiskAssessment, RiskRules, assess_risk, default_risk_rules
+from routing.snapshot import Agency, Service, Snapshot
+from routing.text import tokens
+
+POLICY_PATH = Path(__file__).with_name("policy.json")
+TARGETS = ("incident", "origin", "regional")
+CONDITIONS = (
+    "risk_levels",
+    "groups",
+    "groups_absent",
+    "routed_case_types",
+    "location_known",
+    "nationality_differs",
+    "no_referral_yet",
+)
+
+# How well a candidate agency fits: fully, with something the directory does not know, or not at all.
+QUALIFIES, UNKNOWN, FAILS = 0, 1, 2
+# The rank of a service covering the exact region, in the caller's language, open now: none is better.
+PERFECT = (0, 0, 0)
+
+
+@dataclass(frozen=True)
+class PolicyStep:
+    id: str
+    when: Mapping[str, Any]
+    target: str
+    kinds: tuple[str, ...]
+    role: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NeverRule:
+    when: Mapping[str, Any]
+    kinds: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str
+    ack_minutes: Mapping[str, int]
+    role_order: tuple[str, ...]
+    steps: tuple[PolicyStep, ...]
+    never: tuple[NeverRule, ...]
+
+
+@dataclass(frozen=True)
+class Referral:
+    agency_id: str
+    name: str
+    country: str | None
+    kind: str
+    role: str
+    ack_due_minutes: int
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    agency_id: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    language: LanguageResult
+    location: LocationResult
+    risk: RiskAssessment
+    classification: Classification
+    referrals: tuple[Referral, ...]
+    rejected: tuple[Rejection, ...]
+    policy_version: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the engine reads besides the intake and the directory, compiled once."""
+
+    policy: Policy
+    risk: RiskRules
+    places: PlaceRules
+    nationality: NationalityRules
+
+
+def compile_policy(document: Mapping[str, Any]) -> Policy:
+    """Validate and compile a routing policy document (the shape of policy.json)."""
+    roles = tuple(document["role_order"])
+    steps = []
+    for entry in document["steps"]:
+        unknown = set(entry["when"]) - set(CONDITIONS)
+        if unknown or entry["target"] not in TARGETS or entry["role"] not in roles:
+            raise ValueError(f"policy step {entry.get('id')!r} has an unknown condition, target or role")
+        steps.append(
+            PolicyStep(
+                entry["id"], dict(entry["when"]), entry["target"], tuple(entry["kinds"]), entry["role"], entry["reason"]
+            )
+        )
+    never = tuple(NeverRule(dict(e["when"]), frozenset(e["kinds"]), e["reason"]) for e in document.get("never", ()))
+    return Policy(document["version"], dict(document["ack_minutes"]), roles, tuple(steps), never)
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> Rules:
+    with POLICY_PATH.open(encoding="utf-8") as handle:
+        policy = compile_policy(json.load(handle))
+    return Rules(policy, default_risk_rules(), default_place_rules(), default_nationality_rules())
+
+
+@dataclass
+class _Facts:
+    """What the conditions of the policy are tested against."""
+
+    risk_level: str
+    groups: frozenset[str]
+    routed_case_type: str
+    location_known: bool
+    nationality_differs: bool
+    has_referral: bool = False
+
+    def hold(self, when: Mapping[str, Any]) -> bool:
+        checks = {
+            "risk_levels": lambda v: self.risk_level in v,
+            "groups": lambda v: bool(self.groups & set(v)),
+            "groups_absent": lambda v: not self.groups & set(v),
+            "routed_case_types": lambda v: self.routed_case_type in v,
+            "location_known": lambda v: self.location_known == v,
+            "nationality_differs": lambda v: self.nationality_differs == v,
+            "no_referral_yet": lambda v: (not self.has_referral) == v,
+        }
+        return all(checks[name](value) for name, value in when.items())
+
+
+@dataclass
+class _Fit:
+    agency: Agency
+    verdict: int
+    reasons: list[str]
+    rank: tuple[int, ...]
+
+
+@dataclass
+class _Chosen:
+    agency: Agency
+    role: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None = None) -> Decision:
+    """Decide who gets this report, how fast they must acknowledge it, and why."""
+    if now.tzinfo is None:
+        raise ValueError("route() needs an aware datetime; opening hours are compared in each agency's time zone")
+    rules = rules or default_rules()
+    words = tokens(intake.text)
+    language = resolve_language(intake.text, intake.language, intake.caller_country, snapshot.countries)
+    location = resolve_location(intake.location, words, intake.caller_country, snapshot, rules.places)
+    risk = assess_risk(words, intake.answers, rules.risk)
+    classification = classify_case(words, intake.answers, risk, rules.risk, snapshot, rules.places, rules.nationality)
+    nationality = classification.victim_nationality
+    facts = _Facts(
+        risk_level=risk.level,
+        groups=frozenset(classification.vulnerability),
+        routed_case_type=classification.routed_case_type,
+        location_known=location.country is not None,
+        nationality_differs=bool(nationality and location.country and nationality != location.country),
+    )
+    chosen: dict[str, _Chosen] = {}
+    considered: dict[str, list[str]] = {}
+    banned = {kind: never.reason for never in rules.policy.never if facts.hold(never.when) for kind in never.kinds}
+    for step in rules.policy.steps:
+        if not facts.hold(step.when):
+            continue
+        reasons = [step.reason]
+        if step.id == "trafficking_identification" and classification.case_type == "unclear":
+            reasons.append("The case type is unclear but there are risk indicators, so it is routed as trafficking.")
+        if step.target == "regional":
+            fit = _regional_focal_point(snapshot, language.code, now)
+            if location.ambiguous:
+                reasons.append(f"The place could be in {', '.join(location.candidates)}.")
+            _choose(chosen, fit.agency, step.role, reasons + fit.reasons, rules.policy.role_order)
+        else:
+            country = location.country if step.target == "incident" else nationality
+            region = location.region if step.target == "incident" else None
+            picked, others = _pick(snapshot, step, country, region, language.code, now, banned)
+            if picked is not None:
+                role = step.role if picked.verdict == QUALIFIES else "fallback"
+                if picked.verdict != QUALIFIES:
+                    reasons.append(
+                        "No candidate fully qualifies; this is the best one with details the directory does not know."
+                    )
+                _choose(chosen, picked.agency, role, reasons + picked.reasons, rules.policy.role_order)
+            for fit in others:
+                considered.setdefault(fit.agency.id, []).extend(fit.reasons)
+        facts.has_referral = bool(chosen)
+    if not chosen:
+        raise ValueError("the directory has no agency to refer to, not even a regional focal point")
+    return Decision(
+        language=language,
+        location=location,
+        risk=risk,
+        classification=classification,
+        referrals=_referrals(chosen, risk.level, rules.policy),
+        rejected=tuple(
+            Rejection(agency_id, tuple(dict.fromkeys(reasons)))
+            for agency_id, reasons in considered.items()
+            if agency_id not in chosen
+        ),
+        policy_version=rules.policy.version,
+    )
+
+
+def _choose(
+    chosen: dict[str, _Chosen], agency: Agency, role: str, reasons: list[str], role_order: tuple[str, ...]
+) -> None:
+    existing = chosen.get(agency.id)
+    if existing is None:
+        chosen[agency.id] = _Chosen(agency, role, list(reasons))
+        return
+    # One agency chosen by two steps keeps the stronger role and both explanations.
+    if role_order.index(role) < role_order.index(existing.role):
+        existing.role = role
+    existing.reasons.extend(r for r in reasons if r not in existing.reasons)
+
+
+def _referrals(chosen: dict[str, _Chosen], level: str, policy: Policy) -> tuple[Referral, ...]:
+    referrals = []
+    for entry in chosen.values():
+        agency = entry.agency
+        override = agency.ack_minutes.get(level)
+        minutes = override if override is not None else policy.ack_minutes[level]
+        reasons = list(entry.reasons)
+        reasons.append(
+            f"Acknowledge within {minutes} minutes ({level} risk"
+            + (", this agency's own deadline)." if override is not None else ").")
+        )
+        referrals.append(
+            Referral(agency.id, agency.name, agency.country, agency.kind, entry.role, minutes, tuple(reasons))
+        )
+    order = {role: position for position, role in enumerate(policy.role_order)}
+    return tuple(sorted(referrals, key=lambda r: order[r.role]))
+
+
+def _pick(
+    snapshot: Snapshot,
+    step: PolicyStep,
+    country: str | None,
+    region: str | None,
+    language: str,
+    now: datetime,
+    banned: Mapping[str, str],
+) -> tuple[_Fit | None, list[_Fit]]:
+    """The agency a step refers to (or None), and the candidates it passed over."""
+    passed_over: list[_Fit] = []
+    best_unknown: _Fit | None = None
+    for kind in step.kinds:
+        if kind in banned:
+            passed_over.extend(_Fit(a, FAILS, [banned[kind]], ()) for a in snapshot.agencies_of(country, kind))
+            continue
+        fits = sorted(
+            (_fit(agency, country, region, language, now) for agency in snapshot.agencies_of(country, kind)),
+            key=lambda f: (f.verdict, f.rank, f.agency.id),
+        )
+        qualified = [f for f in fits if f.verdict == QUALIFIES]
+        if qualified:
+            passed_over.extend(f for f in fits if f is not qualified[0])
+            if best_unknown is not None:
+                passed_over.append(best_unknown)
+            return qualified[0], passed_over
+        unknown = [f for f in fits if f.verdict == UNKNOWN]
+        if unknown and best_unknown is None:
+            best_unknown = unknown[0]
+            passed_over.extend(f for f in fits if f is not best_unknown)
+        else:
+            passed_over.extend(fits)
+    return best_unknown, passed_over
+
+
+def _regional_focal_point(snapshot: Snapshot, language: str, now: datetime) -> _Fit:
+    # Never dropped: the best regional focal point is referred even when closed or monolingual,
+    # with its shortcomings stated; failing any, a regional body, then any coordinating body.
+    pools = (
+        snapshot.regional_focal_points,
+        tuple(a for a in snapshot.agencies if a.kind == "regional_body"),
+        tuple(a for a in snapshot.agencies if a.kind == "coordinating_body"),
+    )
+    for pool in pools:
+        if pool:
+            fits = [_fit(agency, None, None, language, now) for agency in pool]
+            return min(fits, key=lambda f: (f.verdict, f.rank, f.agency.id))
+    raise ValueError("the directory has no regional focal point, regional body or coordinating body")
+
+
+def _fit(agency: Agency, country: str | None, region: str | None, language: str, now: datetime) -> _Fit:
+    """How well the agency's best service fits this report."""
+    local = now.astimezone(agency.zone)
+    holiday = local.date() in agency.holidays
+    best: tuple[int, tuple[int, int, int], tuple[_Check, _Check, _Check]] | None = None
+    for service in agency.services or (None,):
+        checks = (
+            _area_fit(service, country, region),
+            _language_fit(service, language),
+            _hours_fit(service, local, holiday),
+        )
+        verdict = max(checks[0][0], checks[1][0], checks[2][0])
+        rank = (checks[0][1], checks[1][1], checks[2][1])
+        if best is None or (verdict, rank) < best[:2]:
+            best = (verdict, rank, checks)
+            if verdict == QUALIFIES and rank == PERFECT:
+                break
+    assert best is not None
+    verdict, rank, checks = best
+    # Sentences are written only for the service that represents the agency: formatting them for
+    # every service of every candidate would cost more than the decision itself.
+    clock = f"{local:%a %H:%M} {agency.time_zone}"
+    reasons = [f"{agency.name}: " + template.format(*args, clock=clock) for _, _, template, args in checks]
+    return _Fit(agency, verdict, reasons, rank)
+
+
+# A check's outcome: verdict, rank (lower is better), and an explanation as a template and its values.
+_Check = tuple[int, int, str, tuple[object, ...]]
+
+
+def _area_fit(service: Service | None, country: str | None, region: str | None) -> _Check:
+    if country is None:
+        return QUALIFIES, 1, "serves the whole region.", ()
+    if service is None:
+        return UNKNOWN, 2, "lists no services, so its area is unknown.", ()
+    for area in service.areas:
+        if area.country != country:
+            continue
+        if area.national:
+            return QUALIFIES, 1, "covers all of {}.", (country,)
+        if region in area.regions:
+            return QUALIFIES, 0, "covers {}.", (region,)
+        listed = ", ".join(sorted(area.regions))
+        if region is None:
+            return UNKNOWN, 2, "covers only {} and the incident's region is unknown.", (listed,)
+        return FAILS, 3, "covers {}, not {}.", (listed, region)
+    return FAILS, 3, "does not serve {}.", (country,)
+
+
+def _language_fit(service: Service | None, language: str) -> _Check:
+    if service is not None and language in service.languages:
+        return QUALIFIES, 0, "works in {}.", (language,)
+    interpretation = service.interpretation if service is not None else "unknown"
+    if interpretation == "yes":
+        return QUALIFIES, 1, "offers interpretation for {}.", (language,)
+    if service is None or not service.languages:
+        return UNKNOWN, 2, "its languages are unknown.", ()
+    spoken = ", ".join(sorted(service.languages))
+    if interpretation == "unknown":
+        return UNKNOWN, 2, "works in {}, not {}; whether it offers interpretation is unknown.", (spoken, language)
+    return FAILS, 3, "works in {}, not {}, and offers no interpretation.", (spoken, language)
+
+
+def _hours_fit(service: Service | None, local: datetime, holiday: bool) -> _Check:
+    is_open = False if holiday else (service.hours.is_open(local) if service is not None else None)
+    after_hours = service.after_hours_referrals if service is not None else "unknown"
+    if is_open:
+        return QUALIFIES, 0, "is open now ({clock}).", ()
+    closed = "closed for a holiday" if holiday else ("closed now" if is_open is False else "opening hours unknown")
+    if after_hours == "yes":
+        return QUALIFIES, 1, "{} ({clock}) but takes referrals after hours.", (closed,)
+    if after_hours == "no" and is_open is False:
+        return FAILS, 3, "{} ({clock}) and takes no referrals after hours.", (closed,)
+    return UNKNOWN, 2, "{} ({clock}); whether it takes referrals after hours is unknown.", (closed,)
+
+
+def decision_to_json(decision: Decision) -> dict[str, Any]:
+    """The decision in the documented JSON shape for the core, the console and the tests."""
+    language, location, risk, classification = (
+        decision.language,
+        decision.location,
+        decision.risk,
+        decision.classification,
+    )
+    return {
+        "language": {"code": language.code, "source": language.source, "confidence": round(language.confidence, 2)},
+        "location": {
+            "country": location.country,
+            "region": location.region,
+            "source": location.source,
+            "ambiguous": location.ambiguous,
+        },
+        "risk": {
+            "level": risk.level,
+            "score": risk.score,
+            "indicators": [{"key": i.key, "weight": i.weight, "evidence": i.evidence} for i in risk.indicators],
+            "rules_version": risk.rules_version,
+        },
+        "case_type": classification.case_type,
+        "victim_nationality": classification.victim_nationality,
+        "vulnerability": list(classification.vulnerability),
+        "referrals": [
+            {
+                "agency_id": r.agency_id,
+                "name": r.name,
+                "country": r.country,
+                "kind": r.kind,
+                "role": r.role,
+                "ack_due_minutes": r.ack_due_minutes,
+                "reasons": list(r.reasons),
+            }
+            for r in decision.referrals
+        ],
+        "rejected": [{"agency_id": r.agency_id, "reasons": list(r.reasons)} for r in decision.rejected],
+        "policy_version": decision.policy_version,
+    }

@@ -1,0 +1,277 @@
+"""Where the incident is: the stated location, else places named in the text, else the caller's phone country."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from routing.intake import Location
+from routing.snapshot import Place, Snapshot
+from routing.text import normalise
+
+RULES_DIR = Path(__file__).with_name("rules")
+_ARTICLES = frozenset({"el", "la", "los", "las", "le", "les", "the", "o", "a", "os", "as"})
+_REGION_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+
+
+@dataclass(frozen=True)
+class PlaceRules:
+    min_length: int
+    common_words: frozenset[str]
+    location_cues: frozenset[tuple[str, ...]]
+    origin_cues: frozenset[tuple[str, ...]]
+    longest_cue: int
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place name found in the text, with every place it may mean."""
+
+    start: int
+    end: int
+    key: str
+    places: tuple[Place, ...]
+    after_location_cue: bool
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.country for p in self.places))
+
+    @property
+    def names_a_country(self) -> bool:
+        return any(p.kind == "country" for p in self.places)
+
+
+@dataclass(frozen=True)
+class LocationResult:
+    country: str | None
+    region: str | None
+    source: str  # "stated" | "text" | "phone" | "none"
+    ambiguous: bool
+    candidates: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def default_place_rules() -> PlaceRules:
+    with (RULES_DIR / "places.json").open(encoding="utf-8") as handle:
+        places = json.load(handle)
+    with (RULES_DIR / "nationality.json").open(encoding="utf-8") as handle:
+        nationality = json.load(handle)
+    origin = frozenset(tuple(normalise(cue).split()) for cue in nationality["origin_cues"])
+    location = frozenset(tuple(normalise(cue).split()) for cue in places["location_cues"])
+    return PlaceRules(
+        min_length=int(places["min_length"]),
+        common_words=frozenset(normalise(w) for w in places["common_words"]),
+        location_cues=location,
+        origin_cues=origin,
+        longest_cue=max(len(cue) for cue in origin | location),
+    )
+
+
+def _ends_with_cue(words: tuple[str, ...], start: int, cues: frozenset[tuple[str, ...]], longest: int) -> bool:
+    return any(tuple(words[start - size : start]) in cues for size in range(1, min(longest, start) + 1))
+
+
+def _without_article(key: str) -> str:
+    # "el coyote" is a town's alternate name but in text it is the smuggler; an article does not
+    # make a common word a place.
+    first, _, rest = key.partition(" ")
+    return rest if rest and first in _ARTICLES else key
+
+
+def place_mentions(
+    words: tuple[str, ...], snapshot: Snapshot, rules: PlaceRules, *, origin: bool
+) -> list[PlaceMention]:
+    """Places named in the text; `origin` selects those said to be where someone is from
+    ("soy de Honduras") instead of where something happens."""
+    served = snapshot.countries.keys()
+    mentions = []
+    for match in snapshot.place_matcher.find(words):
+        key = " ".join(words[match.start : match.end])
+        if len(key) < rules.min_length or _without_article(key) in rules.common_words:
+            continue
+        is_origin = _ends_with_cue(words, match.start, rules.origin_cues, rules.longest_cue)
+        if is_origin != origin:
+            continue
+        # A place outside the countries the directory serves cannot be routed to; when the
+        # directory lists no countries (a bare test snapshot), every place counts.
+        places = tuple(p for p in match.value if not served or p.country in served)
+        if places:
+            after_cue = _ends_with_cue(words, match.start, rules.location_cues, rules.longest_cue)
+            mentions.append(PlaceMention(match.start, match.end, key, places, after_cue))
+    return mentions
+
+
+def resolve_location(
+    stated: Location,
+    words: tuple[str, ...],
+    caller_country: str | None,
+    snapshot: Snapshot,
+    rules: PlaceRules,
+) -> LocationResult:
+    """Stated location first, then the text's places, then the phone's country, else unknown."""
+    mentions = place_mentions(words, snapshot, rules, origin=False)
+    if stated.country or stated.region or stated.place:
+        result = _from_stated(stated, mentions, caller_country, snapshot)
+        if result is not None:
+            return result
+    if mentions:
+        return _from_text(mentions, caller_country)
+    if caller_country:
+        return LocationResult(
+            caller_country,
+            None,
+            "phone",
+            False,
+            (),
+            (f"No place was stated or named; using the caller's phone country {caller_country}.",),
+        )
+    return LocationResult(
+        None, None, "none", False, (), ("No place was stated or named and the phone country is unknown.",)
+    )
+
+
+def _from_stated(
+    stated: Location, mentions: list[PlaceMention], caller_country: str | None, snapshot: Snapshot
+) -> LocationResult | None:
+    country = stated.country.strip().upper() if stated.country else None
+    reasons: list[str] = []
+    region: str | None = None
+    if stated.region:
+        code = stated.region.strip().upper()
+        if _REGION_CODE.match(code):
+            if country and not code.startswith(country + "-"):
+                reasons.append(f"The stated region {code} is not in {country}; it was ignored.")
+            else:
+                country, region = code[:2], code
+        else:
+            places = _lookup(stated.region, snapshot, country, kinds=("region", "city"))
+            settled = _settle(places, country, caller_country, ())
+            if isinstance(settled, tuple):
+                return LocationResult(
+                    None,
+                    None,
+                    "stated",
+                    True,
+                    settled,
+                    (f"The stated region '{stated.region}' exists in {', '.join(settled)}; which one is unclear.",),
+                )
+            if settled is not None:
+                country, region = settled.country, settled.region
+            else:
+                reasons.append(f"The stated region '{stated.region}' is not in the gazetteer.")
+    if stated.place and region is None:
+        places = _lookup(stated.place, snapshot, country, kinds=("region", "city", "country"))
+        settled = _settle(places, country, caller_country, ())
+        if isinstance(settled, tuple):
+            if country is None:
+                return LocationResult(
+                    None,
+                    None,
+                    "stated",
+                    True,
+                    settled,
+                    (f"The stated place '{stated.place}' exists in {', '.join(settled)}; which one is unclear.",),
+                )
+        elif settled is not None:
+            country, region = settled.country, settled.region
+    if country is None:
+        return None
+    if region is None:
+        # A stated country with a town named in the text: the town gives the region.
+        in_country = [p for m in mentions for p in m.places if p.country == country and p.region]
+        regions = {p.region for p in in_country}
+        if len(regions) == 1:
+            region = regions.pop()
+            reasons.append(f"The text names {in_country[0].name}, which places it in {region}.")
+    reasons.insert(0, f"The caller stated the location ({country}{', ' + region if region else ''}).")
+    return LocationResult(country, region, "stated", False, (), tuple(reasons))
+
+
+def _lookup(name: str, snapshot: Snapshot, country: str | None, kinds: tuple[str, ...]) -> tuple[Place, ...]:
+    places = snapshot.gazetteer.get(normalise(name), ())
+    return tuple(p for p in places if p.kind in kinds and (country is None or p.country == country))
+
+
+def _settle(
+    places: Iterable[Place], country: str | None, caller_country: str | None, named: Iterable[str]
+) -> Place | tuple[str, ...] | None:
+    """The one place meant, the candidate countries when it stays ambiguous, or None if none."""
+    candidates = tuple(places)
+    if not candidates:
+        return None
+    countries = tuple(dict.fromkeys(p.country for p in candidates))
+    if len(countries) > 1:
+        # Other signals settle a name shared by several countries: a country the caller stated or
+        # named in the same text, then the phone's country.
+        for signal in (country, *named, caller_country):
+            if signal in countries:
+                countries = (signal,)
+                break
+        else:
+            return countries
+    chosen = [p for p in candidates if p.country == countries[0]]
+    return _most_specific(chosen)
+
+
+def _most_specific(places: list[Place]) -> Place:
+    # One country: a region of that name wins (San José the province, not the village of San José
+    # in Alajuela); otherwise, and when several regions share the name (Santo Domingo the
+    # province and the National District), the name gives no region at all.
+    regions = [p for p in places if p.kind == "region"]
+    candidates = regions or places
+    if len({p.region for p in candidates}) > 1:
+        best = candidates[0]
+        return Place(best.name, best.key, best.country, None, best.kind)
+    return candidates[0]
+
+
+def _from_text(mentions: list[PlaceMention], caller_country: str | None) -> LocationResult:
+    country_mentions = [m for m in mentions if m.names_a_country]
+    named = [m.countries[0] for m in country_mentions]
+    specific = [m for m in mentions if not m.names_a_country]
+    if specific:
+        # Where several towns are named, the one after "en"/"in"/"near" is where it happens,
+        # else the last one (people tell the route in order and end where they are).
+        ordered = sorted(specific, key=lambda m: (m.after_location_cue, m.start))
+        mention = ordered[-1]
+        settled = _settle(mention.places, None, caller_country, reversed(named))
+        if isinstance(settled, tuple):
+            return LocationResult(
+                None,
+                None,
+                "text",
+                True,
+                settled,
+                (f"'{mention.places[0].name}' exists in {', '.join(settled)}; nothing else in the report says which.",),
+            )
+        assert settled is not None
+        shared = len(mention.countries) > 1
+        reason = f"The text names {settled.name} ({settled.country}{', ' + settled.region if settled.region else ''})."
+        if shared:
+            elsewhere = ", ".join(c for c in mention.countries if c != settled.country)
+            reason += f" The name also exists in {elsewhere}; other signals chose {settled.country}."
+        return LocationResult(settled.country, settled.region, "text", False, (), (reason,))
+    distinct = tuple(dict.fromkeys(named))
+    if len(distinct) == 1:
+        return LocationResult(distinct[0], None, "text", False, (), (f"The text names the country {distinct[0]}.",))
+    cued = tuple(dict.fromkeys(m.countries[0] for m in country_mentions if m.after_location_cue))
+    if len(cued) == 1:
+        return LocationResult(cued[0], None, "text", False, (), (f"The text says it happens in {cued[0]}.",))
+    if caller_country in distinct:
+        return LocationResult(
+            caller_country,
+            None,
+            "text",
+            False,
+            (),
+            (f"The text names {', '.join(distinct)}; the caller's phone country {caller_country} is one of them.",),
+        )
+    return LocationResult(
+        None, None, "text", True, distinct, (f"The text names several countries ({', '.join(distinct)}).",)
+    )

@@ -1,0 +1,198 @@
+"""Risk level of a report from its triage answers and the cues in its text, by rules kept as data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from routing.text import PhraseMatcher, words_text
+
+RULES_PATH = Path(__file__).with_name("rules") / "risk.json"
+ANSWER_EVIDENCE = "answer"
+# The value of a neutral phrase: it only stops a shorter cue inside it from firing
+# ("hermana menor" is a younger sister, not a minor).
+_NEUTRAL = ""
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    key: str
+    weight: int
+    answer: str | None
+    trafficking: bool
+    smuggling: bool
+    group: str | None
+    implies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FloorRule:
+    """The level is at least `level` when all `required` indicators and `min_trafficking` hold."""
+
+    required: frozenset[str]
+    min_trafficking: int
+    level: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MinorAgeRule:
+    below: int
+    units: frozenset[str]
+    before: frozenset[str]
+    after: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class RiskRules:
+    version: str
+    levels: tuple[str, ...]
+    score_bands: tuple[tuple[str, int], ...]  # highest band first
+    indicators: Mapping[str, IndicatorRule]
+    floors: tuple[FloorRule, ...]
+    minor_age: MinorAgeRule
+    cues: PhraseMatcher[str]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    weight: int
+    evidence: str  # "answer", the matched words, or "implied by <key>"
+
+
+@dataclass(frozen=True)
+class RiskAssessment:
+    level: str
+    score: int
+    indicators: tuple[Indicator, ...]
+    rules_version: str
+    reasons: tuple[str, ...]
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(i.key for i in self.indicators)
+
+
+def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
+    """Validate and compile a risk rules document (the shape of rules/risk.json)."""
+    levels = tuple(document["levels"])
+    indicators: dict[str, IndicatorRule] = {}
+    phrases: list[tuple[str, str]] = []
+    for entry in document["indicators"]:
+        rule = IndicatorRule(
+            key=entry["key"],
+            weight=int(entry["weight"]),
+            answer=entry.get("answer"),
+            trafficking=bool(entry.get("trafficking", False)),
+            smuggling=bool(entry.get("smuggling", False)),
+            group=entry.get("group"),
+            implies=tuple(entry.get("implies", ())),
+        )
+        if rule.key in indicators:
+            raise ValueError(f"indicator {rule.key!r} is defined twice")
+        indicators[rule.key] = rule
+        for language_phrases in entry.get("phrases", {}).values():
+            phrases.extend((phrase, rule.key) for phrase in language_phrases)
+    phrases.extend((phrase, _NEUTRAL) for phrase in document.get("neutral_phrases", ()))
+    for rule in indicators.values():
+        unknown = set(rule.implies) - indicators.keys()
+        if unknown:
+            raise ValueError(f"indicator {rule.key!r} implies unknown {sorted(unknown)}")
+    floors = []
+    for entry in document["floors"]:
+        floor = FloorRule(
+            frozenset(entry["all"]), int(entry.get("min_trafficking", 0)), entry["level"], entry["reason"]
+        )
+        if floor.level not in levels or not floor.required <= indicators.keys():
+            raise ValueError(f"floor rule {entry!r} names an unknown level or indicator")
+        floors.append(floor)
+    bands = sorted(document["score_bands"].items(), key=lambda band: band[1], reverse=True)
+    age = document["minor_age"]
+    return RiskRules(
+        version=document["version"],
+        levels=levels,
+        score_bands=tuple((level, int(threshold)) for level, threshold in bands),
+        indicators=indicators,
+        floors=tuple(floors),
+        minor_age=MinorAgeRule(
+            below=int(age["below"]),
+            units=frozenset(age["units"]),
+            before=frozenset(age["before"]),
+            after=tuple(tuple(phrase.split()) for phrase in age["after"]),
+        ),
+        cues=PhraseMatcher(phrases),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_risk_rules() -> RiskRules:
+    with RULES_PATH.open(encoding="utf-8") as handle:
+        return compile_risk_rules(json.load(handle))
+
+
+def assess_risk(words: tuple[str, ...], answers: Mapping[str, object], rules: RiskRules) -> RiskAssessment:
+    """Score the report and set its level; `words` is the tokenised text (routing.text.tokens)."""
+    fired: dict[str, Indicator] = {}
+    denied = {key for key, rule in rules.indicators.items() if rule.answer and answers.get(rule.answer) is False}
+    for key, rule in rules.indicators.items():
+        if rule.answer and answers.get(rule.answer) is True:
+            fired[key] = Indicator(key, rule.weight, ANSWER_EVIDENCE)
+    # The caller's explicit "no" outranks a keyword guess from the same report.
+    for match in rules.cues.find(words):
+        if match.value and match.value not in fired and match.value not in denied:
+            fired[match.value] = Indicator(
+                match.value, rules.indicators[match.value].weight, words_text(words, match.start, match.end)
+            )
+    if "minor_involved" not in fired and "minor_involved" not in denied:
+        age = _minor_age_evidence(words, rules.minor_age)
+        if age:
+            fired["minor_involved"] = Indicator("minor_involved", rules.indicators["minor_involved"].weight, age)
+    for key in list(fired):
+        for implied in rules.indicators[key].implies:
+            if implied not in fired and implied not in denied:
+                fired[implied] = Indicator(implied, rules.indicators[implied].weight, f"implied by {key}")
+    score = min(100, sum(indicator.weight for indicator in fired.values()))
+    level, reasons = _level(score, fired.keys(), rules)
+    ordered = tuple(sorted(fired.values(), key=lambda i: (-i.weight, i.key)))
+    return RiskAssessment(level, score, ordered, rules.version, reasons)
+
+
+def trafficking_indicator_keys(assessment: RiskAssessment, rules: RiskRules) -> frozenset[str]:
+    return frozenset(k for k in assessment.keys if rules.indicators[k].trafficking)
+
+
+def _level(score: int, keys: Any, rules: RiskRules) -> tuple[str, tuple[str, ...]]:
+    rank = {level: position for position, level in enumerate(rules.levels)}
+    level = next((band for band, threshold in rules.score_bands if score >= threshold), rules.levels[0])
+    reasons = [f"Score {score} puts the report at {level} or above."]
+    trafficking_count = sum(1 for k in keys if rules.indicators[k].trafficking)
+    for floor in rules.floors:
+        if floor.required <= keys and trafficking_count >= floor.min_trafficking:
+            if rank[floor.level] > rank[level]:
+                level = floor.level
+                reasons.append(f"{floor.reason} That makes it {floor.level}.")
+    if not keys:
+        reasons = ["No risk indicator was found; treated as an information request."]
+    return level, tuple(reasons)
+
+
+def _minor_age_evidence(words: tuple[str, ...], rule: MinorAgeRule) -> str | None:
+    # "tiene 15 años", "a 14-year-old girl", "elle a 16 ans": a number under 18 followed by an age
+    # unit, and framed as an age (a verb or preposition before it, or "old" after it), so
+    # "5 años trabajando" is not read as a child.
+    for position, word in enumerate(words):
+        if not word.isdigit() or int(word) >= rule.below:
+            continue
+        if position + 1 >= len(words) or words[position + 1] not in rule.units:
+            continue
+        framed_before = position > 0 and words[position - 1] in rule.before
+        framed_after = any(words[position + 2 : position + 2 + len(after)] == after for after in rule.after)
+        if framed_before or framed_after:
+            start = position - 1 if framed_before else position
+            return words_text(words, start, position + 2)
+    return None

@@ -1,0 +1,44 @@
+from routing.classify import classify_case, default_nationality_rules
+from routing.location import default_place_rules
+from routing.risk import assess_risk, default_risk_rules
+from routing.snapshot import Snapshot
+from routing.text import tokens
+
+
+def classify(snapshot: Snapshot, text: str = "", **answers: object):
+    words = tokens(text)
+    risk_rules = default_risk_rules()
+    risk = assess_risk(words, answers, risk_rules)
+    return classify_case(words, answers, risk, risk_rules, snapshot, default_place_rules(), default_nationality_rules())
+
+
+def test_exploitation_with_means_is_trafficking(small_snapshot: Snapshot) -> None:
+    assert classify(small_snapshot, sexual_exploitation=True, threats_or_violence=True).case_type == "trafficking"
+
+
+def test_a_child_needs_no_means(small_snapshot: Snapshot) -> None:
+    assert classify(small_snapshot, sexual_exploitation=True, minor_involved=True).case_type == "trafficking"
+    assert classify(small_snapshot, sexual_exploitation=True).case_type == "unclear"
+
+
+def test_paid_crossing_is_smuggling_and_coercion_makes_it_both(small_snapshot: Snapshot) -> None:
+    assert classify(small_snapshot, paid_to_cross_border=True).case_type == "smuggling"
+    assert classify(small_snapshot, "El coyote nos tiene encerrados").case_type == "both"
+
+
+def test_unclear_with_indicators_routes_as_trafficking(small_snapshot: Snapshot) -> None:
+    result = classify(small_snapshot, documents_withheld=True)
+    assert (result.case_type, result.routed_case_type) == ("unclear", "trafficking")
+    assert classify(small_snapshot, "¿Qué horario tienen?").routed_case_type == "unclear"
+
+
+def test_nationality_from_answer_demonym_or_origin_phrase(small_snapshot: Snapshot) -> None:
+    assert classify(small_snapshot, victim_nationality="hn").victim_nationality == "HN"
+    assert classify(small_snapshot, "somos nicaragüenses").victim_nationality == "NI"
+    assert classify(small_snapshot, "Guatemalan girls").victim_nationality == "GT"
+    assert classify(small_snapshot, "soy de Honduras").victim_nationality == "HN"
+    assert classify(small_snapshot, "vivo en la República Dominicana").victim_nationality is None
+
+
+def test_vulnerability_lists_the_minor_first(small_snapshot: Snapshot) -> None:
+    assert classify(small_snapshot, "una niña embarazada").vulnerability == ("minor", "pregnant")

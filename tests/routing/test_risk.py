@@ -1,0 +1,60 @@
+from routing.risk import assess_risk, compile_risk_rules, default_risk_rules
+from routing.text import tokens
+
+RULES = default_risk_rules()
+
+
+def level(text: str = "", **answers: object) -> str:
+    return assess_risk(tokens(text), answers, RULES).level
+
+
+def test_danger_now_is_critical() -> None:
+    assert level(in_danger_now=True) == "critical"
+
+
+def test_a_held_or_sexually_exploited_child_is_critical() -> None:
+    assert level(minor_involved=True, sexual_exploitation=True) == "critical"
+    assert level("La niña está encerrada") == "critical"
+
+
+def test_a_child_alone_is_at_least_high_and_two_indicators_are_high() -> None:
+    assert level(minor_involved=True) == "high"
+    assert level("They took her passport and she is locked in") == "high"
+
+
+def test_a_question_without_indicators_is_low() -> None:
+    assessment = assess_risk(tokens("¿Cuál es el horario de atención?"), {}, RULES)
+    assert (assessment.level, assessment.score, assessment.indicators) == ("low", 0, ())
+
+
+def test_indicators_carry_their_evidence_and_version() -> None:
+    assessment = assess_risk(tokens("Pagamos al pollero"), {"minor_involved": True}, RULES)
+    evidence = {i.key: i.evidence for i in assessment.indicators}
+    assert evidence["minor_involved"] == "answer"
+    assert evidence["paid_to_cross_border"] == "pagamos al pollero"
+    assert assessment.rules_version == RULES.version
+
+
+def test_an_explicit_no_silences_the_keyword() -> None:
+    assert level("una niña", minor_involved=False) == "low"
+
+
+def test_age_under_18_counts_as_a_minor_but_years_of_work_do_not() -> None:
+    assert level("Ella tiene 15 años") == "high"
+    assert level("Trabajo 5 años aquí") == "low"
+
+
+def test_rules_are_validated_at_load() -> None:
+    document = {
+        "version": "x",
+        "levels": ["low", "high"],
+        "score_bands": {"high": 50},
+        "indicators": [],
+        "floors": [{"all": ["nope"], "level": "high", "reason": "r"}],
+        "minor_age": {"below": 18, "units": [], "before": [], "after": []},
+    }
+    try:
+        compile_risk_rules(document)
+    except ValueError:
+        return
+    raise AssertionError("an unknown indicator in a floor rule must be refused")

@@ -1,0 +1,81 @@
+"""The scenario table: every case in tests/routing/cases/*.json routed against the directory snapshot.
+
+Each case states only what must hold whatever the directory's agency ids are: language, location,
+risk level, case type, victim nationality and the set of (kind, country, role) of the referrals.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+
+from routing.engine import decision_to_json, route
+from routing.intake import Intake, Location
+from routing.snapshot import Snapshot
+
+CASES_DIR = Path(__file__).with_name("cases")
+DEFAULT_NOW = "2026-05-12T15:00:00+00:00"  # a Tuesday, 09:00 in Central America
+
+
+def load_cases() -> list[tuple[str, dict[str, Any]]]:
+    cases = []
+    for path in sorted(CASES_DIR.glob("*.json")):
+        for case in json.loads(path.read_text(encoding="utf-8")):
+            cases.append((f"{path.stem}: {case['name']}", case))
+    return cases
+
+
+CASES = load_cases()
+
+
+def make_intake(data: dict[str, Any]) -> Intake:
+    return Intake(
+        channel=data["channel"],
+        text=data.get("text", ""),
+        language=data.get("language"),
+        caller_country=data.get("caller_country"),
+        location=Location(**data.get("location", {})),
+        answers=MappingProxyType(dict(data.get("answers", {}))),
+        reporter_role=data.get("reporter_role"),
+    )
+
+
+def test_the_table_is_large_enough_and_names_are_unique() -> None:
+    names = [name for name, _ in CASES]
+    assert len(names) >= 80
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize(("name", "case"), CASES, ids=[name for name, _ in CASES])
+def test_scenario(name: str, case: dict[str, Any], directory_snapshot: Snapshot) -> None:
+    decision = decision_to_json(
+        route(make_intake(case["intake"]), directory_snapshot, datetime.fromisoformat(case.get("now", DEFAULT_NOW)))
+    )
+    expect = case["expect"]
+    code, source = expect["language"].split()
+    country, region, location_source = (None if part == "-" else part for part in expect["location"].split())
+    actual = {
+        "language": (decision["language"]["code"], decision["language"]["source"]),
+        "location": (decision["location"]["country"], decision["location"]["region"], decision["location"]["source"]),
+        "ambiguous": decision["location"]["ambiguous"],
+        "risk": decision["risk"]["level"],
+        "case_type": decision["case_type"],
+        "nationality": decision["victim_nationality"],
+        "referrals": sorted(f"{r['kind']} {r['country'] or '-'} {r['role']}" for r in decision["referrals"]),
+    }
+    wanted = {
+        "language": (code, source),
+        "location": (country, region, location_source),
+        "ambiguous": expect.get("ambiguous", False),
+        "risk": expect["risk"],
+        "case_type": expect["case_type"],
+        "nationality": expect["nationality"],
+        "referrals": sorted(expect["referrals"]),
+    }
+    assert actual == wanted
+    assert decision["referrals"], "every decision refers to someone"
