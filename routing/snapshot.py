@@ -246,6 +246,20 @@ def _agency(entry: Mapping[str, Any], zones: Mapping[str, str], languages: Mappi
             ),
         )
     referral = entry.get("referral") or {}
+    if referral.get("channels") and country:
+        # An agency that takes referrals through this system (portal, email, SMS) receives them
+        # at any hour: the acknowledgement deadline, not the door, follows its office hours.
+        services += (
+            Service(
+                id=f"{entry['id']}#referrals",
+                name="Referral intake",
+                areas=(ServiceArea(country),),
+                languages=frozenset(languages.get(country, ())),
+                interpretation="unknown",
+                hours=UNKNOWN_HOURS,
+                after_hours_referrals="yes",
+            ),
+        )
     names = dict(entry.get("name") or {})
     return Agency(
         id=entry["id"],

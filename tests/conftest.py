@@ -21,7 +21,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+from directory.load import DEMO_CONTACTS_FILE, REGION_FILE, apply_demo_contacts, load_document, read_json
 from hotline import create_app
+from hotline.db import Database
 from hotline.embedded_redis import EmbeddedRedis
 from hotline.jobs.queue import redis_connection
 from hotline.migrations import upgrade
@@ -92,6 +94,17 @@ def postgres() -> Iterator[PostgresCluster]:
     shutil.rmtree(root, ignore_errors=True)
 
 
+def prepare(url: str) -> None:
+    """Migrate to head and load the real directory with its fictional demo contacts."""
+    upgrade(url)
+    database = Database(url)
+    with database.session() as session:
+        load_document(session, read_json(REGION_FILE), actor="test-setup")
+        session.flush()
+        apply_demo_contacts(session, read_json(DEMO_CONTACTS_FILE))
+    database.engine.dispose()
+
+
 class Templates:
     """Databases migrated to head once, copied for each test."""
 
@@ -103,7 +116,7 @@ class Templates:
     def sqlite(self) -> str:
         if self.sqlite_template is None:
             self.sqlite_template = self.root / "template.sqlite3"
-            upgrade(f"sqlite:///{self.sqlite_template}")
+            prepare(f"sqlite:///{self.sqlite_template}")
         copy = self.root / f"{uuid.uuid4().hex}.sqlite3"
         shutil.copy(self.sqlite_template, copy)
         return f"sqlite:///{copy}"
@@ -115,7 +128,7 @@ class Templates:
         with admin.connect() as connection:
             if not self.pg_ready:
                 connection.execute(text("CREATE DATABASE hotline_template"))
-                upgrade(cluster.url("hotline_template"))
+                prepare(cluster.url("hotline_template"))
                 self.pg_ready = True
             name = f"t_{uuid.uuid4().hex[:16]}"
             connection.execute(text(f"CREATE DATABASE {name} TEMPLATE hotline_template"))

@@ -1,40 +1,57 @@
-"""Factories: the smallest rows a test needs, made on purpose instead of shared fixtures."""
+"""Factories: the smallest rows a test needs, made on purpose instead of shared fixtures.
+
+Every test database starts with the real directory and its fictional demo contacts, as `make run`
+has them; `agency_of` finds a real agency, `make_agency` adds a made-up one.
+"""
 
 from __future__ import annotations
 
 import itertools
 
 from flask import Flask
+from sqlalchemy import select
 
-from directory.models import Agency
+from directory.load import bump_version
+from directory.models import Agency, ReferralContact
 from hotline.accounts import StaffUser
 
 _counter = itertools.count(1)
+
+
+def agency_of(app: Flask, country: str | None, kind: str) -> str:
+    """The id of the first agency of that country and kind in the directory."""
+    with app.app_context(), app.extensions["database"].session() as session:
+        query = select(Agency.id).where(Agency.kind == kind).order_by(Agency.id)
+        query = query.where(Agency.country == country) if country else query.where(Agency.country.is_(None))
+        found = session.scalar(query)
+    assert found is not None, f"no {kind} for {country} in the directory"
+    return found
 
 
 def make_agency(
     app: Flask,
     *,
     country: str | None = "GT",
-    kind: str = "coordinating_body",
-    regional_focal_point: bool = False,
-    notify_email: str | None = "duty@example.org",
-    notify_sms: str | None = "+12025550101",
-    agency_id: str | None = None,
+    kind: str = "ngo",
+    channels: tuple[str, ...] = ("portal", "sms", "email"),
+    contacts: tuple[tuple[str, str], ...] = (("duty@example.org", "+12025550101"),),
 ) -> str:
-    agency_id = agency_id or f"test-{kind}-{next(_counter)}"
+    agency_id = f"test-{kind.replace('_', '-')}-{next(_counter)}"
     with app.app_context(), app.extensions["database"].session() as session:
         session.add(
             Agency(
                 id=agency_id,
-                name=f"Test {kind} {agency_id}",
+                name=f"Test {kind}",
+                names={"en": f"Test {kind}"},
                 country=country,
                 kind=kind,
-                regional_focal_point=regional_focal_point,
-                notify_email=notify_email,
-                notify_sms=notify_sms,
+                referral_channels=list(channels),
+                contacts=[
+                    ReferralContact(position=i, name="Duty", email=e, sms=s) for i, (e, s) in enumerate(contacts)
+                ],
             )
         )
+        bump_version(session)
     return agency_id
 
 

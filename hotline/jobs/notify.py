@@ -31,11 +31,14 @@ def notify_agency(referral_id: int) -> str:
             )
         sender = outbound()
         sent = []
-        if agency.notify_sms:
-            sender.send_sms(session, agency.notify_sms, body, referral_id=referral.id)
+        contacts = agency.active_contacts
+        # The first contact of the escalation ladder; the deadline check moves on to the next.
+        contact = contacts[0] if contacts else None
+        if contact is not None and contact.sms and "sms" in agency.referral_channels:
+            sender.send_sms(session, contact.sms, body, referral_id=referral.id)
             sent.append("sms")
-        if agency.notify_email:
-            sender.send_email(session, agency.notify_email, subject, body, referral_id=referral.id)
+        if contact is not None and contact.email and "email" in agency.referral_channels:
+            sender.send_email(session, contact.email, subject, body, referral_id=referral.id)
             sent.append("email")
         referral.notified_at = utcnow()
         record_event(

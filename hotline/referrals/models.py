@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.models import Agency
@@ -25,7 +25,7 @@ class Referral(Base):
     agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="primary")
     status: Mapped[str] = mapped_column(String(16), default=ReferralStatus.SENT, index=True)
-    reason: Mapped[str | None] = mapped_column(String(500))
+    reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ack_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

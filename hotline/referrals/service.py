@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from directory.snapshot import current_snapshot
 from hotline.db import utcnow
 from hotline.jobs.queue import enqueue
-from hotline.referrals.first_route import ACK_MINUTES, choose_agencies, first_risk
 from hotline.referrals.models import Referral, ReferralStatus
 from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.service import SYSTEM, record_event
+from routing.engine import decision_to_json, route
 from routing.intake import Intake
 
 # Referral states and the moves allowed between them; the flowchart issue grows this table.
@@ -27,10 +29,10 @@ class IllegalTransition(ValueError):
 
 
 def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Referral]:
-    """Triage and refer a freshly received ticket; commits, then queues the notifications."""
-    risk = first_risk(intake)
-    ticket.risk_level = risk
-    ticket.status = TicketStatus.TRIAGED
+    """Triage and refer a freshly received ticket with the routing engine; commits, then queues notices."""
+    now = utcnow()
+    decision = decision_to_json(route(intake, current_snapshot(session), now))
+    apply_triage(ticket, decision, stated_language=intake.language)
     record_event(
         session,
         ticket,
@@ -38,19 +40,19 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
         SYSTEM,
         from_state=TicketStatus.RECEIVED,
         to_state=TicketStatus.TRIAGED,
-        reason=f"risk {risk}",
+        reason=triage_summary(decision),
     )
+    ticket.status = TicketStatus.TRIAGED
     referrals = []
-    now = utcnow()
-    for choice in choose_agencies(session, intake):
+    for choice in decision["referrals"]:
         referral = Referral(
             ticket_id=ticket.id,
-            agency_id=choice.agency.id,
-            role=choice.role,
+            agency_id=choice["agency_id"],
+            role=choice["role"],
             status=ReferralStatus.SENT,
-            reason=choice.reason,
+            reason=" ".join(choice["reasons"]),
             created_at=now,
-            ack_due_at=now + timedelta(minutes=ACK_MINUTES[risk]),
+            ack_due_at=now + timedelta(minutes=choice["ack_due_minutes"]),
         )
         session.add(referral)
         session.flush()
@@ -60,25 +62,49 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
             "referred",
             SYSTEM,
             to_state=ReferralStatus.SENT,
-            reason=choice.reason,
+            reason=f"{choice['role']}: {choice['name']}",
             referral_id=referral.id,
         )
         referrals.append(referral)
-    if referrals:
-        record_event(
-            session,
-            ticket,
-            "status_changed",
-            SYSTEM,
-            from_state=TicketStatus.TRIAGED,
-            to_state=TicketStatus.REFERRED,
-            reason=f"{len(referrals)} referral(s) sent",
-        )
-        ticket.status = TicketStatus.REFERRED
+    record_event(
+        session,
+        ticket,
+        "status_changed",
+        SYSTEM,
+        from_state=TicketStatus.TRIAGED,
+        to_state=TicketStatus.REFERRED,
+        reason=f"{len(referrals)} referral(s) sent",
+    )
+    ticket.status = TicketStatus.REFERRED
     session.commit()
     for referral in referrals:
         enqueue("hotline.jobs.notify.notify_agency", referral.id)
     return referrals
+
+
+def apply_triage(ticket: Ticket, decision: dict[str, Any], stated_language: str | None) -> None:
+    """Copy what routing resolved onto the ticket; what the reporter stated is never overwritten."""
+    ticket.routing = decision
+    ticket.risk_level = decision["risk"]["level"]
+    ticket.case_type = decision["case_type"]
+    if stated_language is None:
+        ticket.language = decision["language"]["code"]
+    location = decision["location"]
+    if ticket.incident_country is None and location["country"]:
+        ticket.incident_country = location["country"]
+        ticket.incident_region = location["region"]
+    elif ticket.incident_region is None and location["country"] == ticket.incident_country:
+        ticket.incident_region = location["region"]
+
+
+def triage_summary(decision: dict[str, Any]) -> str:
+    location = decision["location"]
+    where = location["country"] or ("ambiguous" if location["ambiguous"] else "unknown")
+    return (
+        f"risk {decision['risk']['level']} ({decision['risk']['rules_version']}), {decision['case_type']}, "
+        f"location {where} from {location['source']}, language {decision['language']['code']} "
+        f"from {decision['language']['source']}"
+    )
 
 
 def acknowledge(session: Session, referral_id: int, actor: str, via: str) -> tuple[Referral, bool]:

@@ -9,7 +9,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from hotline.tickets.models import Ticket, TicketMessage
-from tests.factories import make_agency
 from tests.helpers import post_form
 
 FORM = {
@@ -28,7 +27,6 @@ FORM = {
 
 
 def test_form_files_a_report_and_shows_reference_and_passphrase_once(app: Flask, client: FlaskClient) -> None:
-    make_agency(app, country="SV")
     response = post_form(client, "/report?lang=en", FORM, action="/report")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -80,7 +78,6 @@ def test_public_pages_load_no_third_party_assets(app: Flask, client: FlaskClient
 
 
 def test_follow_up_adds_to_the_ticket_only_with_the_right_passphrase(app: Flask, client: FlaskClient) -> None:
-    make_agency(app, country="SV")
     created = client.post("/api/v1/reports", json={"channel": "api", "text": "first report"}).get_json()
     wrong = post_form(
         client,

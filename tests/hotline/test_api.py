@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket, TicketEvent
-from tests.factories import make_agency
 
 REPORT = {
     "channel": "api",
@@ -27,10 +28,7 @@ def count(app: Flask, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_report_is_created_and_referred_to_the_incident_countrys_coordinating_body(
-    app: Flask, client: FlaskClient
-) -> None:
-    agency = make_agency(app, country="GT")
+def test_report_is_created_triaged_and_referred_by_the_routing_engine(app: Flask, client: FlaskClient) -> None:
     response = client.post("/api/v1/reports", json=REPORT)
     assert response.status_code == 201
     body = response.get_json()
@@ -40,16 +38,28 @@ def test_report_is_created_and_referred_to_the_incident_countrys_coordinating_bo
         ticket = session.scalar(select(Ticket).where(Ticket.reference == body["reference"]))
         assert ticket is not None
         assert (ticket.incident_country, ticket.incident_region, ticket.caller_country) == ("GT", "GT-09", "GT")
-        assert ticket.risk_level == "high"
+        # Children held: critical, so the immediate responder, child protection and the prosecutor.
+        assert ticket.risk_level == "critical"
         assert ticket.status == "referred"
-        referral = session.scalar(select(Referral).where(Referral.ticket_id == ticket.id))
-        assert referral is not None and referral.agency_id == agency
+        assert ticket.routing["location"] == {
+            "country": "GT",
+            "region": "GT-09",
+            "source": "stated",
+            "ambiguous": False,
+        }
+        referrals = session.scalars(select(Referral).where(Referral.ticket_id == ticket.id)).all()
+        assert {(r.agency.kind, r.agency.country) for r in referrals} == {
+            ("response_team", "GT"),
+            ("child_protection", "GT"),
+            ("prosecutor", "GT"),
+        }
+        assert all(r.ack_due_at - r.created_at == timedelta(minutes=15) for r in referrals)
+        assert all(r.reason for r in referrals)
         kinds = [e.kind for e in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))]
-        assert kinds == ["received", "triaged", "referred", "status_changed"]
+        assert kinds == ["received", "triaged", "referred", "referred", "referred", "status_changed"]
 
 
 def test_same_idempotency_key_twice_makes_one_ticket(app: Flask, client: FlaskClient) -> None:
-    make_agency(app, country="GT")
     headers = {"Idempotency-Key": "partner-42-report-0001"}
     first = client.post("/api/v1/reports", json=REPORT, headers=headers)
     second = client.post("/api/v1/reports", json=REPORT, headers=headers)
@@ -58,7 +68,7 @@ def test_same_idempotency_key_twice_makes_one_ticket(app: Flask, client: FlaskCl
     assert second.get_json()["reference"] == first.get_json()["reference"]
     assert "follow_up_passphrase" not in second.get_json()
     assert count(app, Ticket) == 1
-    assert count(app, Referral) == 1
+    assert count(app, Referral) == 3
 
 
 def test_same_idempotency_key_with_another_body_is_a_conflict(app: Flask, client: FlaskClient) -> None:
@@ -71,13 +81,13 @@ def test_same_idempotency_key_with_another_body_is_a_conflict(app: Flask, client
     assert count(app, Ticket) == 1
 
 
-def test_without_a_national_body_the_report_goes_to_the_regional_focal_point(app: Flask, client: FlaskClient) -> None:
-    focal = make_agency(app, country=None, kind="regional_body", regional_focal_point=True)
+def test_an_unknown_location_goes_to_the_regional_focal_point(app: Flask, client: FlaskClient) -> None:
     response = client.post("/api/v1/reports", json={"channel": "api", "text": "No sé dónde están"})
     assert response.status_code == 201
     with app.app_context(), app.extensions["database"].session() as session:
-        referral = session.scalar(select(Referral))
-        assert referral is not None and referral.agency_id == focal and referral.role == "regional"
+        referrals = session.scalars(select(Referral)).all()
+        assert [(r.agency_id, r.role) for r in referrals] == [("reg-corett-ts", "regional")]
+        assert referrals[0].agency.regional_focal_point
 
 
 def bad(client: FlaskClient, body: object, language: str = "en") -> dict[str, str]:

@@ -42,7 +42,11 @@ def start(instance: Path, port: int) -> subprocess.Popen[bytes]:
     env["HOTLINE_INSTANCE"] = str(instance)
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "run-all", "--port", str(port)],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -68,8 +72,10 @@ def wait_gone(instance: Path) -> list[int]:
 
 def file_report(port: int) -> None:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/v1/reports", data=b'{"channel": "api", "text": "prueba"}',
-        headers={"Content-Type": "application/json"}, method="POST",
+        f"http://127.0.0.1:{port}/api/v1/reports",
+        data=b'{"channel": "api", "text": "prueba"}',
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 201

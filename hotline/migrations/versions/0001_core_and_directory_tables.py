@@ -1,8 +1,8 @@
-"""core tables
+"""core and directory tables
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 18:43:35.713718
+Create Date: 2026-11-23 18:53:58.610981
 """
 
 from __future__ import annotations
@@ -24,16 +24,56 @@ def upgrade() -> None:
         "agency",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("names", sa.JSON(), nullable=False),
+        sa.Column("acronym", sa.String(length=40), nullable=True),
         sa.Column("country", sa.String(length=2), nullable=True),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("regional_focal_point", sa.Boolean(), nullable=False),
-        sa.Column("notify_email", sa.String(length=254), nullable=True),
-        sa.Column("notify_sms", sa.String(length=20), nullable=True),
+        sa.Column("emails", sa.JSON(), nullable=False),
+        sa.Column("urls", sa.JSON(), nullable=False),
+        sa.Column("referral_channels", sa.JSON(), nullable=False),
+        sa.Column("ack_minutes", sa.JSON(), nullable=False),
+        sa.Column("holidays", sa.JSON(), nullable=False),
+        sa.Column("provenance", sa.JSON(), nullable=False),
+        sa.Column("updated_at", directory.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agency")),
     )
     with op.batch_alter_table("agency", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_agency_country"), ["country"], unique=False)
 
+    op.create_table(
+        "country",
+        sa.Column("code", sa.String(length=2), nullable=False),
+        sa.Column("names", sa.JSON(), nullable=False),
+        sa.Column("time_zone", sa.String(length=40), nullable=False),
+        sa.Column("languages", sa.JSON(), nullable=False),
+        sa.Column("corett", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_country")),
+    )
+    op.create_table(
+        "directory_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", directory.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=80), nullable=False),
+        sa.Column("agency_id", sa.String(length=64), nullable=True),
+        sa.Column("record", sa.String(length=120), nullable=False),
+        sa.Column("before", sa.JSON(), nullable=True),
+        sa.Column("after", sa.JSON(), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_directory_change")),
+    )
+    with op.batch_alter_table("directory_change", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_directory_change_agency_id"), ["agency_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_directory_change_at"), ["at"], unique=False)
+
+    op.create_table(
+        "directory_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("changed_at", directory.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_directory_version")),
+    )
     op.create_table(
         "ticket",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -69,13 +109,35 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ticket_status"), ["status"], unique=False)
 
     op.create_table(
+        "agency_service",
+        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column("agency_id", sa.String(length=64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("names", sa.JSON(), nullable=False),
+        sa.Column("description", sa.JSON(), nullable=False),
+        sa.Column("areas", sa.JSON(), nullable=False),
+        sa.Column("languages", sa.JSON(), nullable=False),
+        sa.Column("interpretation", sa.String(length=8), nullable=False),
+        sa.Column("hours", sa.JSON(), nullable=True),
+        sa.Column("after_hours_referrals", sa.String(length=8), nullable=False),
+        sa.Column("case_types", sa.JSON(), nullable=False),
+        sa.Column("groups", sa.JSON(), nullable=False),
+        sa.Column("features", sa.JSON(), nullable=False),
+        sa.Column("provenance", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], name=op.f("fk_agency_service_agency_id_agency")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agency_service")),
+    )
+    with op.batch_alter_table("agency_service", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_agency_service_agency_id"), ["agency_id"], unique=False)
+
+    op.create_table(
         "referral",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("ticket_id", sa.Integer(), nullable=False),
         sa.Column("agency_id", sa.String(length=64), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("reason", sa.String(length=500), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("created_at", directory.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ack_due_at", directory.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("notified_at", directory.base.UTCDateTime(timezone=True), nullable=True),
@@ -90,6 +152,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_referral_agency_id"), ["agency_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_referral_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_referral_ticket_id"), ["ticket_id"], unique=False)
+
+    op.create_table(
+        "referral_contact",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.String(length=64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("sms", sa.String(length=20), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], name=op.f("fk_referral_contact_agency_id_agency")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_referral_contact")),
+    )
+    with op.batch_alter_table("referral_contact", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_referral_contact_agency_id"), ["agency_id"], unique=False)
 
     op.create_table(
         "staff_user",
@@ -150,6 +227,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ticket_submission_ticket_id"), ["ticket_id"], unique=False)
 
     op.create_table(
+        "agency_phone",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agency_id", sa.String(length=64), nullable=False),
+        sa.Column("service_id", sa.String(length=80), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=20), nullable=True),
+        sa.Column("dialable", sa.String(length=40), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("type", sa.String(length=12), nullable=False),
+        sa.Column("toll_free", sa.String(length=8), nullable=False),
+        sa.Column("description", sa.JSON(), nullable=False),
+        sa.Column("provenance", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], name=op.f("fk_agency_phone_agency_id_agency")),
+        sa.ForeignKeyConstraint(
+            ["service_id"], ["agency_service.id"], name=op.f("fk_agency_phone_service_id_agency_service")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agency_phone")),
+    )
+    with op.batch_alter_table("agency_phone", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_agency_phone_agency_id"), ["agency_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_agency_phone_service_id"), ["service_id"], unique=False)
+
+    op.create_table(
         "outbox_message",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(length=8), nullable=False),
@@ -199,6 +299,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_message_referral_id"))
 
     op.drop_table("outbox_message")
+    with op.batch_alter_table("agency_phone", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agency_phone_service_id"))
+        batch_op.drop_index(batch_op.f("ix_agency_phone_agency_id"))
+
+    op.drop_table("agency_phone")
     with op.batch_alter_table("ticket_submission", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_submission_ticket_id"))
 
@@ -212,6 +317,10 @@ def downgrade() -> None:
 
     op.drop_table("ticket_message")
     op.drop_table("staff_user")
+    with op.batch_alter_table("referral_contact", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_referral_contact_agency_id"))
+
+    op.drop_table("referral_contact")
     with op.batch_alter_table("referral", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_referral_ticket_id"))
         batch_op.drop_index(batch_op.f("ix_referral_status"))
@@ -219,6 +328,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_referral_ack_due_at"))
 
     op.drop_table("referral")
+    with op.batch_alter_table("agency_service", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agency_service_agency_id"))
+
+    op.drop_table("agency_service")
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_status"))
         batch_op.drop_index(batch_op.f("ix_ticket_incident_country"))
@@ -226,6 +339,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ticket_caller_hash"))
 
     op.drop_table("ticket")
+    op.drop_table("directory_version")
+    with op.batch_alter_table("directory_change", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_directory_change_at"))
+        batch_op.drop_index(batch_op.f("ix_directory_change_agency_id"))
+
+    op.drop_table("directory_change")
+    op.drop_table("country")
     with op.batch_alter_table("agency", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_agency_country"))
 
