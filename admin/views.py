@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -14,7 +14,8 @@ from werkzeug.wrappers import Response
 from hotline.accounts import StaffUser, hash_secret
 from hotline.db import db_session, utcnow
 from hotline.referrals.models import Referral
-from hotline.referrals.service import acknowledge
+from hotline.referrals.service import acknowledge, preview_routing
+from hotline.tickets.intake import IntakeError
 from hotline.tickets.models import Ticket
 
 blueprint = Blueprint("staff", __name__, template_folder="templates")
@@ -122,6 +123,20 @@ def acknowledge_referral(referral_id: int) -> Response:
     else:
         flash(_("This referral was already acknowledged."))
     return redirect(url_for("staff.referral", referral_id=referral_id))
+
+
+@blueprint.post("/api/v1/routing/preview")
+@login_required(*TICKET_ROLES)
+def routing_preview() -> tuple[Response, int]:
+    """What the engine would decide for an Intake (or a list of them), without storing anything."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return jsonify(error="invalid_json", field="", message=_("The body must be JSON.")), 400
+    try:
+        decisions = preview_routing(body if isinstance(body, list) else [body])
+    except IntakeError as error:
+        return jsonify(error.as_json()), 400
+    return jsonify(decisions if isinstance(body, list) else decisions[0]), 200
 
 
 def _own_referral(referral_id: int) -> Referral:

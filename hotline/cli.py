@@ -14,13 +14,14 @@ from hotline.jobs.queue import QUEUE_NAME, job_queue, redis_connection
 from hotline.jobs.retention import expire_callback_numbers
 from hotline.jobs.runtime import set_job_app
 from hotline.migrations import upgrade
+from hotline.routing_cli import routing_group
 
 # Periodic jobs the scheduler queues: (function, every N seconds).
 PERIODIC_JOBS = ((expire_callback_numbers, 600),)
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, seed_demo, create_user, worker, scheduler, run_all):
+    for command in (init_db, seed_demo, create_user, worker, scheduler, run_all, routing_group):
         app.cli.add_command(command)
 
 

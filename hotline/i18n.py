@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -29,7 +29,12 @@ def offered() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    """An explicit ?lang= choice (remembered), then the session, then the browser, then Spanish."""
+    """An explicit ?lang= choice (remembered), then the session, then the browser, then Spanish.
+
+    Outside a request (the command line) messages are in the source language.
+    """
+    if not has_request_context():
+        return SOURCE_LOCALE
     locales = offered()
     chosen = request.args.get("lang")
     if chosen in locales:

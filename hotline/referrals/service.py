@@ -9,9 +9,10 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from directory.snapshot import current_snapshot
-from hotline.db import utcnow
+from hotline.db import database, utcnow
 from hotline.jobs.queue import enqueue
 from hotline.referrals.models import Referral, ReferralStatus
+from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.service import SYSTEM, record_event
 from routing.engine import decision_to_json, route
@@ -105,6 +106,21 @@ def triage_summary(decision: dict[str, Any]) -> str:
         f"location {where} from {location['source']}, language {decision['language']['code']} "
         f"from {decision['language']['source']}"
     )
+
+
+def preview_routing(bodies: list[Any]) -> list[dict[str, Any]]:
+    """One decision per Intake JSON object, in order. Raises IntakeError naming the bad one."""
+    with database().session() as session:
+        snapshot = current_snapshot(session)
+    now = utcnow()
+    decisions = []
+    for index, body in enumerate(bodies):
+        try:
+            parsed = parse_intake(body)
+        except IntakeError as error:
+            raise IntakeError(f"[{index}].{error.field}".rstrip("."), error.message) from None
+        decisions.append(decision_to_json(route(parsed.intake, snapshot, now)))
+    return decisions
 
 
 def acknowledge(session: Session, referral_id: int, actor: str, via: str) -> tuple[Referral, bool]:
