@@ -9,9 +9,9 @@ from functools import cache
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from hotline import create_app
+from hotline.app import mount_staff
 
 
 @cache
@@ -20,11 +20,7 @@ def _build(name: str) -> Flask:
         return create_app(surface="public")
     if name == "staff_app":
         return create_app(surface="staff")
-    combined = create_app(surface="public")
-    combined.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
-        combined.wsgi_app, {"/staff": _build("staff_app")}
-    )
-    return combined
+    return mount_staff(create_app(surface="public"), _build("staff_app"))
 
 
 def __getattr__(name: str) -> Any:

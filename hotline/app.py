@@ -12,6 +12,7 @@ from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline import cli, db, i18n
@@ -81,6 +82,12 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
     cli.register(app)
     logging.getLogger("hotline").setLevel(logging.INFO)
     return app
+
+
+def mount_staff(public: Flask, staff: Flask) -> Flask:
+    """Serve both surfaces from one host: the staff app under /staff, the public app everywhere else."""
+    public.wsgi_app = DispatcherMiddleware(public.wsgi_app, {"/staff": staff})  # type: ignore[method-assign]
+    return public
 
 
 def _register_surface(app: Flask, surface: str) -> None:

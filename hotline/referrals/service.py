@@ -51,7 +51,8 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
             agency_id=choice["agency_id"],
             role=choice["role"],
             status=ReferralStatus.SENT,
-            reason=" ".join(choice["reasons"]),
+            # The policy's reason; every other reason stays with the decision on the ticket.
+            reason=choice["reasons"][0] if choice["reasons"] else choice["role"],
             created_at=now,
             ack_due_at=now + timedelta(minutes=choice["ack_due_minutes"]),
         )

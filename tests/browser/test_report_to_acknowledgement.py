@@ -1,0 +1,80 @@
+"""The whole first path in a real browser: a report, an operator sees it, the agency acknowledges it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from hotline.referrals.models import Referral
+from tests.browser.conftest import LiveServer, screenshot
+from tests.factories import make_user
+from tests.helpers import run_jobs
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/staff/login?lang=en")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
+    app, base = live_server.public, live_server.url
+
+    page.goto(f"{base}/report?lang=en")
+    screenshot(page, "01-report-form")
+    page.fill("#text", "Two girls of 15 are kept in a bar in Quetzaltenango; the owner took their papers.")
+    page.check("input[name=minor_involved][value=yes]")
+    page.check("input[name=documents_withheld][value=yes]")
+    page.select_option("#country", "GT")
+    page.click("button[type=submit]")
+    reference = page.inner_text("#reference")
+    assert re.fullmatch(r"HT-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", page.inner_text("#passphrase"))
+    screenshot(page, "02-report-received")
+    assert run_jobs(app) >= 1  # the agencies' notifications
+
+    operator = make_user(app, regional=True)
+    sign_in(page, base, *operator)
+    page.wait_for_url(f"{base}/staff/tickets")
+    assert reference in page.content()
+    screenshot(page, "03-operator-tickets")
+    page.click(f"text={reference}")
+    assert page.is_visible("#routing-decision")
+    screenshot(page, "04-operator-ticket")
+
+    with app.app_context(), app.extensions["database"].session() as session:
+        referral = session.scalars(select(Referral).order_by(Referral.id)).first()
+        assert referral is not None
+        referral_id, agency_id = referral.id, referral.agency_id
+    page.click("text=Sign out")
+    sign_in(page, base, *make_user(app, role="agency", agency_id=agency_id))
+    page.wait_for_url(f"{base}/staff/referrals")
+    screenshot(page, "05-agency-referrals")
+    page.goto(f"{base}/staff/referrals/{referral_id}")
+    page.click("#acknowledge")
+    assert page.inner_text("#referral-status") == "acknowledged"
+    screenshot(page, "06-agency-acknowledged")
+
+    page.click("text=Sign out")
+    sign_in(page, base, *operator)
+    page.goto(f"{base}/staff/tickets/{reference}")
+    events = page.inner_text("#events")
+    for kind in ("received", "triaged", "referred", "agency_notified", "acknowledged"):
+        assert kind in events
+    assert page.inner_text("#ticket-status") == "acknowledged"
+
+
+def test_quick_exit_leaves_the_page_and_the_form_works_without_javascript(live_server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/report?lang=es")
+    assert page.get_attribute("#quick-exit", "href", timeout=2000).startswith("https://")
+    page.fill("#text", "Hay un señor que no deja salir a su trabajadora")
+    page.click("button[type=submit]")
+    assert page.inner_text("#reference").startswith("HT-")
+    context.close()
