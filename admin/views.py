@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -13,15 +14,19 @@ from werkzeug.wrappers import Response
 
 from hotline.accounts import StaffUser, hash_secret
 from hotline.db import db_session, utcnow
-from hotline.referrals.models import Referral
-from hotline.referrals.service import acknowledge, preview_routing
+from hotline.referrals.flowchart import IllegalTransition, flow
+from hotline.referrals.models import Referral, ReferralStatus
+from hotline.referrals.service import acknowledge, agency_act, decline, preview_routing
 from hotline.tickets.intake import IntakeError
 from hotline.tickets.models import Ticket
+from routing.flow_diagram import render_svg
 
 blueprint = Blueprint("staff", __name__, template_folder="templates")
 
 F = TypeVar("F", bound=Callable[..., Any])
 TICKET_ROLES = ("operator", "supervisor", "admin")
+AWAITING_ACK = (ReferralStatus.REFERRED, ReferralStatus.ESCALATED)
+ABOUT_TO_BREACH = timedelta(minutes=30)
 
 
 @blueprint.before_app_request
@@ -110,7 +115,8 @@ def referrals() -> str:
 @blueprint.get("/referrals/<int:referral_id>")
 @login_required("agency")
 def referral(referral_id: int) -> str:
-    return render_template("staff/referral.html", referral=_own_referral(referral_id))
+    own = _own_referral(referral_id)
+    return render_template("staff/referral.html", referral=own, error=None, **_flow_picture(own))
 
 
 @blueprint.post("/referrals/<int:referral_id>/acknowledge")
@@ -123,6 +129,75 @@ def acknowledge_referral(referral_id: int) -> Response:
     else:
         flash(_("This referral was already acknowledged."))
     return redirect(url_for("staff.referral", referral_id=referral_id))
+
+
+# What an agency may do from its portal beyond acknowledging, and the field each one needs.
+AGENCY_ACTIONS = {"accept": None, "request_info": "question", "decline": "reason"}
+
+
+@blueprint.post("/referrals/<int:referral_id>/act")
+@login_required("agency")
+def act_on_referral(referral_id: int) -> Response | tuple[str, int]:
+    own = _own_referral(referral_id)
+    action = request.form.get("action", "")
+    if action not in AGENCY_ACTIONS:
+        abort(400)
+    needed = AGENCY_ACTIONS[action]
+    text = request.form.get("text", "").strip()[:2000]
+    if needed and not text:
+        message = _("Please give a reason.") if needed == "reason" else _("Please write your question.")
+        return render_template("staff/referral.html", referral=own, error=message, **_flow_picture(own)), 400
+    try:
+        if action == "decline":
+            decline(db_session(), own.id, g.user.actor, text)
+        else:
+            agency_act(db_session(), own.id, action, g.user.actor, {needed: text} if needed else {})
+    except IllegalTransition:
+        db_session().rollback()
+        flash(_("That is not possible at this stage of the referral."))
+        return redirect(url_for("staff.referral", referral_id=referral_id))
+    flash(_("Saved."))
+    return redirect(url_for("staff.referrals" if action == "decline" else "staff.referral", referral_id=referral_id))
+
+
+@blueprint.get("/deadlines")
+@login_required("supervisor", "admin")
+def deadlines() -> str:
+    """Referrals about to breach their deadline, and those that breached it."""
+    now = utcnow()
+    soon = now + ABOUT_TO_BREACH
+    waiting = select(Referral).where(Referral.status.in_(AWAITING_ACK)).order_by(Referral.deadline_at)
+    rows = [r for r in db_session().scalars(waiting) if g.user.covers_country(r.ticket.incident_country)]
+    breached = [r for r in rows if r.status == "escalated" or (r.ack_due_at <= now)]
+    about = [r for r in rows if r not in breached and r.ack_due_at <= soon]
+    return render_template("staff/deadlines.html", breached=breached, about=about, now=now)
+
+
+@blueprint.get("/flows/<flow_id>.svg")
+@login_required()
+def flow_svg(flow_id: str) -> Response:
+    """A referral flowchart as a picture, with a referral's current state and path when asked."""
+    try:
+        chart = flow(flow_id)
+    except LookupError:
+        abort(404)
+    current, path = None, ()
+    if request.args.get("referral"):
+        shown = db_session().get(Referral, request.args.get("referral", type=int))
+        if shown is None or not _may_see(shown):
+            abort(404)
+        current, path = shown.status, tuple(shown.path_nodes)
+    return Response(render_svg(chart, current=current, path=path), mimetype="image/svg+xml")
+
+
+@blueprint.get("/flows/<flow_id>")
+@login_required("operator", "supervisor", "admin")
+def flow_page(flow_id: str) -> str:
+    try:
+        chart = flow(flow_id)
+    except LookupError:
+        abort(404)
+    return render_template("staff/flow.html", chart=chart)
 
 
 @blueprint.post("/api/v1/routing/preview")
@@ -145,6 +220,16 @@ def _own_referral(referral_id: int) -> Referral:
     if found is None or found.agency_id != g.user.agency_id:
         abort(404)
     return found
+
+
+def _may_see(referral: Referral) -> bool:
+    if g.user.role == "agency":
+        return referral.agency_id == g.user.agency_id
+    return g.user.covers_country(referral.ticket.incident_country)
+
+
+def _flow_picture(referral: Referral) -> dict[str, str]:
+    return {"flow_url": url_for("staff.flow_svg", flow_id=referral.flow_id, referral=referral.id)}
 
 
 def _home_for(user: StaffUser) -> str:

@@ -31,7 +31,12 @@ class OutboundGateway:
         if self.live:
             try:
                 client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
-                sent = client.messages.create(to=to, from_=self.settings.twilio_from_number, body=body)
+                sent = client.messages.create(
+                    to=to,
+                    from_=self.settings.twilio_from_number,
+                    body=body,
+                    status_callback=f"{self.settings.public_base_url}/twilio/status",
+                )
                 message.status, message.provider_id = "sent", sent.sid
             except TwilioException as exc:
                 message.status = "failed"

@@ -48,6 +48,8 @@ class Country(Base):
     time_zone: Mapped[str] = mapped_column(String(40))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     corett: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Acknowledgement minutes by risk level for this country's agencies, over the policy's.
+    ack_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
 
 
 class Agency(Base):

@@ -93,15 +93,21 @@ def mount_staff(public: Flask, staff: Flask) -> Flask:
 def _register_surface(app: Flask, surface: str) -> None:
     # The composition root: the only place where the core reaches up to its web layers.
     if surface == "public":
-        from channels import api, web
+        from channels import ack, api, help, twilio_sms, web
 
         app.register_blueprint(web.blueprint)
         app.register_blueprint(api.blueprint)
+        app.register_blueprint(help.blueprint)
+        app.register_blueprint(ack.blueprint)
+        app.register_blueprint(twilio_sms.blueprint)
+        # The API has no session to forge; Twilio's webhooks are signed instead.
         csrf.exempt(api.blueprint)
+        csrf.exempt(twilio_sms.blueprint)
     else:
-        from admin import views
+        from admin import directory_views, views
 
         app.register_blueprint(views.blueprint)
+        app.register_blueprint(directory_views.blueprint)
 
 
 def wants_json() -> bool:

@@ -8,20 +8,28 @@ from flask.cli import with_appcontext
 from rq import Worker
 from rq.cron import CronScheduler
 
+from directory.cli import directory_group
 from hotline import demo, devserver
 from hotline.accounts import ROLES, StaffUser
+from hotline.db import utcnow
+from hotline.jobs.deadlines import sla_sweep
 from hotline.jobs.queue import QUEUE_NAME, job_queue, redis_connection
 from hotline.jobs.retention import expire_callback_numbers
 from hotline.jobs.runtime import set_job_app
 from hotline.migrations import upgrade
+from hotline.referrals.escalation import sweep
 from hotline.routing_cli import routing_group
+from routing.flow import load_flow
+from routing.flow_diagram import render_svg
+from routing.flows_check import main as flows_check_main
 
 # Periodic jobs the scheduler queues: (function, every N seconds).
-PERIODIC_JOBS = ((expire_callback_numbers, 600),)
+PERIODIC_JOBS = ((sla_sweep, 60), (expire_callback_numbers, 600))
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, seed_demo, create_user, worker, scheduler, run_all, routing_group):
+    commands = (init_db, seed_demo, create_user, worker, scheduler, run_all, sla_sweep_command)
+    for command in (*commands, routing_group, directory_group, flows_group):
         app.cli.add_command(command)
 
 
@@ -90,6 +98,36 @@ def scheduler() -> None:
     for function, seconds in PERIODIC_JOBS:
         cron.register(function, queue_name=QUEUE_NAME, interval=seconds)
     cron.start()
+
+
+@click.command("sla-sweep")
+@with_appcontext
+def sla_sweep_command() -> None:
+    """Act on every referral whose deadline has passed (the scheduler also runs this every minute)."""
+    with current_app.extensions["database"].session() as session:
+        counts = sweep(session, utcnow())
+    click.echo(f"{counts['due']} referral(s) past a deadline, {counts['acted']} acted on")
+
+
+@click.group("flows")
+def flows_group() -> None:
+    """Referral flowcharts and conversation flows."""
+
+
+@flows_group.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def flows_check(files: tuple[str, ...]) -> None:
+    """Refuse a flow file with unknown targets, unreachable nodes, waits without a timeout, dead ends."""
+    status = flows_check_main(list(files))
+    if status:
+        raise SystemExit(status)
+
+
+@flows_group.command("render")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def flows_render(file: str) -> None:
+    """Print a flow as an SVG picture."""
+    click.echo(render_svg(load_flow(file)))
 
 
 @click.command("run-all")

@@ -67,3 +67,13 @@ def canonical_code(text: str) -> str:
     """Upper-case, dashes and spaces dropped, Crockford's look-alikes mapped (O→0, I/L→1)."""
     cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
     return cleaned.translate(str.maketrans("OIL", "011"))
+
+
+def reference_from_code(text: str) -> str | None:
+    """A ticket reference as typed ("ht 7k3p-q9xd", "7K3PQ9XD") in its canonical form, or None."""
+    code = canonical_code(text)
+    if len(code) == 10 and code.startswith("HT"):
+        code = code[2:]
+    if len(code) != 8 or any(ch not in REFERENCE_ALPHABET for ch in code):
+        return None
+    return f"HT-{code[:4]}-{code[4:]}"

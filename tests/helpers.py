@@ -9,6 +9,7 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 from rq import SimpleWorker
+from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from hotline.jobs.queue import job_queue, redis_connection
@@ -47,3 +48,13 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.05)
+
+
+def twilio_post(client: FlaskClient, path: str, params: dict[str, str], *, sign: bool = True) -> TestResponse:
+    """Post a webhook as Twilio does, signed with the Twilio library's own validator logic."""
+    settings = client.application.config["SETTINGS"]
+    headers = {}
+    if sign:
+        validator = RequestValidator(settings.twilio_auth_token)
+        headers["X-Twilio-Signature"] = validator.compute_signature(f"{settings.public_base_url}{path}", params)
+    return client.post(path, data=params, headers=headers)

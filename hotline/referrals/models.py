@@ -1,10 +1,11 @@
-"""A referral: one ticket handed to one agency, with its deadline to acknowledge."""
+"""A referral: one ticket handed to one agency, running a referral flowchart, with its deadlines."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.models import Agency
@@ -13,8 +14,13 @@ from hotline.tickets.models import Ticket
 
 
 class ReferralStatus:
-    SENT = "sent"
+    """The flowchart nodes the core itself names; every other state comes from the flowchart file."""
+
+    REFERRED = "referred"
     ACKNOWLEDGED = "acknowledged"
+    ESCALATED = "escalated"
+    DECLINED = "declined"
+    ENDED = ("closed", "withdrawn", "expired")
 
 
 class Referral(Base):
@@ -24,13 +30,51 @@ class Referral(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="primary")
-    status: Mapped[str] = mapped_column(String(16), default=ReferralStatus.SENT, index=True)
+    # The flowchart this referral runs, the node it is at, and the run (its path) as JSON.
+    flow_id: Mapped[str] = mapped_column(String(40))
+    flow_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    run: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Bumped by every move; a move is a conditional UPDATE on it, so racing moves make one change.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The next deadline of the current node and which timer it is; None once the run has ended.
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    deadline_timer: Mapped[str | None] = mapped_column(String(40))
     ack_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # 0 before any escalation; then the rung of the ladder reached (see hotline.referrals.escalation).
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_from_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"))
+    linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"))
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(String(80))
+    outcome: Mapped[str | None] = mapped_column(String(40))
 
     ticket: Mapped[Ticket] = relationship()
     agency: Mapped[Agency] = relationship()
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ReferralStatus.ENDED
+
+    @property
+    def path_nodes(self) -> list[str]:
+        """The flowchart nodes this referral has been through, in order (the run stores [node, event, at, actor])."""
+        return [step[0] for step in self.run.get("path", ())]
+
+
+class AckLink(Base):
+    """A one-time link to acknowledge a referral without signing in. Only its hash is stored."""
+
+    __tablename__ = "ack_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    referral: Mapped[Referral] = relationship()

@@ -1,32 +1,39 @@
-"""Referrals: the only code that creates, notifies about and acknowledges them."""
+"""Referrals: routing a ticket to agencies, and every way an agency answers (portal, link, SMS)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from directory.models import Agency
 from directory.snapshot import current_snapshot
 from hotline.db import database, utcnow
-from hotline.jobs.queue import enqueue
-from hotline.referrals.models import Referral, ReferralStatus
+from hotline.referrals.flowchart import CROSS_BORDER, NATIONAL, IllegalTransition, Moved, advance, open_referral
+from hotline.referrals.models import AckLink, Referral, ReferralStatus
 from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.service import SYSTEM, record_event
 from routing.engine import decision_to_json, route
+from routing.flow_engine import Event
 from routing.intake import Intake
 
-# Referral states and the moves allowed between them; the flowchart issue grows this table.
-TRANSITIONS: dict[str, set[str]] = {
-    ReferralStatus.SENT: {ReferralStatus.ACKNOWLEDGED},
-    ReferralStatus.ACKNOWLEDGED: set(),
-}
+ACK_LINK_LIFETIME = timedelta(days=3)
 
-
-class IllegalTransition(ValueError):
-    """A referral was asked to move where its flowchart does not allow."""
+__all__ = [
+    "IllegalTransition",
+    "acknowledge",
+    "agency_act",
+    "create_ack_link",
+    "decline",
+    "preview_routing",
+    "redeem_ack_link",
+    "route_ticket",
+]
 
 
 def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Referral]:
@@ -44,30 +51,25 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
         reason=triage_summary(decision),
     )
     ticket.status = TicketStatus.TRIAGED
-    referrals = []
+    cross_border = any(choice["role"] == "origin_country" for choice in decision["referrals"])
+    referrals: list[Referral] = []
     for choice in decision["referrals"]:
-        referral = Referral(
-            ticket_id=ticket.id,
-            agency_id=choice["agency_id"],
-            role=choice["role"],
-            status=ReferralStatus.SENT,
-            # The policy's reason; every other reason stays with the decision on the ticket.
-            reason=choice["reasons"][0] if choice["reasons"] else choice["role"],
-            created_at=now,
-            ack_due_at=now + timedelta(minutes=choice["ack_due_minutes"]),
+        origin = choice["role"] == "origin_country"
+        referrals.append(
+            open_referral(
+                session,
+                ticket,
+                choice["agency_id"],
+                role=choice["role"],
+                now=now,
+                # The destination country's agencies run the cross-border flowchart; the origin
+                # country's body is linked to the first of them and runs the national one.
+                flow_id=CROSS_BORDER if cross_border and not origin else NATIONAL,
+                linked_to=referrals[0] if origin and referrals else None,
+                # The policy's reason; every other reason stays with the decision on the ticket.
+                reason=choice["reasons"][0] if choice["reasons"] else choice["role"],
+            )
         )
-        session.add(referral)
-        session.flush()
-        record_event(
-            session,
-            ticket,
-            "referred",
-            SYSTEM,
-            to_state=ReferralStatus.SENT,
-            reason=f"{choice['role']}: {choice['name']}",
-            referral_id=referral.id,
-        )
-        referrals.append(referral)
     record_event(
         session,
         ticket,
@@ -79,8 +81,6 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
     )
     ticket.status = TicketStatus.REFERRED
     session.commit()
-    for referral in referrals:
-        enqueue("hotline.jobs.notify.notify_agency", referral.id)
     return referrals
 
 
@@ -124,57 +124,140 @@ def preview_routing(bodies: list[Any]) -> list[dict[str, Any]]:
     return decisions
 
 
-def acknowledge(session: Session, referral_id: int, actor: str, via: str) -> tuple[Referral, bool]:
-    """Record that the agency has the case. Idempotent: a second acknowledgement changes nothing.
+def acknowledge(session: Session, referral_id: int, who: str, via: str) -> tuple[Referral, bool]:
+    """Record that the agency has the case, by any way it answered. Commits.
 
-    Returns the referral and whether this call acknowledged it. The move is one conditional
-    UPDATE, so two simultaneous acknowledgements (portal and SMS, say) record exactly one.
+    Idempotent: a referral already past `referred`/`escalated` is left as it is and False returned.
+    Two acknowledgements at once (by link and by SMS) record exactly one.
     """
     referral = session.get(Referral, referral_id)
     if referral is None:
         raise LookupError(referral_id)
-    previous = referral.status
-    if previous == ReferralStatus.ACKNOWLEDGED:
+    if referral.status not in (ReferralStatus.REFERRED, ReferralStatus.ESCALATED):
         return referral, False
-    _check_move(previous, ReferralStatus.ACKNOWLEDGED)
-    now = utcnow()
-    moved = session.execute(
-        update(Referral)
-        .where(Referral.id == referral_id, Referral.status == previous)
-        .values(status=ReferralStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=actor)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not moved:
+    try:
+        moved = advance(session, referral, Event("acknowledge", "agency"), who, utcnow(), reason=f"via {via}")
+    except IllegalTransition:
         session.rollback()
-        session.refresh(referral)
         return referral, False
-    ticket = referral.ticket
+    if moved.changed:
+        referral.acknowledged_at = utcnow()
+        referral.acknowledged_by = who
+        _stand_down_escalations(session, referral, who)
+    session.commit()
+    return moved.referral, moved.changed
+
+
+def decline(session: Session, referral_id: int, who: str, reason: str) -> Moved:
+    """The agency cannot take the case (a reason is required); it goes to the next candidate. Commits."""
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise LookupError(referral_id)
+    now = utcnow()
+    moved = advance(session, referral, Event("decline", "agency", {"reason": reason}), who, now, reason=reason)
+    if moved.changed:
+        _reroute(session, referral, now)
+    session.commit()
+    return moved
+
+
+def agency_act(session: Session, referral_id: int, event: str, who: str, payload: dict[str, Any]) -> Moved:
+    """Any other move an agency makes on its referral (accept, ask for information, ...). Commits."""
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise LookupError(referral_id)
+    reason = next((str(payload[key]) for key in ("reason", "question", "outcome") if payload.get(key)), None)
+    moved = advance(session, referral, Event(event, "agency", payload), who, utcnow(), reason=reason)
+    session.commit()
+    return moved
+
+
+def create_ack_link(session: Session, referral: Referral, now: datetime) -> str:
+    """A one-time token for the notification's acknowledge link; only its hash is stored."""
+    token = secrets.token_urlsafe(24)
+    session.add(AckLink(referral_id=referral.id, token_hash=_hash(token), expires_at=now + ACK_LINK_LIFETIME))
+    return token
+
+
+def find_ack_link(session: Session, token: str) -> AckLink | None:
+    """The link for this token if it may still be used, else None (unknown, used or expired alike)."""
+    link = session.scalar(select(AckLink).where(AckLink.token_hash == _hash(token)))
+    if link is None or link.used_at is not None or link.expires_at <= utcnow():
+        return None
+    return link
+
+
+def redeem_ack_link(session: Session, token: str) -> Referral | None:
+    """Acknowledge through a one-time link: single use, expiring. None when the link is not valid."""
+    link = find_ack_link(session, token)
+    if link is None:
+        return None
+    used = session.execute(
+        update(AckLink).where(AckLink.id == link.id, AckLink.used_at.is_(None)).values(used_at=utcnow())
+    ).rowcount
+    if not used:
+        session.rollback()
+        return None
+    session.commit()
+    referral, _changed = acknowledge(session, link.referral_id, "link", via="one-time link")
+    return referral
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _stand_down_escalations(session: Session, referral: Referral, who: str) -> None:
+    """When an agency brought in by escalation takes the case, the one that did not answer stands down."""
+    original = session.get(Referral, referral.escalated_from_id) if referral.escalated_from_id else None
+    if original is None or original.status != ReferralStatus.ESCALATED:
+        return
+    advance(
+        session,
+        original,
+        Event("withdraw", "hotline", {"reason": "acknowledged by another agency"}),
+        SYSTEM,
+        utcnow(),
+        reason=f"{referral.agency_id} acknowledged it instead (referral {referral.id})",
+    )
+
+
+def _reroute(session: Session, declined: Referral, now: datetime) -> None:
+    """Hand a declined referral to the next candidate: another agency of the same kind in the same
+    country, else the national coordinating body, else the regional focal point. An operator decides
+    when none is left."""
+    taken = set(session.scalars(select(Referral.agency_id).where(Referral.ticket_id == declined.ticket_id)))
+    agency = session.get(Agency, declined.agency_id)
+    assert agency is not None
+    for candidate in next_candidates(session, agency, exclude=taken):
+        advance(
+            session,
+            declined,
+            Event("refer", "hotline", {"agency": candidate.id}),
+            SYSTEM,
+            now,
+            reason=f"declined by {agency.id}; re-routed to {candidate.id}",
+        )
+        return
     record_event(
         session,
-        ticket,
-        "acknowledged",
-        actor,
-        from_state=previous,
-        to_state=ReferralStatus.ACKNOWLEDGED,
-        reason=f"via {via}",
-        referral_id=referral.id,
+        declined.ticket,
+        "reroute_needed",
+        SYSTEM,
+        referral_id=declined.id,
+        reason="no other agency left to try; an operator must decide",
     )
-    if ticket.status == TicketStatus.REFERRED:
-        ticket.status = TicketStatus.ACKNOWLEDGED
-        record_event(
-            session,
-            ticket,
-            "status_changed",
-            actor,
-            from_state=TicketStatus.REFERRED,
-            to_state=TicketStatus.ACKNOWLEDGED,
-            reason=f"referral to {referral.agency_id} acknowledged",
-        )
-    session.commit()
-    session.refresh(referral)
-    return referral, True
 
 
-def _check_move(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, set()):
-        raise IllegalTransition(f"{current} → {target}")
+def next_candidates(session: Session, agency: Agency, exclude: set[str]) -> list[Agency]:
+    """Who may take over from `agency`, in the order of the escalation ladder's agency rungs."""
+    same_kind = select(Agency).where(Agency.country == agency.country, Agency.kind == agency.kind)
+    body = select(Agency).where(Agency.country == agency.country, Agency.kind == "coordinating_body")
+    focal = select(Agency).where(Agency.regional_focal_point.is_(True))
+    found: list[Agency] = []
+    for query in (same_kind, body, focal):
+        for candidate in session.scalars(query.order_by(Agency.id)):
+            if candidate.id not in exclude and candidate.id != agency.id and candidate.referral_channels:
+                found.append(candidate)
+                exclude = exclude | {candidate.id}
+    return found

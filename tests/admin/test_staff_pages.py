@@ -65,7 +65,7 @@ def test_agency_acknowledges_its_referral_once_and_the_event_is_recorded(
         assert referral is not None and referral.status == "acknowledged"
         assert referral.ticket.status == "acknowledged"
         assert referral.acknowledged_by is not None and referral.acknowledged_by.startswith("staff:")
-        acks = session.scalars(select(TicketEvent).where(TicketEvent.kind == "acknowledged")).all()
+        acks = session.scalars(select(TicketEvent).where(TicketEvent.kind == "acknowledge")).all()
         assert len(acks) == 1 and acks[0].actor.startswith("staff:") and acks[0].reason == "via portal"
 
 
@@ -84,4 +84,4 @@ def test_agency_cannot_see_or_acknowledge_another_agencys_referral(
     assert response.status_code == 404
     assert staff_client.get("/tickets").status_code == 403
     with app.app_context(), app.extensions["database"].session() as session:
-        assert session.get(Referral, referral_id).status == "sent"  # type: ignore[union-attr]
+        assert session.get(Referral, referral_id).status == "referred"  # type: ignore[union-attr]

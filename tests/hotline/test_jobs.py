@@ -6,19 +6,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from hotline.db import utcnow
 from hotline.jobs.notify import notify_agency
-from hotline.jobs.queue import enqueue
 from hotline.outbox import OutboxMessage
+from hotline.referrals.flowchart import open_referral
 from hotline.referrals.models import Referral
 from hotline.tickets.models import TicketEvent
 from tests.factories import make_agency
 from tests.helpers import run_jobs
-
-
-def enqueue_in(app: Flask, referral_id: int) -> None:
-    with app.app_context():
-        enqueue("hotline.jobs.notify.notify_agency", referral_id)
-
 
 STORY = "Mi prima Rosa Pérez está encerrada en un bar de Chinandega, llámenme al +505 8812 3456"
 
@@ -32,19 +27,10 @@ def test_agency_is_notified_by_sms_and_email_with_reference_and_link_only(app: F
         ticket_referrals = session.scalars(select(Referral)).all()
         assert ticket_referrals and all(r.agency_id != agency for r in ticket_referrals)
         queued = len(ticket_referrals)
-        first = ticket_referrals[0]
-        ours = Referral(
-            ticket_id=first.ticket_id,
-            agency_id=agency,
-            role="additional",
-            status="sent",
-            created_at=first.created_at,
-            ack_due_at=first.ack_due_at,
+        ours = open_referral(
+            session, ticket_referrals[0].ticket, agency, role="additional", reason="test", now=utcnow()
         )
-        session.add(ours)
-        session.flush()
         ours_id = ours.id
-    enqueue_in(app, ours_id)
     assert run_jobs(app) == queued + 1
     with app.app_context(), app.extensions["database"].session() as session:
         messages = session.scalars(

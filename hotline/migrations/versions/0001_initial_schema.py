@@ -1,8 +1,8 @@
-"""core and directory tables
+"""initial schema
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 18:53:58.610981
+Create Date: 2026-11-23 19:06:00.295657
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import directory.base
+
 
 revision = "0001"
 down_revision = None
@@ -48,6 +49,7 @@ def upgrade() -> None:
         sa.Column("time_zone", sa.String(length=40), nullable=False),
         sa.Column("languages", sa.JSON(), nullable=False),
         sa.Column("corett", sa.Boolean(), nullable=False),
+        sa.Column("ack_minutes", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_country")),
     )
     op.create_table(
@@ -136,20 +138,35 @@ def upgrade() -> None:
         sa.Column("ticket_id", sa.Integer(), nullable=False),
         sa.Column("agency_id", sa.String(length=64), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("flow_id", sa.String(length=40), nullable=False),
+        sa.Column("flow_version", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("run", sa.JSON(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("created_at", directory.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deadline_at", directory.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("deadline_timer", sa.String(length=40), nullable=True),
         sa.Column("ack_due_at", directory.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("escalation_level", sa.Integer(), nullable=False),
+        sa.Column("escalated_from_id", sa.Integer(), nullable=True),
+        sa.Column("linked_to_id", sa.Integer(), nullable=True),
         sa.Column("notified_at", directory.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("acknowledged_at", directory.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("acknowledged_by", sa.String(length=80), nullable=True),
+        sa.Column("outcome", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], name=op.f("fk_referral_agency_id_agency")),
+        sa.ForeignKeyConstraint(
+            ["escalated_from_id"], ["referral.id"], name=op.f("fk_referral_escalated_from_id_referral")
+        ),
+        sa.ForeignKeyConstraint(["linked_to_id"], ["referral.id"], name=op.f("fk_referral_linked_to_id_referral")),
         sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"], name=op.f("fk_referral_ticket_id_ticket")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referral")),
     )
     with op.batch_alter_table("referral", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_referral_ack_due_at"), ["ack_due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_referral_agency_id"), ["agency_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_referral_deadline_at"), ["deadline_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_referral_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_referral_ticket_id"), ["ticket_id"], unique=False)
 
@@ -225,6 +242,21 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ticket_submission", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ticket_submission_ticket_id"), ["ticket_id"], unique=False)
+
+    op.create_table(
+        "ack_link",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("referral_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", directory.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", directory.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", directory.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["referral_id"], ["referral.id"], name=op.f("fk_ack_link_referral_id_referral")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ack_link")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_ack_link_token_hash")),
+    )
+    with op.batch_alter_table("ack_link", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ack_link_referral_id"), ["referral_id"], unique=False)
 
     op.create_table(
         "agency_phone",
@@ -304,6 +336,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_agency_phone_agency_id"))
 
     op.drop_table("agency_phone")
+    with op.batch_alter_table("ack_link", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ack_link_referral_id"))
+
+    op.drop_table("ack_link")
     with op.batch_alter_table("ticket_submission", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_submission_ticket_id"))
 
@@ -324,6 +360,7 @@ def downgrade() -> None:
     with op.batch_alter_table("referral", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_referral_ticket_id"))
         batch_op.drop_index(batch_op.f("ix_referral_status"))
+        batch_op.drop_index(batch_op.f("ix_referral_deadline_at"))
         batch_op.drop_index(batch_op.f("ix_referral_agency_id"))
         batch_op.drop_index(batch_op.f("ix_referral_ack_due_at"))
 

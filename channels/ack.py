@@ -1,0 +1,41 @@
+"""The one-time acknowledge link in a notification: no sign-in, shows only the minimum, single use."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from hotline.db import db_session
+from hotline.referrals.service import find_ack_link, redeem_ack_link
+
+blueprint = Blueprint("ack", __name__, template_folder="templates")
+
+
+@blueprint.get("/ack/<token>")
+def show(token: str) -> str:
+    link = find_ack_link(db_session(), token)
+    if link is None:
+        abort(404)
+    referral = link.referral
+    return render_template(
+        "public/ack.html",
+        token=token,
+        reference=referral.ticket.reference,
+        risk=referral.ticket.risk_level,
+        agency=referral.agency.name,
+        done=False,
+    )
+
+
+@blueprint.post("/ack/<token>")
+def confirm(token: str) -> str:
+    referral = redeem_ack_link(db_session(), token)
+    if referral is None:
+        abort(404)
+    return render_template(
+        "public/ack.html",
+        token=token,
+        reference=referral.ticket.reference,
+        risk=referral.ticket.risk_level,
+        agency=referral.agency.name,
+        done=True,
+    )

@@ -1,0 +1,34 @@
+"""Twilio webhooks must carry a valid X-Twilio-Signature; anything else is refused with 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, request
+from twilio.request_validator import RequestValidator
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def signed_urls() -> list[str]:
+    """The URLs Twilio may have signed: the configured public address of this path, and the URL as
+    this app sees it (right behind a TLS proxy once ProxyFix has applied X-Forwarded-*)."""
+    base = current_app.config["SETTINGS"].public_base_url
+    query = request.query_string.decode()
+    public = f"{base}{request.path}" + (f"?{query}" if query else "")
+    return list(dict.fromkeys([public, request.url]))
+
+
+def twilio_signed(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        validator = RequestValidator(current_app.config["SETTINGS"].twilio_auth_token)
+        signature = request.headers.get("X-Twilio-Signature", "")
+        params = request.form.to_dict(flat=True)
+        if not signature or not any(validator.validate(url, params, signature) for url in signed_urls()):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]

@@ -1,0 +1,110 @@
+"""Twilio SMS: agencies acknowledging by text (`ACK HT-…`, `ACEPTO HT-…`), and delivery-status callbacks.
+
+Every request must be signed by Twilio. Replies are TwiML. The number and the text never reach a
+log line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, current_app, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from twilio.twiml.messaging_response import MessagingResponse
+
+from channels.twilio_signature import twilio_signed
+from directory.models import ReferralContact
+from hotline.db import db_session
+from hotline.jobs.queue import enqueue_after_commit
+from hotline.outbox import OutboxMessage
+from hotline.privacy import InvalidPhone, normalise_phone, reference_from_code
+from hotline.referrals.models import Referral
+from hotline.referrals.service import acknowledge
+from hotline.tickets.models import Ticket
+from hotline.tickets.service import SYSTEM, record_event
+
+blueprint = Blueprint("twilio_sms", __name__, url_prefix="/twilio")
+
+ACK_WORDS = ("ACK", "ACEPTO", "ACEPTAR", "RECIBIDO", "ACCEPT")
+ACK_MESSAGE = re.compile(r"^\s*(?P<word>[A-Za-z]+)\s+(?P<code>(?:HT)?[-\s]?[0-9A-Za-z]{4}[-\s]?[0-9A-Za-z]{4})\s*$")
+FAILED_STATUSES = ("failed", "undelivered")
+
+
+def twiml(text: str | None) -> Response:
+    reply = MessagingResponse()
+    if text:
+        reply.message(text)
+    return Response(str(reply), mimetype="text/xml")
+
+
+@blueprint.post("/sms")
+@twilio_signed
+def inbound_sms() -> Response:
+    sender = _agency_contact(request.form.get("From", ""))
+    match = ACK_MESSAGE.match(request.form.get("Body", ""))
+    if sender is None or match is None or match.group("word").upper() not in ACK_WORDS:
+        return twiml(None)
+    with force_locale(current_app.config["AGENCY_LOCALE"]):
+        return twiml(_acknowledge_by_sms(sender, match.group("code")))
+
+
+def _acknowledge_by_sms(contact: ReferralContact, code: str) -> str:
+    reference = reference_from_code(code)
+    if reference is None:
+        return _("Please write ACK and the reference, for example ACK HT-7K3P-Q9XD.")
+    session = db_session()
+    referral = session.scalar(
+        select(Referral)
+        .join(Ticket, Ticket.id == Referral.ticket_id)
+        .where(Ticket.reference == reference, Referral.agency_id == contact.agency_id)
+        .order_by(Referral.id)
+    )
+    if referral is None:
+        return _("No referral %(reference)s for your agency.", reference=reference)
+    _referral, changed = acknowledge(session, referral.id, f"sms-contact:{contact.id}", via="SMS")
+    if changed:
+        return _("Referral %(reference)s acknowledged. Thank you.", reference=reference)
+    return _("Referral %(reference)s was already acknowledged.", reference=reference)
+
+
+def _agency_contact(raw_number: str) -> ReferralContact | None:
+    """The referral contact registered with this number, if any: only they may acknowledge by SMS."""
+    try:
+        number = normalise_phone(raw_number)
+    except InvalidPhone:
+        return None
+    return db_session().scalar(
+        select(ReferralContact).where(ReferralContact.sms == number, ReferralContact.active.is_(True))
+    )
+
+
+@blueprint.post("/status")
+@twilio_signed
+def delivery_status() -> Response:
+    """A failed delivery is marked, and the referral's next contact is tried."""
+    session = db_session()
+    message = session.scalar(select(OutboxMessage).where(OutboxMessage.provider_id == request.form.get("MessageSid")))
+    status = request.form.get("MessageStatus", "")
+    if message is None or status not in FAILED_STATUSES or message.status == "failed":
+        return Response(status=204)
+    message.status = "failed"
+    referral = session.get(Referral, message.referral_id) if message.referral_id else None
+    if referral is not None:
+        contacts = referral.agency.active_contacts
+        numbers = [c.sms for c in contacts]
+        failed_at = numbers.index(message.to_address) if message.to_address in numbers else -1
+        following = contacts[failed_at + 1] if failed_at + 1 < len(contacts) else None
+        record_event(
+            session,
+            referral.ticket,
+            "delivery_failed",
+            SYSTEM,
+            referral_id=referral.id,
+            reason=f"SMS {status}; " + (f"trying contact {following.position + 1}" if following else "no contact left"),
+        )
+        if following is not None:
+            enqueue_after_commit(session, "hotline.jobs.notify.notify_contact", referral.id, following.id)
+    session.commit()
+    return Response(status=204)

@@ -1,0 +1,263 @@
+"""Runs each referral through its flowchart: the only code that moves a referral from state to state.
+
+The flowchart files (routing/flows/) say which events may move a referral and who may fire them; this
+module stores the run, writes the event (who, when, from, to, why), sets the next deadline, and
+carries out what the flowchart asks (notify the agency, open a linked referral). Every move is a
+conditional UPDATE on the referral's revision, so two moves racing (an acknowledgement by link and
+by SMS, a deadline check and the sweep) make exactly one change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from directory.models import Agency
+from directory.models import Country as CountryRow
+from directory.snapshot import current_snapshot
+from hotline.jobs.queue import enqueue_after_commit
+from hotline.referrals import deadlines
+from hotline.referrals.models import Referral, ReferralStatus
+from hotline.tickets.models import Ticket, TicketStatus
+from hotline.tickets.service import SYSTEM, record_event
+from routing.flow import Flow, load_flow
+from routing.flow_engine import Action, Event, IllegalTransition, Run, fire, start
+
+FLOWS_DIR = Path(__file__).resolve().parents[2] / "routing" / "flows"
+NATIONAL = "referral_national"
+CROSS_BORDER = "referral_crossborder"
+
+__all__ = ["IllegalTransition", "Moved", "advance", "flow", "open_referral"]
+
+
+@cache
+def flow(flow_id: str) -> Flow:
+    """A referral flowchart, loaded and checked once per process."""
+    if flow_id not in (NATIONAL, CROSS_BORDER):
+        raise LookupError(flow_id)
+    return load_flow(FLOWS_DIR / f"{flow_id}.json")
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What a move did: the referral's state before and after, or nothing when another move won."""
+
+    referral: Referral
+    changed: bool
+    from_state: str
+    to_state: str
+
+
+def open_referral(
+    session: Session,
+    ticket: Ticket,
+    agency_id: str,
+    *,
+    role: str,
+    reason: str,
+    now: datetime,
+    flow_id: str = NATIONAL,
+    escalated_from: Referral | None = None,
+    linked_to: Referral | None = None,
+) -> Referral:
+    """Create a referral and run its flowchart to `referred`: received, triaged by the system, referred."""
+    chart = flow(flow_id)
+    outcome = start(chart, now)
+    run, actions = outcome.run, list(outcome.actions)
+    triage = {"risk": ticket.risk_level, "case_type": ticket.case_type}
+    refer = {"agency": agency_id, "origin_country": (ticket.routing or {}).get("victim_nationality")}
+    for event in (Event("triage", "system", triage), Event("refer", "system", refer)):
+        outcome = fire(chart, run, event, now)
+        run, actions = outcome.run, actions + list(outcome.actions)
+    referral = Referral(
+        ticket_id=ticket.id,
+        agency_id=agency_id,
+        role=role,
+        flow_id=chart.id,
+        flow_version=chart.version,
+        status=run.node,
+        run=run.to_dict(),
+        reason=reason,
+        created_at=now,
+        ack_due_at=now,
+        escalated_from_id=escalated_from.id if escalated_from else None,
+        linked_to_id=linked_to.id if linked_to else None,
+    )
+    session.add(referral)
+    session.flush()
+    _set_deadline(session, referral, run, now)
+    referral.ack_due_at = referral.deadline_at or now
+    record_event(
+        session,
+        ticket,
+        "referred",
+        SYSTEM,
+        to_state=run.node,
+        referral_id=referral.id,
+        reason=f"{role}: {agency_id} ({chart.id} v{chart.version}). {reason}",
+    )
+    _carry_out(session, referral, actions, now)
+    return referral
+
+
+def advance(
+    session: Session,
+    referral: Referral,
+    event: Event,
+    who: str,
+    now: datetime,
+    reason: str | None = None,
+) -> Moved:
+    """Fire `event` on the referral's flowchart. Raises IllegalTransition when the flowchart refuses.
+
+    `who` is the recorded actor ("staff:12", "link", "sms", "system"); `event.actor` is the
+    flowchart role it acts in. Does not commit: the caller commits, and queued jobs go out then.
+    """
+    chart = flow(referral.flow_id)
+    before = Run.from_dict(referral.run)
+    outcome = fire(chart, before, event, now)
+    after = outcome.run
+    moved = session.execute(
+        update(Referral)
+        .where(Referral.id == referral.id, Referral.revision == referral.revision)
+        .values(status=after.node, run=after.to_dict(), revision=Referral.revision + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        session.rollback()
+        session.refresh(referral)
+        return Moved(referral, False, before.node, referral.status)
+    session.refresh(referral)
+    if event.name == "refer" and "agency" in event.payload and event.payload["agency"] != referral.agency_id:
+        referral.agency_id = str(event.payload["agency"])
+        referral.notified_at = None
+    _set_deadline(session, referral, after, now)
+    if after.node in ReferralStatus.ENDED:
+        referral.outcome = str(event.payload.get("outcome") or after.node)
+    record_event(
+        session,
+        referral.ticket,
+        event.name,
+        who,
+        from_state=before.node,
+        to_state=after.node,
+        reason=reason,
+        referral_id=referral.id,
+    )
+    _carry_out(session, referral, list(outcome.actions), now)
+    _update_ticket(session, referral, who)
+    return Moved(referral, True, before.node, after.node)
+
+
+def _set_deadline(session: Session, referral: Referral, run: Run, now: datetime) -> None:
+    """The earliest timer of the current node becomes the referral's deadline."""
+    chart = flow(referral.flow_id)
+    timers = [t.timer for t in chart.nodes[run.node].transitions if t.timer is not None]
+    if run.ended or not timers:
+        referral.deadline_at, referral.deadline_timer = None, None
+        return
+    agency = session.get(Agency, referral.agency_id)
+    assert agency is not None
+    snapshot = current_snapshot(session)
+    country = session.get(CountryRow, agency.country) if agency.country else None
+    overrides = country.ack_minutes if country is not None else None
+    risk = referral.ticket.risk_level
+    due = sorted(
+        (deadlines.deadline(timer, risk, run.entered_at, agency, snapshot, overrides), timer) for timer in timers
+    )
+    referral.deadline_at, referral.deadline_timer = due[0]
+    enqueue_after_commit(session, "hotline.jobs.deadlines.check_deadline", referral.id, at=due[0][0])
+
+
+def _carry_out(session: Session, referral: Referral, actions: list[Action], now: datetime) -> None:
+    for action in actions:
+        if action.kind == "notify" and action.params.get("to") == "agency":
+            enqueue_after_commit(session, "hotline.jobs.notify.notify_agency", referral.id)
+        elif action.kind == "open_linked_referral":
+            _open_linked(session, referral, action.params, now)
+        # Other notices (to the hotline, the operator) appear on the supervisor's pages; the
+        # schedule_deadline actions are covered by _set_deadline for the node just entered.
+
+
+def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any], now: datetime) -> None:
+    """Open (or link the existing) referral to the victim's origin country's coordinating body."""
+    ticket = referral.ticket
+    origin = (ticket.routing or {}).get("victim_nationality")
+    existing = session.scalars(select(Referral).where(Referral.ticket_id == ticket.id)).all()
+    for other in existing:
+        if other.role == "origin_country" and other.linked_to_id is None and other.id != referral.id:
+            other.linked_to_id = referral.id
+            record_event(
+                session,
+                ticket,
+                "linked",
+                SYSTEM,
+                referral_id=other.id,
+                reason=f"linked to referral {referral.id} for {params.get('purpose', 'the origin country')}",
+            )
+            return
+    if not origin:
+        record_event(
+            session,
+            ticket,
+            "link_not_opened",
+            SYSTEM,
+            referral_id=referral.id,
+            reason="the victim's nationality is unknown; an operator must choose the origin country",
+        )
+        return
+    body = session.scalar(
+        select(Agency.id).where(Agency.country == origin, Agency.kind == "coordinating_body").order_by(Agency.id)
+    )
+    if body is None:
+        record_event(
+            session,
+            ticket,
+            "link_not_opened",
+            SYSTEM,
+            referral_id=referral.id,
+            reason=f"no coordinating body of {origin} in the directory",
+        )
+        return
+    open_referral(
+        session,
+        ticket,
+        body,
+        role="origin_country",
+        now=now,
+        linked_to=referral,
+        reason=f"The cross-border flowchart asks the origin country ({origin}) to {params.get('purpose', 'act')}.",
+    )
+
+
+def _update_ticket(session: Session, referral: Referral, who: str) -> None:
+    """The ticket's status follows its most advanced referral."""
+    ticket = referral.ticket
+    target = None
+    if referral.status == ReferralStatus.ACKNOWLEDGED and ticket.status == TicketStatus.REFERRED:
+        target = TicketStatus.ACKNOWLEDGED
+    elif referral.status in ("assistance", "protection") and ticket.status != TicketStatus.ASSISTED:
+        target = TicketStatus.ASSISTED
+    if target is None:
+        return
+    moved = session.execute(
+        update(Ticket).where(Ticket.id == ticket.id, Ticket.status == ticket.status).values(status=target)
+    ).rowcount
+    if moved:
+        record_event(
+            session,
+            ticket,
+            "status_changed",
+            who,
+            from_state=ticket.status,
+            to_state=target,
+            reason=f"referral {referral.id} is {referral.status}",
+        )
+        session.refresh(ticket)
