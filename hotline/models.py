@@ -13,8 +13,10 @@ from hotline.accounts import StaffUser
 from hotline.outbox import OutboxMessage
 from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketRecording, TicketSubmission
+from hotline.tickets.people import CasePerson
 
 __all__ = [
+    "CasePerson",
     "Agency",
     "AgencyPhone",
     "AgencyService",
