@@ -298,14 +298,15 @@ def _service(entry: Mapping[str, Any]) -> Service:
         areas=areas,
         languages=frozenset(entry.get("languages") or ()),
         interpretation=_tri_state(entry.get("interpretation")),
-        hours=_hours(entry.get("hours")),
+        hours=opening_hours(entry.get("hours")),
         after_hours_referrals=_tri_state(entry.get("after_hours_referrals")),
         case_types=frozenset(entry.get("case_types") or ()),
         groups=frozenset(entry.get("groups") or ()),
     )
 
 
-def _hours(value: Any) -> OpeningHours:
+def opening_hours(value: Any) -> OpeningHours:
+    """Hours as the directory stores them: None (unknown), "24/7", or a list of weekly periods."""
     if value is None:
         return UNKNOWN_HOURS
     if value == "24/7":

@@ -8,11 +8,13 @@ hours (its directory hours, else weekdays 08:00-17:00 in its country's zone) and
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from directory.models import Agency
+from directory.models import Agency, Country
+from directory.timezones import COUNTRY_TIME_ZONES
 from routing.calendar import working_deadline
 from routing.engine import default_rules
-from routing.snapshot import UNKNOWN_HOURS, OpeningHours, Service, Snapshot
+from routing.snapshot import UNKNOWN_HOURS, opening_hours
 
 HOUR = 60
 DAY = 24 * HOUR
@@ -52,23 +54,22 @@ def deadline(
     risk: str,
     start: datetime,
     agency: Agency,
-    snapshot: Snapshot,
-    country_minutes: dict[str, int] | None = None,
+    country: Country | None,
 ) -> datetime:
     """When `timer`, started at `start`, falls due for this agency."""
-    minutes = timer_minutes(timer, risk, agency, country_minutes)
+    minutes = timer_minutes(timer, risk, agency, country.ack_minutes if country is not None else None)
     if risk in ROUND_THE_CLOCK or timer not in OFFICE_TIMERS:
         return start + timedelta(minutes=minutes)
-    known = snapshot.agencies_by_id.get(agency.id)
-    if known is None:
-        return start + timedelta(minutes=minutes)
+    hours = next((h for h in (opening_hours(s.hours) for s in agency.services) if h.known), UNKNOWN_HOURS)
+    zone = ZoneInfo(country.time_zone if country is not None else zone_name(agency))
     holidays = frozenset(date.fromisoformat(day) for day in agency.holidays)
-    return working_deadline(start, minutes, _office_hours(known.services), known.zone, holidays)
+    return working_deadline(start, minutes, hours, zone, holidays)
 
 
-def _office_hours(services: tuple[Service, ...]) -> OpeningHours:
-    """The first service whose hours the directory knows; unknown otherwise."""
-    for service in services:
-        if service.hours.known:
-            return service.hours
-    return UNKNOWN_HOURS
+def zone_name(agency: Agency) -> str:
+    """A regional body's clock: that of the first country it serves, else UTC."""
+    for service in agency.services:
+        for area in service.areas:
+            if area.get("country") in COUNTRY_TIME_ZONES:
+                return COUNTRY_TIME_ZONES[area["country"]]
+    return "UTC"

@@ -16,8 +16,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from directory.models import Agency
-from directory.snapshot import current_snapshot
+from directory.models import Agency, Country
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals.deadlines import deadline
 from hotline.referrals.flowchart import IllegalTransition, advance, open_referral
@@ -133,7 +132,8 @@ def _watch(session: Session, referral: Referral, timer: str, now: datetime) -> N
     agency = session.get(Agency, referral.agency_id)
     assert agency is not None
     referral.deadline_timer = timer
-    referral.deadline_at = deadline(timer, referral.ticket.risk_level, now, agency, current_snapshot(session))
+    country = session.get(Country, agency.country) if agency.country else None
+    referral.deadline_at = deadline(timer, referral.ticket.risk_level, now, agency, country)
     enqueue_after_commit(session, "hotline.jobs.deadlines.check_deadline", referral.id, at=referral.deadline_at)
 
 

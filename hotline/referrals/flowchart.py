@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from directory.models import Agency
 from directory.models import Country as CountryRow
-from directory.snapshot import current_snapshot
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals import deadlines
 from hotline.referrals.models import Referral, ReferralStatus
@@ -165,13 +164,9 @@ def _set_deadline(session: Session, referral: Referral, run: Run, now: datetime)
         return
     agency = session.get(Agency, referral.agency_id)
     assert agency is not None
-    snapshot = current_snapshot(session)
     country = session.get(CountryRow, agency.country) if agency.country else None
-    overrides = country.ack_minutes if country is not None else None
     risk = referral.ticket.risk_level
-    due = sorted(
-        (deadlines.deadline(timer, risk, run.entered_at, agency, snapshot, overrides), timer) for timer in timers
-    )
+    due = sorted((deadlines.deadline(timer, risk, run.entered_at, agency, country), timer) for timer in timers)
     referral.deadline_at, referral.deadline_timer = due[0]
     enqueue_after_commit(session, "hotline.jobs.deadlines.check_deadline", referral.id, at=due[0][0])
 
