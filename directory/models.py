@@ -14,26 +14,12 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.base import Base, UTCDateTime, utcnow
+from routing.snapshot import AGENCY_KINDS, TRI_STATE
 
-AGENCY_KINDS = (
-    "coordinating_body",
-    "response_team",
-    "police",
-    "prosecutor",
-    "child_protection",
-    "migration",
-    "labour_inspection",
-    "victim_services",
-    "shelter",
-    "consulate",
-    "ngo",
-    "emergency",
-    "hotline",
-    "regional_body",
-)
+__all__ = ["AGENCY_KINDS", "TRI_STATE"]
+
 REFERRAL_CHANNELS = ("portal", "email", "sms", "webhook")
 RISK_LEVELS = ("critical", "high", "medium", "low")
-TRI_STATE = ("yes", "no", "unknown")
 FEATURES = ("free", "anonymous", "always_open", "multilingual", "tty", "chat", "text")
 PHONE_TYPES = ("voice", "sms", "whatsapp", "fax")
 
