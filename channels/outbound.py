@@ -29,18 +29,28 @@ class OutboundGateway:
     def send_sms(self, session: Session, to: str, body: str, *, referral_id: int | None = None) -> OutboxMessage:
         message = self._record(session, "sms", to, None, body, referral_id)
         if self.live:
-            try:
-                client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
-                sent = client.messages.create(
-                    to=to,
-                    from_=self.settings.twilio_from_number,
-                    body=body,
-                    status_callback=f"{self.settings.public_base_url}/twilio/status",
-                )
-                message.status, message.provider_id = "sent", sent.sid
-            except TwilioException as exc:
-                message.status = "failed"
-                log.warning("SMS %s not accepted by Twilio: %s", message.id, type(exc).__name__)
+            self._send_sms(message, to, body)
+        return message
+
+    def _send_sms(self, message: OutboxMessage, to: str, body: str) -> None:
+        try:
+            client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
+            sent = client.messages.create(
+                to=to,
+                from_=self.settings.twilio_from_number,
+                body=body,
+                status_callback=f"{self.settings.public_base_url}/twilio/status",
+            )
+            message.status, message.provider_id = "sent", sent.sid
+        except TwilioException as exc:
+            message.status = "failed"
+            log.warning("SMS %s not accepted by Twilio: %s", message.id, type(exc).__name__)
+
+    def send_to_caller(self, session: Session, to: str, body: str, *, label: str) -> OutboxMessage:
+        """A reply to a reporter: the outbox keeps a label, never the number, which only Twilio gets."""
+        message = self._record(session, "sms", label, None, body, None)
+        if self.live:
+            self._send_sms(message, to, body)
         return message
 
     def send_email(

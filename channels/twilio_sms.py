@@ -1,7 +1,8 @@
-"""Twilio SMS: agencies acknowledging by text (`ACK HT-…`, `ACEPTO HT-…`), and delivery-status callbacks.
+"""Twilio SMS: reporters texting the intake conversation, agencies acknowledging by text (`ACK HT-…`),
+and delivery-status callbacks.
 
 Every request must be signed by Twilio. Replies are TwiML. The number and the text never reach a
-log line.
+log line; the caller's geography fields are never read.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from twilio.twiml.messaging_response import MessagingResponse
 
+from channels import conversation
 from channels.twilio_signature import twilio_signed
 from directory.models import ReferralContact
 from hotline.db import db_session
@@ -32,22 +34,36 @@ ACK_MESSAGE = re.compile(r"^\s*(?P<word>[A-Za-z]+)\s+(?P<code>(?:HT)?[-\s]?[0-9A
 FAILED_STATUSES = ("failed", "undelivered")
 
 
-def twiml(text: str | None) -> Response:
+def twiml(*texts: str | None) -> Response:
     reply = MessagingResponse()
-    if text:
-        reply.message(text)
+    for text in texts:
+        if text:
+            reply.message(text)
     return Response(str(reply), mimetype="text/xml")
 
 
 @blueprint.post("/sms")
 @twilio_signed
 def inbound_sms() -> Response:
+    # Agencies first: a registered contact's text is an acknowledgement or nothing, never a report.
     sender = _agency_contact(request.form.get("From", ""))
-    match = ACK_MESSAGE.match(request.form.get("Body", ""))
-    if sender is None or match is None or match.group("word").upper() not in ACK_WORDS:
-        return twiml(None)
-    with force_locale(current_app.config["AGENCY_LOCALE"]):
-        return twiml(_acknowledge_by_sms(sender, match.group("code")))
+    if sender is not None:
+        match = ACK_MESSAGE.match(request.form.get("Body", ""))
+        if match is None or match.group("word").upper() not in ACK_WORDS:
+            return twiml(None)
+        with force_locale(current_app.config["AGENCY_LOCALE"]):
+            return twiml(_acknowledge_by_sms(sender, match.group("code")))
+    # Only the number (for its country, hash and encrypted copy) is read; FromCity, FromState,
+    # FromZip and the rest of Twilio's geography stay unread at the door.
+    caller = conversation.Caller.from_raw(request.form.get("From"))
+    texts = conversation.sms_received(
+        db_session(),
+        current_app.config["SETTINGS"],
+        caller,
+        request.form.get("Body", ""),
+        request.form.get("MessageSid", "")[:64],
+    )
+    return twiml(*texts)
 
 
 def _acknowledge_by_sms(contact: ReferralContact, code: str) -> str:

@@ -1,0 +1,112 @@
+"""The anonymous web chat: the intake questions, then a live operator; works without JavaScript.
+
+The browser holds only a random token in the short public session; the conversation row is found by
+the token's hash, so any web worker can answer. New lines arrive by plain HTTP polling of
+`/chat/messages`, which passes through any reverse proxy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from channels import conversation as talk
+from channels.models import Conversation
+from hotline.db import db_session, utcnow
+from routing.intake import MAX_TEXT_LENGTH
+
+blueprint = Blueprint(
+    "chat", __name__, template_folder="templates", static_folder="static", static_url_path="/chat/static"
+)
+
+POLL_MILLISECONDS = 2000
+NOBODY = talk.Caller(None, None)
+
+
+def _key(token: str) -> str:
+    return "chat:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _conversation() -> Conversation | None:
+    token = session.get("chat_token")
+    if not isinstance(token, str):
+        return None
+    found = talk.find(db_session(), _key(token))
+    return found if found is not None and found.state != talk.State.CLOSED else None
+
+
+@blueprint.get("/chat")
+def chat_page() -> str:
+    conversation = _conversation()
+    lines = talk.transcript(db_session(), conversation) if conversation else []
+    return render_template(
+        "public/chat.html",
+        conversation=conversation,
+        lines=lines,
+        passphrase=session.pop("chat_passphrase", None),
+        reference=_reference(conversation),
+        poll=POLL_MILLISECONDS,
+        max_text=MAX_TEXT_LENGTH,
+    )
+
+
+@blueprint.post("/chat/start")
+def chat_start() -> Response:
+    if _conversation() is None:
+        token = secrets.token_urlsafe(24)
+        session["chat_token"] = token
+        session.permanent = True
+        talk.begin(db_session(), current_app.config["SETTINGS"], "chat", _key(token), NOBODY)
+    return redirect(url_for("chat.chat_page"))
+
+
+@blueprint.post("/chat/send")
+def chat_send() -> Response | tuple[Response, int]:
+    conversation = _conversation()
+    if conversation is None:
+        abort(404)
+    text = request.form.get("text", "")
+    db = db_session()
+    if conversation.state == talk.State.FLOW:
+        turn = talk.answer(db, current_app.config["SETTINGS"], conversation, text, NOBODY)
+        if turn.passphrase:
+            session["chat_passphrase"] = turn.passphrase
+    else:
+        talk.add_caller_message(db, conversation, text)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(state=conversation.state, reload="chat_passphrase" in session)
+    return redirect(url_for("chat.chat_page"))
+
+
+@blueprint.get("/chat/messages")
+def chat_messages() -> Response:
+    conversation = _conversation()
+    if conversation is None:
+        return jsonify(state="closed", lines=[])
+    db = db_session()
+    if talk.due_timer(conversation, utcnow()):
+        talk.time_out(db, current_app.config["SETTINGS"], conversation, NOBODY)
+    after = request.args.get("after", "0")
+    lines = talk.transcript(db, conversation, int(after) if after.isdigit() else 0)
+    return jsonify(state=conversation.state, reference=_reference(conversation), lines=lines)
+
+
+@blueprint.post("/chat/end")
+def chat_end() -> Response:
+    conversation = _conversation()
+    if conversation is not None:
+        talk.close(db_session(), conversation, "reporter")
+    session.pop("chat_token", None)
+    return redirect(url_for("chat.chat_page"))
+
+
+def _reference(conversation: Conversation | None) -> str | None:
+    if conversation is None or conversation.ticket_id is None:
+        return None
+    from hotline.tickets.models import Ticket
+
+    ticket = db_session().get(Ticket, conversation.ticket_id)
+    return ticket.reference if ticket else None

@@ -1,0 +1,41 @@
+// The web chat: send without reloading and poll for new lines. Without it the page still works.
+(function () {
+  var list = document.getElementById("chat-lines");
+  var form = document.getElementById("chat-form");
+  if (!list || !form) { return; }
+  var after = parseInt(list.dataset.after, 10) || 0;
+  var state = document.getElementById("chat-state");
+
+  function add(line) {
+    var item = document.createElement("li");
+    item.className = line.author === "caller" ? "mine" : "theirs";
+    if (line.language) { item.lang = line.language; }
+    item.textContent = line.text;
+    list.appendChild(item);
+    after = Math.max(after, line.id);
+  }
+
+  function poll() {
+    fetch(list.dataset.messages + "?after=" + after, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        data.lines.forEach(add);
+        state.dataset.state = data.state;
+      })
+      .catch(function () {})
+      .then(function () { window.setTimeout(poll, parseInt(list.dataset.poll, 10) || 2000); });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = new FormData(form);
+    form.querySelector("textarea").value = "";
+    fetch(form.action, {method: "POST", body: body, credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (data.reload) { window.location.reload(); }
+      })
+      .catch(function () {});
+  });
+  poll();
+})();
