@@ -1,24 +1,51 @@
-"""Staff surface: login, the operator's ticket list and page, the agency's referrals and acknowledgement."""
+"""Staff surface: sign-in with a second factor, the session's limits, roles, and the agency portal.
+
+The operator console (admin/console.py) and the users' administration (admin/users_views.py) add
+their routes to this blueprint.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from hotline.accounts import StaffUser, hash_secret
+from hotline.accounts import (
+    LOCK_FOR,
+    StaffUser,
+    check_sign_in,
+    check_totp,
+    enrol_totp,
+    new_totp_secret,
+    totp_uri,
+)
 from hotline.db import db_session, utcnow
 from hotline.referrals.flowchart import IllegalTransition, flow
 from hotline.referrals.models import Referral, ReferralStatus
 from hotline.referrals.service import acknowledge, agency_act, decline, preview_routing
+from hotline.tickets.console import agency_identify
 from hotline.tickets.intake import IntakeError
-from hotline.tickets.models import Ticket
+from hotline.tickets.people import CasePerson
+from routing.flow import Flow
 from routing.flow_diagram import render_svg
 
 blueprint = Blueprint("staff", __name__, template_folder="templates")
@@ -29,14 +56,30 @@ AWAITING_ACK = (ReferralStatus.REFERRED, ReferralStatus.ESCALATED)
 ABOUT_TO_BREACH = timedelta(minutes=30)
 
 
+IDLE_MINUTES = 30
+PENDING_SECOND_FACTOR = timedelta(minutes=5)
+# The console's poll must not keep an idle session alive.
+NOT_ACTIVITY = {"staff.queue_updates", "static"}
+
+
 @blueprint.before_app_request
 def _load_user() -> None:
     g.user = None
     user_id = session.get("user_id")
-    if user_id is not None:
-        user = db_session().get(StaffUser, user_id)
-        if user is not None and user.active:
-            g.user = user
+    if user_id is None:
+        return
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config.get("STAFF_IDLE_MINUTES", IDLE_MINUTES))
+    last_seen = session.get("last_seen")
+    if last_seen is None or now - datetime.fromisoformat(last_seen) > idle:
+        session.clear()
+        flash(_("You were signed out after a time without activity."))
+        return
+    user = db_session().get(StaffUser, user_id)
+    if user is not None and user.active:
+        g.user = user
+        if request.endpoint not in NOT_ACTIVITY:
+            session["last_seen"] = now.isoformat()
 
 
 def login_required(*roles: str) -> Callable[[F], F]:
@@ -56,19 +99,84 @@ def login_required(*roles: str) -> Callable[[F], F]:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
+    """The first factor; then the code (or, the first time, the enrolment of the second factor)."""
     if request.method == "GET":
         return render_template("staff/login.html", error=None)
-    email = request.form.get("email", "").strip().lower()
-    password = request.form.get("password", "")
-    user = db_session().scalar(select(StaffUser).where(StaffUser.email == email))
-    if user is None:
-        hash_secret(password)  # the same time as a wrong password, so accounts cannot be probed
-    if user is None or not user.active or not user.check_password(password):
+    check = check_sign_in(db_session(), request.form.get("email", ""), request.form.get("password", ""))
+    if check.locked:
+        message = _(
+            "Too many failed attempts: this account is locked for %(minutes)s minutes.",
+            minutes=int(LOCK_FOR.total_seconds() // 60),
+        )
+        return render_template("staff/login.html", error=message), 401
+    if check.user is None:
         return render_template("staff/login.html", error=_("Wrong email or password.")), 401
+    session.clear()
+    session["pending_user_id"] = check.user.id
+    session["pending_at"] = utcnow().isoformat()
+    if check.user.totp_secret is None:
+        return redirect(url_for("staff.login_enrol"))
+    return redirect(url_for("staff.login_code"))
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+def login_code() -> str | Response | tuple[str, int]:
+    user = _pending_user()
+    if user is None:
+        return redirect(url_for("staff.login"))
+    if user.totp_secret is None:
+        return redirect(url_for("staff.login_enrol"))
+    if request.method == "GET":
+        return render_template("staff/login_code.html", error=None)
+    if not check_totp(db_session(), user, request.form.get("code", "")):
+        return _second_factor_refused(user, "staff/login_code.html", {})
+    return _signed_in(user)
+
+
+@blueprint.route("/login/enrol", methods=["GET", "POST"])
+def login_enrol() -> str | Response | tuple[str, int]:
+    """First sign-in: show a new TOTP secret as text and as an otpauth URI; a code from it enrols it."""
+    user = _pending_user()
+    if user is None:
+        return redirect(url_for("staff.login"))
+    if user.totp_secret is not None:
+        return redirect(url_for("staff.login_code"))
+    secret = session.setdefault("enrol_secret", new_totp_secret())
+    shown = {"secret": secret, "uri": totp_uri(user, secret)}
+    if request.method == "GET":
+        return render_template("staff/login_enrol.html", error=None, **shown)
+    if not enrol_totp(db_session(), user, secret, request.form.get("code", "")):
+        return _second_factor_refused(user, "staff/login_enrol.html", shown)
+    return _signed_in(user)
+
+
+def _pending_user() -> StaffUser | None:
+    """The user who gave the right password in the last five minutes and still owes the code."""
+    user_id, since = session.get("pending_user_id"), session.get("pending_at")
+    if user_id is None or since is None or utcnow() - datetime.fromisoformat(since) > PENDING_SECOND_FACTOR:
+        return None
+    user = db_session().get(StaffUser, user_id)
+    return user if user is not None and user.active else None
+
+
+def _second_factor_refused(user: StaffUser, template: str, shown: dict[str, str]) -> tuple[str, int] | Response:
+    if user.is_locked(utcnow()):
+        session.clear()
+        message = _(
+            "Too many failed attempts: this account is locked for %(minutes)s minutes.",
+            minutes=int(LOCK_FOR.total_seconds() // 60),
+        )
+        return render_template("staff/login.html", error=message), 401
+    return render_template(template, error=_("That code is not right. Try the current one."), **shown), 401
+
+
+def _signed_in(user: StaffUser) -> Response:
+    now = utcnow().isoformat()
     session.clear()
     session.permanent = True
     session["user_id"] = user.id
-    session["signed_in_at"] = utcnow().isoformat()
+    session["signed_in_at"] = now
+    session["last_seen"] = now
     return redirect(_home_for(user))
 
 
@@ -84,25 +192,6 @@ def home() -> Response:
     return redirect(_home_for(g.user))
 
 
-@blueprint.get("/tickets")
-@login_required(*TICKET_ROLES)
-def tickets() -> str:
-    query = select(Ticket).order_by(Ticket.created_at.desc()).limit(200)
-    if not g.user.regional:
-        query = query.where(Ticket.incident_country.in_(g.user.countries))
-    return render_template("staff/tickets.html", tickets=db_session().scalars(query).all())
-
-
-@blueprint.get("/tickets/<reference>")
-@login_required(*TICKET_ROLES)
-def ticket(reference: str) -> str:
-    found = db_session().scalar(select(Ticket).where(Ticket.reference == reference))
-    if found is None or not g.user.covers_country(found.incident_country):
-        abort(404)
-    referrals = db_session().scalars(select(Referral).where(Referral.ticket_id == found.id)).all()
-    return render_template("staff/ticket.html", ticket=found, referrals=referrals)
-
-
 @blueprint.get("/referrals")
 @login_required("agency")
 def referrals() -> str:
@@ -115,8 +204,7 @@ def referrals() -> str:
 @blueprint.get("/referrals/<int:referral_id>")
 @login_required("agency")
 def referral(referral_id: int) -> str:
-    own = _own_referral(referral_id)
-    return render_template("staff/referral.html", referral=own, error=None, **_flow_picture(own))
+    return _referral_page(_own_referral(referral_id), None)
 
 
 @blueprint.post("/referrals/<int:referral_id>/acknowledge")
@@ -131,8 +219,57 @@ def acknowledge_referral(referral_id: int) -> Response:
     return redirect(url_for("staff.referral", referral_id=referral_id))
 
 
-# What an agency may do from its portal beyond acknowledging, and the field each one needs.
-AGENCY_ACTIONS = {"accept": None, "request_info": "question", "decline": "reason"}
+# The labels of the flowchart events an agency fires from its portal, and of the fields they need.
+EVENT_LABELS = {
+    "accept": _l("Accept the case"),
+    "decline": _l("Decline (give a reason)"),
+    "request_info": _l("Ask for more information"),
+    "identify": _l("Record identification: victim identified"),
+    "not_identify": _l("Record identification: not identified"),
+    "start_assistance": _l("Start assistance"),
+    "start_protection": _l("Start protection"),
+    "record_wish": _l("Record the person's wish"),
+    "close": _l("Close with an outcome"),
+    "withdraw": _l("Withdraw"),
+    "reconsider": _l("Reconsider"),
+}
+FIELD_LABELS = {
+    "reason": _l("Reason"),
+    "question": _l("Question"),
+    "wish": _l("Wish"),
+    "outcome": _l("Outcome"),
+    "participates_in_proceedings": _l("Takes part in proceedings"),
+}
+
+
+def agency_moves(chart: Flow, node: str) -> list[dict[str, object]]:
+    """What the agency may do at this node, read from the flowchart: each event with the fields it needs
+    (free text, or a choice among the values the flowchart accepts)."""
+    moves: dict[str, dict[str, list[str] | None]] = {}
+    for transition in chart.nodes[node].transitions:
+        if transition.timer is not None or "agency" not in transition.actors:
+            continue
+        for event in transition.events:
+            if event == "acknowledge":
+                continue
+            fields = moves.setdefault(event, {})
+            for condition in transition.when:
+                if condition.test == "one_of":
+                    known = fields.get(condition.field) or []
+                    fields[condition.field] = [*known, *(str(v) for v in condition.values if str(v) not in known)]
+                else:
+                    fields.setdefault(condition.field, None)
+    return [
+        {
+            "event": event,
+            "label": EVENT_LABELS.get(event, event),
+            "fields": [
+                {"name": name, "label": FIELD_LABELS.get(name, name), "choices": choices}
+                for name, choices in fields.items()
+            ],
+        }
+        for event, fields in moves.items()
+    ]
 
 
 @blueprint.post("/referrals/<int:referral_id>/act")
@@ -140,18 +277,24 @@ AGENCY_ACTIONS = {"accept": None, "request_info": "question", "decline": "reason
 def act_on_referral(referral_id: int) -> Response | tuple[str, int]:
     own = _own_referral(referral_id)
     action = request.form.get("action", "")
-    if action not in AGENCY_ACTIONS:
+    if action not in EVENT_LABELS:
         abort(400)
-    needed = AGENCY_ACTIONS[action]
-    text = request.form.get("text", "").strip()[:2000]
-    if needed and not text:
-        message = _("Please give a reason.") if needed == "reason" else _("Please write your question.")
-        return render_template("staff/referral.html", referral=own, error=message, **_flow_picture(own)), 400
+    moves = {str(move["event"]): move for move in agency_moves(flow(own.flow_id), own.status)}
+    if action not in moves:
+        flash(_("That is not possible at this stage of the referral."))
+        return redirect(url_for("staff.referral", referral_id=referral_id))
+    fields = moves[action]["fields"]
+    assert isinstance(fields, list)
+    payload = {str(f["name"]): request.form.get(f"{action}-{f['name']}", "").strip()[:2000] for f in fields}
+    if any(not value for value in payload.values()):
+        return _referral_page(own, _("Please fill in every field of this step.")), 400
     try:
         if action == "decline":
-            decline(db_session(), own.id, g.user.actor, text)
+            decline(db_session(), own.id, g.user.actor, payload["reason"])
+        elif action == "identify":
+            agency_identify(db_session(), own, g.user.actor, request.form.getlist("person", type=int))
         else:
-            agency_act(db_session(), own.id, action, g.user.actor, {needed: text} if needed else {})
+            agency_act(db_session(), own.id, action, g.user.actor, payload)
     except IllegalTransition:
         db_session().rollback()
         flash(_("That is not possible at this stage of the referral."))
@@ -160,17 +303,54 @@ def act_on_referral(referral_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("staff.referrals" if action == "decline" else "staff.referral", referral_id=referral_id))
 
 
+def _referral_page(referral: Referral, error: str | None) -> str:
+    people = (
+        db_session()
+        .scalars(select(CasePerson).where(CasePerson.ticket_id == referral.ticket_id).order_by(CasePerson.id))
+        .all()
+    )
+    return render_template(
+        "staff/referral.html",
+        referral=referral,
+        error=error,
+        moves=agency_moves(flow(referral.flow_id), referral.status),
+        people=people,
+        **_flow_picture(referral),
+    )
+
+
 @blueprint.get("/deadlines")
 @login_required("supervisor", "admin")
 def deadlines() -> str:
-    """Referrals about to breach their deadline, and those that breached it."""
+    """Queue health: referrals waiting, about to breach their deadline and breached, per country and
+    agency; then the rows themselves, each ticket reassignable to a colleague."""
     now = utcnow()
     soon = now + ABOUT_TO_BREACH
     waiting = select(Referral).where(Referral.status.in_(AWAITING_ACK)).order_by(Referral.deadline_at)
     rows = [r for r in db_session().scalars(waiting) if g.user.covers_country(r.ticket.incident_country)]
     breached = [r for r in rows if r.status == "escalated" or (r.ack_due_at <= now)]
     about = [r for r in rows if r not in breached and r.ack_due_at <= soon]
-    return render_template("staff/deadlines.html", breached=breached, about=about, now=now)
+    health: dict[str, dict[tuple[str, str], list[int]]] = {"country": {}, "agency": {}}
+    for referral in rows:
+        column = 2 if referral in breached else 1 if referral in about else 0
+        keys = {
+            "country": (referral.ticket.incident_country or "", ""),
+            "agency": (referral.agency_id, referral.agency.name),
+        }
+        for scope, key in keys.items():
+            health[scope].setdefault(key, [0, 0, 0])[column] += 1
+    colleagues = (
+        db_session()
+        .scalars(
+            select(StaffUser)
+            .where(StaffUser.active.is_(True), StaffUser.role.in_(TICKET_ROLES))
+            .order_by(StaffUser.name)
+        )
+        .all()
+    )
+    return render_template(
+        "staff/deadlines.html", breached=breached, about=about, now=now, health=health, colleagues=colleagues
+    )
 
 
 @blueprint.get("/flows/<flow_id>.svg")
@@ -234,3 +414,6 @@ def _flow_picture(referral: Referral) -> dict[str, str]:
 
 def _home_for(user: StaffUser) -> str:
     return url_for("staff.referrals") if user.role == "agency" else url_for("staff.tickets")
+
+
+from admin import console, portal_views, users_views  # noqa: E402, F401  (their routes join this blueprint)

@@ -1,17 +1,24 @@
-"""Staff accounts: operators, supervisors, agency users and admins, with argon2 password hashes."""
+"""Staff accounts: roles, argon2 password hashes, a second factor (TOTP), lock-out, and their audit log."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hotline.db import Base, UTCDateTime, utcnow
 
 ROLES = ("operator", "supervisor", "agency", "admin")
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+TOTP_ISSUER = "Hotline staff"
+TOTP_STEP_SECONDS = 30
 
 _hasher = PasswordHasher()
 
@@ -39,8 +46,17 @@ class StaffUser(Base):
     # Countries an operator or supervisor covers; regional staff see every country.
     countries: Mapped[list[str]] = mapped_column(JSON, default=list)
     regional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Languages the person can take contacts in (ISO 639-1), for assigning and filtering the queue.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The second factor: a base32 TOTP secret, set at enrolment on first sign-in; the last time
+    # step accepted, so a code cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def actor(self) -> str:
@@ -54,3 +70,206 @@ class StaffUser(Base):
 
     def covers_country(self, country: str | None) -> bool:
         return self.regional or (country is not None and country in self.countries)
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
+class StaffEvent(Base):
+    """One security or administration event on a staff account: who, when, what, why. Never changed."""
+
+    __tablename__ = "staff_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class AccountError(ValueError):
+    """A refused account change; `field` names the form field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def record_staff_event(session: Session, user: StaffUser, kind: str, actor: str, reason: str | None = None) -> None:
+    session.add(StaffEvent(user_id=user.id, at=utcnow(), actor=actor, kind=kind, reason=reason))
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    user: StaffUser | None
+    locked: bool
+
+
+def check_sign_in(session: Session, email: str, password: str) -> PasswordCheck:
+    """The first factor. A wrong password counts towards the lock-out; commits.
+
+    A locked account is refused even with the right password, so guessing cannot continue.
+    """
+    now = utcnow()
+    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    if user is None:
+        hash_secret(password)  # the same time as a wrong password, so accounts cannot be probed
+        return PasswordCheck(None, locked=False)
+    if not user.active:
+        hash_secret(password)
+        return PasswordCheck(None, locked=False)
+    if user.is_locked(now):
+        return PasswordCheck(None, locked=True)
+    if not user.check_password(password):
+        locked = register_failure(session, user, "wrong password")
+        return PasswordCheck(None, locked=locked)
+    return PasswordCheck(user, locked=False)
+
+
+def register_failure(session: Session, user: StaffUser, what: str) -> bool:
+    """Count a failed sign-in; the fifth in a row locks the account for 15 minutes. Commits; True when locked."""
+    now = utcnow()
+    user.failed_logins = (user.failed_logins or 0) + 1
+    record_staff_event(session, user, "sign_in_failed", "system", what)
+    locked = user.failed_logins >= MAX_FAILURES
+    if locked:
+        user.locked_until = now + LOCK_FOR
+        user.failed_logins = 0
+        record_staff_event(
+            session,
+            user,
+            "locked",
+            "system",
+            f"{MAX_FAILURES} failed sign-ins; locked until {user.locked_until:%H:%M} UTC",
+        )
+    session.commit()
+    return locked
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(user: StaffUser, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def _matching_step(secret: str, code: str, after_step: int | None, now: datetime) -> int | None:
+    """The time step (one either side of now, for clock drift) whose code this is, unless already used."""
+    code = "".join(code.split())
+    if not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(now.timestamp()) // TOTP_STEP_SECONDS
+    for step in (current - 1, current, current + 1):
+        if (after_step is None or step > after_step) and pyotp.utils.strings_equal(
+            totp.at(step * TOTP_STEP_SECONDS), code
+        ):
+            return step
+    return None
+
+
+def enrol_totp(session: Session, user: StaffUser, secret: str, code: str) -> bool:
+    """Keep `secret` as the user's second factor once they prove they hold it with a code. Commits."""
+    if user.is_locked(utcnow()):
+        return False
+    step = _matching_step(secret, code, None, utcnow())
+    if step is None:
+        register_failure(session, user, "wrong code at enrolment")
+        return False
+    user.totp_secret, user.totp_enrolled_at, user.totp_last_step = secret, utcnow(), step
+    user.failed_logins = 0
+    record_staff_event(session, user, "second_factor_enrolled", user.actor)
+    record_staff_event(session, user, "signed_in", user.actor)
+    session.commit()
+    return True
+
+
+def check_totp(session: Session, user: StaffUser, code: str) -> bool:
+    """The second factor: a current code not used before. Failures count towards the lock-out. Commits."""
+    if user.totp_secret is None or user.is_locked(utcnow()):
+        return False
+    step = _matching_step(user.totp_secret, code, user.totp_last_step, utcnow())
+    if step is None:
+        register_failure(session, user, "wrong code")
+        return False
+    user.totp_last_step = step
+    user.failed_logins = 0
+    record_staff_event(session, user, "signed_in", user.actor)
+    session.commit()
+    return True
+
+
+# The fields an administrator may set on an account, and how each is read from a form.
+EDITABLE = ("name", "role", "countries", "regional", "agency_id", "languages", "active")
+
+
+def create_user(session: Session, fields: dict[str, Any], password: str, actor: str) -> StaffUser:
+    """A new staff account; it enrols its second factor at first sign-in. Commits."""
+    email = str(fields.get("email", "")).strip().lower()
+    if "@" not in email:
+        raise AccountError("email", "an email address is needed")
+    if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
+        raise AccountError("email", "an account with this email exists")
+    if len(password) < 12:
+        raise AccountError("password", "at least 12 characters")
+    user = StaffUser(email=email, name="", role="operator", countries=[], languages=[], regional=False, active=True)
+    _apply(user, fields)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    record_staff_event(session, user, "created", actor, f"role {user.role}")
+    session.commit()
+    return user
+
+
+def update_user(session: Session, user_id: int, fields: dict[str, Any], actor: str, reason: str = "") -> list[str]:
+    """Change an account's role, countries, agency, languages or activity; returns what changed. Commits."""
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise LookupError(user_id)
+    before = {name: getattr(user, name) for name in EDITABLE}
+    _apply(user, {**before, **fields})
+    changed = [name for name in EDITABLE if getattr(user, name) != before[name]]
+    if changed:
+        summary = "; ".join(f"{name} {before[name]!r} -> {getattr(user, name)!r}" for name in changed)
+        record_staff_event(session, user, "changed", actor, f"{summary}. {reason}".strip()[:500])
+        session.commit()
+    return changed
+
+
+def reset_second_factor(session: Session, user_id: int, actor: str, reason: str) -> None:
+    """Forget the user's TOTP secret and lift a lock; they enrol again at next sign-in. Commits."""
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise LookupError(user_id)
+    user.totp_secret = user.totp_enrolled_at = user.totp_last_step = None
+    user.locked_until, user.failed_logins = None, 0
+    record_staff_event(session, user, "second_factor_reset", actor, reason[:500] or None)
+    session.commit()
+
+
+def _apply(user: StaffUser, fields: dict[str, Any]) -> None:
+    role = fields.get("role", user.role)
+    if role not in ROLES:
+        raise AccountError("role", "unknown role")
+    name = str(fields.get("name", user.name)).strip()
+    if not name:
+        raise AccountError("name", "a name is needed")
+    agency_id = fields.get("agency_id") or None
+    if role == "agency" and agency_id is None:
+        raise AccountError("agency_id", "an agency user needs an agency")
+    countries = sorted(
+        {str(c).strip().upper() for c in fields.get("countries", user.countries) or [] if str(c).strip()}
+    )
+    if any(len(c) != 2 or not c.isalpha() for c in countries):
+        raise AccountError("countries", "two-letter country codes")
+    languages = [str(c).strip().lower() for c in fields.get("languages", user.languages) or [] if str(c).strip()]
+    if any(len(c) not in (2, 3) or not c.isalpha() for c in languages):
+        raise AccountError("languages", "two- or three-letter language codes")
+    user.name, user.role, user.countries, user.languages = name, role, countries, list(dict.fromkeys(languages))
+    user.agency_id = agency_id if role == "agency" else None
+    user.regional = bool(fields.get("regional", user.regional)) and role != "agency"
+    user.active = bool(fields.get("active", user.active))

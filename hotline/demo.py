@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from directory.load import DEMO_CONTACTS_FILE, REGION_FILE, apply_demo_contacts, load_document, read_json
 from directory.models import Agency
 from hotline.accounts import StaffUser
+from hotline.db import utcnow
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,12 @@ class DemoAccount:
     regional: bool = False
     agency_kind: tuple[str, str] | None = None  # (country, kind) of the agency an agency user works for
 
+
+# Every demo account is enrolled with this second-factor secret, so `make run` works out of the box:
+# add it to an authenticator app, or print the current code with
+#   .venv/bin/python -c "import pyotp; print(pyotp.TOTP('DEMOHOTLINESECONDFACTORKEY234567').now())"
+# It is public: demo accounts exist only in a local demo database, never in production.
+DEMO_TOTP_SECRET = "DEMOHOTLINESECONDFACTORKEY234567"
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin@example.org", "demo-admin", "Demo admin", "admin", regional=True),
@@ -55,7 +62,10 @@ def seed(session: Session) -> int:
         apply_demo_contacts(session, read_json(DEMO_CONTACTS_FILE))
     created = 0
     for account in DEMO_ACCOUNTS:
-        if session.scalar(select(StaffUser).where(StaffUser.email == account.email)) is not None:
+        existing = session.scalar(select(StaffUser).where(StaffUser.email == account.email))
+        if existing is not None:
+            if existing.totp_secret is None:  # an account seeded before the second factor existed
+                existing.totp_secret, existing.totp_enrolled_at = DEMO_TOTP_SECRET, utcnow()
             continue
         user = StaffUser(
             email=account.email,
@@ -64,6 +74,8 @@ def seed(session: Session) -> int:
             countries=list(account.countries),
             regional=account.regional,
             agency_id=_agency_for(session, account.agency_kind) if account.agency_kind else None,
+            totp_secret=DEMO_TOTP_SECRET,
+            totp_enrolled_at=utcnow(),
         )
         user.set_password(account.password)
         session.add(user)

@@ -14,7 +14,7 @@ import time
 
 import click
 
-from hotline.demo import DEMO_ACCOUNTS
+from hotline.demo import DEMO_ACCOUNTS, DEMO_TOTP_SECRET
 from hotline.embedded_redis import _die_with_parent, embedded_redis_url
 from hotline.settings import Settings
 
@@ -90,6 +90,8 @@ def _print_welcome(base: str) -> None:
         "",
         "Demo accounts (fictional):",
         *(f"  {a.email:<30} {a.password:<15} {a.name}" for a in DEMO_ACCOUNTS),
+        f"  second factor: TOTP secret {DEMO_TOTP_SECRET} (any authenticator app, or",
+        f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\")",
         "",
         "Ctrl-C stops everything.",
         "",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
+
+from directory.timezones import COUNTRY_TIME_ZONES
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 SOURCE_LOCALE = "en"
-PUBLIC_LOCALES = ("es", "en")
-STAFF_LOCALES = ("es", "en")
+PUBLIC_LOCALES = ("es", "en", "fr", "pt", "ht")
+STAFF_LOCALES = ("es", "en", "fr", "pt")
 LOCALE_NAMES = {"es": "Español", "en": "English", "fr": "Français", "pt": "Português", "ht": "Kreyòl ayisyen"}
 
 
@@ -29,7 +31,8 @@ def offered() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    """An explicit ?lang= choice (remembered), then the session, then the browser, then Spanish.
+    """An explicit ?lang= choice (remembered), then the session, then the staff user's first language
+    we offer, then the browser, then Spanish.
 
     Outside a request (the command line) messages are in the source language.
     """
@@ -43,7 +46,22 @@ def select_locale() -> str:
     remembered = session.get("lang")
     if remembered in locales:
         return remembered
+    user = g.get("user")
+    spoken = [code for code in (getattr(user, "languages", None) or []) if code in locales]
+    if spoken:
+        return spoken[0]
     return request.accept_languages.best_match(locales) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str | None:
+    """A staff user's time zone is that of the first country they cover; otherwise the default (UTC)."""
+    if not has_request_context():
+        return None
+    user = g.get("user")
+    for country in getattr(user, "countries", None) or []:
+        if country in COUNTRY_TIME_ZONES:
+            return COUNTRY_TIME_ZONES[country]
+    return None
 
 
 def current_locale() -> str:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import time
+
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from hotline.accounts import StaffUser
 from hotline.referrals.models import Referral
 from hotline.tickets.models import TicketEvent
 from tests.factories import make_agency, make_user
@@ -13,8 +18,34 @@ from tests.helpers import post_form
 
 
 def sign_in(client: FlaskClient, email: str, password: str) -> None:
+    """Both factors, as a person would: the password, then a code (enrolling the secret shown the first time)."""
     response = post_form(client, "/login", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+    step = response.headers["Location"]
+    app = client.application
+    if step.endswith("/login/enrol"):
+        page = client.get("/login/enrol").get_data(as_text=True)
+        match = re.search(r'id="totp-secret">([A-Z2-7]+)<', page)
+        assert match, "the enrolment page shows the secret as text"
+        secret, last_step = match.group(1), None
+        action = "/login/enrol"
+    else:
+        assert step.endswith("/login/code"), step
+        with app.app_context(), app.extensions["database"].session() as session:
+            user = session.scalar(select(StaffUser).where(StaffUser.email == email))
+            assert user is not None and user.totp_secret is not None
+            secret, last_step = user.totp_secret, user.totp_last_step
+        action = "/login/code"
+    response = post_form(client, action, {"code": totp_code(secret, last_step)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def totp_code(secret: str, last_step: int | None = None) -> str:
+    """The current code, or the next one when the current one was used already (codes are single-use)."""
+    step = int(time.time()) // 30
+    if last_step is not None and last_step >= step:
+        step = last_step + 1
+    return pyotp.TOTP(secret).at(step * 30)
 
 
 def file_report(client: FlaskClient, country: str) -> str:

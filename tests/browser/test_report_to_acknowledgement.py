@@ -9,17 +9,11 @@ from sqlalchemy import select
 
 from hotline.referrals.models import Referral
 from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.staff import sign_in
 from tests.factories import make_user
 from tests.helpers import run_jobs
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/staff/login?lang=en")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
 
 
 def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
@@ -39,7 +33,7 @@ def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, pag
     assert run_jobs(app) >= 1  # the agencies' notifications
 
     operator = make_user(app, regional=True)
-    sign_in(page, base, *operator)
+    sign_in(page, app, base, *operator)
     page.wait_for_url(f"{base}/staff/tickets")
     assert reference in page.content()
     screenshot(page, "03-operator-tickets")
@@ -52,7 +46,7 @@ def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, pag
         assert referral is not None
         referral_id, agency_id = referral.id, referral.agency_id
     page.click("text=Sign out")
-    sign_in(page, base, *make_user(app, role="agency", agency_id=agency_id))
+    sign_in(page, app, base, *make_user(app, role="agency", agency_id=agency_id))
     page.wait_for_url(f"{base}/staff/referrals")
     screenshot(page, "05-agency-referrals")
     page.goto(f"{base}/staff/referrals/{referral_id}")
@@ -61,7 +55,7 @@ def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, pag
     screenshot(page, "06-agency-acknowledged")
 
     page.click("text=Sign out")
-    sign_in(page, base, *operator)
+    sign_in(page, app, base, *operator)
     page.goto(f"{base}/staff/tickets/{reference}")
     events = page.inner_text("#events")
     for kind in ("received", "triaged", "referred", "agency_notified", "acknowledged"):

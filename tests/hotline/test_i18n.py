@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,26 @@ def test_compiled_catalog_matches_its_source(locale: str) -> None:
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     assert (folder / "messages.mo").read_bytes() == compiled.getvalue(), "run `make translations`"
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_translations_keep_every_placeholder(locale: str) -> None:
+    with open(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po)
+    wrong = [
+        message.id
+        for message in catalog
+        if message.id
+        and message.string
+        and set(PLACEHOLDER.findall(message.id)) != set(PLACEHOLDER.findall(message.string))
+    ]
+    assert wrong == []
+
+
+def test_every_offered_locale_is_checked_and_staff_locales_are_public_too() -> None:
+    assert set(PUBLIC_LOCALES) == {"es", "en", "fr", "pt", "ht"}
+    assert set(STAFF_LOCALES) == {"es", "en", "fr", "pt"}
+    assert set(LOCALES) == set(PUBLIC_LOCALES + STAFF_LOCALES) - {SOURCE_LOCALE}

@@ -1,0 +1,259 @@
+"""The operator console: the queue (filtered, sorted by risk then deadline, polled for new contacts),
+and the ticket page's actions. Each action parses its form, calls one service, and redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from admin.views import TICKET_ROLES, blueprint, login_required
+from hotline.accounts import StaffUser
+from hotline.db import db_session
+from hotline.referrals.flowchart import IllegalTransition
+from hotline.referrals.models import Referral
+from hotline.tickets import console
+from hotline.tickets.console import CLOSE_OUTCOMES, PERSON_CHOICES, RISK_LEVELS, ConsoleError, QueueFilters
+from hotline.tickets.models import Ticket, TicketStatus
+from hotline.tickets.people import CasePerson
+
+CHANNELS = ("voice", "sms", "chat", "web", "api")
+STATUSES = ("received", "triaged", "referred", "acknowledged", "assisted", "closed", "all")
+OVERRULE_LABELS = {
+    "country": _l("Country"),
+    "language": _l("Language"),
+    "risk": _l("Risk"),
+    "case_type": _l("Case type"),
+}
+OUTCOME_LABELS = {
+    "assisted": _l("Assisted"),
+    "referred": _l("Referred to an agency"),
+    "not_applicable": _l("Not a trafficking or smuggling case"),
+    "duplicate": _l("Duplicate"),
+    "unreachable": _l("Reporter unreachable"),
+    "no_competent_agency": _l("No competent agency"),
+}
+
+
+def _filters() -> QueueFilters:
+    args = request.args
+    status = args.get("status") or None
+    return QueueFilters(
+        country=(args.get("country") or "").upper() or None,
+        language=(args.get("language") or "").lower() or None,
+        channel=args.get("channel") if args.get("channel") in CHANNELS else None,
+        status=status if status in STATUSES else None,
+    )
+
+
+@blueprint.get("/tickets")
+@login_required(*TICKET_ROLES)
+def tickets() -> str:
+    filters = _filters()
+    rows = console.queue(db_session(), g.user, filters)
+    found = [ticket for ticket, _due in rows]
+    newest = db_session().scalar(select(Ticket.id).order_by(Ticket.id.desc()).limit(1)) or 0
+    return render_template(
+        "staff/tickets.html",
+        rows=rows,
+        filters=filters,
+        channels=CHANNELS,
+        statuses=STATUSES,
+        assigned=console.assignees(db_session(), found),
+        names=_staff_names(),
+        newest=newest,
+    )
+
+
+@blueprint.get("/api/v1/queue")
+@login_required(*TICKET_ROLES)
+def queue_updates() -> Response:
+    """New contacts since `after` (a ticket id) for the console's poll; the page works without it."""
+    after = request.args.get("after", type=int) or 0
+    rows = console.queue_after(db_session(), g.user, after, _filters())
+    return jsonify(
+        newest=max([after, *(t.id for t in rows)]),
+        tickets=[
+            {
+                "id": t.id,
+                "reference": t.reference,
+                "url": url_for("staff.ticket", reference=t.reference),
+                "received": format_datetime(t.created_at, "short"),
+                "channel": t.channel,
+                "country": t.incident_country or "",
+                "language": t.language,
+                "risk": t.risk_level,
+                "status": t.status,
+            }
+            for t in rows
+        ],
+    )
+
+
+@blueprint.get("/tickets/<reference>")
+@login_required(*TICKET_ROLES)
+def ticket(reference: str) -> str:
+    return _ticket_page(_visible_ticket(reference), None)
+
+
+def _ticket_page(found: Ticket, error: str | None) -> str:
+    session = db_session()
+    referrals = session.scalars(select(Referral).where(Referral.ticket_id == found.id).order_by(Referral.id)).all()
+    people = session.scalars(select(CasePerson).where(CasePerson.ticket_id == found.id).order_by(CasePerson.id)).all()
+    colleagues = session.scalars(
+        select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_(TICKET_ROLES)).order_by(StaffUser.name)
+    ).all()
+    return render_template(
+        "staff/ticket.html",
+        ticket=found,
+        referrals=referrals,
+        people=people,
+        error=error,
+        assigned=console.assignees(session, [found]).get(found.id),
+        names=_staff_names(),
+        colleagues=[c for c in colleagues if c.covers_country(found.incident_country)],
+        earlier=console.earlier_contacts(session, found),
+        linked=console.linked_contacts(session, found),
+        agencies=console.agencies_for_referral(session, found.incident_country),
+        overrule_labels=OVERRULE_LABELS,
+        risk_levels=RISK_LEVELS,
+        case_types=console.CASE_TYPES,
+        outcome_labels=OUTCOME_LABELS,
+        close_outcomes=CLOSE_OUTCOMES,
+        person_choices=PERSON_CHOICES,
+        closed=found.status == TicketStatus.CLOSED,
+    )
+
+
+def _act(reference: str, action: Callable[[Ticket], object], done: str) -> Response | tuple[str, int]:
+    """Run one console service on a ticket this user may see; a refusal re-renders the page with why."""
+    found = _visible_ticket(reference)
+    try:
+        action(found)
+    except ConsoleError as error:
+        db_session().rollback()
+        return _ticket_page(found, f"{error.field}: {error.message}"), 400
+    except IllegalTransition:
+        db_session().rollback()
+        return _ticket_page(found, _("That is not possible at this stage of the referral.")), 400
+    flash(done)
+    return redirect(url_for("staff.ticket", reference=found.reference))
+
+
+@blueprint.post("/tickets/<reference>/claim")
+@login_required(*TICKET_ROLES)
+def claim_ticket(reference: str) -> Response | tuple[str, int]:
+    return _act(reference, lambda t: console.claim(db_session(), t, g.user), _("The ticket is yours."))
+
+
+@blueprint.post("/tickets/<reference>/assign")
+@login_required(*TICKET_ROLES)
+def assign_ticket(reference: str) -> Response | tuple[str, int]:
+    assignee = request.form.get("assignee", type=int) or 0
+    reason = request.form.get("reason", "")
+    return _act(reference, lambda t: console.assign(db_session(), t, assignee, g.user, reason), _("Assigned."))
+
+
+@blueprint.post("/tickets/<reference>/overrule")
+@login_required(*TICKET_ROLES)
+def overrule_triage(reference: str) -> Response | tuple[str, int]:
+    form = request.form
+    field = form.get("field", "")
+    value = form.get(f"value_{field}", "")
+    return _act(
+        reference,
+        lambda t: console.overrule(db_session(), t, field, value, form.get("reason", ""), g.user),
+        _("Triage overruled; the reason is recorded."),
+    )
+
+
+@blueprint.post("/tickets/<reference>/note")
+@login_required(*TICKET_ROLES)
+def add_note(reference: str) -> Response | tuple[str, int]:
+    text = request.form.get("note", "")
+    return _act(reference, lambda t: console.add_note(db_session(), t, text, g.user), _("Note added."))
+
+
+@blueprint.post("/tickets/<reference>/refer")
+@login_required(*TICKET_ROLES)
+def refer_ticket(reference: str) -> Response | tuple[str, int]:
+    form = request.form
+    return _act(
+        reference,
+        lambda t: console.refer_to(db_session(), t, form.get("agency", ""), form.get("reason", ""), g.user),
+        _("Referral sent."),
+    )
+
+
+@blueprint.post("/tickets/<reference>/referrals/<int:referral_id>/withdraw")
+@login_required(*TICKET_ROLES)
+def withdraw_referral(reference: str, referral_id: int) -> Response | tuple[str, int]:
+    reason = request.form.get("reason", "")
+    return _act(
+        reference,
+        lambda t: console.withdraw_referral(db_session(), t, referral_id, reason, g.user),
+        _("Referral withdrawn."),
+    )
+
+
+@blueprint.post("/tickets/<reference>/referrals/<int:referral_id>/answer")
+@login_required(*TICKET_ROLES)
+def answer_agency(reference: str, referral_id: int) -> Response | tuple[str, int]:
+    answer = request.form.get("answer", "")
+    return _act(
+        reference, lambda t: console.provide_info(db_session(), t, referral_id, answer, g.user), _("Answer sent.")
+    )
+
+
+@blueprint.post("/tickets/<reference>/link")
+@login_required(*TICKET_ROLES)
+def link_ticket(reference: str) -> Response | tuple[str, int]:
+    form = request.form
+    merge = form.get("how") == "merge"
+    return _act(
+        reference,
+        lambda t: console.link_contacts(
+            db_session(), t, form.get("other", ""), g.user, merge=merge, reason=form.get("reason", "")
+        ),
+        _("Merged; nothing was deleted.") if merge else _("Linked."),
+    )
+
+
+@blueprint.post("/tickets/<reference>/close")
+@login_required(*TICKET_ROLES)
+def close_ticket(reference: str) -> Response | tuple[str, int]:
+    form = request.form
+    return _act(
+        reference,
+        lambda t: console.close_ticket(db_session(), t, form.get("outcome", ""), form.get("reason", ""), g.user),
+        _("Ticket closed."),
+    )
+
+
+@blueprint.post("/tickets/<reference>/people")
+@blueprint.post("/tickets/<reference>/people/<int:person_id>")
+@login_required(*TICKET_ROLES)
+def save_person(reference: str, person_id: int | None = None) -> Response | tuple[str, int]:
+    prefix = f"p{person_id}-" if person_id else "new-"
+    fields = {name: request.form.get(prefix + name, "") for name in (*PERSON_CHOICES, "nationality", "vulnerability")}
+    return _act(
+        reference,
+        lambda t: console.save_person(db_session(), t, fields, g.user, person_id),
+        _("Person saved."),
+    )
+
+
+def _visible_ticket(reference: str) -> Ticket:
+    found = db_session().scalar(select(Ticket).where(Ticket.reference == reference))
+    if found is None or not g.user.covers_country(found.incident_country):
+        abort(404)
+    return found
+
+
+def _staff_names() -> dict[str, str]:
+    return {user.actor: user.name for user in db_session().scalars(select(StaffUser))}
