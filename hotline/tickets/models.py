@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UTCDateTime, utcnow
@@ -104,6 +104,11 @@ class TicketEvent(Base):
     """One state change or action on a ticket: who, when, what, from, to, why. Never changed."""
 
     __tablename__ = "ticket_event"
+    # The statistics funnel reads each ticket's (and referral's) states without touching the rows.
+    __table_args__ = (
+        Index("ix_ticket_event_ticket_id_to_state", "ticket_id", "to_state"),
+        Index("ix_ticket_event_referral_id_to_state", "referral_id", "to_state"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)

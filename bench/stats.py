@@ -1,0 +1,224 @@
+"""The statistics page's queries on 1,000,000 synthetic tickets in a throwaway PostgreSQL.
+
+Prints the time of every query the page runs (hotline.stats, as admin/stats_views.py calls it), for
+the page's default period (the last year: about a third of the tickets) and for all three years,
+next to a single-table `SELECT count(*) FROM ticket` measured in the same run, as ratios. Run:
+    python -m bench.stats [--tickets 1000000] [--repeat 3]
+Needs the PostgreSQL server binaries (Debian package postgresql); listens on a Unix socket only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import pwd
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+from directory.load import DEMO_CONTACTS_FILE, REGION_FILE, apply_demo_contacts, load_document, read_json
+from directory.models import Agency
+from hotline import stats
+from hotline.db import Database
+from hotline.migrations import upgrade
+
+END = datetime(2026, 1, 1, tzinfo=UTC)
+YEARS = 3
+
+
+class Cluster:
+    """A throwaway PostgreSQL server on a Unix socket, as tests/conftest.py's PostgresCluster."""
+
+    def __init__(self) -> None:
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")) or [shutil.which("pg_ctl")]
+        if not found[-1]:
+            raise SystemExit("needs the PostgreSQL server binaries (Debian package postgresql)")
+        self.bin = Path(found[-1]).parent  # type: ignore[arg-type]
+        self.root = Path(tempfile.mkdtemp(prefix="hlbench-"))
+        self.root.chmod(0o755)
+        self.user = "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.bin / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True)
+
+    def start(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.root, user="postgres")
+        data = self.root / "data"
+        self._run("initdb", "-D", str(data), "-A", "trust", "-U", self.user, "--no-sync", "-E", "UTF8")
+        options = (
+            f"-k {self.root} -c listen_addresses='' -c fsync=off -c full_page_writes=off "
+            "-c synchronous_commit=off -c shared_buffers=512MB -c work_mem=64MB -c maintenance_work_mem=512MB"
+        )
+        self._run("pg_ctl", "-D", str(data), "-o", options, "-w", "-l", str(self.root / "log"), "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str) -> str:
+        return f"postgresql://{self.user}@/{database}?host={self.root}"
+
+
+LOAD = [
+    # Tickets spread evenly over three years up to END.
+    """
+    INSERT INTO ticket (id, reference, channel, language, incident_country, incident_region, risk_level,
+                        case_type, status, contact_ok, created_at, updated_at)
+    SELECT g, 'B' || lpad(g::text, 12, '0'),
+           (ARRAY['web','sms','voice','chat','api'])[1 + g % 5], 'es',
+           (ARRAY['GT','HN','SV','MX','CR','PA','NI','BZ','DO'])[1 + (g * 7) % 9],
+           CASE WHEN g % 3 = 0 THEN NULL ELSE 'GT-0' || (1 + g % 9)::text END,
+           (ARRAY['critical','high','medium','low'])[1 + g % 4],
+           (ARRAY['trafficking','smuggling','both','unclear'])[1 + (g / 3) % 4],
+           'referred', false, ts, ts
+    FROM (SELECT g, :end - (:n - g) * (:span / :n) * interval '1 second' AS ts
+          FROM generate_series(1, :n) AS g) AS s
+    """,
+    """INSERT INTO ticket_event (ticket_id, at, actor, kind, to_state)
+       SELECT id, created_at, 'reporter', 'received', 'received' FROM ticket""",
+    """INSERT INTO ticket_event (ticket_id, at, actor, kind, from_state, to_state)
+       SELECT id, created_at, 'system', 'triaged', 'received', 'triaged' FROM ticket WHERE id % 10 <> 9""",
+    """
+    INSERT INTO referral (id, ticket_id, agency_id, role, flow_id, flow_version, status, run, revision,
+                          created_at, ack_due_at, escalation_level, acknowledged_at)
+    SELECT t.id, t.id, (CAST(:agencies AS text[]))[1 + t.id % cardinality(CAST(:agencies AS text[]))],
+           'primary', 'referral_national', 1,
+           CASE WHEN t.id % 50 = 0 THEN 'closed' WHEN t.id % 10 < 2 THEN 'assistance'
+                WHEN t.id % 10 < 4 THEN 'accepted' WHEN t.id % 10 < 6 THEN 'acknowledged' ELSE 'referred' END,
+           '{"path": []}', 0, t.created_at + interval '1 minute', t.created_at + interval '61 minutes', 0,
+           CASE WHEN t.id % 10 < 6 THEN t.created_at + (1 + (t.id * 13) % 240) * interval '1 minute' END
+    FROM ticket t WHERE t.id % 10 < 8
+    """,
+    """INSERT INTO ticket_event (ticket_id, referral_id, at, actor, kind, to_state)
+       SELECT ticket_id, id, created_at, 'system', 'referred', 'referred' FROM referral""",
+    """INSERT INTO ticket_event (ticket_id, referral_id, at, actor, kind, from_state, to_state)
+       SELECT ticket_id, id, acknowledged_at, 'staff:1', 'acknowledge', 'referred', 'acknowledged'
+       FROM referral WHERE acknowledged_at IS NOT NULL""",
+    """INSERT INTO ticket_event (ticket_id, referral_id, at, actor, kind, from_state, to_state)
+       SELECT ticket_id, id, acknowledged_at, 'staff:1', 'accept', 'acknowledged', 'accepted'
+       FROM referral WHERE id % 10 < 4""",
+    """INSERT INTO ticket_event (ticket_id, referral_id, at, actor, kind, from_state, to_state)
+       SELECT ticket_id, id, acknowledged_at, 'staff:1', 'start_assistance', 'identified', 'assistance'
+       FROM referral WHERE id % 10 < 2""",
+    """INSERT INTO ticket_event (ticket_id, referral_id, at, actor, kind, from_state, to_state)
+       SELECT ticket_id, id, acknowledged_at, 'staff:1', 'close', 'integration', 'closed'
+       FROM referral WHERE id % 50 = 0""",
+    """
+    INSERT INTO case_person (ticket_id, sex, age_band, nationality, exploitation, wish, identified,
+                             created_at, updated_at)
+    SELECT t.id, (ARRAY['female','male','other','unknown'])[1 + (t.id + k) % 4],
+           (ARRAY['0-11','12-17','18-29','30-49','50+','unknown'])[1 + (t.id + k) % 6],
+           CASE WHEN t.id % 7 = 0 THEN NULL ELSE t.incident_country END,
+           (ARRAY['sexual','labour','domestic_servitude','forced_begging','unknown'])[1 + (t.id + k) % 5],
+           'unknown', t.id % 3 = 0, t.created_at, t.created_at
+    FROM ticket t CROSS JOIN generate_series(0, 1) AS k
+    WHERE t.id % 5 < 3 AND (k = 0 OR t.id % 5 = 0)
+    """,
+]
+
+
+def load(url: str, tickets: int) -> None:
+    upgrade(url)
+    database = Database(url)
+    with database.session() as session:
+        load_document(session, read_json(REGION_FILE), actor="bench")
+        session.flush()
+        apply_demo_contacts(session, read_json(DEMO_CONTACTS_FILE))
+    with database.session() as session:
+        agencies = list(session.scalars(select(Agency.id).where(Agency.country.is_not(None)).order_by(Agency.id)))
+    params: dict[str, Any] = {"n": tickets, "end": END, "span": YEARS * 365 * 86400.0, "agencies": agencies}
+    with database.engine.begin() as connection:
+        for statement in LOAD:
+            connection.execute(text(statement), params)
+        for table in ("ticket", "ticket_event", "referral", "case_person"):
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    database.engine.dispose()
+
+
+def page_queries(session: Session, filters: stats.Filters, now: datetime) -> dict[str, Callable[[], object]]:
+    """What admin/stats_views.py's `_tables` asks of hotline.stats for one page view."""
+    return {
+        "funnel by country (and overall)": lambda: stats.funnel(session, filters, by="country"),
+        "time to acknowledge": lambda: stats.ack_times(session, filters, now),
+        "volumes per month": lambda: stats.volumes(session, filters, "month"),
+        "incidents": lambda: stats.incidents(session, filters),
+        "case types": lambda: stats.case_types(session, filters),
+        "people (4 breakdowns)": lambda: stats.people_breakdowns(session, filters),
+        "identified by country": lambda: stats.identified_by_country(session, filters),
+    }
+
+
+def timed(run: Callable[[], object], repeat: int) -> float:
+    """The median wall time of `repeat` runs, after one warm-up run."""
+    run()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    cluster = Cluster()
+    cluster.start()
+    try:
+        admin = create_engine(
+            cluster.url("postgres").replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE bench"))
+        admin.dispose()
+        url = cluster.url("bench")
+        started = time.perf_counter()
+        load(url, args.tickets)
+        print(f"loaded {args.tickets:,} tickets in {time.perf_counter() - started:.0f} s")
+        database = Database(url)
+        with database.session() as session:
+            sizes = {
+                table: session.scalar(text(f"SELECT count(*) FROM {table}"))
+                for table in ("ticket", "ticket_event", "referral", "case_person")
+            }
+            print("rows: " + ", ".join(f"{table} {count:,}" for table, count in sizes.items()))
+            baseline = timed(lambda: session.execute(text("SELECT count(*) FROM ticket")).scalar(), args.repeat)
+            print(f"baseline SELECT count(*) FROM ticket: {baseline * 1000:.0f} ms")
+            periods = {
+                "default period (last year)": stats.Filters(start=END - timedelta(days=365), end=END),
+                f"all {YEARS} years": stats.Filters(),
+                "one country, last year": stats.Filters(start=END - timedelta(days=365), end=END, country="GT"),
+            }
+            for name, filters in periods.items():
+                print(f"\n{name}:")
+                total = 0.0
+                for query, run in page_queries(session, filters, END).items():
+                    spent = timed(run, args.repeat)
+                    total += spent
+                    print(f"  {query:<32} {spent * 1000:7.0f} ms  {spent / baseline:6.1f} x baseline")
+                print(f"  {'page (all queries)':<32} {total * 1000:7.0f} ms  {total / baseline:6.1f} x baseline")
+        database.engine.dispose()
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,612 @@
+"""Statistics for coordinators and the coalition's yearly report: aggregate SQL over tickets, referrals and people.
+
+Every function takes a session and a `Filters` and returns plain numbers; nothing here knows who is
+asking. What a reader may see is decided once, by `present`, which turns every table cell into what
+is shown: small counts (1 or 2) become "<3" unless exact counts are allowed, zero stays 0, and a
+figure we have no source for (`None`) becomes "n/a", never 0.
+
+The funnel rule. A ticket counts at a stage if it ever reached it, read from the append-only event
+log (never from the current status, which forgets what came before):
+  received      every ticket (receiving is what creates one);
+  triaged       an event entered `triaged`, or any later referral node (a referral opens after triage);
+  referred      the ticket has a referral (`open_referral` writes its `referred` event);
+  acknowledged  a referral event entered a node reachable only through `acknowledged`;
+  accepted      ... only through `accepted`;
+  assisted      ... only through `assistance` (or the ticket's own `assisted` status event);
+  closed        a referral (or the ticket) entered `closed`, the flowchart's "closed with an outcome".
+`STAGE_NODES` lists those nodes; a test checks it covers every node of every referral flowchart. With
+an agency chosen, only that agency's referrals and their events count, and every ticket it was sent
+counts as received and triaged. The period always selects tickets (or referrals) by creation time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from directory.models import Agency, Country
+from hotline.referrals.models import Referral
+from hotline.tickets.models import Ticket, TicketEvent
+from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES, CasePerson
+
+STAGES = ("received", "triaged", "referred", "acknowledged", "accepted", "assisted", "closed")
+_ASSISTED = frozenset(
+    {"assistance", "protection", "origin_validation", "repatriation", "integration", "resettlement", "assisted"}
+)
+_ACCEPTED = _ASSISTED | {"accepted", "identified", "not_identified"}
+_ACKNOWLEDGED = _ACCEPTED | {"acknowledged", "more_info_requested"}
+# The nodes (event `to_state`s) whose entry proves a ticket reached each stage after `referred`.
+STAGE_NODES: dict[str, frozenset[str]] = {
+    "triaged": _ACKNOWLEDGED | {"triaged", "referred", "declined", "closed"},
+    "referred": _ACKNOWLEDGED | {"referred", "declined"},
+    "acknowledged": _ACKNOWLEDGED,
+    "accepted": _ACCEPTED,
+    "assisted": _ASSISTED,
+    "closed": frozenset({"closed"}),
+}
+# Nodes that prove no stage: entered from anywhere, or ends without an outcome.
+NO_STAGE_NODES = frozenset({"received", "escalated", "withdrawn", "expired"})
+# Referrals whose acknowledgement is still owed (or was never given before the run ended).
+AWAITING_ACK = ("referred", "escalated", "expired")
+GROUPINGS = ("country", "agency", "channel", "risk", "month", "week")
+UNITS = ("month", "week")
+# Counts below this are shown as "<3" to everyone but admins on the page.
+SMALL = 3
+NA = "n/a"
+SUPPRESSED = "<3"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader asked for. `scope` is the countries the reader may see (None: every country)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    country: str | None = None
+    agency: str | None = None
+    channel: str | None = None
+    risk: str | None = None
+    scope: frozenset[str] | None = None
+
+
+# ---------------------------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure computed from `n` observations (a median, a percentile); None when there is none."""
+
+    value: float | None
+    n: int
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of figures: a label column first, then counts or measures. Cells are raw until `present`."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    note: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def cell(value: Any, exact: bool) -> Any:
+    """What one table cell shows. The only place small counts are suppressed and "n/a" is told from 0.
+
+    None is "n/a" (no source, or the field was never recorded); 0 stays 0; 1 and 2 are "<3" unless
+    `exact`; a Measure from 1 or 2 observations is "<3" too (one duration is one case's), and a Measure
+    from none is "n/a". Labels (text) pass through.
+    """
+    if value is None:
+        return NA
+    if isinstance(value, Measure):
+        if value.n == 0 or value.value is None:
+            return NA
+        if not exact and value.n < SMALL:
+            return SUPPRESSED
+        return round(value.value, 1)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    if not exact and 0 < value < SMALL:
+        return SUPPRESSED
+    return value
+
+
+def present(table: Table, exact: bool) -> Table:
+    """The table as a reader sees it: `cell` applied to every cell."""
+    rows = tuple(tuple(cell(value, exact) for value in row) for row in table.rows)
+    return replace(table, rows=rows)
+
+
+# -------------------------------------------------------------------------------------------- filters
+
+
+def _ticket_filters(filters: Filters, *, period: bool = True) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if period and filters.start is not None:
+        conditions.append(Ticket.created_at >= filters.start)
+    if period and filters.end is not None:
+        conditions.append(Ticket.created_at < filters.end)
+    if filters.country is not None:
+        conditions.append(Ticket.incident_country == filters.country)
+    if filters.scope is not None:
+        conditions.append(Ticket.incident_country.in_(sorted(filters.scope)))
+    if filters.channel is not None:
+        conditions.append(Ticket.channel == filters.channel)
+    if filters.risk is not None:
+        conditions.append(Ticket.risk_level == filters.risk)
+    return conditions
+
+
+def _sent_to_agency(agency: str) -> ColumnElement[bool]:
+    return exists().where(Referral.ticket_id == Ticket.id, Referral.agency_id == agency)
+
+
+def _tickets_where(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions = _ticket_filters(filters)
+    if filters.agency is not None:
+        conditions.append(_sent_to_agency(filters.agency))
+    return conditions
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _bucket(session: Session, column: Any, unit: str) -> ColumnElement[str]:
+    """The month ("2025-03") or the week's Monday ("2025-03-10") of a UTC timestamp, as text."""
+    if _dialect(session) == "postgresql":
+        utc = func.timezone("UTC", column)
+        if unit == "month":
+            return func.to_char(func.date_trunc("month", utc), "YYYY-MM")
+        return func.to_char(func.date_trunc("week", utc), "YYYY-MM-DD")
+    if unit == "month":
+        return func.strftime("%Y-%m", column)
+    return func.date(column, "weekday 0", "-6 days")
+
+
+# --------------------------------------------------------------------------------------------- funnel
+
+
+# The stages after `received` are nested (each implies the ones before it), except `closed`, which
+# can follow triage directly: so one rank per event and a closed flag tell every stage a ticket reached.
+_RANKED = ("triaged", "referred", "acknowledged", "accepted", "assisted")
+_ALL_STAGE_NODES = sorted(set().union(*STAGE_NODES.values()))
+
+
+def _rank() -> ColumnElement[int]:
+    """The furthest nested stage an event proves (1 triaged ... 5 assisted), 0 for none."""
+    whens = []
+    for rank in range(len(_RANKED), 0, -1):
+        nodes = STAGE_NODES[_RANKED[rank - 1]] - (STAGE_NODES[_RANKED[rank]] if rank < len(_RANKED) else set())
+        whens.append((TicketEvent.to_state.in_(sorted(nodes)), rank))
+    return case(*whens, else_=0)
+
+
+def funnel(session: Session, filters: Filters, by: str | None = None) -> dict[str | None, dict[str, int]]:
+    """Tickets at each stage of the funnel (see the module's rule), overall or per group."""
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(by)
+    per_agency = by == "agency" or filters.agency is not None
+    if by == "agency":
+        group: ColumnElement[Any] = Referral.agency_id
+    elif by in ("month", "week"):
+        group = _bucket(session, Ticket.created_at, by)
+    elif by is not None:
+        group = {"country": Ticket.incident_country, "channel": Ticket.channel, "risk": Ticket.risk_level}[by]
+    else:
+        group = literal(None)
+    reached = func.coalesce(func.max(_rank()), 0).label("reached")
+    closed = func.coalesce(func.max(case((TicketEvent.to_state == "closed", 1), else_=0)), 0).label("closed")
+    if per_agency:
+        query = (
+            select(Ticket.id, group.label("grp"), reached, closed)
+            .select_from(Ticket)
+            .join(Referral, Referral.ticket_id == Ticket.id)
+            .outerjoin(
+                TicketEvent, and_(TicketEvent.referral_id == Referral.id, TicketEvent.to_state.in_(_ALL_STAGE_NODES))
+            )
+            .where(*_ticket_filters(filters))
+        )
+        if filters.agency is not None:
+            query = query.where(Referral.agency_id == filters.agency)
+        per_ticket = query.group_by(Ticket.id, group).subquery()
+        # Every ticket sent to an agency was triaged and referred, whatever its events say.
+        floor = 2
+    else:
+        per_ticket = (
+            select(Ticket.id, group.label("grp"), reached, closed)
+            .select_from(Ticket)
+            .outerjoin(
+                TicketEvent, and_(TicketEvent.ticket_id == Ticket.id, TicketEvent.to_state.in_(_ALL_STAGE_NODES))
+            )
+            .where(*_ticket_filters(filters))
+            .group_by(Ticket.id, group)
+            .subquery()
+        )
+        floor = 0
+    at_least = [
+        func.count() if rank <= floor else func.sum(case((per_ticket.c.reached >= rank, 1), else_=0))
+        for rank in range(1, len(_RANKED) + 1)
+    ]
+    totals = select(per_ticket.c.grp, func.count(), *at_least, func.sum(per_ticket.c.closed)).group_by(per_ticket.c.grp)
+    result: dict[str | None, dict[str, int]] = {}
+    for row in session.execute(totals):
+        result[row[0]] = {stage: int(value or 0) for stage, value in zip(STAGES, row[1:], strict=True)}
+    if by is None and None not in result:
+        result[None] = dict.fromkeys(STAGES, 0)
+    return result
+
+
+# -------------------------------------------------------------------------------- time to acknowledge
+
+
+@dataclass(frozen=True)
+class AckTimes:
+    """One agency's acknowledgements: counts, and durations in minutes from referral to acknowledgement."""
+
+    agency_id: str
+    referrals: int
+    acknowledged: int
+    median_minutes: Measure
+    p90_minutes: Measure
+    breaches: int
+    pending: int
+
+
+def percentile_cont(values: Sequence[float], fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont: linear interpolation between the closest ranks of sorted values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    lower = math.floor(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def _referral_filters(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions = _ticket_filters(filters, period=False)
+    if filters.start is not None:
+        conditions.append(Referral.created_at >= filters.start)
+    if filters.end is not None:
+        conditions.append(Referral.created_at < filters.end)
+    if filters.agency is not None:
+        conditions.append(Referral.agency_id == filters.agency)
+    return conditions
+
+
+def ack_times(session: Session, filters: Filters, now: datetime) -> list[AckTimes]:
+    """Time to acknowledge per agency, over referrals created in the period.
+
+    A breach is a referral acknowledged after its `ack_due_at`, or never acknowledged while owing it
+    (still referred or escalated, or expired) after `ack_due_at` has passed. Declined and withdrawn
+    referrals owe nothing. Percentiles are PostgreSQL's percentile_cont, computed in the database
+    there and by `percentile_cont` in Python elsewhere (SQLite), over acknowledged referrals only.
+    """
+    acknowledged = Referral.acknowledged_at.is_not(None)
+    late = and_(acknowledged, Referral.acknowledged_at > Referral.ack_due_at)
+    owing = and_(Referral.acknowledged_at.is_(None), Referral.status.in_(AWAITING_ACK))
+    missed = and_(owing, Referral.ack_due_at < now)
+    pending = and_(owing, Referral.ack_due_at >= now)
+    counts = [
+        func.count(),
+        func.count(Referral.acknowledged_at),
+        func.sum(case((or_(late, missed), 1), else_=0)),
+        func.sum(case((pending, 1), else_=0)),
+    ]
+    postgres = _dialect(session) == "postgresql"
+    if postgres:
+        minutes = func.extract("epoch", Referral.acknowledged_at - Referral.created_at) / 60.0
+        counts += [
+            func.percentile_cont(0.5).within_group(minutes),
+            func.percentile_cont(0.9).within_group(minutes),
+        ]
+    query = (
+        select(Referral.agency_id, *counts)
+        .join(Ticket, Ticket.id == Referral.ticket_id)
+        .where(*_referral_filters(filters))
+        .group_by(Referral.agency_id)
+        .order_by(Referral.agency_id)
+    )
+    rows = session.execute(query).all()
+    durations: dict[str, list[float]] = defaultdict(list)
+    if not postgres:
+        timings = (
+            select(Referral.agency_id, Referral.created_at, Referral.acknowledged_at)
+            .join(Ticket, Ticket.id == Referral.ticket_id)
+            .where(acknowledged, *_referral_filters(filters))
+        )
+        for agency_id, created_at, acknowledged_at in session.execute(timings):
+            durations[agency_id].append((acknowledged_at - created_at).total_seconds() / 60.0)
+    result = []
+    for row in rows:
+        agency_id, total, acked, breaches, waiting = row[:5]
+        if postgres:
+            median, p90 = row[5], row[6]
+        else:
+            median = percentile_cont(durations[agency_id], 0.5)
+            p90 = percentile_cont(durations[agency_id], 0.9)
+        result.append(
+            AckTimes(
+                agency_id=agency_id,
+                referrals=int(total),
+                acknowledged=int(acked),
+                median_minutes=Measure(None if median is None else float(median), int(acked)),
+                p90_minutes=Measure(None if p90 is None else float(p90), int(acked)),
+                breaches=int(breaches or 0),
+                pending=int(waiting or 0),
+            )
+        )
+    return result
+
+
+# ----------------------------------------------------------------------------------- volumes and kinds
+
+
+def bucket_labels(start: datetime, end: datetime, unit: str) -> list[str]:
+    """Every month ("2025-03") or week (its Monday, "2025-03-10") that meets [start, end)."""
+    labels = []
+    if unit == "month":
+        year, month = start.year, start.month
+        while datetime(year, month, 1, tzinfo=UTC) < end:
+            labels.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return labels
+    monday = start.date() - timedelta(days=start.weekday())
+    while datetime(monday.year, monday.month, monday.day, tzinfo=UTC) < end:
+        labels.append(monday.isoformat())
+        monday += timedelta(days=7)
+    return labels
+
+
+def volumes(session: Session, filters: Filters, unit: str = "month") -> list[tuple[str, int]]:
+    """Tickets received per month or week; with a bounded period, empty buckets are listed as 0."""
+    if unit not in UNITS:
+        raise ValueError(unit)
+    bucket = _bucket(session, Ticket.created_at, unit)
+    query = select(bucket, func.count()).where(*_tickets_where(filters)).group_by(bucket)
+    found = {label: int(count) for label, count in session.execute(query)}
+    if filters.start is not None and filters.end is not None:
+        labels = bucket_labels(filters.start, filters.end, unit)
+        return [(label, found.get(label, 0)) for label in labels]
+    return sorted(found.items())
+
+
+def case_types(session: Session, filters: Filters) -> list[tuple[str, int]]:
+    query = (
+        select(Ticket.case_type, func.count())
+        .where(*_tickets_where(filters))
+        .group_by(Ticket.case_type)
+        .order_by(func.count().desc(), Ticket.case_type)
+    )
+    return [(kind, int(count)) for kind, count in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """People by one field: (value, reported, identified) rows; the unknown value last.
+
+    `known_reported`/`known_identified` say whether the field was recorded for anyone counted: when it
+    was not, every known category is "not available" rather than 0.
+    """
+
+    rows: list[tuple[str, int, int]]
+    known_reported: bool
+    known_identified: bool
+
+
+UNKNOWN = "unknown"
+PERSON_FIELDS = {"sex": SEXES, "age_band": AGE_BANDS, "nationality": None, "exploitation": EXPLOITATION_FORMS}
+
+
+def people(session: Session, filters: Filters, by: str) -> Breakdown:
+    """People in the filtered tickets by sex, age band, nationality or form of exploitation.
+
+    Reported: every person a ticket concerns. Identified: those an agency identified as victims.
+    """
+    return people_breakdowns(session, filters, (by,))[by]
+
+
+def people_breakdowns(
+    session: Session, filters: Filters, fields: Sequence[str] = tuple(PERSON_FIELDS)
+) -> dict[str, Breakdown]:
+    """`people` for several fields at once, from one grouped query (one scan instead of one per field)."""
+    for name in fields:
+        if name not in PERSON_FIELDS:
+            raise ValueError(name)
+    values = [func.coalesce(getattr(CasePerson, name), UNKNOWN) for name in fields]
+    identified = func.sum(case((CasePerson.identified.is_(True), 1), else_=0))
+    query = (
+        select(*values, func.count(), identified)
+        .join(Ticket, Ticket.id == CasePerson.ticket_id)
+        .where(*_tickets_where(filters))
+        .group_by(*values)
+    )
+    found: dict[str, dict[str, list[int]]] = {name: defaultdict(lambda: [0, 0]) for name in fields}
+    for row in session.execute(query):
+        count, marked = int(row[-2]), int(row[-1] or 0)
+        for name, value in zip(fields, row[: len(fields)], strict=True):
+            totals = found[name][str(value)]
+            totals[0] += count
+            totals[1] += marked
+    return {name: _breakdown(name, found[name]) for name in fields}
+
+
+def _breakdown(name: str, found: dict[str, list[int]]) -> Breakdown:
+    categories = PERSON_FIELDS[name]
+    order = [c for c in categories if c != UNKNOWN] if categories else sorted(k for k in found if k != UNKNOWN)
+    rows = [(c, *found.get(c, (0, 0))) for c in order]
+    rows.append((UNKNOWN, *found.get(UNKNOWN, (0, 0))))
+    return Breakdown(
+        rows=[(str(c), int(n), int(i)) for c, n, i in rows],
+        known_reported=any(r[1] for r in rows[:-1]),
+        known_identified=any(r[2] for r in rows[:-1]),
+    )
+
+
+def incidents(session: Session, filters: Filters) -> dict[str, dict[str | None, int]]:
+    """Tickets by incident country and region; an unknown country is keyed "unknown", a region None."""
+    country = func.coalesce(Ticket.incident_country, UNKNOWN)
+    query = (
+        select(country, Ticket.incident_region, func.count())
+        .where(*_tickets_where(filters))
+        .group_by(country, Ticket.incident_region)
+    )
+    result: dict[str, dict[str | None, int]] = defaultdict(dict)
+    for code, region, count in session.execute(query):
+        result[code][region] = int(count)
+    return dict(result)
+
+
+def countries(session: Session, scope: frozenset[str] | None = None) -> list[tuple[str, bool]]:
+    """The directory's countries with whether any agency there can be a source of referral figures."""
+    has_agency = exists().where(Agency.country == Country.code)
+    query = select(Country.code, has_agency).order_by(Country.code)
+    if scope is not None:
+        query = query.where(Country.code.in_(sorted(scope)))
+    return [(code, bool(source)) for code, source in session.execute(query)]
+
+
+def identified_by_country(session: Session, filters: Filters) -> list[tuple[str, int | None, int]]:
+    """Victims identified per directory country (the coalition's chart 3), with people reported.
+
+    A country without any agency in the directory has no source of identifications: "n/a" (None).
+    """
+    query = (
+        select(Ticket.incident_country, func.count(), func.sum(case((CasePerson.identified.is_(True), 1), else_=0)))
+        .join(Ticket, Ticket.id == CasePerson.ticket_id)
+        .where(*_tickets_where(replace(filters, country=None)))
+        .group_by(Ticket.incident_country)
+    )
+    found = {code: (int(n), int(i or 0)) for code, n, i in session.execute(query)}
+    rows = []
+    for code, source in countries(session, filters.scope):
+        if filters.country is not None and code != filters.country:
+            continue
+        reported, identified = found.get(code, (0, 0))
+        rows.append((code, identified if source else None, reported))
+    return rows
+
+
+# ------------------------------------------------------------------------------- yearly country report
+
+
+def _reached(nodes: Iterable[str]) -> Select[tuple[int]]:
+    """Ids of tickets one of whose referrals entered one of `nodes`."""
+    return (
+        select(TicketEvent.ticket_id)
+        .where(TicketEvent.referral_id.is_not(None), TicketEvent.to_state.in_(sorted(nodes)))
+        .distinct()
+    )
+
+
+def _persons(session: Session, filters: Filters, *conditions: ColumnElement[bool]) -> int:
+    query = (
+        select(func.count())
+        .select_from(CasePerson)
+        .join(Ticket, Ticket.id == CasePerson.ticket_id)
+        .where(*_tickets_where(filters), *conditions)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _tickets(session: Session, filters: Filters, *conditions: ColumnElement[bool]) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(Ticket).where(*_tickets_where(filters), *conditions)) or 0
+    )
+
+
+@dataclass(frozen=True)
+class CountryReport:
+    """The coalition's regional report, for one country and one year. None means "not available"."""
+
+    country: str
+    year: int
+    has_source: bool
+    reports_received: int
+    identified: int | None
+    identified_in_nationality: int | None
+    identified_abroad: int | None
+    identified_nationality_unknown: int | None
+    by_sex: Breakdown
+    by_age: Breakdown
+    by_nationality: Breakdown
+    by_exploitation: Breakdown
+    assistance_cases: int | None
+    assistance_people: int | None
+    protection_cases: int | None
+    repatriation_cases: int | None
+    repatriation_people: int | None
+    repatriated_closed: int | None
+    funnel: dict[str, int]
+    ack: list[AckTimes]
+
+
+def country_report(session: Session, country: str, year: int, now: datetime) -> CountryReport:
+    """The yearly figures of one incident country: victims identified, assistance, repatriations, referrals.
+
+    Without any agency of the country in the directory, nothing identifies, assists or repatriates
+    there through this system, so those figures are "not available", not 0.
+    """
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    filters = Filters(start=start, end=datetime(year + 1, 1, 1, tzinfo=UTC), country=country)
+    source = bool(session.scalar(select(exists().where(Agency.country == country))))
+
+    def sourced(value: int) -> int | None:
+        return value if source else None
+
+    identified = CasePerson.identified.is_(True)
+    total_identified = _persons(session, filters, identified)
+    unknown_nationality = _persons(session, filters, identified, CasePerson.nationality.is_(None))
+    # Nobody's nationality recorded: within/outside the country of nationality is not disaggregated.
+    disaggregated = source and not (total_identified and unknown_nationality == total_identified)
+
+    def by_nationality(value: int) -> int | None:
+        return value if disaggregated else None
+
+    breakdowns = people_breakdowns(session, filters)
+    assisted = Ticket.id.in_(_reached(_ASSISTED))
+    repatriated = Ticket.id.in_(_reached({"repatriation"}))
+    return CountryReport(
+        country=country,
+        year=year,
+        has_source=source,
+        reports_received=_tickets(session, filters),
+        identified=sourced(total_identified),
+        identified_in_nationality=by_nationality(
+            _persons(session, filters, identified, CasePerson.nationality == Ticket.incident_country)
+        ),
+        identified_abroad=by_nationality(
+            _persons(session, filters, identified, CasePerson.nationality != Ticket.incident_country)
+        ),
+        identified_nationality_unknown=sourced(unknown_nationality),
+        by_sex=breakdowns["sex"],
+        by_age=breakdowns["age_band"],
+        by_nationality=breakdowns["nationality"],
+        by_exploitation=breakdowns["exploitation"],
+        assistance_cases=sourced(_tickets(session, filters, assisted)),
+        assistance_people=sourced(_persons(session, filters, identified, assisted)),
+        protection_cases=sourced(_tickets(session, filters, Ticket.id.in_(_reached({"protection"})))),
+        repatriation_cases=sourced(_tickets(session, filters, repatriated)),
+        repatriation_people=sourced(_persons(session, filters, repatriated)),
+        repatriated_closed=sourced(
+            _tickets(
+                session,
+                filters,
+                exists().where(Referral.ticket_id == Ticket.id, Referral.outcome == "repatriated"),
+            )
+        ),
+        funnel=funnel(session, filters)[None],
+        ack=ack_times(session, filters, now),
+    )
