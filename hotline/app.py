@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
 
     db.init_app(app, db.Database(settings.database_url))
     queue.init_app(app, settings.redis_url or embedded_redis_url(settings.instance_path))
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
     app.jinja_env.globals.update(
         supported_locales=i18n.PUBLIC_LOCALES if surface == "public" else i18n.STAFF_LOCALES,
@@ -93,21 +93,26 @@ def mount_staff(public: Flask, staff: Flask) -> Flask:
 def _register_surface(app: Flask, surface: str) -> None:
     # The composition root: the only place where the core reaches up to its web layers.
     if surface == "public":
-        from channels import ack, api, help, twilio_sms, web
+        from channels import ack, api, chat, help, twilio_sms, twilio_voice, web
 
         app.register_blueprint(web.blueprint)
         app.register_blueprint(api.blueprint)
         app.register_blueprint(help.blueprint)
         app.register_blueprint(ack.blueprint)
         app.register_blueprint(twilio_sms.blueprint)
+        app.register_blueprint(twilio_voice.blueprint)
+        app.register_blueprint(chat.blueprint)
         # The API has no session to forge; Twilio's webhooks are signed instead.
         csrf.exempt(api.blueprint)
         csrf.exempt(twilio_sms.blueprint)
+        csrf.exempt(twilio_voice.blueprint)
     else:
-        from admin import directory_views, views
+        from admin import chat_views, directory_views, stats_views, views
 
         app.register_blueprint(views.blueprint)
         app.register_blueprint(directory_views.blueprint)
+        app.register_blueprint(stats_views.blueprint)
+        app.register_blueprint(chat_views.blueprint)
 
 
 def wants_json() -> bool:

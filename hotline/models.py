@@ -1,5 +1,6 @@
 """Every table, imported in one place for migrations and tests."""
 
+from channels.models import Conversation, ConversationTurn
 from directory.models import (
     Agency,
     AgencyPhone,
@@ -17,6 +18,8 @@ from hotline.tickets.people import CasePerson
 
 __all__ = [
     "CasePerson",
+    "Conversation",
+    "ConversationTurn",
     "Agency",
     "AgencyPhone",
     "AgencyService",

@@ -55,7 +55,12 @@ def test_report_is_created_triaged_and_referred_by_the_routing_engine(app: Flask
         }
         assert all(r.ack_due_at - r.created_at == timedelta(minutes=15) for r in referrals)
         assert all(r.reason for r in referrals)
-        kinds = [e.kind for e in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))]
+        kinds = [
+            e.kind
+            for e in session.scalars(
+                select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+            )
+        ]
         assert kinds == ["received", "triaged", "referred", "referred", "referred", "status_changed"]
 
 

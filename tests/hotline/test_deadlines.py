@@ -45,7 +45,11 @@ def referral_of(app: Flask, kind: str) -> tuple[int, datetime]:
 def events(app: Flask, referral_id: int, kind: str) -> list[TicketEvent]:
     with app.app_context(), app.extensions["database"].session() as session:
         return list(
-            session.scalars(select(TicketEvent).where(TicketEvent.referral_id == referral_id, TicketEvent.kind == kind))
+            session.scalars(
+                select(TicketEvent)
+                .where(TicketEvent.referral_id == referral_id, TicketEvent.kind == kind)
+                .order_by(TicketEvent.id)
+            )
         )
 
 

@@ -75,7 +75,12 @@ def test_numbers_are_erased_when_the_callback_window_closes_and_the_erasure_is_r
     with app.app_context(), app.extensions["database"].session() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
         assert ticket is not None and ticket.caller_phone_encrypted is None and ticket.caller_hash is not None
-        kinds = [e.kind for e in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))]
+        kinds = [
+            e.kind
+            for e in session.scalars(
+                select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+            )
+        ]
         assert "caller_number_erased" in kinds
 
 
