@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_NORMAL = re.compile(r"[0-9a-z]+(?: [0-9a-z]+)*")
 
 # Letters that NFKD does not decompose into a base letter plus a mark, but that callers type
 # for plain letters all the same.
@@ -27,6 +28,9 @@ def normalise(text: str) -> str:
     "¡Está en  Colón!" -> "esta en colon". The gazetteer keys use the same function, so a name
     typed with or without accents finds the same place.
     """
+    if _NORMAL.fullmatch(text):
+        # Already normal (gazetteer keys, rule phrases): the snapshot build meets a quarter million.
+        return text
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
     stripped = "".join(c for c in folded if not unicodedata.combining(c))
     return _NOT_WORD.sub(" ", stripped.translate(_FOLD)).strip()
