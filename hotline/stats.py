@@ -14,9 +14,12 @@ log (never from the current status, which forgets what came before):
   accepted      ... only through `accepted`;
   assisted      ... only through `assistance` (or the ticket's own `assisted` status event);
   closed        a referral (or the ticket) entered `closed`, the flowchart's "closed with an outcome".
-`STAGE_NODES` lists those nodes; a test checks it covers every node of every referral flowchart. With
-an agency chosen, only that agency's referrals and their events count, and every ticket it was sent
-counts as received and triaged. The period always selects tickets (or referrals) by creation time.
+`STAGE_NODES` (hotline.tickets.stages) lists those nodes; a test checks it covers every node of every
+referral flowchart. Each ticket carries the rule's result, `furthest_stage` and `closed_with_outcome`,
+kept by `record_event` as events are written (and back-filled by migration 0006), so the funnel counts
+tickets without reading their events. With an agency chosen (or the funnel by agency), only that
+agency's referrals and their events count, and every ticket it was sent counts as received, triaged
+and referred. The period always selects tickets (or referrals) by creation time.
 """
 
 from __future__ import annotations
@@ -37,23 +40,18 @@ from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES, CasePerson
 
-STAGES = ("received", "triaged", "referred", "acknowledged", "accepted", "assisted", "closed")
-_ASSISTED = frozenset(
-    {"assistance", "protection", "origin_validation", "repatriation", "integration", "resettlement", "assisted"}
+# The funnel rule's tables live beside the tickets, where `record_event` keeps each ticket's summary;
+# STAGE_NODES and NO_STAGE_NODES are re-exported here, where the rule is told.
+from hotline.tickets.stages import (  # noqa: F401
+    ALL_STAGE_NODES,
+    ASSISTED_NODES,
+    NO_STAGE_NODES,
+    RANKED,
+    STAGE_NODES,
+    STAGES,
+    rank_case,
 )
-_ACCEPTED = _ASSISTED | {"accepted", "identified", "not_identified"}
-_ACKNOWLEDGED = _ACCEPTED | {"acknowledged", "more_info_requested"}
-# The nodes (event `to_state`s) whose entry proves a ticket reached each stage after `referred`.
-STAGE_NODES: dict[str, frozenset[str]] = {
-    "triaged": _ACKNOWLEDGED | {"triaged", "referred", "declined", "closed"},
-    "referred": _ACKNOWLEDGED | {"referred", "declined"},
-    "acknowledged": _ACKNOWLEDGED,
-    "accepted": _ACCEPTED,
-    "assisted": _ASSISTED,
-    "closed": frozenset({"closed"}),
-}
-# Nodes that prove no stage: entered from anywhere, or ends without an outcome.
-NO_STAGE_NODES = frozenset({"received", "escalated", "withdrawn", "expired"})
+
 # Referrals whose acknowledgement is still owed (or was never given before the run ended).
 AWAITING_ACK = ("referred", "escalated", "expired")
 GROUPINGS = ("country", "agency", "channel", "risk", "month", "week")
@@ -178,26 +176,15 @@ def _bucket(session: Session, column: Any, unit: str) -> ColumnElement[str]:
 # --------------------------------------------------------------------------------------------- funnel
 
 
-# The stages after `received` are nested (each implies the ones before it), except `closed`, which
-# can follow triage directly: so one rank per event and a closed flag tell every stage a ticket reached.
-_RANKED = ("triaged", "referred", "acknowledged", "accepted", "assisted")
-_ALL_STAGE_NODES = sorted(set().union(*STAGE_NODES.values()))
-
-
-def _rank() -> ColumnElement[int]:
-    """The furthest nested stage an event proves (1 triaged ... 5 assisted), 0 for none."""
-    whens = []
-    for rank in range(len(_RANKED), 0, -1):
-        nodes = STAGE_NODES[_RANKED[rank - 1]] - (STAGE_NODES[_RANKED[rank]] if rank < len(_RANKED) else set())
-        whens.append((TicketEvent.to_state.in_(sorted(nodes)), rank))
-    return case(*whens, else_=0)
-
-
 def funnel(session: Session, filters: Filters, by: str | None = None) -> dict[str | None, dict[str, int]]:
-    """Tickets at each stage of the funnel (see the module's rule), overall or per group."""
+    """Tickets at each stage of the funnel (see the module's rule), overall or per group.
+
+    Without an agency (chosen, or as the grouping), from each ticket's stage summary, which
+    `record_event` keeps equal to what its events prove (hotline.tickets.stages): one pass over the
+    tickets. Per agency, from that agency's referrals' events, which the summary cannot tell apart.
+    """
     if by is not None and by not in GROUPINGS:
         raise ValueError(by)
-    per_agency = by == "agency" or filters.agency is not None
     if by == "agency":
         group: ColumnElement[Any] = Referral.agency_id
     elif by in ("month", "week"):
@@ -206,46 +193,47 @@ def funnel(session: Session, filters: Filters, by: str | None = None) -> dict[st
         group = {"country": Ticket.incident_country, "channel": Ticket.channel, "risk": Ticket.risk_level}[by]
     else:
         group = literal(None)
-    reached = func.coalesce(func.max(_rank()), 0).label("reached")
-    closed = func.coalesce(func.max(case((TicketEvent.to_state == "closed", 1), else_=0)), 0).label("closed")
-    if per_agency:
-        query = (
-            select(Ticket.id, group.label("grp"), reached, closed)
-            .select_from(Ticket)
-            .join(Referral, Referral.ticket_id == Ticket.id)
-            .outerjoin(
-                TicketEvent, and_(TicketEvent.referral_id == Referral.id, TicketEvent.to_state.in_(_ALL_STAGE_NODES))
-            )
-            .where(*_ticket_filters(filters))
-        )
-        if filters.agency is not None:
-            query = query.where(Referral.agency_id == filters.agency)
-        per_ticket = query.group_by(Ticket.id, group).subquery()
-        # Every ticket sent to an agency was triaged and referred, whatever its events say.
-        floor = 2
+    if by == "agency" or filters.agency is not None:
+        totals = _funnel_per_agency(filters, group)
     else:
-        per_ticket = (
-            select(Ticket.id, group.label("grp"), reached, closed)
-            .select_from(Ticket)
-            .outerjoin(
-                TicketEvent, and_(TicketEvent.ticket_id == Ticket.id, TicketEvent.to_state.in_(_ALL_STAGE_NODES))
-            )
-            .where(*_ticket_filters(filters))
-            .group_by(Ticket.id, group)
-            .subquery()
-        )
-        floor = 0
-    at_least = [
-        func.count() if rank <= floor else func.sum(case((per_ticket.c.reached >= rank, 1), else_=0))
-        for rank in range(1, len(_RANKED) + 1)
-    ]
-    totals = select(per_ticket.c.grp, func.count(), *at_least, func.sum(per_ticket.c.closed)).group_by(per_ticket.c.grp)
+        at_least = [func.sum(case((Ticket.furthest_stage >= rank, 1), else_=0)) for rank in range(1, len(RANKED) + 1)]
+        closed = func.sum(case((Ticket.closed_with_outcome.is_(True), 1), else_=0))
+        grp = group.label("grp")
+        totals = select(grp, func.count(), *at_least, closed).select_from(Ticket).where(*_ticket_filters(filters))
+        if by is not None:
+            totals = totals.group_by(grp)
     result: dict[str | None, dict[str, int]] = {}
     for row in session.execute(totals):
         result[row[0]] = {stage: int(value or 0) for stage, value in zip(STAGES, row[1:], strict=True)}
     if by is None and None not in result:
         result[None] = dict.fromkeys(STAGES, 0)
     return result
+
+
+def _funnel_per_agency(filters: Filters, group: ColumnElement[Any]) -> Select[Any]:
+    """The funnel's totals from the events of referrals (of the chosen agency), per ticket and group."""
+    reached = func.coalesce(func.max(rank_case(TicketEvent.to_state)), 0).label("reached")
+    closed = func.coalesce(func.max(case((TicketEvent.to_state == "closed", 1), else_=0)), 0).label("closed")
+    query = (
+        select(Ticket.id, group.label("grp"), reached, closed)
+        .select_from(Ticket)
+        .join(Referral, Referral.ticket_id == Ticket.id)
+        .outerjoin(
+            TicketEvent,
+            and_(TicketEvent.referral_id == Referral.id, TicketEvent.to_state.in_(sorted(ALL_STAGE_NODES))),
+        )
+        .where(*_ticket_filters(filters))
+    )
+    if filters.agency is not None:
+        query = query.where(Referral.agency_id == filters.agency)
+    per_ticket = query.group_by(Ticket.id, group).subquery()
+    # Every ticket sent to an agency was triaged and referred, whatever its events say.
+    floor = 2
+    at_least = [
+        func.count() if rank <= floor else func.sum(case((per_ticket.c.reached >= rank, 1), else_=0))
+        for rank in range(1, len(RANKED) + 1)
+    ]
+    return select(per_ticket.c.grp, func.count(), *at_least, func.sum(per_ticket.c.closed)).group_by(per_ticket.c.grp)
 
 
 # -------------------------------------------------------------------------------- time to acknowledge
@@ -576,7 +564,7 @@ def country_report(session: Session, country: str, year: int, now: datetime) -> 
         return value if disaggregated else None
 
     breakdowns = people_breakdowns(session, filters)
-    assisted = Ticket.id.in_(_reached(_ASSISTED))
+    assisted = Ticket.id.in_(_reached(ASSISTED_NODES))
     repatriated = Ticket.id.in_(_reached({"repatriation"}))
     return CountryReport(
         country=country,

@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    event,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UTCDateTime, utcnow
@@ -24,6 +37,16 @@ class Ticket(Base):
     """One contact, whatever channel it came by, and everything the hotline learns about it."""
 
     __tablename__ = "ticket"
+    # The statistics funnel per period (and country) reads the stage summary from the index alone.
+    __table_args__ = (
+        Index(
+            "ix_ticket_created_at_stage",
+            "created_at",
+            "incident_country",
+            "furthest_stage",
+            "closed_with_outcome",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
@@ -48,6 +71,11 @@ class Ticket(Base):
     source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     source_fingerprint: Mapped[str | None] = mapped_column(String(64))
     routing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the event log proves, kept by `record_event` in the same transaction and only ever raised:
+    # the furthest nested funnel stage any event entered (hotline.tickets.stages: 0 none, 1 triaged ...
+    # 5 assisted) and whether any event entered "closed". The statistics funnel reads these.
+    furthest_stage: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
+    closed_with_outcome: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
