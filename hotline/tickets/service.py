@@ -8,11 +8,12 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from hotline.accounts import hash_secret, verify_secret
+from hotline.accounts import hash_random_secret, verify_secret
 from hotline.db import utcnow
 from hotline.privacy import (
     caller_hash,
@@ -24,6 +25,7 @@ from hotline.privacy import (
 from hotline.settings import Settings
 from hotline.tickets.intake import ParsedIntake
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketStatus, TicketSubmission
+from hotline.tickets.stages import CLOSED_NODE, stage_rank
 
 REPORTER = "reporter"
 SYSTEM = "system"
@@ -64,6 +66,28 @@ def record_event(
         reason=reason,
     )
     session.add(event)
+    # Raise the ticket's funnel summary (hotline.tickets.stages) to what this event proves, in the
+    # caller's transaction. A conditional UPDATE: it only ever goes up, and concurrent writers cannot
+    # lower each other's value (PostgreSQL re-checks the WHERE on the row it locked). `updated_at` is
+    # left as it was, and so is every pending change of the ticket object, whose loaded summary is set
+    # to what was written without marking it changed.
+    rank, closes = stage_rank(to_state), to_state == CLOSED_NODE
+    if rank or closes:
+        row = Ticket.__table__.c
+        higher = row.furthest_stage < rank
+        summary = update(Ticket.__table__).values(updated_at=row.updated_at)
+        if closes:
+            summary = summary.where(row.id == ticket.id, or_(higher, row.closed_with_outcome.is_(False))).values(
+                furthest_stage=case((higher, rank), else_=row.furthest_stage), closed_with_outcome=True
+            )
+        else:
+            summary = summary.where(row.id == ticket.id, higher).values(furthest_stage=rank)
+        session.execute(summary)
+        loaded = inspect(ticket).dict
+        if "furthest_stage" in loaded:
+            set_committed_value(ticket, "furthest_stage", max(loaded["furthest_stage"] or 0, rank))
+        if closes and "closed_with_outcome" in loaded:
+            set_committed_value(ticket, "closed_with_outcome", True)
     return event
 
 
@@ -113,7 +137,7 @@ def receive(
         contact_ok=intake.contact_ok,
         source_key=source_key,
         source_fingerprint=digest,
-        followup_passphrase_hash=hash_secret(canonical_code(passphrase)) if passphrase else None,
+        followup_passphrase_hash=hash_random_secret(canonical_code(passphrase)) if passphrase else None,
         status=TicketStatus.RECEIVED,
     )
     if parsed.caller_phone is not None:
@@ -155,7 +179,7 @@ def add_follow_up(session: Session, reference: str, passphrase: str, text: str, 
     """Add the reporter's new information to their ticket; None when reference or passphrase is wrong."""
     ticket = session.scalar(select(Ticket).where(Ticket.reference == reference.strip().upper()))
     if ticket is None or ticket.followup_passphrase_hash is None:
-        hash_secret("spend the same time as a real check")
+        hash_random_secret("spend the same time as a real check")
         return None
     if not verify_secret(ticket.followup_passphrase_hash, canonical_code(passphrase)):
         return None
