@@ -1,16 +1,31 @@
-"""Gunicorn settings read from the project root: each worker builds its routing snapshot at boot."""
+"""Gunicorn settings read from the project root: the routing snapshot is built once, before workers fork.
+
+The first caller must not wait seconds for the directory snapshot and gazetteer to build. The
+master loads the app (preload) and builds the snapshot; workers inherit it when they fork. The
+database connections the master used are dropped first, so no worker shares the master's socket.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+preload_app = True
 
-def post_worker_init(worker: Any) -> None:
-    """The first caller must not wait seconds for the directory snapshot and gazetteer to build."""
-    app = worker.wsgi
+
+def _warm(app: Any) -> None:
     if getattr(app, "config", {}).get("SURFACE") != "public":
         return
     from directory.snapshot import current_snapshot
 
     with app.app_context(), app.extensions["database"].session() as session:
         current_snapshot(session)
+    app.extensions["database"].engine.dispose()
+
+
+def when_ready(server: Any) -> None:
+    _warm(server.app.wsgi())
+
+
+def post_worker_init(worker: Any) -> None:
+    # Without preload (a `--no-preload` run), each worker builds its own at boot instead.
+    _warm(worker.wsgi)

@@ -59,9 +59,13 @@ def gunicorn(app: str, port: int, env: dict[str, str], cwd: Path) -> Iterator[st
     process = subprocess.Popen(command, cwd=cwd, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        # Ready means a worker answers, not just that the master's socket is open: with preload the
+        # workers start only after the master has built the routing snapshot.
+        for _ in range(600):
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                urllib.request.urlopen(base + "/", timeout=1).close()
+                break
+            except urllib.error.HTTPError:
                 break
             except OSError:
                 time.sleep(0.1)
