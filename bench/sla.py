@@ -32,7 +32,8 @@ from hotline.referrals.escalation import sweep
 from hotline.referrals.models import Referral
 from hotline.settings import Settings
 from hotline.tickets.models import TicketEvent
-from tests.conftest import PostgresCluster, prepare
+from tests.conftest import prepare
+from tests.pg import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = {

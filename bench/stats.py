@@ -10,12 +10,8 @@ Needs the PostgreSQL server binaries (Debian package postgresql); listens on a U
 from __future__ import annotations
 
 import argparse
-import glob
-import os
-import pwd
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,46 +28,14 @@ from hotline import stats
 from hotline.db import Database
 from hotline.migrations import upgrade
 from hotline.tickets.stages import backfill
+from tests.pg import PostgresCluster
 
 END = datetime(2026, 1, 1, tzinfo=UTC)
 YEARS = 3
 
 
-class Cluster:
-    """A throwaway PostgreSQL server on a Unix socket, as tests/conftest.py's PostgresCluster."""
-
-    def __init__(self) -> None:
-        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")) or [shutil.which("pg_ctl")]
-        if not found[-1]:
-            raise SystemExit("needs the PostgreSQL server binaries (Debian package postgresql)")
-        self.bin = Path(found[-1]).parent  # type: ignore[arg-type]
-        self.root = Path(tempfile.mkdtemp(prefix="hlbench-"))
-        self.root.chmod(0o755)
-        self.user = "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
-
-    def _run(self, *args: str) -> None:
-        command = [str(self.bin / args[0]), *args[1:]]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True)
-
-    def start(self) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(self.root, user="postgres")
-        data = self.root / "data"
-        self._run("initdb", "-D", str(data), "-A", "trust", "-U", self.user, "--no-sync", "-E", "UTF8")
-        options = (
-            f"-k {self.root} -c listen_addresses='' -c fsync=off -c full_page_writes=off "
-            "-c synchronous_commit=off -c shared_buffers=512MB -c work_mem=64MB -c maintenance_work_mem=512MB"
-        )
-        self._run("pg_ctl", "-D", str(data), "-o", options, "-w", "-l", str(self.root / "log"), "start")
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def url(self, database: str) -> str:
-        return f"postgresql://{self.user}@/{database}?host={self.root}"
+# A bigger cache and working memory than the tests need: a million tickets are loaded and scanned.
+BENCH_SETTINGS = "-c synchronous_commit=off -c shared_buffers=512MB -c work_mem=64MB -c maintenance_work_mem=512MB"
 
 
 LOAD = [
@@ -189,7 +153,9 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    cluster = Cluster()
+    root = Path(tempfile.mkdtemp(prefix="hlbench-"))
+    root.chmod(0o755)
+    cluster = PostgresCluster(root, BENCH_SETTINGS)
     cluster.start()
     try:
         admin = create_engine(
@@ -227,6 +193,7 @@ def main() -> None:
         database.engine.dispose()
     finally:
         cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

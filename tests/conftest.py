@@ -6,11 +6,8 @@ into a template and copied for each test, so tests are isolated and fast.
 
 from __future__ import annotations
 
-import glob
 import os
-import pwd
 import shutil
-import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -28,6 +25,7 @@ from hotline.embedded_redis import EmbeddedRedis
 from hotline.jobs.queue import redis_connection
 from hotline.migrations import upgrade
 from hotline.settings import Settings, generate_secrets
+from tests.pg import MissingPostgres, PostgresCluster
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -49,45 +47,16 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedR
     server.stop()
 
 
-class PostgresCluster:
-    """A throwaway PostgreSQL server from the machine's binaries, on a Unix socket."""
-
-    def __init__(self, root: Path) -> None:
-        candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-        found = candidates[-1] if candidates else shutil.which("pg_ctl")
-        require(found is not None, "PostgreSQL server binaries (Debian package postgresql)")
-        self.bin = Path(found).parent  # type: ignore[arg-type]
-        self.root = root
-        self.data = root / "data"
-        self.socket_dir = root
-        self.user = "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
-
-    def _run(self, *args: str) -> None:
-        command = [str(self.bin / args[0]), *args[1:]]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True)
-
-    def start(self) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(self.root, user="postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", self.user, "--no-sync", "-E", "UTF8")
-        options = f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-w", "-l", str(self.root / "log"), "start")
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-
-    def url(self, database: str) -> str:
-        return f"postgresql://{self.user}@/{database}?host={self.socket_dir}"
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
     # A short path: the socket name must fit in 108 bytes.
     root = Path(tempfile.mkdtemp(prefix="hlpg-"))
     root.chmod(0o755)
-    cluster = PostgresCluster(root)
+    try:
+        cluster = PostgresCluster(root)
+    except MissingPostgres as missing:
+        require(False, str(missing))
+        raise
     cluster.start()
     yield cluster
     cluster.stop()
