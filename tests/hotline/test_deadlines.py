@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from hotline.db import utcnow
 from hotline.jobs.deadlines import check_deadline
 from hotline.jobs.queue import job_queue, redis_connection
 from hotline.jobs.runtime import set_job_app
@@ -192,3 +193,17 @@ def test_a_decline_needs_a_reason_and_goes_to_the_next_candidate(app: Flask, cli
         "Not our jurisdiction: it is in another department"
     ]
     assert "re-routed" in (events(app, referral_id, "refer")[-1].reason or "")
+
+
+def test_a_check_that_runs_early_looks_again_at_the_deadline(app: Flask, client: FlaskClient) -> None:
+    file(client)
+    referral_id, _due = referral_of(app, "response_team")
+    with app.app_context(), app.extensions["database"].session() as session:
+        session.get(Referral, referral_id).deadline_at = utcnow() + timedelta(seconds=20)  # type: ignore[union-attr]
+    set_job_app(app)
+    with app.app_context():
+        before = len(job_queue().scheduled_job_registry.get_job_ids())
+    assert check_deadline(referral_id).startswith("early")
+    with app.app_context():
+        assert len(job_queue().scheduled_job_registry.get_job_ids()) == before + 1
+    assert state(app, referral_id).status == "referred"
