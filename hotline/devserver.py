@@ -85,6 +85,8 @@ def _print_welcome(base: str) -> None:
         "The hotline is running:",
         f"  report form (public)   {base}/report",
         f"  add information        {base}/follow-up",
+        f"  web chat               {base}/chat",
+        f"  lines to call now      {base}/help",
         f"  partner API            POST {base}/api/v1/reports",
         f"  staff sign-in          {base}/staff/login",
         "",
