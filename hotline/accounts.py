@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hotline.db import Base, UTCDateTime, utcnow
+from hotline.db import Base, EncryptedText, UTCDateTime, utcnow
 
 ROLES = ("operator", "supervisor", "agency", "admin")
 MAX_FAILURES = 5
@@ -58,9 +58,9 @@ class StaffUser(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # The second factor: a base32 TOTP secret, set at enrolment on first sign-in; the last time
-    # step accepted, so a code cannot be replayed.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The second factor: a base32 TOTP secret, set at enrolment on first sign-in and stored
+    # encrypted; the last time step accepted, so a code cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText())
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
         # Twilio signs the public https URL; behind a TLS proxy we must rebuild it from X-Forwarded-*.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
 
+    db.use_encryption_key(settings.phone_encryption_key)
     db.init_app(app, db.Database(settings.database_url))
     queue.init_app(app, settings.redis_url or embedded_redis_url(settings.instance_path))
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

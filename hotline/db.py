@@ -6,14 +6,55 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from cryptography.fernet import Fernet
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import Text, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 from directory.base import Base, UTCDateTime, utcnow
 
-__all__ = ["Base", "UTCDateTime", "utcnow", "Database", "db_session", "database", "init_app"]
+__all__ = [
+    "Base",
+    "EncryptedText",
+    "UTCDateTime",
+    "utcnow",
+    "Database",
+    "db_session",
+    "database",
+    "init_app",
+    "use_encryption_key",
+]
+
+_fernet: Fernet | None = None
+
+
+def use_encryption_key(key: bytes) -> None:
+    """The key of `EncryptedText` columns: the app's at-rest key (PHONE_ENCRYPTION_KEY)."""
+    global _fernet
+    _fernet = Fernet(key)
+
+
+class EncryptedText(TypeDecorator[str]):
+    """A secret kept encrypted in the database and clear only in memory (a second-factor key)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if _fernet is None:
+            raise RuntimeError("no encryption key: create the app first")
+        return _fernet.encrypt(value.encode()).decode()
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if _fernet is None:
+            raise RuntimeError("no encryption key: create the app first")
+        return _fernet.decrypt(value.encode()).decode()
 
 
 def make_engine(url: str) -> Engine:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import directory.base
+import hotline.db
 
 revision = "0004"
 down_revision = "0003"
@@ -22,7 +23,7 @@ def upgrade() -> None:
     with op.batch_alter_table("staff_user", schema=None) as batch_op:
         # Server defaults only so existing rows get a value; the models set their own.
         batch_op.add_column(sa.Column("languages", sa.JSON(), nullable=False, server_default="[]"))
-        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("totp_secret", hotline.db.EncryptedText(), nullable=True))
         batch_op.add_column(sa.Column("totp_enrolled_at", directory.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))
