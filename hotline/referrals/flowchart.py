@@ -33,7 +33,7 @@ FLOWS_DIR = Path(__file__).resolve().parents[2] / "routing" / "flows"
 NATIONAL = "referral_national"
 CROSS_BORDER = "referral_crossborder"
 
-__all__ = ["IllegalTransition", "Moved", "advance", "flow", "open_referral"]
+__all__ = ["IllegalTransition", "Moved", "advance", "flow", "open_referral", "reschedule"]
 
 
 @cache
@@ -153,6 +153,30 @@ def advance(
     _carry_out(session, referral, list(outcome.actions), now)
     _update_ticket(session, referral, who)
     return Moved(referral, True, before.node, after.node)
+
+
+def reschedule(session: Session, referral: Referral, who: str, now: datetime) -> None:
+    """Recompute the current flowchart deadline, for instance after an operator overruled the risk.
+
+    A deadline set by the escalation ladder keeps its own clock. Does not commit.
+    """
+    if referral.ended or referral.deadline_timer in (None, "escalation_rung"):
+        return
+    before = referral.deadline_at
+    _set_deadline(session, referral, Run.from_dict(referral.run), now)
+    if referral.deadline_timer == "ack_deadline" and referral.deadline_at is not None:
+        referral.ack_due_at = referral.deadline_at
+    if referral.deadline_at != before:
+        record_event(
+            session,
+            referral.ticket,
+            "deadline_changed",
+            who,
+            referral_id=referral.id,
+            from_state=before.isoformat() if before else None,
+            to_state=referral.deadline_at.isoformat() if referral.deadline_at else None,
+            reason=f"{referral.deadline_timer} for risk {referral.ticket.risk_level}",
+        )
 
 
 def _set_deadline(session: Session, referral: Referral, run: Run, now: datetime) -> None:

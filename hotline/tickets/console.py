@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from directory.models import Agency
 from hotline.accounts import StaffUser
 from hotline.db import utcnow
-from hotline.referrals.flowchart import NATIONAL, IllegalTransition, advance, open_referral
+from hotline.referrals.flowchart import NATIONAL, IllegalTransition, advance, open_referral, reschedule
 from hotline.referrals.models import Referral, ReferralStatus
 from hotline.tickets.models import Ticket, TicketEvent, TicketStatus
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES, WISHES, CasePerson
@@ -211,6 +211,10 @@ def overrule(session: Session, ticket: Ticket, field: str, value: str, reason: s
     record_event(
         session, ticket, f"overruled_{field}", by.actor, from_state=before, to_state=value, reason=reason[:NOTE_LENGTH]
     )
+    if field == "risk":
+        # Deadlines follow the risk: a case raised to critical must be answered in minutes.
+        for referral in session.scalars(select(Referral).where(Referral.ticket_id == ticket.id)):
+            reschedule(session, referral, by.actor, utcnow())
     session.commit()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -94,6 +96,12 @@ def test_overrule_needs_a_reason_and_keeps_the_routing_decision(
         "critical",
         "She said they are armed",
     )
+    # The deadlines follow the new risk: critical referrals must be acknowledged within 15 minutes.
+    with app.app_context(), app.extensions["database"].session() as session:
+        ticket_id = session.scalar(select(Ticket.id).where(Ticket.reference == reference))
+        waiting = session.scalars(select(Referral).where(Referral.ticket_id == ticket_id)).all()
+        assert waiting and all(r.ack_due_at - r.created_at == timedelta(minutes=15) for r in waiting)
+    assert len(_events(app, reference, "deadline_changed")) == len(waiting)
 
 
 def test_claim_assign_note_and_close_are_recorded(app: Flask, client: FlaskClient, staff_client: FlaskClient) -> None:
