@@ -39,7 +39,8 @@ DEMO_ACCOUNTS = (
         "demo-agency",
         "Demo officer, Guatemala",
         "agency",
-        agency_kind=("GT", "coordinating_body"),
+        # The immediate response team: the first to receive a trafficking report in Guatemala.
+        agency_kind=("GT", "response_team"),
     ),
     DemoAccount(
         "agency.regional@example.org",
