@@ -332,16 +332,7 @@ def link_contacts(
         raise ConsoleError("other", "that ticket is closed already")
     record_event(session, ticket, "merged_from", by.actor, to_state=other.reference, reason=reason)
     record_event(session, other, "merged_into", by.actor, to_state=ticket.reference, reason=reason)
-    record_event(
-        session,
-        other,
-        "closed",
-        by.actor,
-        from_state=other.status,
-        to_state=TicketStatus.CLOSED,
-        reason=f"duplicate: merged into {ticket.reference}",
-    )
-    other.status = TicketStatus.CLOSED
+    _close(session, other, by, f"duplicate: merged into {ticket.reference}")
     session.commit()
     return other
 
@@ -355,17 +346,16 @@ def close_ticket(session: Session, ticket: Ticket, outcome: str, reason: str, by
     reason = reason.strip()
     if not reason:
         raise ConsoleError("reason", "a reason is required")
+    _close(session, ticket, by, f"{outcome}: {reason}"[:NOTE_LENGTH])
+    session.commit()
+
+
+def _close(session: Session, ticket: Ticket, by: StaffUser, reason: str) -> None:
+    """The one way a ticket closes: the event first, then the status. Does not commit."""
     record_event(
-        session,
-        ticket,
-        "closed",
-        by.actor,
-        from_state=ticket.status,
-        to_state=TicketStatus.CLOSED,
-        reason=f"{outcome}: {reason}"[:NOTE_LENGTH],
+        session, ticket, "closed", by.actor, from_state=ticket.status, to_state=TicketStatus.CLOSED, reason=reason
     )
     ticket.status = TicketStatus.CLOSED
-    session.commit()
 
 
 PERSON_CHOICES: Mapping[str, tuple[str, ...]] = {
