@@ -39,7 +39,7 @@ from hotline.accounts import (
     totp_uri,
 )
 from hotline.db import db_session, utcnow
-from hotline.referrals.flowchart import IllegalTransition, flow
+from hotline.referrals.flowchart import IllegalTransition, flow, flow_of
 from hotline.referrals.models import Referral, ReferralStatus
 from hotline.referrals.service import acknowledge, agency_act, decline, preview_routing
 from hotline.tickets.console import agency_identify
@@ -279,7 +279,7 @@ def act_on_referral(referral_id: int) -> Response | tuple[str, int]:
     action = request.form.get("action", "")
     if action not in EVENT_LABELS:
         abort(400)
-    moves = {str(move["event"]): move for move in agency_moves(flow(own.flow_id), own.status)}
+    moves = {str(move["event"]): move for move in agency_moves(flow_of(db_session(), own), own.status)}
     if action not in moves:
         flash(_("That is not possible at this stage of the referral."))
         return redirect(url_for("staff.referral", referral_id=referral_id))
@@ -313,7 +313,7 @@ def _referral_page(referral: Referral, error: str | None) -> str:
         "staff/referral.html",
         referral=referral,
         error=error,
-        moves=agency_moves(flow(referral.flow_id), referral.status),
+        moves=agency_moves(flow_of(db_session(), referral), referral.status),
         people=people,
         **_flow_picture(referral),
     )
@@ -366,7 +366,7 @@ def flow_svg(flow_id: str) -> Response:
         shown = db_session().get(Referral, request.args.get("referral", type=int))
         if shown is None or not _may_see(shown):
             abort(404)
-        current, path = shown.status, tuple(shown.path_nodes)
+        chart, current, path = flow_of(db_session(), shown), shown.status, tuple(shown.path_nodes)
     return Response(render_svg(chart, current=current, path=path), mimetype="image/svg+xml")
 
 

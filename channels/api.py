@@ -8,9 +8,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from hotline.db import db_session
-from hotline.referrals.service import route_ticket
+from hotline.reports import file_report
 from hotline.tickets.intake import IntakeError, parse_intake
-from hotline.tickets.service import IdempotencyConflict, receive
+from hotline.tickets.service import IdempotencyConflict
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -30,15 +30,14 @@ def create_report() -> tuple[Response, int]:
         parsed = parse_intake(body)
     except IntakeError as error:
         return jsonify(error.as_json()), 400
-    session = db_session()
+    source_key = f"api:{key}" if key else None
     try:
-        received = receive(session, current_app.config["SETTINGS"], parsed, source_key=f"api:{key}" if key else None)
+        received = file_report(db_session(), current_app.config["SETTINGS"], parsed, source_key=source_key)
     except IdempotencyConflict:
         message = _("This Idempotency-Key was already used for a different report.")
         return jsonify(error="idempotency_conflict", field="Idempotency-Key", message=message), 409
     if not received.created:
         return jsonify(reference=received.ticket.reference, status=received.ticket.status), 200
-    route_ticket(session, received.ticket, parsed.intake)
     return jsonify(
         reference=received.ticket.reference,
         status=received.ticket.status,

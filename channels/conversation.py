@@ -9,7 +9,7 @@ encrypted copy; the conversation keeps its keyed hash.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -23,13 +23,13 @@ from sqlalchemy.orm import Session
 from channels.models import Conversation, ConversationTurn
 from channels.prompts import prompt
 from hotline.db import utcnow
-from hotline.outbox import outbound
+from hotline.outbox import OutboxKind, queue_message
 from hotline.privacy import InvalidPhone, caller_hash, decrypt_phone, normalise_phone, phone_country
-from hotline.referrals.service import route_ticket
+from hotline.reports import file_report
 from hotline.settings import Settings
 from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.models import Ticket, TicketMessage, TicketRecording, TicketSubmission
-from hotline.tickets.service import REPORTER, receive, record_event
+from hotline.tickets.service import REPORTER, record_event
 from routing.flow import SPOKEN_ACTIONS, Flow, load_flow
 from routing.flow_engine import Event, IllegalTransition, Outcome, Run, fire, start
 from routing.intake import MAX_TEXT_LENGTH
@@ -326,17 +326,18 @@ def _ensure_ticket(
         parsed = parse_intake({**body, "caller_phone": None}, channel=conversation.channel)
     # Voice is keyed by its CallSid; SMS and chat keys are not the caller's to see, so the row's id.
     key = conversation.provider_key if conversation.channel == "voice" else f"conversation:{conversation.id}"
-    received = receive(session, settings, parsed, source_key=f"{conversation.channel}:{key}")
+    # Routing reads the place as the caller wrote it too ("Tegucigalpa, Honduras" is no single
+    # gazetteer name, but names two places); the ticket keeps only the narrative as a message.
+    words = "\n".join(part for part in (str(run.data.get("location_text") or ""), parsed.intake.text) if part)
+    received = file_report(
+        session, settings, parsed, source_key=f"{conversation.channel}:{key}", routing_text=words[:MAX_TEXT_LENGTH]
+    )
     ticket = received.ticket
     conversation.ticket_id = ticket.id
     recording = (conversation.host or {}).get("recording")
     if recording:
         session.add(TicketRecording(ticket_id=ticket.id, url=recording["url"], duration_seconds=recording["seconds"]))
     if received.created:
-        # Routing reads the place as the caller wrote it too ("Tegucigalpa, Honduras" is no single
-        # gazetteer name, but names two places); the ticket keeps only the narrative as a message.
-        words = "\n".join(part for part in (str(run.data.get("location_text") or ""), parsed.intake.text) if part)
-        route_ticket(session, ticket, replace(parsed.intake, text=words[:MAX_TEXT_LENGTH]))
         turn.ticket_created = True
         turn.passphrase = received.passphrase
     return ticket
@@ -450,10 +451,17 @@ def reply_to_caller(session: Session, ticket: Ticket, text: str, actor: str) -> 
         select(Conversation.id).where(Conversation.caller_hash == ticket.caller_hash, Conversation.opted_out.is_(True))
     ):
         raise ReplyRefused("the reporter asked for no more messages")
-    number = decrypt_phone(ticket.caller_phone_encrypted, settings.phone_encryption_key)
-    if number is None:
+    if decrypt_phone(ticket.caller_phone_encrypted, settings.phone_encryption_key) is None:
         raise ReplyRefused("the callback number cannot be read")
-    outbound().send_to_caller(session, number, body, label=f"caller of {ticket.reference}")  # type: ignore[attr-defined]
+    # The outbox keeps a label, never the number: the gateway decrypts it again only to send.
+    queue_message(
+        session,
+        kind=OutboxKind.REPORTER_REPLY,
+        channel="sms",
+        to=f"caller of {ticket.reference}",
+        body=body,
+        ticket_id=ticket.id,
+    )
     session.add(TicketMessage(ticket_id=ticket.id, direction="out", channel="sms", author=actor, body=body))
     record_event(session, ticket, "reply_sent", actor, reason="via sms")
     session.commit()

@@ -1,7 +1,8 @@
-"""The only module that talks to Twilio's REST API and to SMTP. Every message is recorded first.
+"""The only module that talks to Twilio's REST API and to SMTP: the outbox's gateway.
 
-In "record" mode (development and tests) messages stay in the outbox table; in "live" mode they
-are also sent, and the row says whether the provider took them.
+In "record" mode (development and tests) nothing leaves the system: the hand-off is only the
+outbox row's own mark, in the dispatcher's transaction. In "live" mode the message goes to Twilio or
+SMTP and the row keeps the provider's id.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
-from hotline.outbox import OutboxMessage
+from hotline.db import utcnow
+from hotline.outbox import HandOffRefused, OutboxKind, OutboxMessage
+from hotline.privacy import decrypt_phone
 from hotline.settings import Settings
+from hotline.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -25,66 +29,59 @@ class OutboundGateway:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.live = settings.outbound_mode == "live"
+        self.replay_safe = not self.live
 
-    def send_sms(self, session: Session, to: str, body: str, *, referral_id: int | None = None) -> OutboxMessage:
-        message = self._record(session, "sms", to, None, body, referral_id)
-        if self.live:
-            self._send_sms(message, to, body)
-        return message
+    def hand_off(self, session: Session, message: OutboxMessage) -> str:
+        to = self._recipient(session, message)
+        if not self.live:
+            return f"REC{message.id}"
+        if message.channel == "sms":
+            return self._send_sms(message, to)
+        return self._send_email(message, to)
 
-    def _send_sms(self, message: OutboxMessage, to: str, body: str) -> None:
+    def _recipient(self, session: Session, message: OutboxMessage) -> str:
+        """Where the message goes: the stored address, or for a reporter the number decrypted now."""
+        if message.kind != OutboxKind.REPORTER_REPLY:
+            return message.to_address
+        ticket = session.get(Ticket, message.ticket_id) if message.ticket_id else None
+        if ticket is None or ticket.caller_phone_encrypted is None or ticket.caller_phone_expires_at is None:
+            raise HandOffRefused("number_erased", permanent=True)
+        if ticket.caller_phone_expires_at <= utcnow():
+            raise HandOffRefused("callback_window_closed", permanent=True)
+        number = decrypt_phone(ticket.caller_phone_encrypted, self.settings.phone_encryption_key)
+        if number is None:
+            raise HandOffRefused("number_unreadable", permanent=True)
+        return number
+
+    def _send_sms(self, message: OutboxMessage, to: str) -> str:
         try:
             client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
             sent = client.messages.create(
                 to=to,
                 from_=self.settings.twilio_from_number,
-                body=body,
+                body=message.body,
                 status_callback=f"{self.settings.public_base_url}/twilio/status",
             )
-            message.status, message.provider_id = "sent", sent.sid
         except TwilioException as exc:
-            message.status = "failed"
             log.warning("SMS %s not accepted by Twilio: %s", message.id, type(exc).__name__)
+            raise HandOffRefused(type(exc).__name__) from None
+        return str(sent.sid)
 
-    def send_to_caller(self, session: Session, to: str, body: str, *, label: str) -> OutboxMessage:
-        """A reply to a reporter: the outbox keeps a label, never the number, which only Twilio gets."""
-        message = self._record(session, "sms", label, None, body, None)
-        if self.live:
-            self._send_sms(message, to, body)
-        return message
-
-    def send_email(
-        self, session: Session, to: str, subject: str, body: str, *, referral_id: int | None = None
-    ) -> OutboxMessage:
-        message = self._record(session, "email", to, subject, body, referral_id)
-        if self.live:
-            try:
-                self._smtp_send(to, subject, body)
-                message.status = "sent"
-            except (OSError, smtplib.SMTPException) as exc:
-                message.status = "failed"
-                log.warning("email %s not accepted by SMTP: %s", message.id, type(exc).__name__)
-        return message
-
-    def _record(
-        self, session: Session, channel: str, to: str, subject: str | None, body: str, referral_id: int | None
-    ) -> OutboxMessage:
-        message = OutboxMessage(
-            channel=channel, to_address=to, subject=subject, body=body, status="recorded", referral_id=referral_id
-        )
-        session.add(message)
-        session.flush()
-        return message
-
-    def _smtp_send(self, to: str, subject: str, body: str) -> None:
+    def _send_email(self, message: OutboxMessage, to: str) -> str:
         url = urlsplit(self.settings.smtp_url)
         email = EmailMessage()
-        email["From"], email["To"], email["Subject"] = self.settings.mail_from, to, subject
-        email.set_content(body)
+        email["From"], email["To"], email["Subject"] = self.settings.mail_from, to, message.subject or ""
+        email["Message-ID"] = f"<outbox-{message.id}@{url.hostname or 'hotline'}>"
+        email.set_content(message.body)
         smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
-        with smtp_class(url.hostname or "localhost", url.port or (465 if url.scheme == "smtps" else 25)) as smtp:
-            if url.scheme == "smtp+starttls":
-                smtp.starttls()
-            if url.username:
-                smtp.login(url.username, url.password or "")
-            smtp.send_message(email)
+        try:
+            with smtp_class(url.hostname or "localhost", url.port or (465 if url.scheme == "smtps" else 25)) as smtp:
+                if url.scheme == "smtp+starttls":
+                    smtp.starttls()
+                if url.username:
+                    smtp.login(url.username, url.password or "")
+                smtp.send_message(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("email %s not accepted by SMTP: %s", message.id, type(exc).__name__)
+            raise HandOffRefused(type(exc).__name__) from None
+        return email["Message-ID"]

@@ -18,14 +18,12 @@ from twilio.twiml.messaging_response import MessagingResponse
 from channels import conversation
 from channels.twilio_signature import twilio_signed
 from directory.models import ReferralContact
-from hotline.db import db_session
-from hotline.jobs.queue import enqueue_after_commit
-from hotline.outbox import OutboxMessage
+from hotline.db import db_session, utcnow
 from hotline.privacy import InvalidPhone, normalise_phone, reference_from_code
 from hotline.referrals.models import Referral
+from hotline.referrals.notices import provider_failed
 from hotline.referrals.service import acknowledge
 from hotline.tickets.models import Ticket
-from hotline.tickets.service import SYSTEM, record_event
 
 blueprint = Blueprint("twilio_sms", __name__, url_prefix="/twilio")
 
@@ -100,27 +98,7 @@ def _agency_contact(raw_number: str) -> ReferralContact | None:
 @twilio_signed
 def delivery_status() -> Response:
     """A failed delivery is marked, and the referral's next contact is tried."""
-    session = db_session()
-    message = session.scalar(select(OutboxMessage).where(OutboxMessage.provider_id == request.form.get("MessageSid")))
     status = request.form.get("MessageStatus", "")
-    if message is None or status not in FAILED_STATUSES or message.status == "failed":
-        return Response(status=204)
-    message.status = "failed"
-    referral = session.get(Referral, message.referral_id) if message.referral_id else None
-    if referral is not None:
-        contacts = referral.agency.active_contacts
-        numbers = [c.sms for c in contacts]
-        failed_at = numbers.index(message.to_address) if message.to_address in numbers else -1
-        following = contacts[failed_at + 1] if failed_at + 1 < len(contacts) else None
-        record_event(
-            session,
-            referral.ticket,
-            "delivery_failed",
-            SYSTEM,
-            referral_id=referral.id,
-            reason=f"SMS {status}; " + (f"trying contact {following.position + 1}" if following else "no contact left"),
-        )
-        if following is not None:
-            enqueue_after_commit(session, "hotline.jobs.notify.notify_contact", referral.id, following.id)
-    session.commit()
+    if status in FAILED_STATUSES:
+        provider_failed(db_session(), request.form.get("MessageSid", ""), status, utcnow())
     return Response(status=204)

@@ -11,9 +11,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from hotline.db import db_session
-from hotline.referrals.service import route_ticket
+from hotline.reports import file_report
 from hotline.tickets.intake import IntakeError, parse_intake
-from hotline.tickets.service import add_follow_up, receive
+from hotline.tickets.service import add_follow_up
 from routing.intake import MAX_TEXT_LENGTH, REPORTER_ROLES
 
 blueprint = Blueprint("web", __name__, template_folder="templates")
@@ -55,9 +55,7 @@ def report() -> str | tuple[str, int]:
     except IntakeError as error:
         # Everything typed is shown again: a mistake never costs the reporter their words.
         return _render_form(form, error), 400
-    session = db_session()
-    received = receive(session, current_app.config["SETTINGS"], parsed)
-    route_ticket(session, received.ticket, parsed.intake)
+    received = file_report(db_session(), current_app.config["SETTINGS"], parsed)
     return render_template(
         "public/report_done.html", reference=received.ticket.reference, passphrase=received.passphrase
     )

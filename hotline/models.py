@@ -12,7 +12,7 @@ from directory.models import (
 )
 from hotline.accounts import StaffUser
 from hotline.outbox import OutboxMessage
-from hotline.referrals.models import Referral
+from hotline.referrals.models import FlowDefinition, Referral
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketRecording, TicketSubmission
 from hotline.tickets.people import CasePerson
 
@@ -28,6 +28,7 @@ __all__ = [
     "DirectoryVersion",
     "ReferralContact",
     "OutboxMessage",
+    "FlowDefinition",
     "Referral",
     "StaffUser",
     "Ticket",

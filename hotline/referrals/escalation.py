@@ -21,6 +21,7 @@ from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals.deadlines import deadline
 from hotline.referrals.flowchart import IllegalTransition, advance, open_referral
 from hotline.referrals.models import Referral, ReferralStatus
+from hotline.referrals.notices import queue_agency_notice
 from hotline.referrals.service import next_candidates
 from hotline.tickets.service import SYSTEM, record_event
 from routing.flow_engine import Event
@@ -43,7 +44,6 @@ def apply_due_deadline(session: Session, referral_id: int, now: datetime) -> str
             moved = advance(session, referral, Event(timer or "", "timer"), SYSTEM, now, reason=f"{timer} passed")
         except IllegalTransition as refused:
             # A deadline the flowchart no longer knows at this node: stop watching it, say why.
-            session.rollback()
             record_event(
                 session, referral.ticket, "deadline_dropped", SYSTEM, referral_id=referral.id, reason=refused.reason
             )
@@ -59,22 +59,32 @@ def apply_due_deadline(session: Session, referral_id: int, now: datetime) -> str
     return done
 
 
+class _AlreadyClimbed(Exception):
+    """Another deadline check took this rung first."""
+
+
 def _climb(session: Session, referral: Referral, now: datetime) -> str:
     """Take the next rung that applies, and set the deadline for the one after."""
     for rung in LADDER:
         if rung <= referral.escalation_level:
             continue
-        taken = _take(session, referral, rung, now)
-        if taken is None:
-            continue
-        claimed = session.execute(
-            update(Referral)
-            .where(Referral.id == referral.id, Referral.escalation_level == referral.escalation_level)
-            .values(escalation_level=rung)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not claimed:
-            session.rollback()
+        try:
+            # In a savepoint: when another check climbed first, what `_take` wrote for this rung goes,
+            # and the caller's other work stays.
+            with session.begin_nested():
+                taken = _take(session, referral, rung, now)
+                if taken is None:
+                    continue
+                claimed = session.execute(
+                    update(Referral)
+                    .where(Referral.id == referral.id, Referral.escalation_level == referral.escalation_level)
+                    .values(escalation_level=rung)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                if not claimed:
+                    raise _AlreadyClimbed
+        except _AlreadyClimbed:
+            session.refresh(referral)
             return "already escalated"
         session.refresh(referral)
         record_event(
@@ -102,7 +112,7 @@ def _take(session: Session, referral: Referral, rung: int, now: datetime) -> str
         contacts = agency.active_contacts
         if len(contacts) < 2:
             return None
-        enqueue_after_commit(session, "hotline.jobs.notify.notify_contact", referral.id, contacts[1].id)
+        queue_agency_notice(session, referral, contacts[1], now, why="escalation rung 1")
         return f"rung 1: {agency.id}'s next referral contact notified"
     taken = set(session.scalars(select(Referral.agency_id).where(Referral.ticket_id == referral.ticket_id)))
     candidates = next_candidates(session, agency, exclude=taken)

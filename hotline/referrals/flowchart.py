@@ -9,6 +9,7 @@ by SMS, a deadline check and the sweep) make exactly one change.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,15 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from directory.models import Agency
 from directory.models import Country as CountryRow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals import deadlines
-from hotline.referrals.models import Referral, ReferralStatus
+from hotline.referrals.models import FlowDefinition, Referral, ReferralStatus
+from hotline.referrals.notices import queue_agency_notice
 from hotline.tickets.models import Ticket, TicketStatus
-from hotline.tickets.service import SYSTEM, record_event
+from hotline.tickets.service import SYSTEM, move_ticket, record_event
 from routing.flow import Flow, load_flow
 from routing.flow_engine import Action, Event, IllegalTransition, Run, fire, start
 
@@ -33,15 +36,48 @@ FLOWS_DIR = Path(__file__).resolve().parents[2] / "routing" / "flows"
 NATIONAL = "referral_national"
 CROSS_BORDER = "referral_crossborder"
 
-__all__ = ["IllegalTransition", "Moved", "advance", "flow", "open_referral", "reschedule"]
+__all__ = ["IllegalTransition", "Moved", "advance", "flow", "flow_of", "open_referral", "reschedule"]
 
 
 @cache
 def flow(flow_id: str) -> Flow:
-    """A referral flowchart, loaded and checked once per process."""
+    """The current version of a referral flowchart, loaded and checked once per process."""
     if flow_id not in (NATIONAL, CROSS_BORDER):
         raise LookupError(flow_id)
-    return load_flow(FLOWS_DIR / f"{flow_id}.json")
+    return load_flow(_document(flow_id))
+
+
+def _document(flow_id: str) -> dict[str, Any]:
+    return json.loads((FLOWS_DIR / f"{flow_id}.json").read_text(encoding="utf-8"))
+
+
+_earlier: dict[tuple[str, int], Flow] = {}
+
+
+def flow_of(session: Session, referral: Referral) -> Flow:
+    """The flowchart version the referral started with: the current file, or the stored copy of an
+    earlier version, so that publishing a new version never strands the referrals already running."""
+    current = flow(referral.flow_id)
+    if current.version == referral.flow_version:
+        return current
+    key = (referral.flow_id, referral.flow_version)
+    if key not in _earlier:
+        stored = session.get(FlowDefinition, key)
+        if stored is None:
+            raise LookupError(f"{referral.flow_id} v{referral.flow_version} was never stored")
+        _earlier[key] = load_flow(stored.document)
+    return _earlier[key]
+
+
+def _remember(session: Session, chart: Flow) -> None:
+    """Keep the version a new referral starts with, once per version."""
+    if session.get(FlowDefinition, (chart.id, chart.version)) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(FlowDefinition(flow_id=chart.id, version=chart.version, document=_document(chart.id)))
+    except IntegrityError:
+        pass  # another process stored the same version a moment ago
 
 
 @dataclass(frozen=True)
@@ -68,6 +104,7 @@ def open_referral(
 ) -> Referral:
     """Create a referral and run its flowchart to `referred`: received, triaged by the system, referred."""
     chart = flow(flow_id)
+    _remember(session, chart)
     outcome = start(chart, now)
     run, actions = outcome.run, list(outcome.actions)
     triage = {"risk": ticket.risk_level, "case_type": ticket.case_type}
@@ -119,7 +156,7 @@ def advance(
     `who` is the recorded actor ("staff:12", "link", "sms", "system"); `event.actor` is the
     flowchart role it acts in. Does not commit: the caller commits, and queued jobs go out then.
     """
-    chart = flow(referral.flow_id)
+    chart = flow_of(session, referral)
     before = Run.from_dict(referral.run)
     outcome = fire(chart, before, event, now)
     after = outcome.run
@@ -130,7 +167,8 @@ def advance(
         .execution_options(synchronize_session=False)
     ).rowcount
     if not moved:
-        session.rollback()
+        # Another move won. Nothing was written here, and the caller's other work in this
+        # transaction stays as it is: only the referral is read again.
         session.refresh(referral)
         return Moved(referral, False, before.node, referral.status)
     session.refresh(referral)
@@ -181,7 +219,7 @@ def reschedule(session: Session, referral: Referral, who: str, now: datetime) ->
 
 def _set_deadline(session: Session, referral: Referral, run: Run, now: datetime) -> None:
     """The earliest timer of the current node becomes the referral's deadline."""
-    chart = flow(referral.flow_id)
+    chart = flow_of(session, referral)
     timers = [t.timer for t in chart.nodes[run.node].transitions if t.timer is not None]
     if run.ended or not timers:
         referral.deadline_at, referral.deadline_timer = None, None
@@ -198,7 +236,8 @@ def _set_deadline(session: Session, referral: Referral, run: Run, now: datetime)
 def _carry_out(session: Session, referral: Referral, actions: list[Action], now: datetime) -> None:
     for action in actions:
         if action.kind == "notify" and action.params.get("to") == "agency":
-            enqueue_after_commit(session, "hotline.jobs.notify.notify_agency", referral.id)
+            contacts = referral.agency.active_contacts
+            queue_agency_notice(session, referral, contacts[0] if contacts else None, now, why="new referral")
         elif action.kind == "open_linked_referral":
             _open_linked(session, referral, action.params, now)
         # Other notices (to the hotline, the operator) appear on the supervisor's pages; the
@@ -257,26 +296,12 @@ def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any]
 
 
 def _update_ticket(session: Session, referral: Referral, who: str) -> None:
-    """The ticket's status follows its most advanced referral."""
+    """The ticket's status follows its most advanced referral; a closed ticket stays closed."""
     ticket = referral.ticket
-    target = None
     if referral.status == ReferralStatus.ACKNOWLEDGED and ticket.status == TicketStatus.REFERRED:
         target = TicketStatus.ACKNOWLEDGED
     elif referral.status in ("assistance", "protection") and ticket.status != TicketStatus.ASSISTED:
         target = TicketStatus.ASSISTED
-    if target is None:
+    else:
         return
-    moved = session.execute(
-        update(Ticket).where(Ticket.id == ticket.id, Ticket.status == ticket.status).values(status=target)
-    ).rowcount
-    if moved:
-        record_event(
-            session,
-            ticket,
-            "status_changed",
-            who,
-            from_state=ticket.status,
-            to_state=target,
-            reason=f"referral {referral.id} is {referral.status}",
-        )
-        session.refresh(ticket)
+    move_ticket(session, ticket, target, who, reason=f"referral {referral.id} is {referral.status}", strict=False)

@@ -78,3 +78,15 @@ class AckLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     referral: Mapped[Referral] = relationship()
+
+
+class FlowDefinition(Base):
+    """A referral flowchart version as it was when a referral first ran it: publishing a new version
+    of the file never strands the referrals still running an earlier one."""
+
+    __tablename__ = "flow_definition"
+
+    flow_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -15,20 +13,20 @@ from directory.snapshot import current_snapshot
 from hotline.db import database, utcnow
 from hotline.referrals.flowchart import CROSS_BORDER, NATIONAL, IllegalTransition, Moved, advance, open_referral
 from hotline.referrals.models import AckLink, Referral, ReferralStatus
+from hotline.referrals.notices import create_ack_link, find_ack_link
 from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.models import Ticket, TicketStatus
-from hotline.tickets.service import SYSTEM, record_event
+from hotline.tickets.service import SYSTEM, move_ticket, record_event
 from routing.engine import decision_to_json, route
 from routing.flow_engine import Event
 from routing.intake import Intake
-
-ACK_LINK_LIFETIME = timedelta(days=3)
 
 __all__ = [
     "IllegalTransition",
     "acknowledge",
     "agency_act",
     "create_ack_link",
+    "find_ack_link",
     "decline",
     "preview_routing",
     "redeem_ack_link",
@@ -36,21 +34,19 @@ __all__ = [
 ]
 
 
+class NoAgencyFound(LookupError):
+    """Routing found no agency to refer the ticket to (an empty or partial directory)."""
+
+
 def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Referral]:
-    """Triage and refer a freshly received ticket with the routing engine; commits, then queues notices."""
+    """Triage and refer a received ticket with the routing engine. Does not commit: the notices are
+    outbox rows in the same transaction. Raises NoAgencyFound, and whatever a fault raises."""
     now = utcnow()
     decision = decision_to_json(route(intake, current_snapshot(session), now))
+    if not decision["referrals"]:
+        raise NoAgencyFound(ticket.id)
     apply_triage(ticket, decision, stated_language=intake.language)
-    record_event(
-        session,
-        ticket,
-        "triaged",
-        SYSTEM,
-        from_state=TicketStatus.RECEIVED,
-        to_state=TicketStatus.TRIAGED,
-        reason=triage_summary(decision),
-    )
-    ticket.status = TicketStatus.TRIAGED
+    move_ticket(session, ticket, TicketStatus.TRIAGED, SYSTEM, kind="triaged", reason=triage_summary(decision))
     cross_border = any(choice["role"] == "origin_country" for choice in decision["referrals"])
     referrals: list[Referral] = []
     for choice in decision["referrals"]:
@@ -70,17 +66,7 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
                 reason=choice["reasons"][0] if choice["reasons"] else choice["role"],
             )
         )
-    record_event(
-        session,
-        ticket,
-        "status_changed",
-        SYSTEM,
-        from_state=TicketStatus.TRIAGED,
-        to_state=TicketStatus.REFERRED,
-        reason=f"{len(referrals)} referral(s) sent",
-    )
-    ticket.status = TicketStatus.REFERRED
-    session.commit()
+    move_ticket(session, ticket, TicketStatus.REFERRED, SYSTEM, reason=f"{len(referrals)} referral(s) sent")
     return referrals
 
 
@@ -138,7 +124,6 @@ def acknowledge(session: Session, referral_id: int, who: str, via: str) -> tuple
     try:
         moved = advance(session, referral, Event("acknowledge", "agency"), who, utcnow(), reason=f"via {via}")
     except IllegalTransition:
-        session.rollback()
         return referral, False
     if moved.changed:
         referral.acknowledged_at = utcnow()
@@ -172,21 +157,6 @@ def agency_act(session: Session, referral_id: int, event: str, who: str, payload
     return moved
 
 
-def create_ack_link(session: Session, referral: Referral, now: datetime) -> str:
-    """A one-time token for the notification's acknowledge link; only its hash is stored."""
-    token = secrets.token_urlsafe(24)
-    session.add(AckLink(referral_id=referral.id, token_hash=_hash(token), expires_at=now + ACK_LINK_LIFETIME))
-    return token
-
-
-def find_ack_link(session: Session, token: str) -> AckLink | None:
-    """The link for this token if it may still be used, else None (unknown, used or expired alike)."""
-    link = session.scalar(select(AckLink).where(AckLink.token_hash == _hash(token)))
-    if link is None or link.used_at is not None or link.expires_at <= utcnow():
-        return None
-    return link
-
-
 def redeem_ack_link(session: Session, token: str) -> Referral | None:
     """Acknowledge through a one-time link: single use, expiring. None when the link is not valid."""
     link = find_ack_link(session, token)
@@ -201,10 +171,6 @@ def redeem_ack_link(session: Session, token: str) -> Referral | None:
     session.commit()
     referral, _changed = acknowledge(session, link.referral_id, "link", via="one-time link")
     return referral
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _stand_down_escalations(session: Session, referral: Referral, who: str) -> None:

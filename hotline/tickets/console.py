@@ -22,7 +22,7 @@ from hotline.referrals.flowchart import NATIONAL, IllegalTransition, advance, op
 from hotline.referrals.models import Referral, ReferralStatus
 from hotline.tickets.models import Ticket, TicketEvent, TicketStatus
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES, WISHES, CasePerson
-from hotline.tickets.service import record_event
+from hotline.tickets.service import move_ticket, record_event
 from routing.flow_engine import Event
 
 RISK_LEVELS = ("critical", "high", "medium", "low")
@@ -251,11 +251,7 @@ def refer_to(session: Session, ticket: Ticket, agency_id: str, reason: str, by: 
         flow_id=NATIONAL,
         reason=f"{by.actor}: {reason}",
     )
-    if ticket.status in (TicketStatus.RECEIVED, TicketStatus.TRIAGED):
-        record_event(
-            session, ticket, "status_changed", by.actor, from_state=ticket.status, to_state=TicketStatus.REFERRED
-        )
-        ticket.status = TicketStatus.REFERRED
+    move_ticket(session, ticket, TicketStatus.REFERRED, by.actor, reason=f"referred to {agency_id}", strict=False)
     session.commit()
     return referral
 
@@ -352,10 +348,7 @@ def close_ticket(session: Session, ticket: Ticket, outcome: str, reason: str, by
 
 def _close(session: Session, ticket: Ticket, by: StaffUser, reason: str) -> None:
     """The one way a ticket closes: the event first, then the status. Does not commit."""
-    record_event(
-        session, ticket, "closed", by.actor, from_state=ticket.status, to_state=TicketStatus.CLOSED, reason=reason
-    )
-    ticket.status = TicketStatus.CLOSED
+    move_ticket(session, ticket, TicketStatus.CLOSED, by.actor, kind="closed", reason=reason)
 
 
 PERSON_CHOICES: Mapping[str, tuple[str, ...]] = {

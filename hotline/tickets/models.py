@@ -26,11 +26,29 @@ from hotline.db import Base, UTCDateTime, utcnow
 
 class TicketStatus:
     RECEIVED = "received"
+    # Routing failed (a fault, or no agency found): the ticket waits for an operator, and the
+    # routing sweep tries again.
+    NEEDS_TRIAGE = "needs_triage"
     TRIAGED = "triaged"
     REFERRED = "referred"
     ACKNOWLEDGED = "acknowledged"
     ASSISTED = "assisted"
     CLOSED = "closed"
+
+
+# The ticket's state machine: `hotline.tickets.service.move_ticket` is its only writer. A closed
+# ticket stays closed; its agencies' referrals run on without reopening it.
+TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
+    TicketStatus.RECEIVED: frozenset(
+        {TicketStatus.NEEDS_TRIAGE, TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}
+    ),
+    TicketStatus.NEEDS_TRIAGE: frozenset({TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}),
+    TicketStatus.TRIAGED: frozenset({TicketStatus.NEEDS_TRIAGE, TicketStatus.REFERRED, TicketStatus.CLOSED}),
+    TicketStatus.REFERRED: frozenset({TicketStatus.ACKNOWLEDGED, TicketStatus.ASSISTED, TicketStatus.CLOSED}),
+    TicketStatus.ACKNOWLEDGED: frozenset({TicketStatus.ASSISTED, TicketStatus.CLOSED}),
+    TicketStatus.ASSISTED: frozenset({TicketStatus.CLOSED}),
+    TicketStatus.CLOSED: frozenset(),
+}
 
 
 class Ticket(Base):
@@ -113,6 +131,8 @@ class TicketSubmission(Base):
     channel: Mapped[str] = mapped_column(String(8))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     location: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The language the reporter chose, if they chose one (routing detects it otherwise).
+    language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -7,6 +7,7 @@ import hmac
 import json
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from types import MappingProxyType
 
 from sqlalchemy import case, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,8 +25,16 @@ from hotline.privacy import (
 )
 from hotline.settings import Settings
 from hotline.tickets.intake import ParsedIntake
-from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketStatus, TicketSubmission
+from hotline.tickets.models import (
+    TICKET_TRANSITIONS,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+    TicketStatus,
+    TicketSubmission,
+)
 from hotline.tickets.stages import CLOSED_NODE, stage_rank
+from routing.intake import MAX_TEXT_LENGTH, Intake, Location
 
 REPORTER = "reporter"
 SYSTEM = "system"
@@ -34,6 +43,14 @@ TEXT_CHANNELS = ("web", "sms", "chat", "api")
 
 class IdempotencyConflict(ValueError):
     """The same idempotency key came back with a different body."""
+
+
+class IllegalTicketMove(ValueError):
+    """The ticket's state machine does not allow this move."""
+
+    def __init__(self, from_state: str, to_state: str) -> None:
+        super().__init__(f"{from_state} → {to_state}")
+        self.from_state, self.to_state = from_state, to_state
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,64 @@ def record_event(
         if closes and "closed_with_outcome" in loaded:
             set_committed_value(ticket, "closed_with_outcome", True)
     return event
+
+
+def move_ticket(
+    session: Session,
+    ticket: Ticket,
+    to_state: str,
+    actor: str,
+    *,
+    kind: str = "status_changed",
+    reason: str | None = None,
+    strict: bool = True,
+) -> bool:
+    """The only writer of `Ticket.status`: move it along TICKET_TRANSITIONS and record the event.
+
+    A conditional UPDATE on the status read, so of two racing moves one wins; the loser (and, with
+    `strict=False`, a move the machine does not allow, such as an agency's progress on a closed
+    ticket) changes nothing and returns False. Does not commit.
+    """
+    from_state = ticket.status
+    if to_state not in TICKET_TRANSITIONS[from_state]:
+        if strict:
+            raise IllegalTicketMove(from_state, to_state)
+        return False
+    moved = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status == from_state)
+        .values(status=to_state)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        session.refresh(ticket)
+        return False
+    set_committed_value(ticket, "status", to_state)
+    record_event(session, ticket, kind, actor, from_state=from_state, to_state=to_state, reason=reason)
+    return True
+
+
+def intake_of(session: Session, ticket: Ticket) -> Intake:
+    """The Intake a stored ticket was made from: its first submission and every word the reporter sent."""
+    submission = session.scalar(
+        select(TicketSubmission).where(TicketSubmission.ticket_id == ticket.id).order_by(TicketSubmission.id)
+    )
+    words = session.scalars(
+        select(TicketMessage.body)
+        .where(TicketMessage.ticket_id == ticket.id, TicketMessage.direction == "in")
+        .order_by(TicketMessage.id)
+    ).all()
+    location = dict(submission.location) if submission is not None else {}
+    return Intake(
+        channel=ticket.channel,
+        text="\n".join(words)[:MAX_TEXT_LENGTH],
+        language=submission.language if submission is not None else None,
+        caller_country=ticket.caller_country,
+        location=Location(**{key: location.get(key) for key in ("country", "region", "place")}),
+        answers=MappingProxyType(dict(submission.answers) if submission is not None else {}),
+        reporter_role=ticket.reporter_role,
+        contact_ok=ticket.contact_ok,
+    )
 
 
 def fingerprint(parsed: ParsedIntake, key: bytes) -> str:
@@ -162,6 +237,7 @@ def receive(
             channel=intake.channel,
             answers=dict(intake.answers),
             location={k: v for k, v in asdict(intake.location).items() if v is not None},
+            language=intake.language,
         )
     )
     if intake.text:
