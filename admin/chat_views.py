@@ -7,10 +7,10 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from admin.views import login_required
-from channels import conversation as talk
-from channels.models import Conversation
 from channels.presence import POLL_SECONDS, mark_present
-from channels.prompts import LANGUAGES
+from hotline.conversations import service as talk
+from hotline.conversations.models import Conversation
+from hotline.conversations.prompts import LANGUAGES
 from hotline.db import db_session
 from hotline.tickets.models import Ticket
 

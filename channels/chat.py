@@ -13,9 +13,9 @@ import secrets
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from channels import conversation as talk
-from channels.models import Conversation
-from hotline.db import db_session, utcnow
+from hotline.conversations import service as talk
+from hotline.conversations.models import Conversation
+from hotline.db import db_session
 from routing.intake import MAX_TEXT_LENGTH
 
 blueprint = Blueprint(
@@ -87,8 +87,6 @@ def chat_messages() -> Response:
     if conversation is None:
         return jsonify(state="closed", lines=[])
     db = db_session()
-    if talk.due_timer(conversation, utcnow()):
-        talk.time_out(db, current_app.config["SETTINGS"], conversation, NOBODY)
     after = request.args.get("after", "0")
     lines = talk.transcript(db, conversation, int(after) if after.isdigit() else 0)
     return jsonify(state=conversation.state, reference=_reference(conversation), lines=lines)

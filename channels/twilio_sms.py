@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from twilio.twiml.messaging_response import MessagingResponse
 
-from channels import conversation
 from channels.twilio_signature import twilio_signed
 from directory.models import ReferralContact
+from hotline.conversations import service as conversation
 from hotline.db import db_session, utcnow
 from hotline.privacy import InvalidPhone, normalise_phone, reference_from_code
 from hotline.referrals.models import Referral

@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Gather, Record, VoiceResponse
 
-from channels import conversation as talk
-from channels.conversation import Caller, Said, Turn
-from channels.models import Conversation
 from channels.presence import operator_free
-from channels.prompts import TWILIO_LANGUAGE, TWILIO_VOICE, country_name, language_of, prompt
 from channels.twilio_signature import twilio_signed
 from directory.models import Agency, AgencyPhone
+from hotline.conversations import service as talk
+from hotline.conversations.models import Conversation
+from hotline.conversations.prompts import TWILIO_LANGUAGE, TWILIO_VOICE, country_name, language_of, prompt
+from hotline.conversations.service import Caller, Said, Turn
 from hotline.db import db_session
 from hotline.tickets.models import Ticket
 from routing.flow_engine import Run

@@ -12,6 +12,7 @@ from directory.cli import directory_group
 from hotline import demo, devserver
 from hotline.accounts import ROLES, StaffUser
 from hotline.db import utcnow
+from hotline.jobs.conversations import conversation_sweep
 from hotline.jobs.deadlines import sla_sweep
 from hotline.jobs.outbox import outbox_sweep
 from hotline.jobs.queue import QUEUE_NAME, job_queue, redis_connection
@@ -26,7 +27,13 @@ from routing.flow_diagram import render_svg
 from routing.flows_check import main as flows_check_main
 
 # Periodic jobs the scheduler queues: (function, every N seconds).
-PERIODIC_JOBS = ((outbox_sweep, 15), (routing_sweep, 60), (sla_sweep, 60), (expire_callback_numbers, 600))
+PERIODIC_JOBS = (
+    (outbox_sweep, 15),
+    (routing_sweep, 60),
+    (conversation_sweep, 60),
+    (sla_sweep, 60),
+    (expire_callback_numbers, 600),
+)
 
 
 def register(app: Flask) -> None:

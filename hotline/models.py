@@ -1,6 +1,5 @@
 """Every table, imported in one place for migrations and tests."""
 
-from channels.models import Conversation, ConversationTurn
 from directory.models import (
     Agency,
     AgencyPhone,
@@ -11,6 +10,7 @@ from directory.models import (
     ReferralContact,
 )
 from hotline.accounts import StaffUser
+from hotline.conversations.models import Conversation, ConversationTurn
 from hotline.outbox import OutboxMessage
 from hotline.referrals.models import FlowDefinition, Referral
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketRecording, TicketSubmission

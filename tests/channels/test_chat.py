@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from channels.models import Conversation
+from hotline.conversations.models import Conversation
 from hotline.tickets.models import Ticket
 from tests.admin.test_staff_pages import sign_in
 from tests.factories import make_user

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text
 
-from channels.models import Conversation
+from hotline.conversations.models import Conversation
 from hotline.outbox import OutboxMessage
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage
 from tests.helpers import twilio_post
@@ -139,7 +139,7 @@ def test_stop_is_honoured_and_help_answers(app: Flask, client: FlaskClient, stop
 
 
 def test_stop_after_the_ticket_is_recorded_and_blocks_operator_replies(app: Flask, client: FlaskClient) -> None:
-    from channels.conversation import ReplyRefused, reply_to_caller
+    from hotline.conversations.service import ReplyRefused, reply_to_caller
 
     for answer in ["hola", "1", "2", "Managua", "2", "2", "2", "Me deben tres meses de sueldo."]:
         text_in(client, answer)
@@ -152,7 +152,7 @@ def test_stop_after_the_ticket_is_recorded_and_blocks_operator_replies(app: Flas
 
 
 def test_an_operator_reply_is_sent_without_keeping_the_number(app: Flask, client: FlaskClient) -> None:
-    from channels.conversation import ReplyRefused, reply_to_caller
+    from hotline.conversations.service import ReplyRefused, reply_to_caller
     from hotline.db import utcnow
 
     for answer in ["hola", "1", "2", "Managua", "2", "2", "2", "Me deben tres meses de sueldo."]:

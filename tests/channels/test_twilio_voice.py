@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from channels.models import Conversation
+from hotline.conversations.models import Conversation
 from hotline.tickets.models import Ticket, TicketRecording
 from tests.helpers import twilio_post
 

@@ -20,21 +20,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from channels.models import Conversation, ConversationTurn
-from channels.prompts import prompt
+from hotline.conversations.models import Conversation, ConversationTurn
+from hotline.conversations.prompts import prompt
 from hotline.db import utcnow
+from hotline.jobs.queue import enqueue_after_commit
 from hotline.outbox import OutboxKind, queue_message
 from hotline.privacy import InvalidPhone, caller_hash, decrypt_phone, normalise_phone, phone_country
 from hotline.reports import file_report
 from hotline.settings import Settings
 from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.models import Ticket, TicketMessage, TicketRecording, TicketSubmission
-from hotline.tickets.service import REPORTER, record_event
+from hotline.tickets.service import REPORTER, SYSTEM, record_event
 from routing.flow import SPOKEN_ACTIONS, Flow, load_flow
 from routing.flow_engine import Event, IllegalTransition, Outcome, Run, fire, start
 from routing.intake import MAX_TEXT_LENGTH
 
-FLOW_FILE = Path(__file__).resolve().parents[1] / "routing" / "flows" / "intake_conversation.json"
+FLOW_FILE = Path(__file__).resolve().parents[2] / "routing" / "flows" / "intake_conversation.json"
 ANSWER_KEYS = ("in_danger_now", "minor_involved", "movement_restricted", "documents_withheld")
 # How long each timer of the flow lasts, by channel (the flow names them; the host decides).
 TIMERS: dict[str, dict[str, timedelta]] = {
@@ -44,6 +45,9 @@ TIMERS: dict[str, dict[str, timedelta]] = {
 }
 # A later text from the same number joins the open ticket for this long after the last message.
 SMS_FOLLOW_UP_WINDOW = timedelta(days=7)
+# Voice waits are Twilio's own (<Gather timeout>); texts and chat wait on our timer path.
+TIMED_CHANNELS = ("sms", "chat")
+TIMEOUT_JOB = "hotline.jobs.conversations.conversation_timeout"
 # What the ticket's narrative says when the caller gave none (a ticket needs words or answers).
 NO_NARRATIVE = {
     "voice": "(Call: no narrative given; see the recording if any.)",
@@ -200,14 +204,64 @@ def time_out(session: Session, settings: Settings, conversation: Conversation, c
     return _fire(session, settings, conversation, Event(timers[0], "timer"), caller, None)
 
 
-def due_timer(conversation: Conversation, now: datetime) -> bool:
-    """Whether the current question has waited longer than its channel allows."""
+def due_at(conversation: Conversation) -> datetime | None:
+    """When the current question will have waited longer than its channel allows; None if nothing waits."""
     run = Run.from_dict(conversation.run)
     if run.ended or conversation.state != State.FLOW:
-        return False
+        return None
     node = conversation_flow().nodes[run.node]
     limits = [TIMERS[conversation.channel][t.timer] for t in node.transitions if t.timer]
-    return bool(limits) and now >= run.entered_at + min(limits)
+    return run.entered_at + min(limits) if limits else None
+
+
+def due_timer(conversation: Conversation, now: datetime) -> bool:
+    """Whether the current question has waited longer than its channel allows."""
+    due = due_at(conversation)
+    return due is not None and now >= due
+
+
+def went_quiet(session: Session, settings: Settings, conversation_id: int, now: datetime) -> str:
+    """The timer path for texts and chat (a scheduled job at each question's deadline, and the sweep).
+
+    A chat reporter who stops answering gets the next question in the transcript, as if the page had
+    asked. An SMS reporter who stops answering is sent nothing (a text they did not ask for may be
+    read by the wrong person): the rest of the questions time out at once and the ticket is made
+    from what they said. Commits; a no-op when the conversation has moved on.
+    """
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.channel not in TIMED_CHANNELS or not due_timer(conversation, now):
+        return "not due"
+    caller = Caller(None, conversation.caller_country)
+    if conversation.channel == "chat":
+        time_out(session, settings, conversation, caller)
+        return "timed out"
+    for _question in range(len(conversation_flow().nodes)):
+        if Run.from_dict(conversation.run).ended:
+            break
+        time_out(session, settings, conversation, caller)
+    if conversation.ticket_id is not None:
+        ticket = session.get(Ticket, conversation.ticket_id)
+        assert ticket is not None
+        if ticket.caller_hash is None:
+            # Repeat contacts from this number still find the ticket; there is no number to call back.
+            ticket.caller_hash = conversation.caller_hash
+        record_event(session, ticket, "reporter_went_quiet", SYSTEM, reason=f"via {conversation.channel}")
+        session.commit()
+    return "ticket made" if conversation.ticket_id is not None else "ended"
+
+
+def quiet_conversations(session: Session, now: datetime) -> list[int]:
+    """Conversations whose question may have waited too long: what the sweep looks at."""
+    shortest = min(min(limits.values()) for channel, limits in TIMERS.items() if channel in TIMED_CHANNELS)
+    return list(
+        session.scalars(
+            select(Conversation.id).where(
+                Conversation.state == State.FLOW,
+                Conversation.channel.in_(TIMED_CHANNELS),
+                Conversation.updated_at <= now - shortest,
+            )
+        )
+    )
 
 
 def current_prompt(conversation: Conversation) -> list[Said]:
@@ -282,6 +336,9 @@ def _apply(
             turn.said.append(Said(text, action.params["language"]))
         elif action.kind in SPOKEN_ACTIONS:
             turn.said.append(Said(str(action.params["text"]), str(action.params["language"])))
+    due = due_at(conversation) if conversation.channel in TIMED_CHANNELS else None
+    if due is not None:
+        enqueue_after_commit(session, TIMEOUT_JOB, conversation.id, at=due)
     if run.ended:
         ticket = _ensure_ticket(session, settings, conversation, run, caller, source_id, turn)
         if not turn.ticket_created:
