@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from hotline.db import db_session
-from hotline.reports import file_report
+from hotline.reports import ServiceBusy, file_report
 from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.service import add_follow_up
 from routing.intake import MAX_TEXT_LENGTH, REPORTER_ROLES
@@ -55,7 +55,12 @@ def report() -> str | tuple[str, int]:
     except IntakeError as error:
         # Everything typed is shown again: a mistake never costs the reporter their words.
         return _render_form(form, error), 400
-    received = file_report(db_session(), current_app.config["SETTINGS"], parsed)
+    try:
+        received = file_report(db_session(), current_app.config["SETTINGS"], parsed)
+    except ServiceBusy:
+        # Nothing was stored; the form comes back with every word so one click sends it again.
+        busy = IntakeError("", _("We could not save your report just now. Please send it again in a minute."))
+        return _render_form(form, busy), 503
     return render_template(
         "public/report_done.html", reference=received.ticket.reference, passphrase=received.passphrase
     )

@@ -11,6 +11,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -18,6 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hotline import cli, db, i18n
 from hotline.embedded_redis import embedded_redis_url
 from hotline.jobs import queue
+from hotline.reports import ServiceBusy
 from hotline.settings import Settings
 
 SURFACES = ("public", "staff")
@@ -63,7 +66,7 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
 
     db.use_encryption_key(settings.phone_encryption_key)
-    db.init_app(app, db.Database(settings.database_url))
+    db.init_app(app, db.Database(settings.database_url, busy_seconds=settings.sqlite_busy_seconds))
     queue.init_app(app, settings.redis_url or embedded_redis_url(settings.instance_path))
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
@@ -140,6 +143,23 @@ def _register_errors(app: Flask) -> None:
         if wants_json():
             return jsonify(error=error.name.lower().replace(" ", "_"), message=message), code
         return render_template("error.html", code=code, message=message), code
+
+    @app.errorhandler(ServiceBusy)
+    def _busy(_error: ServiceBusy) -> tuple[Response | str, int, dict[str, str]]:
+        # Nothing was stored: the reporter must know to send it again, in their language.
+        message = _("We could not save your report just now. Please send it again in a minute.")
+        retry = {"Retry-After": "30"}
+        if request.path.startswith("/twilio/voice"):
+            spoken = VoiceResponse()
+            spoken.say(message)
+            return Response(str(spoken), mimetype="text/xml"), 200, {}
+        if request.path.startswith("/twilio/"):
+            texted = MessagingResponse()
+            texted.message(message)
+            return Response(str(texted), mimetype="text/xml"), 200, {}
+        if wants_json():
+            return jsonify(error="busy", message=message), 503, retry
+        return render_template("error.html", code=503, message=message), 503, retry
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response | str, int]:

@@ -57,9 +57,9 @@ class EncryptedText(TypeDecorator[str]):
         return _fernet.decrypt(value.encode()).decode()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_seconds: float = 30.0) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": busy_seconds, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -69,7 +69,7 @@ def make_engine(url: str) -> Engine:
             # commits. Production runs on PostgreSQL; this keeps the embedded default quick.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
             cursor.close()
 
         return engine
@@ -83,8 +83,8 @@ def make_engine(url: str) -> Engine:
 class Database:
     """One engine and session factory per app."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, busy_seconds: float = 30.0) -> None:
+        self.engine = make_engine(url, busy_seconds)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -51,6 +51,8 @@ class Settings:
     staff_session_minutes: int = 480
     behind_proxy: bool = False
     default_locale: str = "es"
+    # How long a SQLite writer waits for another's lock before the report is refused for a retry.
+    sqlite_busy_seconds: float = 30.0
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -89,6 +91,7 @@ class Settings:
             public_base_url=(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
             outbound_mode=env.get("OUTBOUND_MODE", "live" if mode == "production" else "record"),
             smtp_url=env.get("SMTP_URL", ""),
+            sqlite_busy_seconds=float(env.get("SQLITE_BUSY_SECONDS", "30")),
             mail_from=env.get("MAIL_FROM", "hotline@example.org"),
             callback_window_hours=int(env.get("CALLBACK_WINDOW_HOURS", "72")),
             behind_proxy=env.get("BEHIND_PROXY", "0") == "1" or mode == "production",
