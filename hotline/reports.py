@@ -14,10 +14,11 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from hotline.db import utcnow
 from hotline.referrals.service import NoAgencyFound, route_ticket
 from hotline.settings import Settings
 from hotline.tickets.intake import ParsedIntake
@@ -63,8 +64,24 @@ def file_report(
 
 
 def route_or_hold(session: Session, ticket: Ticket, intake: Intake | None = None) -> bool:
-    """Route the ticket, or hold it for manual triage when routing fails. Commits; True when routed."""
+    """Route the ticket, or hold it for manual triage when routing fails. Commits; True when routed.
+
+    The ticket is claimed first with a conditional UPDATE: a retried request and the sweep routing the
+    same ticket at once wait for each other and the second finds it routed (on SQLite this also
+    takes the write lock before routing reads anything, so a concurrent commit cannot invalidate it).
+    """
     try:
+        claimed = session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket.id, Ticket.status.in_(UNROUTED))
+            .values(updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            session.rollback()
+            session.refresh(ticket)
+            return ticket.status not in UNROUTED
+        session.refresh(ticket)
         with session.begin_nested():
             route_ticket(session, ticket, intake or intake_of(session, ticket))
         session.commit()

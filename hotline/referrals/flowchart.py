@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from directory.models import Agency
 from directory.models import Country as CountryRow
+from hotline.db import utcnow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals import deadlines
 from hotline.referrals.models import FlowDefinition, Referral, ReferralStatus
@@ -73,11 +74,10 @@ def _remember(session: Session, chart: Flow) -> None:
     """Keep the version a new referral starts with, once per version."""
     if session.get(FlowDefinition, (chart.id, chart.version)) is not None:
         return
-    try:
-        with session.begin_nested():
-            session.add(FlowDefinition(flow_id=chart.id, version=chart.version, document=_document(chart.id)))
-    except IntegrityError:
-        pass  # another process stored the same version a moment ago
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    row = {"flow_id": chart.id, "version": chart.version, "document": _document(chart.id), "stored_at": utcnow()}
+    # Another process may store the same version at the same moment: the first one stays.
+    session.execute(dialect.insert(FlowDefinition).values(**row).on_conflict_do_nothing())
 
 
 @dataclass(frozen=True)
