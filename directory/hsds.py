@@ -206,9 +206,9 @@ def _export_organization(
     tables: dict[str, list[dict[str, Any]]],
 ) -> None:
     slug = org["id"]
-    org_uuid = _record_uuid(slug, org["provenance"])
+    org_uuid = record_uuid(slug, org["provenance"])
     emails = org["emails"]
-    row: dict[str, Any] = {"id": org_uuid, "name": display_name(org["name"]), "description": _describe(org)}
+    row: dict[str, Any] = {"id": org_uuid, "name": display_name(org["name"]), "description": describe_organization(org)}
     if org["acronym"]:
         row["alternate_name"] = org["acronym"]
     if emails:
@@ -245,7 +245,7 @@ def _export_organization(
         )
     for i, phone in enumerate(org["phones"]):
         tables["phone"].append(_phone_row(hsds_id(f"{slug}-phone-{i:02d}"), org_uuid, None, phone))
-    offset = _fixed_utc_offset(zones.get(org["country"] or "", "UTC"))
+    offset = fixed_utc_offset(zones.get(org["country"] or "", "UTC"))
     for service in org["services"]:
         _export_service(org_uuid, service, offset, tables)
     for i, contact in enumerate(ladder):
@@ -271,7 +271,7 @@ def _export_service(
     org_uuid: str, service: dict[str, Any], offset: float | None, tables: dict[str, list[dict[str, Any]]]
 ) -> None:
     slug = service["id"]
-    service_uuid = _record_uuid(slug, service["provenance"])
+    service_uuid = record_uuid(slug, service["provenance"])
     row: dict[str, Any] = {
         "id": service_uuid,
         "organization_id": org_uuid,
@@ -368,14 +368,14 @@ def schedules(hours: Any, offset: float | None) -> list[dict[str, Any]]:
     return result
 
 
-def _describe(org: dict[str, Any]) -> str:
+def describe_organization(org: dict[str, Any]) -> str:
     # HSDS requires a description; ours say what kind of body it is and where (kind and country, in English).
     country = pycountry.countries.get(alpha_2=org["country"]) if org["country"] else None
     where = country.name if country is not None else "regional"
     return f"{org['kind'].replace('_', ' ').capitalize()}, {where}."
 
 
-def _fixed_utc_offset(zone_name: str) -> float | None:
+def fixed_utc_offset(zone_name: str) -> float | None:
     zone = ZoneInfo(zone_name)
     january, july = (datetime(2025, month, 1, tzinfo=zone).utcoffset() for month in (1, 7))
     if january != july or january is None:
@@ -404,7 +404,7 @@ def _phone_row(phone_uuid: str, org_uuid: str, service_uuid: str | None, phone: 
     return row
 
 
-def _record_uuid(slug: str, provenance: dict[str, Any]) -> str:
+def record_uuid(slug: str, provenance: dict[str, Any]) -> str:
     # A record imported from a partner keeps the partner's id, so both registries name it the same.
     return str(provenance.get("hsds_id") or hsds_id(slug))
 
