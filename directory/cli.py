@@ -1,17 +1,18 @@
-"""`flask --app wsgi directory load | import FILE | export FILE`: the directory in and out of the database."""
+"""`flask --app wsgi directory load | import PACKAGE | export TARGET`: the directory in and out of the database."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any
+from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from directory.hsds import dumps, export_datapackage, import_datapackage
+from directory.hsds import dumps, export_datapackage, read_package, write_csv_package
+from directory.hsds_import import import_datapackage
 from directory.load import REGION_FILE, DirectoryError, load_document, read_json
 
 CLI_ACTOR = "cli"
@@ -36,32 +37,43 @@ def load() -> None:
 
 
 @directory_group.command("import")
-@click.argument("source", type=click.File("r", encoding="utf-8"))
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--language", default="es", show_default=True, help="Language of a partner's names (ISO 639-1).")
 @with_appcontext
-def import_command(source: IO[str]) -> None:
-    """Import an HSDS datapackage (FILE, or - for standard input); checked whole before anything is written."""
+def import_command(source: Path, language: str) -> None:
+    """Import an HSDS 3 data package: a JSON file with rows inline, or a datapackage.json (or its folder) with CSVs.
+
+    Checked whole before anything is written; what the directory has no place for is listed, not imported.
+    """
     try:
-        data = json.load(source)
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"{source.name} is not JSON: line {error.lineno}: {error.msg}") from None
-    try:
+        package = read_package(source)
         with current_app.extensions["database"].session() as session:
-            count = import_datapackage(session, data, actor=CLI_ACTOR, progress=_progress("organizations"))
+            report = import_datapackage(
+                session, package, actor=CLI_ACTOR, progress=_progress("organizations"), language=language
+            )
     except DirectoryError as error:
         raise click.ClickException(f"nothing imported: {error}") from None
-    click.echo(f"imported {count} organizations")
+    click.echo(f"imported {report.organizations} organizations")
+    for line in report.left_out:
+        click.echo(f"left out: {line}")
 
 
 @directory_group.command("export")
-@click.argument("target", type=click.File("w", encoding="utf-8", lazy=True))
+@click.argument("target", type=click.Path(dir_okay=True, writable=True, allow_dash=True, path_type=Path))
+@click.option("--csv", "as_csv", is_flag=True, help="Write TARGET as a folder: datapackage.json and one CSV per table.")
 @with_appcontext
-def export_command(target: IO[str]) -> None:
-    """Export the directory as an HSDS datapackage (FILE, or - for standard output)."""
+def export_command(target: Path, as_csv: bool) -> None:
+    """Export the directory as an HSDS 3.1 data package (TARGET file, - for standard output, or a folder with --csv)."""
     with current_app.extensions["database"].session() as session:
-        text = dumps(export_datapackage(session))
-    target.write(text)
-    if target.name not in ("-", "<stdout>"):
-        click.echo(f"exported to {target.name}", err=True)
+        package = export_datapackage(session)
+    if as_csv:
+        written = write_csv_package(package, target)
+        click.echo(f"exported {len(written)} files to {target}", err=True)
+    elif str(target) == "-":
+        click.echo(dumps(package), nl=False)
+    else:
+        target.write_text(dumps(package), encoding="utf-8")
+        click.echo(f"exported to {target}", err=True)
 
 
 def _progress(label: str) -> Callable[[Iterable[Any]], Iterator[Any]]:

@@ -1,274 +1,345 @@
-"""The directory as an Open Referral HSDS 3.x JSON datapackage, out and back in.
+"""The directory as an Open Referral HSDS 3.1 Tabular Data Package: out as JSON or CSV, read back from either.
 
-Shape: `{"profile": PROFILE, "resources": {"organization": [...], "service": [...], ...},
-"x_hotline": {"schema": ..., "countries": [...]}}`. Records use HSDS 3 field names where HSDS has
-the field; what HSDS has no place for (agency kind, names per language, provenance, referral
-channels, acknowledgement deadlines, yes/no/unknown features...) sits under each record's
-`x_hotline` key, so an HSDS reader ignores it and our importer reads it back.
+The package is the standard's own: a `tabular-data-package` descriptor whose resources are the
+HSDS tables (organization, organization_identifier, service, service_area, language, phone,
+schedule, contact, url) with the official field definitions (directory/data/hsds_datapackage.json,
+the file Open Referral publishes). In the JSON form each resource carries its rows inline (`data`);
+in the CSV form each is a CSV file beside `datapackage.json`.
 
-Where both carry a value, the importer reads HSDS fields that hold it whole (ids, links between
-records, acronym, language codes, hours, contact name and email) and `x_hotline` for the rest
-(names in every language rather than HSDS's single `name`).
+Every row is valid against the official HSDS table schema: ids are UUIDs, derived with uuid5 from a
+fixed namespace and our readable local id (an organization's or service's slug, a child's
+slug-and-position), so an id never changes from one export to the next. Our slug is also the
+organization's `organization_identifier` (a local identifier), and `x_hotline.id` of organizations
+and services. Absent values are left out, never written as null. What HSDS has no field for (agency
+kind, names per language, provenance, referral channels and deadlines, yes/no/unknown features...)
+sits under each row's `x_hotline` key, which HSDS readers ignore and our importer reads back.
 
-Output is deterministic so that export, import, export gives the same bytes: organizations in id
-order, every child in its parent's order (which is its position, read back from list order), ids
-of children derived from their parent and position, and `dumps` writes keys sorted.
+Output is deterministic (rows in slug order, children in their parent's order, keys sorted), so
+export, import, export gives the same bytes.
 """
 
 from __future__ import annotations
 
+import copy
+import csv
 import json
+import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.editing import check_holidays, contact_entry, normalise_contact
-from directory.load import SCHEMA, DirectoryError, check_document, check_phone, display_name, load_document
-from directory.models import Agency, ReferralContact
+from directory.load import DATA, SCHEMA, DirectoryError, display_name
+from directory.models import ReferralContact
 from directory.snapshot import document_from_tables
 from routing.snapshot import WEEKDAYS
 
-PROFILE = "https://openreferral.org/imports/hsds/"
+PROFILE = "tabular-data-package"
 HSDS_VERSION = "3.1"
+PACKAGE_NAME = "hotline-directory"
 EXTENSION = "x_hotline"
-RESOURCES = ("organization", "service", "service_area", "language", "phone", "schedule", "contact", "url")
+# The namespace of every HSDS id we make. Changing it would change every id partners hold: never do.
+NAMESPACE = uuid.UUID("6f1d3c1e-7b0a-5c57-9a52-2f4e1b8c9d10")
+# organization_identifier.identifier_type of our slug (a local identifier: no org-id.guide scheme).
+LOCAL_IDENTIFIER = "x_hotline directory id"
+OFFICIAL_DESCRIPTOR = DATA / "hsds_datapackage.json"
+RESOURCES = (
+    "organization",
+    "organization_identifier",
+    "service",
+    "service_area",
+    "language",
+    "phone",
+    "schedule",
+    "contact",
+    "url",
+)
 # HSDS phone types; ours that HSDS lacks (WhatsApp) go out as "text" and come back from x_hotline.
 PHONE_TYPES_OUT = {"voice": "voice", "sms": "text", "whatsapp": "text", "fax": "fax"}
-PHONE_TYPES_IN = {"voice": "voice", "cell": "voice", "text": "sms", "fax": "fax"}
+INTERPRETATION = {"yes": "Interpretation is available.", "no": "No interpretation."}
 ALWAYS_OPEN = "24/7"
+EXTENSION_FIELD = {
+    "name": EXTENSION,
+    "type": "object",
+    "title": "Hotline directory extension",
+    "description": "What HSDS has no field for; documented in docs/directory.md. HSDS readers may ignore it.",
+}
+
+
+def hsds_id(local_id: str) -> str:
+    """The stable HSDS UUID of one of our records, from its readable local id."""
+    return str(uuid.uuid5(NAMESPACE, local_id))
 
 
 def export_datapackage(session: Session) -> dict[str, Any]:
-    """Every country, agency, service, phone and referral contact as an HSDS 3 datapackage."""
+    """Every country, agency, service, phone and referral contact as an HSDS 3.1 data package (rows inline)."""
     document = document_from_tables(session)
+    zones = {country["code"]: country["time_zone"] for country in document["countries"]}
     contacts = _contacts_by_agency(session)
-    resources: dict[str, list[dict[str, Any]]] = {name: [] for name in RESOURCES}
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in RESOURCES}
     for org in document["organizations"]:
-        _export_organization(org, contacts.get(org["id"], []), resources)
+        _export_organization(org, contacts.get(org["id"], []), zones, tables)
     return {
         "profile": PROFILE,
-        "version": HSDS_VERSION,
-        "resources": resources,
-        EXTENSION: {"schema": SCHEMA, "countries": document["countries"]},
+        "name": PACKAGE_NAME,
+        "title": "Directory of key actors against human trafficking and migrant smuggling",
+        "resources": [{**resource_descriptor(name), "data": tables[name]} for name in RESOURCES],
+        EXTENSION: {"hsds_version": HSDS_VERSION, "schema": SCHEMA, "countries": document["countries"]},
     }
 
 
 def dumps(datapackage: dict[str, Any]) -> str:
-    """The datapackage as text: UTF-8 as written (names keep their accents), keys sorted, 2-space indent."""
+    """The package as text: UTF-8 as written (names keep their accents), keys sorted, 2-space indent."""
     return json.dumps(datapackage, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def import_datapackage(
-    session: Session,
-    data: dict[str, Any],
-    actor: str,
-    progress: Callable[[Iterable[Any]], Iterable[Any]] = iter,
-) -> int:
-    """Check the whole datapackage, then write it; return how many organizations.
+@cache
+def _official_resources() -> dict[str, dict[str, Any]]:
+    descriptor = json.loads(OFFICIAL_DESCRIPTOR.read_text(encoding="utf-8"))
+    return {resource["name"]: resource for resource in descriptor["resources"]}
 
-    A wrong record raises DirectoryError naming its id and field before anything is written.
-    Organizations in the package replace their stored selves, referral contacts included; agencies
-    the package does not list are left as they are.
+
+def resource_descriptor(name: str) -> dict[str, Any]:
+    """The standard's descriptor of one table, with our extension field and only links to tables we write."""
+    official = copy.deepcopy(_official_resources()[name])
+    schema = official["schema"]
+    schema["fields"].append(dict(EXTENSION_FIELD))
+    links = [key for key in schema.get("foreignKeys", ()) if key["reference"]["resource"] in RESOURCES]
+    if links:
+        schema["foreignKeys"] = links
+    else:
+        schema.pop("foreignKeys", None)
+    return {"name": name, "profile": "tabular-data-resource", "schema": schema}
+
+
+def write_csv_package(datapackage: dict[str, Any], directory: Path) -> list[Path]:
+    """The package as the standard's CSV serialization: `datapackage.json` and one CSV per table."""
+    directory.mkdir(parents=True, exist_ok=True)
+    descriptor = {key: value for key, value in datapackage.items() if key != "resources"}
+    descriptor["resources"] = []
+    written = []
+    for resource in datapackage["resources"]:
+        path = _official_resources()[resource["name"]]["path"]
+        fields = [field["name"] for field in resource["schema"]["fields"]]
+        with (directory / path).open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+            writer.writeheader()
+            for row in resource["data"]:
+                writer.writerow({key: _csv_value(value) for key, value in row.items()})
+        entry = {key: value for key, value in resource.items() if key != "data"}
+        descriptor["resources"].append({**entry, "path": path, "format": "csv", "mediatype": "text/csv"})
+        written.append(directory / path)
+    (directory / "datapackage.json").write_text(dumps(descriptor), encoding="utf-8")
+    return [directory / "datapackage.json", *written]
+
+
+def read_package(path: Path) -> dict[str, Any]:
+    """A data package from a JSON file with rows inline, or a `datapackage.json` (or its folder) with CSV files.
+
+    Raises DirectoryError naming the file when it cannot be read; the rows are checked on import.
     """
-    document, contacts = document_from_datapackage(data)
-    load_document(session, document, actor, progress)
-    for agency_id, ladder in contacts.items():
-        agency = session.get(Agency, agency_id)
-        assert agency is not None  # load_document has just written it
-        if [contact_entry(contact) for contact in agency.contacts] != ladder:
-            agency.contacts = [ReferralContact(position=i, **contact) for i, contact in enumerate(ladder)]
-    return len(document["organizations"])
+    if path.is_dir():
+        path = path / "datapackage.json"
+    try:
+        package = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise DirectoryError(str(path), "file", f"cannot be read: {error.__class__.__name__}") from None
+    except json.JSONDecodeError as error:
+        raise DirectoryError(path.name, "file", f"is not JSON: line {error.lineno}: {error.msg}") from None
+    if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
+        raise DirectoryError(path.name, "resources", "not a data package: needs a list of resources")
+    for resource in package["resources"]:
+        if isinstance(resource, dict) and "data" not in resource and isinstance(resource.get("path"), str):
+            resource["data"] = _read_csv(path.parent, resource["path"], _numeric_fields(resource))
+    return package
 
 
-def document_from_datapackage(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
-    """The `hotline-directory/1` document and the referral contacts per agency, all checked."""
-    _require(isinstance(data, dict), "datapackage", "profile", "not a JSON object")
-    _require(data.get("profile") == PROFILE, "datapackage", "profile", f"must be {PROFILE}")
-    resources = data.get("resources")
-    _require(isinstance(resources, dict), "datapackage", "resources", "must be an object of resource lists")
-    tables = {name: _records(resources, name) for name in RESOURCES}
-    extension = data.get(EXTENSION) or {}
-    organizations = {org["id"]: _organization(org) for org in tables["organization"]}
-    services: dict[str, dict[str, Any]] = {}
-    owners: dict[str, str] = {}
-    for record in tables["service"]:
-        org = _parent(organizations, record, "organization_id")
-        service = services[record["id"]] = _service(record)
-        owners[record["id"]] = org["id"]
-        org["services"].append(service)
-    for record in tables["service_area"]:
-        _parent(services, record, "service_id")["areas"].append(_area(record))
-    for record in tables["language"]:
-        _require(isinstance(record.get("code"), str), record["id"], "code", "an ISO 639-1 language code")
-        _parent(services, record, "service_id")["languages"].append(record["code"])
-    for record in tables["schedule"]:
-        _add_schedule(_parent(services, record, "service_id"), record)
-    contacts: dict[str, list[dict[str, Any]]] = {org_id: [] for org_id in organizations}
-    contact_sms: dict[str, str] = {}
-    for record in tables["phone"]:
-        if record.get("contact_id") is not None:
-            _require(isinstance(record.get("number"), str), record["id"], "number", "missing")
-            contact_sms[record["contact_id"]] = record["number"]
-            continue
-        phone = _phone(record)
-        check_phone(phone, record["id"])
-        if record.get("service_id") is not None:
-            service = _parent(services, record, "service_id")
-            _require(
-                record.get("organization_id") in (None, owners[record["service_id"]]),
-                record["id"],
-                "organization_id",
-                "is not the organization of its service",
-            )
-            service["phones"].append(phone)
-        else:
-            _parent(organizations, record, "organization_id")["phones"].append(phone)
-    for record in tables["url"]:
-        org = _parent(organizations, record, "organization_id")
-        _require(isinstance(record.get("url"), str) and bool(record["url"]), record["id"], "url", "missing")
-        org["urls"].append({"url": record["url"], "provenance": _extension(record).get("provenance") or {}})
-    known_contacts = set()
-    for record in tables["contact"]:
-        _parent(organizations, record, "organization_id")
-        entry = {
-            "name": record.get("name"),
-            "email": record.get("email"),
-            "sms": contact_sms.get(record["id"]),
-            "active": _extension(record).get("active", True),
-        }
-        contacts[record["organization_id"]].append(normalise_contact(entry, record["id"]))
-        known_contacts.add(record["id"])
-    for contact_id in contact_sms:
-        _require(contact_id in known_contacts, contact_id, "contact_id", "no such contact")
-    document = {
-        "schema": SCHEMA,
-        "countries": list(extension.get("countries") or []),
-        "organizations": list(organizations.values()),
-    }
-    check_document(document)
-    for org in document["organizations"]:
-        check_holidays(org["referral"]["holidays"], org["id"])
-    return document, contacts
+def _numeric_fields(resource: dict[str, Any]) -> set[str]:
+    schema = resource.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    return {f["name"] for f in fields or () if isinstance(f, dict) and f.get("type") in ("number", "integer")}
+
+
+def _read_csv(folder: Path, name: str, numeric: set[str]) -> list[dict[str, Any]]:
+    target = (folder / name).resolve()
+    if folder.resolve() not in target.parents:
+        raise DirectoryError(name, "path", "must be a file beside datapackage.json")
+    try:
+        with target.open(encoding="utf-8-sig", newline="") as source:
+            rows = list(csv.DictReader(source))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise DirectoryError(name, "path", f"cannot be read: {error.__class__.__name__}") from None
+    result = []
+    for line, row in enumerate(rows, start=2):
+        record = {key: value for key, value in row.items() if key and value not in (None, "")}
+        for key in numeric & set(record):
+            try:
+                number = float(record[key])
+            except ValueError:
+                raise DirectoryError(f"{name} line {line}", key, "is not a number") from None
+            record[key] = int(number) if number.is_integer() else number
+        if isinstance(record.get(EXTENSION), str):
+            try:
+                record[EXTENSION] = json.loads(record[EXTENSION])
+            except json.JSONDecodeError:
+                raise DirectoryError(f"{name} line {line}", EXTENSION, "is not JSON") from None
+        result.append(record)
+    return result
+
+
+def _csv_value(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
 
 
 def _export_organization(
-    org: dict[str, Any], ladder: list[ReferralContact], resources: dict[str, list[dict[str, Any]]]
+    org: dict[str, Any],
+    ladder: list[ReferralContact],
+    zones: dict[str, str],
+    tables: dict[str, list[dict[str, Any]]],
 ) -> None:
-    org_id = org["id"]
+    slug = org["id"]
+    org_uuid = record_uuid(slug, org["provenance"])
     emails = org["emails"]
-    resources["organization"].append(
+    row: dict[str, Any] = {"id": org_uuid, "name": display_name(org["name"]), "description": describe_organization(org)}
+    if org["acronym"]:
+        row["alternate_name"] = org["acronym"]
+    if emails:
+        row["email"] = emails[0]["address"]
+    if org["urls"]:
+        row["website"] = org["urls"][0]["url"]
+    row[EXTENSION] = {
+        "id": slug,
+        "country": org["country"],
+        "kind": org["kind"],
+        "names": org["name"],
+        "regional_focal_point": org["regional_focal_point"],
+        "emails": emails,
+        "referral": org["referral"],
+        "provenance": org["provenance"],
+    }
+    tables["organization"].append(row)
+    tables["organization_identifier"].append(
         {
-            "id": org_id,
-            "name": display_name(org["name"]),
-            "alternate_name": org["acronym"],
-            "description": "",
-            "email": emails[0]["address"] if emails else None,
-            "website": org["urls"][0]["url"] if org["urls"] else None,
-            EXTENSION: {
-                "country": org["country"],
-                "kind": org["kind"],
-                "names": org["name"],
-                "regional_focal_point": org["regional_focal_point"],
-                "emails": emails,
-                "referral": org["referral"],
-                "provenance": org["provenance"],
-            },
+            "id": hsds_id(f"{slug}-identifier"),
+            "organization_id": org_uuid,
+            "identifier_type": LOCAL_IDENTIFIER,
+            "identifier": slug,
         }
     )
     for i, url in enumerate(org["urls"]):
-        resources["url"].append(
+        tables["url"].append(
             {
-                "id": f"{org_id}-url-{i:02d}",
-                "organization_id": org_id,
-                "service_id": None,
+                "id": hsds_id(f"{slug}-url-{i:02d}"),
+                "organization_id": org_uuid,
                 "url": url["url"],
                 EXTENSION: {"provenance": url.get("provenance") or {}},
             }
         )
     for i, phone in enumerate(org["phones"]):
-        resources["phone"].append(_phone_record(f"{org_id}-phone-{i:02d}", org_id, None, phone))
+        tables["phone"].append(_phone_row(hsds_id(f"{slug}-phone-{i:02d}"), org_uuid, None, phone))
+    offset = fixed_utc_offset(zones.get(org["country"] or "", "UTC"))
     for service in org["services"]:
-        _export_service(org_id, service, resources)
+        _export_service(org_uuid, service, offset, tables)
     for i, contact in enumerate(ladder):
-        contact_id = f"{org_id}-contact-{i:02d}"
-        resources["contact"].append(
-            {
-                "id": contact_id,
-                "organization_id": org_id,
-                "name": contact.name,
-                "email": contact.email,
-                EXTENSION: {"active": contact.active},
-            }
-        )
+        contact_uuid = hsds_id(f"{slug}-contact-{i:02d}")
+        contact_row: dict[str, Any] = {"id": contact_uuid, "organization_id": org_uuid, "name": contact.name}
+        if contact.email:
+            contact_row["email"] = contact.email
+        contact_row[EXTENSION] = {"active": contact.active}
+        tables["contact"].append(contact_row)
         if contact.sms:
-            resources["phone"].append(
+            tables["phone"].append(
                 {
-                    "id": f"{contact_id}-sms",
-                    "organization_id": org_id,
-                    "service_id": None,
-                    "contact_id": contact_id,
+                    "id": hsds_id(f"{slug}-contact-{i:02d}-sms"),
+                    "organization_id": org_uuid,
+                    "contact_id": contact_uuid,
                     "number": contact.sms,
                     "type": "text",
                 }
             )
 
 
-def _export_service(org_id: str, service: dict[str, Any], resources: dict[str, list[dict[str, Any]]]) -> None:
-    service_id = service["id"]
-    features = service["features"]
-    resources["service"].append(
-        {
-            "id": service_id,
-            "organization_id": org_id,
-            "name": display_name(service["name"]) if service["name"] else "",
-            "description": display_name(service["description"]) if service["description"] else "",
-            "status": "active",
-            "interpretation_services": service["interpretation"],
-            EXTENSION: {
-                "names": service["name"],
-                "descriptions": service["description"],
-                "interpretation": service["interpretation"],
-                "after_hours_referrals": service["after_hours_referrals"],
-                "case_types": service["case_types"],
-                "groups": service["groups"],
-                "features": features,
-                "provenance": service["provenance"],
-            },
-        }
-    )
+def _export_service(
+    org_uuid: str, service: dict[str, Any], offset: float | None, tables: dict[str, list[dict[str, Any]]]
+) -> None:
+    slug = service["id"]
+    service_uuid = record_uuid(slug, service["provenance"])
+    row: dict[str, Any] = {
+        "id": service_uuid,
+        "organization_id": org_uuid,
+        "name": display_name(service["name"]) if service["name"] else slug,
+        "status": "active",
+    }
+    if service["description"]:
+        row["description"] = display_name(service["description"])
+    if service["interpretation"] in INTERPRETATION:
+        row["interpretation_services"] = INTERPRETATION[service["interpretation"]]
+    row[EXTENSION] = {
+        "id": slug,
+        "names": service["name"],
+        "descriptions": service["description"],
+        "interpretation": service["interpretation"],
+        "after_hours_referrals": service["after_hours_referrals"],
+        "case_types": service["case_types"],
+        "groups": service["groups"],
+        "features": service["features"],
+        "provenance": service["provenance"],
+    }
+    tables["service"].append(row)
     for i, area in enumerate(service["areas"]):
-        resources["service_area"].append(
+        tables["service_area"].append(
             {
-                "id": f"{service_id}-area-{i:02d}",
-                "service_id": service_id,
-                "name": ", ".join(area["regions"]) if area["regions"] else area["country"],
+                "id": hsds_id(f"{slug}-area-{i:02d}"),
+                "service_id": service_uuid,
+                "name": area_name(area),
                 EXTENSION: {"country": area["country"], "regions": area["regions"]},
             }
         )
     for i, code in enumerate(service["languages"]):
         language = pycountry.languages.get(alpha_2=code)
-        resources["language"].append(
+        tables["language"].append(
             {
-                "id": f"{service_id}-language-{i:02d}",
-                "service_id": service_id,
+                "id": hsds_id(f"{slug}-language-{i:02d}"),
+                "service_id": service_uuid,
                 "code": code,
                 "name": language.name if language is not None else code,
             }
         )
-    for i, schedule in enumerate(_schedules(service["hours"])):
-        resources["schedule"].append({"id": f"{service_id}-schedule-{i:02d}", "service_id": service_id, **schedule})
+    for i, schedule in enumerate(schedules(service["hours"], offset)):
+        tables["schedule"].append({"id": hsds_id(f"{slug}-schedule-{i:02d}"), "service_id": service_uuid, **schedule})
     for i, phone in enumerate(service["phones"]):
-        resources["phone"].append(_phone_record(f"{service_id}-phone-{i:02d}", org_id, service_id, phone))
+        tables["phone"].append(_phone_row(hsds_id(f"{slug}-phone-{i:02d}"), org_uuid, service_uuid, phone))
 
 
-def _schedules(hours: Any) -> list[dict[str, Any]]:
-    """HSDS weekly schedules; unknown hours have none, and 24/7 is HSDS's all-week 00:00-23:59."""
+def area_name(area: dict[str, Any]) -> str:
+    """A service area in words: its regions' names, or its country's."""
+    if area["regions"]:
+        names = []
+        for code in area["regions"]:
+            region = pycountry.subdivisions.get(code=code)
+            names.append(region.name if region is not None else code)
+        return ", ".join(names)
+    country = pycountry.countries.get(alpha_2=area["country"])
+    return country.name if country is not None else area["country"]
+
+
+def schedules(hours: Any, offset: float | None) -> list[dict[str, Any]]:
+    """HSDS weekly schedules; unknown hours have none, and 24/7 is HSDS's all-week 00:00-23:59.
+
+    Times are the agency's local clock; `timezone` gives its UTC offset when the zone keeps one all
+    year (a zone with daylight saving time has no single offset, so it is left out).
+    """
     if hours is None:
         return []
+    clock = {} if offset is None else {"timezone": offset}
     if hours == ALWAYS_OPEN:
         return [
             {
@@ -277,10 +348,11 @@ def _schedules(hours: Any) -> list[dict[str, Any]]:
                 "opens_at": "00:00",
                 "closes_at": "23:59",
                 "description": "24/7",
+                **clock,
                 EXTENSION: {"always_open": True},
             }
         ]
-    schedules = []
+    result = []
     for period in hours:
         schedule = {
             "freq": "WEEKLY",
@@ -288,31 +360,53 @@ def _schedules(hours: Any) -> list[dict[str, Any]]:
             "opens_at": period["opens"],
             # HSDS times stop at 23:59; ours may close at 24:00 (midnight at the end of the day).
             "closes_at": "23:59" if period["closes"] == "24:00" else period["closes"],
+            **clock,
         }
         if period["closes"] == "24:00":
             schedule[EXTENSION] = {"closes": "24:00"}
-        schedules.append(schedule)
-    return schedules
+        result.append(schedule)
+    return result
 
 
-def _phone_record(phone_id: str, org_id: str, service_id: str | None, phone: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": phone_id,
-        "organization_id": org_id,
-        "service_id": service_id,
-        "number": phone["number"] or phone["dialable"],
-        "type": PHONE_TYPES_OUT.get(phone["type"], "voice"),
-        "description": display_name(phone["description"]) if phone["description"] else "",
-        EXTENSION: {
-            "e164": phone["number"],
-            "dialable": phone["dialable"],
-            "country": phone["country"],
-            "type": phone["type"],
-            "toll_free": phone["toll_free"],
-            "descriptions": phone["description"],
-            "provenance": phone["provenance"],
-        },
+def describe_organization(org: dict[str, Any]) -> str:
+    # HSDS requires a description; ours say what kind of body it is and where (kind and country, in English).
+    country = pycountry.countries.get(alpha_2=org["country"]) if org["country"] else None
+    where = country.name if country is not None else "regional"
+    return f"{org['kind'].replace('_', ' ').capitalize()}, {where}."
+
+
+def fixed_utc_offset(zone_name: str) -> float | None:
+    zone = ZoneInfo(zone_name)
+    january, july = (datetime(2025, month, 1, tzinfo=zone).utcoffset() for month in (1, 7))
+    if january != july or january is None:
+        return None
+    hours = january.total_seconds() / 3600
+    return int(hours) if hours.is_integer() else hours
+
+
+def _phone_row(phone_uuid: str, org_uuid: str, service_uuid: str | None, phone: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": phone_uuid, "organization_id": org_uuid}
+    if service_uuid is not None:
+        row["service_id"] = service_uuid
+    row["number"] = phone["number"] or phone["dialable"]
+    row["type"] = PHONE_TYPES_OUT.get(phone["type"], "voice")
+    if phone["description"]:
+        row["description"] = display_name(phone["description"])
+    row[EXTENSION] = {
+        "e164": phone["number"],
+        "dialable": phone["dialable"],
+        "country": phone["country"],
+        "type": phone["type"],
+        "toll_free": phone["toll_free"],
+        "descriptions": phone["description"],
+        "provenance": phone["provenance"],
     }
+    return row
+
+
+def record_uuid(slug: str, provenance: dict[str, Any]) -> str:
+    # A record imported from a partner keeps the partner's id, so both registries name it the same.
+    return str(provenance.get("hsds_id") or hsds_id(slug))
 
 
 def _contacts_by_agency(session: Session) -> dict[str, list[ReferralContact]]:
@@ -321,114 +415,3 @@ def _contacts_by_agency(session: Session) -> dict[str, list[ReferralContact]]:
     for contact in session.scalars(query):
         found[contact.agency_id].append(contact)
     return found
-
-
-def _records(resources: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    records = resources.get(name) or []
-    _require(isinstance(records, list), name, "resources", "must be a list of records")
-    seen: set[str] = set()
-    for i, record in enumerate(records):
-        record_id = record.get("id") if isinstance(record, dict) else None
-        _require(isinstance(record_id, str) and bool(record_id), f"{name}[{i}]", "id", "missing")
-        _require(record_id not in seen, str(record_id), "id", f"appears twice in {name}")
-        seen.add(str(record_id))
-    return records
-
-
-def _organization(record: dict[str, Any]) -> dict[str, Any]:
-    extension = _extension(record)
-    names = extension.get("names") or ({"es": record["name"]} if record.get("name") else {})
-    return {
-        "id": record["id"],
-        "country": extension.get("country"),
-        "kind": extension.get("kind"),
-        "name": names,
-        "acronym": record.get("alternate_name"),
-        "regional_focal_point": bool(extension.get("regional_focal_point")),
-        "phones": [],
-        "emails": list(extension.get("emails") or []),
-        "urls": [],
-        "services": [],
-        "referral": {
-            "channels": [],
-            "ack_minutes": {},
-            "holidays": [],
-            **(extension.get("referral") or {}),
-        },
-        "provenance": extension.get("provenance") or {},
-    }
-
-
-def _service(record: dict[str, Any]) -> dict[str, Any]:
-    extension = _extension(record)
-    return {
-        "id": record["id"],
-        "name": extension.get("names") or ({"es": record["name"]} if record.get("name") else {}),
-        "description": extension.get("descriptions") or {},
-        "areas": [],
-        "languages": [],
-        "interpretation": extension.get("interpretation", "unknown"),
-        "hours": None,
-        "after_hours_referrals": extension.get("after_hours_referrals", "unknown"),
-        "case_types": list(extension.get("case_types") or []),
-        "groups": list(extension.get("groups") or []),
-        "features": dict(extension.get("features") or {}),
-        "phones": [],
-        "provenance": extension.get("provenance") or {},
-    }
-
-
-def _area(record: dict[str, Any]) -> dict[str, Any]:
-    extension = _extension(record)
-    country = extension.get("country")
-    _require(isinstance(country, str), record["id"], f"{EXTENSION}.country", "missing")
-    regions = extension.get("regions") or []
-    _require(isinstance(regions, list), record["id"], f"{EXTENSION}.regions", "must be a list of region codes")
-    return {"country": country, "regions": list(regions)}
-
-
-def _add_schedule(service: dict[str, Any], record: dict[str, Any]) -> None:
-    extension = _extension(record)
-    if extension.get("always_open"):
-        service["hours"] = ALWAYS_OPEN
-        return
-    _require(service["hours"] != ALWAYS_OPEN, record["id"], "service_id", "service is already open 24/7")
-    _require(record.get("freq") == "WEEKLY", record["id"], "freq", "only WEEKLY schedules are read")
-    byday = record.get("byday")
-    _require(isinstance(byday, str) and bool(byday), record["id"], "byday", "days such as MO,TU,WE")
-    days = [day.strip().lower() for day in byday.split(",")]
-    _require(all(day in WEEKDAYS for day in days), record["id"], "byday", "days such as MO,TU,WE")
-    closes = extension.get("closes") or record.get("closes_at")
-    service["hours"] = [*(service["hours"] or []), {"days": days, "opens": record.get("opens_at"), "closes": closes}]
-
-
-def _phone(record: dict[str, Any]) -> dict[str, Any]:
-    extension = _extension(record)
-    number = record.get("number")
-    e164 = extension.get("e164", number if isinstance(number, str) and number.startswith("+") else None)
-    return {
-        "number": e164,
-        "dialable": extension.get("dialable", number),
-        "country": extension.get("country"),
-        "type": extension.get("type", PHONE_TYPES_IN.get(record.get("type", "voice"), record.get("type"))),
-        "toll_free": extension.get("toll_free", "unknown"),
-        "description": extension.get("descriptions") or {},
-        "provenance": extension.get("provenance") or {},
-    }
-
-
-def _parent(parents: dict[str, dict[str, Any]], record: dict[str, Any], field: str) -> dict[str, Any]:
-    parent = parents.get(record.get(field))  # type: ignore[arg-type]
-    _require(parent is not None, record["id"], field, f"no such record {record.get(field)!r}")
-    return parent  # type: ignore[return-value]
-
-
-def _extension(record: dict[str, Any]) -> dict[str, Any]:
-    extension = record.get(EXTENSION) or {}
-    _require(isinstance(extension, dict), record.get("id", "?"), EXTENSION, "must be an object")
-    return extension
-
-
-def _require(condition: bool, record: str, field: str, message: str) -> None:
-    if not condition:
-        raise DirectoryError(record, field, message)

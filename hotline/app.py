@@ -97,7 +97,7 @@ def mount_staff(public: Flask, staff: Flask) -> Flask:
 def _register_surface(app: Flask, surface: str) -> None:
     # The composition root: the only place where the core reaches up to its web layers.
     if surface == "public":
-        from channels import ack, api, chat, help, twilio_sms, twilio_voice, web
+        from channels import ack, api, chat, help, hsds_api, twilio_sms, twilio_voice, web
 
         app.register_blueprint(web.blueprint)
         app.register_blueprint(api.blueprint)
@@ -106,6 +106,7 @@ def _register_surface(app: Flask, surface: str) -> None:
         app.register_blueprint(twilio_sms.blueprint)
         app.register_blueprint(twilio_voice.blueprint)
         app.register_blueprint(chat.blueprint)
+        app.register_blueprint(hsds_api.blueprint)
         # The API has no session to forge; Twilio's webhooks are signed instead.
         csrf.exempt(api.blueprint)
         csrf.exempt(twilio_sms.blueprint)
