@@ -1,6 +1,6 @@
 """Staff surface: sign-in with a second factor, the session's limits, roles, and the agency portal.
 
-The operator console (admin/console.py) and the users' administration (admin/users_views.py) add
+The operator console (admin/console_views.py) and the users' administration (admin/users_views.py) add
 their routes to this blueprint.
 """
 
@@ -39,13 +39,13 @@ from hotline.accounts import (
     totp_uri,
 )
 from hotline.db import db_session, utcnow
-from hotline.referrals.flowchart import IllegalTransition, flow, flow_of
+from hotline.referrals.lifecycle import IllegalTransition, flow, flow_of
 from hotline.referrals.models import Referral, ReferralStatus
 from hotline.referrals.service import acknowledge, agency_act, decline, preview_routing
-from hotline.tickets.console import agency_identify
 from hotline.tickets.intake import IntakeError
+from hotline.tickets.operations import agency_identify
 from hotline.tickets.people import CasePerson
-from routing.flow import Flow
+from routing.flow_definition import Flow
 from routing.flow_diagram import render_svg
 
 blueprint = Blueprint("staff", __name__, template_folder="templates")
@@ -416,4 +416,4 @@ def _home_for(user: StaffUser) -> str:
     return url_for("staff.referrals") if user.role == "agency" else url_for("staff.tickets")
 
 
-from admin import console, portal_views, users_views  # noqa: E402, F401  (their routes join this blueprint)
+from admin import console_views, portal_views, users_views  # noqa: E402, F401  (their routes join this blueprint)

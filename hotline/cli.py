@@ -22,9 +22,9 @@ from hotline.jobs.runtime import set_job_app
 from hotline.migrations import upgrade
 from hotline.referrals.escalation import sweep
 from hotline.routing_cli import routing_group
-from routing.flow import load_flow
+from routing.flow_definition import load_flow
+from routing.flow_definition import main as flows_check_main
 from routing.flow_diagram import render_svg
-from routing.flows_check import main as flows_check_main
 
 # Periodic jobs the scheduler queues: (function, every N seconds).
 PERIODIC_JOBS = (

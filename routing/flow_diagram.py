@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from routing.flow import Flow
+from routing.flow_definition import Flow
 
 BOX_HEIGHT = 40
 LAYER_GAP = 72

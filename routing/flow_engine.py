@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from routing.flow import SPOKEN_ACTIONS, ActionSpec, Flow, Node, Transition
+from routing.flow_definition import SPOKEN_ACTIONS, ActionSpec, Flow, Node, Transition
 
 
 class IllegalTransition(ValueError):

@@ -31,7 +31,7 @@ from hotline.settings import Settings
 from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.models import Ticket, TicketMessage, TicketRecording, TicketSubmission
 from hotline.tickets.service import REPORTER, SYSTEM, record_event
-from routing.flow import SPOKEN_ACTIONS, Flow, load_flow
+from routing.flow_definition import SPOKEN_ACTIONS, Flow, load_flow
 from routing.flow_engine import Event, IllegalTransition, Outcome, Run, fire, start
 from routing.intake import MAX_TEXT_LENGTH
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from directory.models import Agency, Country
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals.deadlines import deadline
-from hotline.referrals.flowchart import IllegalTransition, advance, open_referral
+from hotline.referrals.lifecycle import IllegalTransition, advance, open_referral
 from hotline.referrals.models import Referral, ReferralStatus
 from hotline.referrals.notices import queue_agency_notice
 from hotline.referrals.service import next_candidates

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from directory.models import Agency
 from directory.snapshot import current_snapshot
 from hotline.db import database, utcnow
-from hotline.referrals.flowchart import CROSS_BORDER, NATIONAL, IllegalTransition, Moved, advance, open_referral
+from hotline.referrals.lifecycle import CROSS_BORDER, NATIONAL, IllegalTransition, Moved, advance, open_referral
 from hotline.referrals.models import AckLink, Referral, ReferralStatus
 from hotline.referrals.notices import create_ack_link, find_ack_link
 from hotline.tickets.intake import IntakeError, parse_intake

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from routing.flow import Flow, Transition, load_flow
+from routing.flow_definition import Flow, Transition, load_flow
 from routing.flow_engine import Action, Event, IllegalTransition, Run, fire, select_transition, start
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from routing.flow import FlowError, Problem, check_flow, load_flow
-from routing.flows_check import main
+from routing.flow_definition import FlowError, Problem, check_flow, load_flow, main
 from tests.flows.replay import FLOWS_DIR
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from routing.flow import Flow, load_flow
+from routing.flow_definition import Flow, load_flow
 from routing.flow_diagram import render_svg
 from tests.flows.replay import flow_named
 from tests.flows.test_check import make_flow

@@ -19,14 +19,14 @@ from hotline.accounts import StaffUser
 from hotline.app import create_app
 from hotline.db import utcnow
 from hotline.migrations import upgrade
-from hotline.referrals import flowchart
+from hotline.referrals import lifecycle
 from hotline.referrals.models import Referral
 from hotline.referrals.service import acknowledge, agency_act
 from hotline.reports import ROUTING_GRACE, retry_routing
 from hotline.settings import Settings
-from hotline.tickets.console import close_ticket
 from hotline.tickets.intake import parse_intake
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketStatus
+from hotline.tickets.operations import close_ticket
 from hotline.tickets.service import receive
 from routing.flow_engine import Event
 from tests.conftest import prepare as prepare_directory
@@ -167,7 +167,7 @@ def test_a_lost_race_leaves_the_callers_other_work_in_place(app: Flask, client: 
             acknowledge(other, referral_id, "link", via="one-time link")
         session.add(TicketMessage(ticket_id=ticket.id, direction="out", channel="sms", author="op", body="kept"))  # type: ignore[union-attr]
         session.flush()
-        moved = flowchart.advance(session, stale, Event("acknowledge", "agency"), "sms", utcnow())  # type: ignore[arg-type]
+        moved = lifecycle.advance(session, stale, Event("acknowledge", "agency"), "sms", utcnow())  # type: ignore[arg-type]
         assert not moved.changed
     with app.app_context(), database.session() as session:
         assert session.scalar(select(TicketMessage.body).where(TicketMessage.body == "kept")) == "kept"
@@ -179,13 +179,13 @@ def test_publishing_a_new_flowchart_version_does_not_strand_running_referrals(
     reference = _referred(client)
     referral_id = _first_referral(app, reference)
     published = tmp_path / "flows"
-    shutil.copytree(flowchart.FLOWS_DIR, published)
+    shutil.copytree(lifecycle.FLOWS_DIR, published)
     for path in published.glob("referral_*.json"):
         document = json.loads(path.read_text())
         document["version"] += 1
         path.write_text(json.dumps(document))
-    monkeypatch.setattr(flowchart, "FLOWS_DIR", published)
-    flowchart.flow.cache_clear()
+    monkeypatch.setattr(lifecycle, "FLOWS_DIR", published)
+    lifecycle.flow.cache_clear()
     try:
         with app.app_context(), app.extensions["database"].session() as session:
             referral, changed = acknowledge(session, referral_id, "staff:1", via="portal")
@@ -193,11 +193,11 @@ def test_publishing_a_new_flowchart_version_does_not_strand_running_referrals(
             assert referral.deadline_at is not None  # the next deadline is still watched
             # New referrals start on the new version.
             ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
-            newer = flowchart.open_referral(session, ticket, referral.agency_id, role="x", reason="x", now=utcnow())  # type: ignore[arg-type]
+            newer = lifecycle.open_referral(session, ticket, referral.agency_id, role="x", reason="x", now=utcnow())  # type: ignore[arg-type]
             assert newer.flow_version == 2
     finally:
-        flowchart.flow.cache_clear()
-        flowchart._earlier.clear()
+        lifecycle.flow.cache_clear()
+        lifecycle._earlier.clear()
 
 
 def test_the_routing_sweep_leaves_fresh_tickets_to_their_own_request(app: Flask, client: FlaskClient) -> None:

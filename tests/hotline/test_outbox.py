@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from hotline.app import create_app
 from hotline.db import utcnow
 from hotline.outbox import LEASE, MAX_ATTEMPTS, HandOffRefused, OutboxMessage, OutboxStatus, deliver, sweep_outbox
-from hotline.referrals.flowchart import open_referral
+from hotline.referrals.lifecycle import open_referral
 from hotline.referrals.models import Referral
 from hotline.settings import Settings
 from hotline.tickets.models import TicketEvent

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 
 from directory.models import Country
-from hotline.referrals.flowchart import advance, open_referral
+from hotline.referrals.lifecycle import advance, open_referral
 from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket
 from hotline.tickets.people import CasePerson

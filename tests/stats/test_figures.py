@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from hotline import stats
-from hotline.referrals.flowchart import CROSS_BORDER, NATIONAL, flow
+from hotline.referrals.lifecycle import CROSS_BORDER, NATIONAL, flow
 from hotline.referrals.models import Referral
 from hotline.stats import Filters, Measure, Table
 from hotline.tickets.models import Ticket

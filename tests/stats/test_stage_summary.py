@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from hotline import stats
 from hotline.db import make_engine
 from hotline.migrations import alembic_config, upgrade
-from hotline.referrals.flowchart import CROSS_BORDER, NATIONAL, flow
+from hotline.referrals.lifecycle import CROSS_BORDER, NATIONAL, flow
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.service import SYSTEM, record_event
 from hotline.tickets.stages import STAGE_RANK, backfill, rank_case, stage_rank

@@ -30,7 +30,7 @@ from hotline.referrals.models import FlowDefinition, Referral, ReferralStatus
 from hotline.referrals.notices import queue_agency_notice
 from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.service import SYSTEM, move_ticket, record_event
-from routing.flow import Flow, load_flow
+from routing.flow_definition import Flow, load_flow
 from routing.flow_engine import Action, Event, IllegalTransition, Run, fire, start
 
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "routing" / "flows"

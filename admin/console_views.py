@@ -15,11 +15,11 @@ from werkzeug.wrappers import Response
 from admin.views import TICKET_ROLES, blueprint, login_required
 from hotline.accounts import StaffUser
 from hotline.db import db_session
-from hotline.referrals.flowchart import IllegalTransition
+from hotline.referrals.lifecycle import IllegalTransition
 from hotline.referrals.models import Referral
-from hotline.tickets import console
-from hotline.tickets.console import CLOSE_OUTCOMES, PERSON_CHOICES, RISK_LEVELS, ConsoleError, QueueFilters
+from hotline.tickets import operations
 from hotline.tickets.models import Ticket, TicketStatus
+from hotline.tickets.operations import CLOSE_OUTCOMES, PERSON_CHOICES, RISK_LEVELS, ConsoleError, QueueFilters
 from hotline.tickets.people import CasePerson
 
 CHANNELS = ("voice", "sms", "chat", "web", "api")
@@ -55,7 +55,7 @@ def _filters() -> QueueFilters:
 @login_required(*TICKET_ROLES)
 def tickets() -> str:
     filters = _filters()
-    rows = console.queue(db_session(), g.user, filters)
+    rows = operations.queue(db_session(), g.user, filters)
     found = [ticket for ticket, _due in rows]
     newest = db_session().scalar(select(Ticket.id).order_by(Ticket.id.desc()).limit(1)) or 0
     return render_template(
@@ -64,7 +64,7 @@ def tickets() -> str:
         filters=filters,
         channels=CHANNELS,
         statuses=STATUSES,
-        assigned=console.assignees(db_session(), found),
+        assigned=operations.assignees(db_session(), found),
         names=_staff_names(),
         newest=newest,
     )
@@ -75,7 +75,7 @@ def tickets() -> str:
 def queue_updates() -> Response:
     """New contacts since `after` (a ticket id) for the console's poll; the page works without it."""
     after = request.args.get("after", type=int) or 0
-    rows = console.queue_after(db_session(), g.user, after, _filters())
+    rows = operations.queue_after(db_session(), g.user, after, _filters())
     return jsonify(
         newest=max([after, *(t.id for t in rows)]),
         tickets=[
@@ -114,15 +114,15 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
         referrals=referrals,
         people=people,
         error=error,
-        assigned=console.assignees(session, [found]).get(found.id),
+        assigned=operations.assignees(session, [found]).get(found.id),
         names=_staff_names(),
         colleagues=[c for c in colleagues if c.covers_country(found.incident_country)],
-        earlier=console.earlier_contacts(session, found),
-        linked=console.linked_contacts(session, found),
-        agencies=console.agencies_for_referral(session, found.incident_country),
+        earlier=operations.earlier_contacts(session, found),
+        linked=operations.linked_contacts(session, found),
+        agencies=operations.agencies_for_referral(session, found.incident_country),
         overrule_labels=OVERRULE_LABELS,
         risk_levels=RISK_LEVELS,
-        case_types=console.CASE_TYPES,
+        case_types=operations.CASE_TYPES,
         outcome_labels=OUTCOME_LABELS,
         close_outcomes=CLOSE_OUTCOMES,
         person_choices=PERSON_CHOICES,
@@ -148,7 +148,7 @@ def _act(reference: str, action: Callable[[Ticket], object], done: str) -> Respo
 @blueprint.post("/tickets/<reference>/claim")
 @login_required(*TICKET_ROLES)
 def claim_ticket(reference: str) -> Response | tuple[str, int]:
-    return _act(reference, lambda t: console.claim(db_session(), t, g.user), _("The ticket is yours."))
+    return _act(reference, lambda t: operations.claim(db_session(), t, g.user), _("The ticket is yours."))
 
 
 @blueprint.post("/tickets/<reference>/assign")
@@ -156,7 +156,7 @@ def claim_ticket(reference: str) -> Response | tuple[str, int]:
 def assign_ticket(reference: str) -> Response | tuple[str, int]:
     assignee = request.form.get("assignee", type=int) or 0
     reason = request.form.get("reason", "")
-    return _act(reference, lambda t: console.assign(db_session(), t, assignee, g.user, reason), _("Assigned."))
+    return _act(reference, lambda t: operations.assign(db_session(), t, assignee, g.user, reason), _("Assigned."))
 
 
 @blueprint.post("/tickets/<reference>/overrule")
@@ -167,7 +167,7 @@ def overrule_triage(reference: str) -> Response | tuple[str, int]:
     value = form.get(f"value_{field}", "")
     return _act(
         reference,
-        lambda t: console.overrule(db_session(), t, field, value, form.get("reason", ""), g.user),
+        lambda t: operations.overrule(db_session(), t, field, value, form.get("reason", ""), g.user),
         _("Triage overruled; the reason is recorded."),
     )
 
@@ -176,7 +176,7 @@ def overrule_triage(reference: str) -> Response | tuple[str, int]:
 @login_required(*TICKET_ROLES)
 def add_note(reference: str) -> Response | tuple[str, int]:
     text = request.form.get("note", "")
-    return _act(reference, lambda t: console.add_note(db_session(), t, text, g.user), _("Note added."))
+    return _act(reference, lambda t: operations.add_note(db_session(), t, text, g.user), _("Note added."))
 
 
 @blueprint.post("/tickets/<reference>/refer")
@@ -185,7 +185,7 @@ def refer_ticket(reference: str) -> Response | tuple[str, int]:
     form = request.form
     return _act(
         reference,
-        lambda t: console.refer_to(db_session(), t, form.get("agency", ""), form.get("reason", ""), g.user),
+        lambda t: operations.refer_to(db_session(), t, form.get("agency", ""), form.get("reason", ""), g.user),
         _("Referral sent."),
     )
 
@@ -196,7 +196,7 @@ def withdraw_referral(reference: str, referral_id: int) -> Response | tuple[str,
     reason = request.form.get("reason", "")
     return _act(
         reference,
-        lambda t: console.withdraw_referral(db_session(), t, referral_id, reason, g.user),
+        lambda t: operations.withdraw_referral(db_session(), t, referral_id, reason, g.user),
         _("Referral withdrawn."),
     )
 
@@ -206,7 +206,7 @@ def withdraw_referral(reference: str, referral_id: int) -> Response | tuple[str,
 def answer_agency(reference: str, referral_id: int) -> Response | tuple[str, int]:
     answer = request.form.get("answer", "")
     return _act(
-        reference, lambda t: console.provide_info(db_session(), t, referral_id, answer, g.user), _("Answer sent.")
+        reference, lambda t: operations.provide_info(db_session(), t, referral_id, answer, g.user), _("Answer sent.")
     )
 
 
@@ -217,7 +217,7 @@ def link_ticket(reference: str) -> Response | tuple[str, int]:
     merge = form.get("how") == "merge"
     return _act(
         reference,
-        lambda t: console.link_contacts(
+        lambda t: operations.link_contacts(
             db_session(), t, form.get("other", ""), g.user, merge=merge, reason=form.get("reason", "")
         ),
         _("Merged; nothing was deleted.") if merge else _("Linked."),
@@ -230,7 +230,7 @@ def close_ticket(reference: str) -> Response | tuple[str, int]:
     form = request.form
     return _act(
         reference,
-        lambda t: console.close_ticket(db_session(), t, form.get("outcome", ""), form.get("reason", ""), g.user),
+        lambda t: operations.close_ticket(db_session(), t, form.get("outcome", ""), form.get("reason", ""), g.user),
         _("Ticket closed."),
     )
 
@@ -243,7 +243,7 @@ def save_person(reference: str, person_id: int | None = None) -> Response | tupl
     fields = {name: request.form.get(prefix + name, "") for name in (*PERSON_CHOICES, "nationality", "vulnerability")}
     return _act(
         reference,
-        lambda t: console.save_person(db_session(), t, fields, g.user, person_id),
+        lambda t: operations.save_person(db_session(), t, fields, g.user, person_id),
         _("Person saved."),
     )
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from directory.models import Agency
 from hotline.accounts import StaffUser
 from hotline.db import utcnow
-from hotline.referrals.flowchart import NATIONAL, IllegalTransition, advance, open_referral, reschedule
+from hotline.referrals.lifecycle import NATIONAL, IllegalTransition, advance, open_referral, reschedule
 from hotline.referrals.models import Referral, ReferralStatus
 from hotline.tickets.models import Ticket, TicketEvent, TicketStatus
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES, WISHES, CasePerson
