@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from admin.views import login_required
 from channels.presence import POLL_SECONDS, mark_present
+from hotline.access import may_see_chat
 from hotline.conversations import service as talk
 from hotline.conversations.models import Conversation
 from hotline.conversations.prompts import LANGUAGES
@@ -33,11 +34,8 @@ def _languages() -> list[str]:
 
 
 def _visible(conversation: Conversation, ticket: Ticket | None) -> bool:
-    if g.user.role in ("supervisor", "admin") or g.user.regional:
-        return True
     country = ticket.incident_country if ticket else None
-    speaks = conversation.language in _languages() or conversation.language is None
-    return speaks and (country is None or g.user.covers_country(country))
+    return may_see_chat(g.user, conversation.language, country, _languages())
 
 
 def _here() -> None:

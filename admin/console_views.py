@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from admin.views import TICKET_ROLES, blueprint, login_required
+from hotline.access import may_see_ticket
 from hotline.accounts import StaffUser
 from hotline.db import db_session
 from hotline.referrals.lifecycle import IllegalTransition
@@ -116,7 +117,7 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
         error=error,
         assigned=operations.assignees(session, [found]).get(found.id),
         names=_staff_names(),
-        colleagues=[c for c in colleagues if c.covers_country(found.incident_country)],
+        colleagues=[c for c in colleagues if may_see_ticket(c, found)],
         earlier=operations.earlier_contacts(session, found),
         linked=operations.linked_contacts(session, found),
         agencies=operations.agencies_for_referral(session, found.incident_country),
@@ -250,7 +251,7 @@ def save_person(reference: str, person_id: int | None = None) -> Response | tupl
 
 def _visible_ticket(reference: str) -> Ticket:
     found = db_session().scalar(select(Ticket).where(Ticket.reference == reference))
-    if found is None or not g.user.covers_country(found.incident_country):
+    if found is None or not may_see_ticket(g.user, found):
         abort(404)
     return found
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from admin.views import login_required
 from directory.models import Agency
 from hotline import stats
+from hotline.access import country_scope
 from hotline.db import db_session, utcnow
 from hotline.i18n import country_name, current_locale
 from hotline.stats import NA, SUPPRESSED, Breakdown, Filters, Table
@@ -116,7 +117,7 @@ def _date(name: str) -> datetime | None:
 
 
 def _scope() -> frozenset[str] | None:
-    return None if g.user.regional else frozenset(g.user.countries)
+    return country_scope(g.user)
 
 
 def _filters() -> Filters:

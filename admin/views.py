@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from hotline.access import may_see_referral, visible_referrals
 from hotline.accounts import (
     LOCK_FOR,
     StaffUser,
@@ -196,7 +197,7 @@ def home() -> Response:
 @login_required("agency")
 def referrals() -> str:
     rows = db_session().scalars(
-        select(Referral).where(Referral.agency_id == g.user.agency_id).order_by(Referral.ack_due_at)
+        select(Referral).where(visible_referrals(g.user)).order_by(Referral.ack_due_at)
     )
     return render_template("staff/referrals.html", referrals=rows.all())
 
@@ -326,8 +327,12 @@ def deadlines() -> str:
     agency; then the rows themselves, each ticket reassignable to a colleague."""
     now = utcnow()
     soon = now + ABOUT_TO_BREACH
-    waiting = select(Referral).where(Referral.status.in_(AWAITING_ACK)).order_by(Referral.deadline_at)
-    rows = [r for r in db_session().scalars(waiting) if g.user.covers_country(r.ticket.incident_country)]
+    waiting = (
+        select(Referral)
+        .where(Referral.status.in_(AWAITING_ACK), visible_referrals(g.user))
+        .order_by(Referral.deadline_at)
+    )
+    rows = list(db_session().scalars(waiting))
     breached = [r for r in rows if r.status == "escalated" or (r.ack_due_at <= now)]
     about = [r for r in rows if r not in breached and r.ack_due_at <= soon]
     health: dict[str, dict[tuple[str, str], list[int]]] = {"country": {}, "agency": {}}
@@ -364,7 +369,7 @@ def flow_svg(flow_id: str) -> Response:
     current, path = None, ()
     if request.args.get("referral"):
         shown = db_session().get(Referral, request.args.get("referral", type=int))
-        if shown is None or not _may_see(shown):
+        if shown is None or not may_see_referral(g.user, shown):
             abort(404)
         chart, current, path = flow_of(db_session(), shown), shown.status, tuple(shown.path_nodes)
     return Response(render_svg(chart, current=current, path=path), mimetype="image/svg+xml")
@@ -397,15 +402,10 @@ def routing_preview() -> tuple[Response, int]:
 def _own_referral(referral_id: int) -> Referral:
     found = db_session().get(Referral, referral_id)
     # Another agency's referral is answered exactly like a missing one.
-    if found is None or found.agency_id != g.user.agency_id:
+    if found is None or not may_see_referral(g.user, found):
         abort(404)
     return found
 
-
-def _may_see(referral: Referral) -> bool:
-    if g.user.role == "agency":
-        return referral.agency_id == g.user.agency_id
-    return g.user.covers_country(referral.ticket.incident_country)
 
 
 def _flow_picture(referral: Referral) -> dict[str, str]:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, true
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from directory.models import Agency
+from hotline.access import may_see_ticket, visible_tickets
 from hotline.accounts import StaffUser
 from hotline.db import utcnow
 from hotline.referrals.lifecycle import NATIONAL, IllegalTransition, advance, open_referral, reschedule
@@ -74,12 +75,6 @@ class QueueFilters:
     status: str | None = None
 
 
-def _visible(user: StaffUser) -> Any:
-    if user.regional:
-        return true()
-    return Ticket.incident_country.in_(user.countries or [""])
-
-
 def queue(
     session: Session, user: StaffUser, filters: QueueFilters, limit: int = 200
 ) -> list[tuple[Ticket, datetime | None]]:
@@ -99,7 +94,7 @@ def queue(
     query = (
         select(Ticket, deadline.c.due)
         .outerjoin(deadline, deadline.c.ticket_id == Ticket.id)
-        .where(_visible(user))
+        .where(visible_tickets(user))
         .order_by(risk_rank, deadline.c.due.is_(None), deadline.c.due, Ticket.created_at)
         .limit(limit)
     )
@@ -110,7 +105,7 @@ def queue_after(
     session: Session, user: StaffUser, after_id: int, filters: QueueFilters, limit: int = 50
 ) -> list[Ticket]:
     """Contacts that arrived after the ticket with `after_id`, newest last: what the console's poll adds."""
-    query = _filtered(select(Ticket).where(Ticket.id > after_id, _visible(user)), filters)
+    query = _filtered(select(Ticket).where(Ticket.id > after_id, visible_tickets(user)), filters)
     return list(session.scalars(query.order_by(Ticket.id).limit(limit)))
 
 
@@ -158,7 +153,7 @@ def assign(session: Session, ticket: Ticket, assignee_id: int, by: StaffUser, re
         assignee is None
         or not assignee.active
         or assignee.role not in STAFF_ROLES
-        or not assignee.covers_country(ticket.incident_country)
+        or not may_see_ticket(assignee, ticket)
     ):
         raise ConsoleError("assignee", "not someone who may take this ticket")
     current = assignees(session, [ticket]).get(ticket.id)
@@ -316,7 +311,7 @@ def link_contacts(
     Commits; returns the other ticket.
     """
     other = session.scalar(select(Ticket).where(Ticket.reference == other_reference.strip().upper()))
-    if other is None or other.id == ticket.id or not by.covers_country(other.incident_country):
+    if other is None or other.id == ticket.id or not may_see_ticket(by, other):
         raise ConsoleError("other", "no such other ticket")
     reason = reason.strip()[:NOTE_LENGTH] or None
     if not merge:
