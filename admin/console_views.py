@@ -51,6 +51,23 @@ def _filters() -> QueueFilters:
         status=status if status in STATUSES else None,
     )
 
+DISPATCH_LABELS = {
+    "proposed": _l("Proposed: waiting for your review"),
+    "held": _l("Held, not sent"),
+    "dropped": _l("Dropped"),
+}
+HELD_LABELS = {
+    "consent_not_given": _l("The person was not asked whether this agency may be told."),
+    "consent_refused": _l("The person did not agree that this agency be told."),
+    "fear_of_return": _l("The person fears going back: their country of origin is never told."),
+    "operator_hold": _l("Held by an operator."),
+    "no_agency_of_that_kind": _l("No agency of the right kind in that country."),
+}
+GROUND_LABELS = {
+    "best_interests_of_the_child": _l("a child: the best interests of the child"),
+    "imminent_danger_to_life": _l("imminent danger to life"),
+}
+
 
 @blueprint.get("/tickets")
 @login_required(*TICKET_ROLES)
@@ -128,6 +145,9 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
         close_outcomes=CLOSE_OUTCOMES,
         person_choices=PERSON_CHOICES,
         closed=found.status == TicketStatus.CLOSED,
+        dispatch_labels=DISPATCH_LABELS,
+        held_labels=HELD_LABELS,
+        ground_labels=GROUND_LABELS,
     )
 
 
@@ -200,6 +220,30 @@ def withdraw_referral(reference: str, referral_id: int) -> Response | tuple[str,
         lambda t: operations.withdraw_referral(db_session(), t, referral_id, reason, g.user),
         _("Referral withdrawn."),
     )
+
+
+@blueprint.post("/tickets/<reference>/referrals/<int:referral_id>/dispatch")
+@login_required(*TICKET_ROLES)
+def decide_proposal(reference: str, referral_id: int) -> Response | tuple[str, int]:
+    form = request.form
+    decision = form.get("decision", "")
+    return _act(
+        reference,
+        lambda t: operations.decide_proposal(
+            db_session(), t, referral_id, decision, form.get("reason", ""), form.get("ground", ""), g.user
+        ),
+        {"confirm": _("Referral sent."), "hold": _("Referral held."), "drop": _("Proposal dropped.")}.get(
+            decision, _("Done.")
+        ),
+    )
+
+
+@blueprint.get("/api/v1/tickets/<reference>")
+@login_required(*TICKET_ROLES)
+def ticket_api(reference: str) -> Response:
+    """The ticket's referrals for tools: each with its state (proposed, held, dispatched, then the
+    flowchart's) and whether its notice has been queued."""
+    return jsonify(operations.ticket_summary(db_session(), _visible_ticket(reference)))
 
 
 @blueprint.post("/tickets/<reference>/referrals/<int:referral_id>/answer")

@@ -37,6 +37,12 @@ ROLE_LABELS = {
     "other": _l("Other"),
 }
 ANSWER_VALUES = {"yes": True, "no": False, "unknown": None}
+# What the person agrees to, asked in plain words; no answer means "not asked" (routing/dispatch.py).
+CONSENT_QUESTIONS = (
+    ("share_authorities", _l("May we pass this report to the authorities of the country where it is happening?")),
+    ("share_origin", _l("If the person is from another country, may that country's authorities be told?")),
+    ("share_identity", _l("May the agencies know who you are, or only what is happening?")),
+)
 
 
 @blueprint.get("/")
@@ -100,6 +106,10 @@ def _intake_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
         "answers": answers,
         "reporter_role": form.get("reporter_role") or None,
         "contact_ok": form.get("contact_ok") == "yes",
+        "consent": {
+            **{key: ANSWER_VALUES.get(form.get(key, "unknown")) for key, _label in CONSENT_QUESTIONS},
+            "fear_of_return": True if form.get("fear_of_return") == "yes" else None,
+        },
     }
 
 
@@ -111,6 +121,7 @@ def _render_form(form: MultiDict[str, str], error: IntakeError | None) -> str:
         error_field=_form_field(error.field) if error else None,
         countries=FORM_COUNTRIES,
         questions=FORM_QUESTIONS,
+        consent_questions=CONSENT_QUESTIONS,
         roles=[(role, ROLE_LABELS[role]) for role in REPORTER_ROLES],
         max_text=MAX_TEXT_LENGTH,
     )

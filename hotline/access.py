@@ -1,6 +1,6 @@
 """Who may see what: the one access policy, each rule both as a check on a row and as an SQL filter.
 
-Agencies see only their own referrals; operators and supervisors see the tickets (and their
+Agencies see only their own referrals, once dispatched; operators and supervisors see the tickets (and their
 referrals) of the countries they cover, all of them when regional. A ticket whose country is not
 known yet is for regional staff. A chat whose country is not known yet is for anyone who speaks
 its language.
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import false, select, true
 
 from hotline.accounts import StaffUser
-from hotline.referrals.models import Referral
+from hotline.referrals.models import DispatchState, Referral
 from hotline.tickets.models import Ticket
 
 
@@ -33,14 +33,15 @@ def visible_tickets(user: StaffUser) -> Any:
 
 def may_see_referral(user: StaffUser, referral: Referral) -> bool:
     if user.role == "agency":
-        return referral.agency_id == user.agency_id
+        # A proposal or a held referral has not been sent: its agency does not know of it yet.
+        return referral.agency_id == user.agency_id and referral.dispatch == DispatchState.DISPATCHED
     return may_see_ticket(user, referral.ticket)
 
 
 def visible_referrals(user: StaffUser) -> Any:
     """The SQL condition on Referral for `may_see_referral`."""
     if user.role == "agency":
-        return Referral.agency_id == user.agency_id
+        return (Referral.agency_id == user.agency_id) & (Referral.dispatch == DispatchState.DISPATCHED)
     if user.regional:
         return true()
     return Referral.ticket_id.in_(select(Ticket.id).where(visible_tickets(user)))

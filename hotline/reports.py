@@ -57,10 +57,21 @@ def file_report(
         session.rollback()
         log.warning("a report could not be stored: the database is unavailable")
         raise ServiceBusy from None
-    if received.ticket.status in UNROUTED:
+    if received.created and not has_content(parsed.intake):
+        # Silence, a pocket dial, an empty message: kept as a contact an operator can open, never referred.
+        move_ticket(session, received.ticket, TicketStatus.LOGGED, SYSTEM, kind="logged_contact", reason="no content")
+        session.commit()
+    elif received.ticket.status in UNROUTED:
         intake = parsed.intake if routing_text is None else replace(parsed.intake, text=routing_text)
         route_or_hold(session, received.ticket, intake)
     return received
+
+
+def has_content(intake: Intake) -> bool:
+    """Whether the person said anything to act on: words, an answer, or a place."""
+    location = intake.location
+    answered = any(value is not None for value in intake.answers.values())
+    return bool(intake.text.strip()) or answered or bool(location.country or location.region or location.place)
 
 
 def route_or_hold(session: Session, ticket: Ticket, intake: Intake | None = None) -> bool:

@@ -27,6 +27,9 @@ BOOLEAN_ANSWERS = (
     "threats_or_violence",
 )
 COUNTRY_ANSWERS = ("victim_nationality",)
+# What the person agreed to (True), refused (False) or was not asked (absent or None); see
+# routing/dispatch.py. "fear_of_return" is a stated fear of going back or a request for asylum.
+CONSENT_KEYS = ("contact_back", "share_authorities", "share_origin", "share_identity", "fear_of_return")
 ANSWER_KEYS = BOOLEAN_ANSWERS + COUNTRY_ANSWERS
 
 
@@ -55,3 +58,4 @@ class Intake:
     answers: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     reporter_role: str | None = None
     contact_ok: bool = False
+    consent: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))

@@ -58,3 +58,20 @@ def twilio_post(client: FlaskClient, path: str, params: dict[str, str], *, sign:
         validator = RequestValidator(settings.twilio_auth_token)
         headers["X-Twilio-Signature"] = validator.compute_signature(f"{settings.public_base_url}{path}", params)
     return client.post(path, data=params, headers=headers)
+
+
+def dispatch_proposals(app: Flask, who: str = "staff:1") -> int:
+    """An operator confirms every proposed referral, as the console's Confirm does; return how many."""
+    from sqlalchemy import select
+
+    from hotline.db import utcnow
+    from hotline.referrals.dispatch import confirm
+    from hotline.referrals.models import DispatchState, Referral
+
+    with app.app_context(), app.extensions["database"].session() as session:
+        proposed = session.scalars(
+            select(Referral).where(Referral.dispatch == DispatchState.PROPOSED).order_by(Referral.id)
+        ).all()
+        for referral in proposed:
+            confirm(session, referral, who, utcnow(), reason="confirmed in the test")
+        return len(proposed)

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from directory.models import Agency, Country
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals.deadlines import deadline
-from hotline.referrals.lifecycle import IllegalTransition, advance, open_referral
+from hotline.referrals.dispatch import review_deadline_passed
+from hotline.referrals.lifecycle import REVIEW_DEADLINE, IllegalTransition, advance, open_referral
 from hotline.referrals.models import Referral, ReferralStatus
 from hotline.referrals.notices import queue_agency_notice
 from hotline.referrals.service import next_candidates
@@ -37,7 +38,9 @@ def apply_due_deadline(session: Session, referral_id: int, now: datetime) -> str
     if referral is None or referral.ended or referral.deadline_at is None or referral.deadline_at > now:
         return "not due"
     timer = referral.deadline_timer
-    if timer == RUNG:
+    if timer == REVIEW_DEADLINE:
+        done = review_deadline_passed(session, referral, now)
+    elif timer == RUNG:
         done = _climb(session, referral, now)
     else:
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,15 +26,18 @@ from directory.models import Country as CountryRow
 from hotline.db import utcnow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals import deadlines
-from hotline.referrals.models import FlowDefinition, Referral, ReferralStatus
+from hotline.referrals.models import DispatchState, FlowDefinition, Referral, ReferralStatus
 from hotline.referrals.notices import queue_agency_notice
 from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.service import SYSTEM, move_ticket, record_event
+from routing.dispatch import dispatch_policy, plan_referral
 from routing.flow_definition import Flow, load_flow
 from routing.flow_engine import Action, Event, IllegalTransition, Run, fire, start
 
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "routing" / "flows"
 NATIONAL = "referral_national"
+# Not a flowchart timer: the deadline by which an operator reviews a proposal (routing.dispatch).
+REVIEW_DEADLINE = "review_deadline"
 CROSS_BORDER = "referral_crossborder"
 
 __all__ = ["IllegalTransition", "Moved", "advance", "flow", "flow_of", "open_referral", "reschedule"]
@@ -101,15 +104,23 @@ def open_referral(
     flow_id: str = NATIONAL,
     escalated_from: Referral | None = None,
     linked_to: Referral | None = None,
+    plan: Mapping[str, Any] | None = None,
 ) -> Referral:
-    """Create a referral and run its flowchart to `referred`: received, triaged by the system, referred."""
+    """Create a referral and run its flowchart: received, triaged by the system, then referred at once
+    (no plan, or a plan to dispatch it "auto"), or stopped at `triaged` as a proposal for an operator
+    (with a review deadline) or held for a consent not given (routing.dispatch)."""
     chart = flow(flow_id)
     _remember(session, chart)
     outcome = start(chart, now)
     run, actions = outcome.run, list(outcome.actions)
     triage = {"risk": ticket.risk_level, "case_type": ticket.case_type}
     refer = {"agency": agency_id, "origin_country": (ticket.routing or {}).get("victim_nationality")}
-    for event in (Event("triage", "system", triage), Event("refer", "system", refer)):
+    planned = (plan or {}).get("dispatch", "auto")
+    state = {"auto": DispatchState.DISPATCHED, "review": DispatchState.PROPOSED}.get(planned, DispatchState.HELD)
+    events = [Event("triage", "system", triage)]
+    if state == DispatchState.DISPATCHED:
+        events.append(Event("refer", "system", refer))
+    for event in events:
         outcome = fire(chart, run, event, now)
         run, actions = outcome.run, actions + list(outcome.actions)
     referral = Referral(
@@ -125,22 +136,38 @@ def open_referral(
         ack_due_at=now,
         escalated_from_id=escalated_from.id if escalated_from else None,
         linked_to_id=linked_to.id if linked_to else None,
+        dispatch=state,
+        held_reason=(plan or {}).get("held_reason"),
+        needs_consent=(plan or {}).get("needs_consent"),
+        override_ground=(plan or {}).get("override"),
     )
     session.add(referral)
     session.flush()
-    _set_deadline(session, referral, run, now)
+    if state == DispatchState.DISPATCHED:
+        _set_deadline(session, referral, run, now)
+    elif state == DispatchState.PROPOSED:
+        _watch_review(referral, now)
+        enqueue_after_commit(session, "hotline.jobs.deadlines.check_deadline", referral.id, at=referral.deadline_at)
     referral.ack_due_at = referral.deadline_at or now
+    kind = {DispatchState.DISPATCHED: "referred", DispatchState.PROPOSED: "proposed"}.get(state, "held")
+    why = f" Held: {referral.held_reason}." if state == DispatchState.HELD else ""
     record_event(
         session,
         ticket,
-        "referred",
+        kind,
         SYSTEM,
         to_state=run.node,
         referral_id=referral.id,
-        reason=f"{role}: {agency_id} ({chart.id} v{chart.version}). {reason}",
+        reason=f"{role}: {agency_id} ({chart.id} v{chart.version}). {reason}{why}",
     )
     _carry_out(session, referral, actions, now)
     return referral
+
+
+def _watch_review(referral: Referral, now: datetime) -> None:
+    """A proposal's review deadline by the ticket's risk (routing/dispatch_policy.json)."""
+    minutes = dispatch_policy().review_minutes.get(referral.ticket.risk_level, 60)
+    referral.deadline_at, referral.deadline_timer = now + timedelta(minutes=minutes), REVIEW_DEADLINE
 
 
 def advance(
@@ -201,7 +228,10 @@ def reschedule(session: Session, referral: Referral, who: str, now: datetime) ->
     if referral.ended or referral.deadline_timer in (None, "escalation_rung"):
         return
     before = referral.deadline_at
-    _set_deadline(session, referral, Run.from_dict(referral.run), now)
+    if referral.deadline_timer == REVIEW_DEADLINE:
+        _watch_review(referral, referral.created_at)
+    else:
+        _set_deadline(session, referral, Run.from_dict(referral.run), now)
     if referral.deadline_timer == "ack_deadline" and referral.deadline_at is not None:
         referral.ack_due_at = referral.deadline_at
     if referral.deadline_at != before:
@@ -284,6 +314,12 @@ def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any]
             reason=f"no coordinating body of {origin} in the directory",
         )
         return
+    decision = ticket.routing or {}
+    consent = {**(ticket.consent or {})}
+    if (decision.get("dispatch") or {}).get("fear_of_return"):
+        consent["fear_of_return"] = True
+    # The origin country is told only as the person agreed (routing.dispatch), here as anywhere.
+    plan = plan_referral(decision, "coordinating_body", "origin_country", consent, "") if decision else None
     open_referral(
         session,
         ticket,
@@ -291,6 +327,7 @@ def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any]
         role="origin_country",
         now=now,
         linked_to=referral,
+        plan=plan,
         reason=f"The cross-border flowchart asks the origin country ({origin}) to {params.get('purpose', 'act')}.",
     )
 

@@ -23,6 +23,24 @@ class ReferralStatus:
     ENDED = ("closed", "withdrawn", "expired")
 
 
+class DispatchState:
+    """Whether a referral has gone to its agency. Only `dispatched` referrals reach the agency
+    (notice, portal); `hotline.referrals.dispatch.set_dispatch` is the one writer."""
+
+    PROPOSED = "proposed"  # the engine's proposal, waiting for an operator or the review deadline
+    HELD = "held"  # needs a consent the person has not given; `held_reason` says which
+    DISPATCHED = "dispatched"
+    DROPPED = "dropped"  # an operator took the proposal back
+
+
+DISPATCH_TRANSITIONS: dict[str, frozenset[str]] = {
+    DispatchState.PROPOSED: frozenset({DispatchState.DISPATCHED, DispatchState.HELD, DispatchState.DROPPED}),
+    DispatchState.HELD: frozenset({DispatchState.DISPATCHED, DispatchState.DROPPED}),
+    DispatchState.DISPATCHED: frozenset(),
+    DispatchState.DROPPED: frozenset(),
+}
+
+
 class Referral(Base):
     __tablename__ = "referral"
 
@@ -51,6 +69,14 @@ class Referral(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(String(80))
     outcome: Mapped[str | None] = mapped_column(String(40))
+    dispatch: Mapped[str] = mapped_column(
+        String(12), default=DispatchState.DISPATCHED, server_default=DispatchState.DISPATCHED, index=True
+    )
+    # Why a referral is held (a key: consent_not_given, consent_refused, fear_of_return, ...), the
+    # consent that decides it, and the legal ground when it went without consent (a child, danger).
+    held_reason: Mapped[str | None] = mapped_column(String(40))
+    needs_consent: Mapped[str | None] = mapped_column(String(32))
+    override_ground: Mapped[str | None] = mapped_column(String(48))
 
     ticket: Mapped[Ticket] = relationship()
     agency: Mapped[Agency] = relationship()

@@ -12,11 +12,12 @@ from directory.models import Agency
 from directory.snapshot import current_snapshot
 from hotline.db import database, utcnow
 from hotline.referrals.lifecycle import CROSS_BORDER, NATIONAL, IllegalTransition, Moved, advance, open_referral
-from hotline.referrals.models import AckLink, Referral, ReferralStatus
+from hotline.referrals.models import AckLink, DispatchState, Referral, ReferralStatus
 from hotline.referrals.notices import create_ack_link, find_ack_link
 from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.service import SYSTEM, move_ticket, record_event
+from routing.dispatch import plan_dispatch
 from routing.engine import decision_to_json, route
 from routing.flow_engine import Event
 from routing.intake import Intake
@@ -43,6 +44,7 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
     outbox rows in the same transaction. Raises NoAgencyFound, and whatever a fault raises."""
     now = utcnow()
     decision = decision_to_json(route(intake, current_snapshot(session), now))
+    plan_dispatch(decision, intake.consent, intake.text)
     if not decision["referrals"]:
         raise NoAgencyFound(ticket.id)
     apply_triage(ticket, decision, stated_language=intake.language)
@@ -51,11 +53,25 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
     referrals: list[Referral] = []
     for choice in decision["referrals"]:
         origin = choice["role"] == "origin_country"
+        agency_id = choice["agency_id"]
+        if choice.get("swap_kind"):
+            # An override sends it to another kind of agency of that country (a child's own
+            # country's child protection, not its coordinating body); held when there is none.
+            swapped = session.scalar(
+                select(Agency.id)
+                .where(Agency.country == choice["country"], Agency.kind == choice["swap_kind"])
+                .order_by(Agency.id)
+            )
+            if swapped is None:
+                choice.update(dispatch="held", held_reason="no_agency_of_that_kind")
+            else:
+                agency_id = choice["agency_id"] = swapped
         referrals.append(
             open_referral(
                 session,
                 ticket,
-                choice["agency_id"],
+                agency_id,
+                plan=choice,
                 role=choice["role"],
                 now=now,
                 # The destination country's agencies run the cross-border flowchart; the origin
@@ -66,7 +82,9 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
                 reason=choice["reasons"][0] if choice["reasons"] else choice["role"],
             )
         )
-    move_ticket(session, ticket, TicketStatus.REFERRED, SYSTEM, reason=f"{len(referrals)} referral(s) sent")
+    sent = [r for r in referrals if r.dispatch == DispatchState.DISPATCHED]
+    if sent:
+        move_ticket(session, ticket, TicketStatus.REFERRED, SYSTEM, reason=f"{len(sent)} referral(s) sent")
     return referrals
 
 
@@ -106,7 +124,8 @@ def preview_routing(bodies: list[Any]) -> list[dict[str, Any]]:
             parsed = parse_intake(body)
         except IntakeError as error:
             raise IntakeError(f"[{index}].{error.field}".rstrip("."), error.message) from None
-        decisions.append(decision_to_json(route(parsed.intake, snapshot, now)))
+        intake = parsed.intake
+        decisions.append(plan_dispatch(decision_to_json(route(intake, snapshot, now)), intake.consent, intake.text))
     return decisions
 
 

@@ -16,6 +16,7 @@ from hotline.privacy import InvalidPhone, normalise_phone, phone_country
 from routing.intake import (
     BOOLEAN_ANSWERS,
     CHANNELS,
+    CONSENT_KEYS,
     COUNTRY_ANSWERS,
     MAX_TEXT_LENGTH,
     REPORTER_ROLES,
@@ -33,6 +34,7 @@ TOP_LEVEL_KEYS = (
     "answers",
     "reporter_role",
     "contact_ok",
+    "consent",
 )
 LOCATION_KEYS = ("country", "region", "place")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -128,6 +130,9 @@ def parse_intake(data: Any, channel: str | None = None) -> ParsedIntake:
     if not isinstance(contact_ok, bool):
         raise IntakeError("contact_ok", _l("This field must be true or false."))
 
+    consent = _parse_consent(data.get("consent"))
+    if consent.get("contact_back") is None and contact_ok:
+        consent["contact_back"] = True
     intake = Intake(
         channel=channel,
         text=text,
@@ -137,6 +142,7 @@ def parse_intake(data: Any, channel: str | None = None) -> ParsedIntake:
         answers=MappingProxyType(answers),
         reporter_role=reporter_role,
         contact_ok=contact_ok,
+        consent=MappingProxyType(consent),
     )
     return ParsedIntake(intake=intake, caller_phone=caller_phone)
 
@@ -203,3 +209,20 @@ def _parse_answers(raw: Any) -> dict[str, object]:
         else:
             raise IntakeError(field, _l("Unknown field “%(field)s”.", field=field))
     return answers
+
+
+def _parse_consent(raw: Any) -> dict[str, object]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise IntakeError("consent", _l("The consent must be an object."))
+    consent: dict[str, object] = {}
+    for key, value in raw.items():
+        field = f"consent.{str(key)[:64]}"
+        if key not in CONSENT_KEYS:
+            raise IntakeError(field, _l("Unknown field “%(field)s”.", field=field))
+        if value is not None and not isinstance(value, bool):
+            raise IntakeError(field, _l("This field must be true or false."))
+        if value is not None:
+            consent[key] = value
+    return consent

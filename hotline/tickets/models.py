@@ -29,6 +29,8 @@ class TicketStatus:
     # Routing failed (a fault, or no agency found): the ticket waits for an operator, and the
     # routing sweep tries again.
     NEEDS_TRIAGE = "needs_triage"
+    # A contact with nothing to act on (silence, a pocket dial, an empty message): kept, not referred.
+    LOGGED = "logged"
     TRIAGED = "triaged"
     REFERRED = "referred"
     ACKNOWLEDGED = "acknowledged"
@@ -40,8 +42,15 @@ class TicketStatus:
 # ticket stays closed; its agencies' referrals run on without reopening it.
 TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
     TicketStatus.RECEIVED: frozenset(
-        {TicketStatus.NEEDS_TRIAGE, TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}
+        {
+            TicketStatus.NEEDS_TRIAGE,
+            TicketStatus.LOGGED,
+            TicketStatus.TRIAGED,
+            TicketStatus.REFERRED,
+            TicketStatus.CLOSED,
+        }
     ),
+    TicketStatus.LOGGED: frozenset({TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}),
     TicketStatus.NEEDS_TRIAGE: frozenset({TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}),
     TicketStatus.TRIAGED: frozenset({TicketStatus.NEEDS_TRIAGE, TicketStatus.REFERRED, TicketStatus.CLOSED}),
     TicketStatus.REFERRED: frozenset({TicketStatus.ACKNOWLEDGED, TicketStatus.ASSISTED, TicketStatus.CLOSED}),
@@ -89,6 +98,8 @@ class Ticket(Base):
     source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     source_fingerprint: Mapped[str | None] = mapped_column(String(64))
     routing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the person agreed to (routing.intake.CONSENT_KEYS): True, False, or absent when not asked.
+    consent: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # What the event log proves, kept by `record_event` in the same transaction and only ever raised:
     # the furthest nested funnel stage any event entered (hotline.tickets.stages: 0 none, 1 triaged ...
     # 5 assisted) and whether any event entered "closed". The statistics funnel reads these.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -19,8 +20,10 @@ from directory.models import Agency
 from hotline.access import may_see_ticket, visible_tickets
 from hotline.accounts import StaffUser
 from hotline.db import utcnow
+from hotline.outbox import OutboxMessage
+from hotline.referrals import dispatch
 from hotline.referrals.lifecycle import NATIONAL, IllegalTransition, advance, open_referral, reschedule
-from hotline.referrals.models import Referral, ReferralStatus
+from hotline.referrals.models import DispatchState, Referral, ReferralStatus
 from hotline.tickets.models import Ticket, TicketEvent, TicketStatus
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES, WISHES, CasePerson
 from hotline.tickets.service import move_ticket, record_event
@@ -60,7 +63,7 @@ __all__ = [
 class ConsoleError(ValueError):
     """A refused console action; `field` names the form field at fault, `message` says why."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: Any) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
@@ -249,6 +252,73 @@ def refer_to(session: Session, ticket: Ticket, agency_id: str, reason: str, by: 
     move_ticket(session, ticket, TicketStatus.REFERRED, by.actor, reason=f"referred to {agency_id}", strict=False)
     session.commit()
     return referral
+
+
+DISPATCH_DECISIONS = ("confirm", "hold", "drop")
+
+
+def decide_proposal(
+    session: Session, ticket: Ticket, referral_id: int, decision: str, reason: str, ground: str, by: StaffUser
+) -> None:
+    """The operator's review of a proposed or held referral: confirm (it goes to the agency now),
+    hold, or drop it. Holding and dropping need a reason; a held referral goes only with the consent
+    now recorded or a legal ground. Commits."""
+    referral = _referral_of(session, ticket, referral_id)
+    reason = reason.strip()[:NOTE_LENGTH]
+    if decision not in DISPATCH_DECISIONS:
+        raise ConsoleError("decision", _l("one of confirm, hold, drop"))
+    if decision != "confirm" and not reason:
+        raise ConsoleError("reason", _l("a reason is required"))
+    try:
+        if decision == "confirm":
+            dispatch.confirm(session, referral, by.actor, utcnow(), reason=reason or None, ground=ground or None)
+        elif decision == "hold":
+            dispatch.hold(session, referral, by.actor, reason)
+        else:
+            dispatch.drop(session, referral, by.actor, reason)
+    except dispatch.DispatchRefused as refused:
+        session.rollback()
+        raise ConsoleError("decision", DISPATCH_REFUSALS[refused.code]) from None
+    session.commit()
+
+
+def ticket_summary(session: Session, ticket: Ticket) -> dict[str, Any]:
+    """What tools read of a ticket: its state, consent, and each referral with its dispatch state."""
+    referrals = session.scalars(select(Referral).where(Referral.ticket_id == ticket.id).order_by(Referral.id)).all()
+    ids = [referral.id for referral in referrals]
+    queued = set(session.scalars(select(OutboxMessage.referral_id).where(OutboxMessage.referral_id.in_(ids))))
+    return {
+        "reference": ticket.reference,
+        "status": ticket.status,
+        "risk": ticket.risk_level,
+        "case_type": ticket.case_type,
+        "incident_country": ticket.incident_country,
+        "consent": dict(ticket.consent or {}),
+        "referrals": [
+            {
+                "id": referral.id,
+                "agency_id": referral.agency_id,
+                "role": referral.role,
+                "state": referral.status if referral.dispatch == DispatchState.DISPATCHED else referral.dispatch,
+                "dispatch": referral.dispatch,
+                "needs_consent": referral.needs_consent,
+                "held_reason": referral.held_reason,
+                "override": referral.override_ground,
+                "review_due_at": referral.deadline_at.isoformat()
+                if referral.dispatch == DispatchState.PROPOSED and referral.deadline_at
+                else None,
+                "notice_queued": referral.id in queued,
+            }
+            for referral in referrals
+        ],
+    }
+
+
+DISPATCH_REFUSALS = {
+    "already_decided": _l("this referral has been decided already"),
+    "consent_missing": _l("the person has not agreed to this; record their consent or a legal ground first"),
+    "fear_of_return": _l("the person fears going back: their country of origin is never told"),
+}
 
 
 def withdraw_referral(session: Session, ticket: Ticket, referral_id: int, reason: str, by: StaffUser) -> None:

@@ -163,6 +163,7 @@ def intake_of(session: Session, ticket: Ticket) -> Intake:
         answers=MappingProxyType(dict(submission.answers) if submission is not None else {}),
         reporter_role=ticket.reporter_role,
         contact_ok=ticket.contact_ok,
+        consent=MappingProxyType(dict(ticket.consent or {})),
     )
 
 
@@ -210,6 +211,7 @@ def receive(
         caller_country=intake.caller_country,
         reporter_role=intake.reporter_role,
         contact_ok=intake.contact_ok,
+        consent=dict(intake.consent),
         source_key=source_key,
         source_fingerprint=digest,
         followup_passphrase_hash=hash_random_secret(canonical_code(passphrase)) if passphrase else None,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.people import CasePerson
+from routing.flow_engine import Run
 from tests.admin.test_staff_pages import file_report, sign_in
 from tests.factories import make_agency, make_user
 from tests.helpers import post_form
@@ -100,7 +101,10 @@ def test_overrule_needs_a_reason_and_keeps_the_routing_decision(
     with app.app_context(), app.extensions["database"].session() as session:
         ticket_id = session.scalar(select(Ticket.id).where(Ticket.reference == reference))
         waiting = session.scalars(select(Referral).where(Referral.ticket_id == ticket_id)).all()
-        assert waiting and all(r.ack_due_at - r.created_at == timedelta(minutes=15) for r in waiting)
+        # Counted from when each was referred (an operator confirmed the proposal), not proposed.
+        assert waiting and all(
+            r.ack_due_at - Run.from_dict(r.run).entered_at == timedelta(minutes=15) for r in waiting
+        )
     assert len(_events(app, reference, "deadline_changed")) == len(waiting)
 
 

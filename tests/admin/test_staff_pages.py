@@ -14,7 +14,7 @@ from hotline.accounts import StaffUser
 from hotline.referrals.models import Referral
 from hotline.tickets.models import TicketEvent
 from tests.factories import make_agency, make_user
-from tests.helpers import post_form
+from tests.helpers import dispatch_proposals, post_form
 
 
 def sign_in(client: FlaskClient, email: str, password: str) -> None:
@@ -49,8 +49,11 @@ def totp_code(secret: str, last_step: int | None = None) -> str:
 
 
 def file_report(client: FlaskClient, country: str) -> str:
+    """A report whose proposed referrals an operator has confirmed, so its agencies have them."""
     body = {"channel": "api", "text": f"report in {country}", "location": {"country": country}}
-    return client.post("/api/v1/reports", json=body).get_json()["reference"]
+    reference = client.post("/api/v1/reports", json=body).get_json()["reference"]
+    dispatch_proposals(client.application)
+    return reference
 
 
 def test_wrong_password_is_refused(app: Flask, staff_client: FlaskClient) -> None:

@@ -10,6 +10,7 @@ from hotline.referrals.models import Referral
 from tests.browser.conftest import LiveServer, screenshot
 from tests.browser.staff import sign_in
 from tests.factories import make_agency, make_user
+from tests.helpers import dispatch_proposals
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +65,7 @@ def test_supervisor_sees_a_breach_on_the_queue_health_page(live_server: LiveServ
         "answers": {"in_danger_now": True},
     }
     reference = app.test_client().post("/api/v1/reports", json=body).get_json()["reference"]
+    dispatch_proposals(app)  # an operator sent every proposal; nobody acknowledges
     with app.app_context(), app.extensions["database"].session() as session:
         sweep(session, max(r.deadline_at for r in session.scalars(select(Referral))))  # type: ignore[type-var]
     sign_in(page, app, base, *make_user(app, role="supervisor", countries=("SV",)))

@@ -30,7 +30,6 @@ def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, pag
     assert re.fullmatch(r"HT-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
     assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", page.inner_text("#passphrase"))
     screenshot(page, "02-report-received")
-    assert run_jobs(app) >= 1  # the agencies' notifications
 
     operator = make_user(app, regional=True)
     sign_in(page, app, base, *operator)
@@ -41,9 +40,22 @@ def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, pag
     assert page.is_visible("#routing-decision")
     screenshot(page, "04-operator-ticket")
 
+    # The engine proposed; the operator confirms one proposal and drops another, with a reason.
     with app.app_context(), app.extensions["database"].session() as session:
-        referral = session.scalars(select(Referral).order_by(Referral.id)).first()
-        assert referral is not None
+        proposed = session.scalars(select(Referral).where(Referral.dispatch == "proposed").order_by(Referral.id)).all()
+        assert len(proposed) >= 2, [(r.agency_id, r.dispatch) for r in session.scalars(select(Referral))]
+        confirmed, dropped = proposed[0].id, proposed[1].id
+    page.click(f"#referral-{confirmed} button.confirm-proposal")
+    page.wait_for_selector(f"#referral-{confirmed} .dispatch-form", state="detached")
+    page.fill(f"#dispatch-reason-{dropped}", "Not this agency: the prosecutor comes after identification")
+    page.click(f"#referral-{dropped} button[value=drop]")
+    page.wait_for_selector(f"#referral-{dropped} .dispatch-dropped")
+    screenshot(page, "04b-operator-proposals-decided")
+    assert run_jobs(app) >= 1  # the confirmed agency's notification
+
+    with app.app_context(), app.extensions["database"].session() as session:
+        referral = session.get(Referral, confirmed)
+        assert referral is not None and referral.dispatch == "dispatched"
         referral_id, agency_id = referral.id, referral.agency_id
     page.click("text=Sign out")
     sign_in(page, app, base, *make_user(app, role="agency", agency_id=agency_id))

@@ -54,7 +54,7 @@ def test_a_texter_who_goes_quiet_gets_a_ticket_and_no_unasked_text(app: Flask, c
         assert went_quiet(session, settings, conversation.id, later) == "not due"
     with app.app_context(), app.extensions["database"].session() as session:
         ticket = session.scalars(select(Ticket)).one()
-        assert ticket.status == "referred" and ticket.caller_hash == conversation.caller_hash
+        assert ticket.status == "triaged" and ticket.caller_hash == conversation.caller_hash
         words = " ".join(session.scalars(select(TicketMessage.body).where(TicketMessage.ticket_id == ticket.id)))
         assert "Escuintla" in words or ticket.incident_place
         kinds = [e.kind for e in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))]

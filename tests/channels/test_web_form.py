@@ -36,7 +36,7 @@ def test_form_files_a_report_and_shows_reference_and_passphrase_once(app: Flask,
         ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
         assert ticket is not None and ticket.channel == "web" and ticket.language == "en"
         assert ticket.incident_country == "SV" and ticket.incident_place == "Santa Ana"
-        assert ticket.risk_level == "high" and ticket.status == "referred"
+        assert ticket.risk_level == "high" and ticket.status == "triaged"  # proposals wait for review
         assert passphrase not in (ticket.followup_passphrase_hash or "")
         assert ticket.submissions[0].answers["documents_withheld"] is True
         assert ticket.submissions[0].answers["movement_restricted"] is None

@@ -57,7 +57,8 @@ def test_the_api_answers_503_with_a_retry_and_the_same_key_goes_through_after(im
     assert busy.get_json()["message"].startswith("No pudimos guardar su reporte")
     assert tickets(impatient) == 0
     done = client.post("/api/v1/reports", json=REPORT, headers=headers)
-    assert done.status_code == 201 and done.get_json()["status"] == TicketStatus.REFERRED
+    # Stored and routed now: proposals for review, or the responder alerted at once.
+    assert done.status_code == 201 and done.get_json()["status"] in (TicketStatus.TRIAGED, TicketStatus.REFERRED)
 
 
 def test_the_form_comes_back_with_every_word_and_a_message_in_the_reporters_language(impatient: Flask) -> None:

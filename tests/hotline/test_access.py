@@ -10,6 +10,7 @@ from hotline.access import may_see_referral, may_see_ticket, visible_referrals, 
 from hotline.accounts import StaffUser
 from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket
+from tests.helpers import dispatch_proposals
 
 USERS = [
     StaffUser(email="a", name="gt op", role="operator", countries=["GT"], regional=False),
@@ -26,6 +27,14 @@ def test_row_checks_and_sql_filters_agree(app: Flask, client: FlaskClient) -> No
         if country:
             body["location"] = {"country": country}  # type: ignore[assignment]
         assert client.post("/api/v1/reports", json=body).status_code == 201
+    # One proposal stays undispatched: its agency must not see it.
+    with app.app_context(), app.extensions["database"].session() as session:
+        kept = session.scalars(select(Referral).where(Referral.agency_id != "gt-eri")).first()
+        assert kept is not None and kept.dispatch == "proposed"
+        kept_id = kept.id
+    dispatch_proposals(app)
+    with app.app_context(), app.extensions["database"].session() as session:
+        session.get(Referral, kept_id).dispatch = "proposed"  # type: ignore[union-attr]
     with app.app_context(), app.extensions["database"].session() as session:
         tickets = session.scalars(select(Ticket)).all()
         referrals = session.scalars(select(Referral)).all()
@@ -39,5 +48,6 @@ def test_row_checks_and_sql_filters_agree(app: Flask, client: FlaskClient) -> No
         assert {t.incident_country for t in tickets if may_see_ticket(by_name["gt op"], t)} == {"GT"}
         assert not any(may_see_ticket(by_name["agency"], t) for t in tickets)
         assert {r.agency_id for r in referrals if may_see_referral(by_name["agency"], r)} == {"gt-eri"}
+        assert not any(r.id == kept_id for r in referrals if may_see_referral(USERS[3], r))
         assert all(may_see_ticket(by_name["regional"], t) for t in tickets)
         assert not any(may_see_ticket(by_name["nobody"], t) for t in tickets)

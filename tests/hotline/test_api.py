@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket, TicketEvent
+from tests.helpers import dispatch_proposals
 
 REPORT = {
     "channel": "api",
@@ -48,12 +49,15 @@ def test_report_is_created_triaged_and_referred_by_the_routing_engine(app: Flask
             "ambiguous": False,
         }
         referrals = session.scalars(select(Referral).where(Referral.ticket_id == ticket.id)).all()
-        assert {(r.agency.kind, r.agency.country) for r in referrals} == {
-            ("response_team", "GT"),
-            ("child_protection", "GT"),
-            ("prosecutor", "GT"),
+        assert {(r.agency.kind, r.agency.country, r.dispatch) for r in referrals} == {
+            # Critical with a stated place: the immediate responder at once, the rest for review.
+            ("response_team", "GT", "dispatched"),
+            ("child_protection", "GT", "proposed"),
+            ("prosecutor", "GT", "proposed"),
         }
-        assert all(r.ack_due_at - r.created_at == timedelta(minutes=15) for r in referrals)
+        responder = next(r for r in referrals if r.dispatch == "dispatched")
+        assert responder.ack_due_at - responder.created_at == timedelta(minutes=15)
+        assert all(r.deadline_at - r.created_at == timedelta(minutes=2) for r in referrals if r is not responder)  # type: ignore[operator]
         assert all(r.reason for r in referrals)
         kinds = [
             e.kind
@@ -61,7 +65,12 @@ def test_report_is_created_triaged_and_referred_by_the_routing_engine(app: Flask
                 select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
             )
         ]
-        assert kinds == ["received", "triaged", "referred", "referred", "referred", "status_changed"]
+        assert kinds == ["received", "triaged", "referred", "proposed", "proposed", "status_changed"]
+    assert dispatch_proposals(app) == 2
+    with app.app_context(), app.extensions["database"].session() as session:
+        referrals = session.scalars(select(Referral)).all()
+        assert all(r.dispatch == "dispatched" and r.status == "referred" for r in referrals)
+        assert all(r.ack_due_at is not None for r in referrals)
 
 
 def test_same_idempotency_key_twice_makes_one_ticket(app: Flask, client: FlaskClient) -> None:

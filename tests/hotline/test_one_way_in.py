@@ -31,6 +31,7 @@ from hotline.tickets.service import receive
 from routing.flow_engine import Event
 from tests.conftest import prepare as prepare_directory
 from tests.factories import make_user
+from tests.helpers import dispatch_proposals
 
 GUATEMALA = {"channel": "api", "text": "lo obligan a trabajar sin pago", "location": {"country": "GT"}}
 
@@ -75,11 +76,9 @@ def test_on_an_empty_directory_the_reporter_gets_a_reference_and_a_retry_routes_
     prepare_directory(url)
     again = client.post("/api/v1/reports", json=GUATEMALA, headers=headers)
     assert again.status_code == 200 and again.get_json()["reference"] == reference
-    assert again.get_json()["status"] == TicketStatus.REFERRED
-    assert [e[:2] for e in status_events(app, reference)][-2:] == [
-        ("needs_triage", "triaged"),
-        ("triaged", "referred"),
-    ]
+    # Routed now: its referrals are proposed for an operator's review (issue 13).
+    assert again.get_json()["status"] == TicketStatus.TRIAGED
+    assert [e[:2] for e in status_events(app, reference)][-1:] == [("needs_triage", "triaged")]
     app.extensions["database"].engine.dispose()
 
 
@@ -105,7 +104,7 @@ def test_a_fault_in_routing_holds_the_ticket_visibly_and_the_sweep_routes_it_lat
     with app.app_context(), app.extensions["database"].session() as session:
         assert retry_routing(session, utcnow()) == {"unrouted": 1, "routed": 1}
         assert len(session.scalars(select(TicketEvent).where(TicketEvent.kind == "routing_failed")).all()) == 1
-    assert ticket_of(app, reference).status == TicketStatus.REFERRED
+    assert ticket_of(app, reference).status == TicketStatus.TRIAGED
 
 
 def test_a_ticket_left_received_by_a_crash_is_routed_by_the_sweep_after_a_grace(
@@ -117,12 +116,14 @@ def test_a_ticket_left_received_by_a_crash_is_routed_by_the_sweep_after_a_grace(
         assert received.ticket.status == TicketStatus.RECEIVED
         assert retry_routing(session, utcnow()) == {"unrouted": 0, "routed": 0}  # still its request's
         assert retry_routing(session, utcnow() + ROUTING_GRACE * 2) == {"unrouted": 1, "routed": 1}
-    assert ticket_of(app, received.ticket.reference).status == TicketStatus.REFERRED
+    assert ticket_of(app, received.ticket.reference).status == TicketStatus.TRIAGED
 
 
 def _referred(client: FlaskClient) -> str:
+    """A report whose proposals an operator has confirmed: referred to its agencies."""
     response = client.post("/api/v1/reports", json=GUATEMALA)
     assert response.status_code == 201
+    assert dispatch_proposals(client.application) > 0
     return response.get_json()["reference"]
 
 

@@ -1,0 +1,130 @@
+"""Dispatch: a proposed or held referral goes to its agency only when an operator confirms it, or when
+its review deadline passes; the one writer of `Referral.dispatch`.
+
+Confirming runs the referral's flowchart from `triaged` to `referred`, which queues the agency's
+notice in the same transaction. A held referral (a consent not given) goes only when the consent is
+now recorded on the ticket, or with a legal ground an operator states (a child, imminent danger);
+a stated fear of return is never overridden.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from hotline.referrals.lifecycle import advance
+from hotline.referrals.models import DISPATCH_TRANSITIONS, DispatchState, Referral
+from hotline.tickets.models import TicketStatus
+from hotline.tickets.service import SYSTEM, move_ticket, record_event
+from routing.dispatch import CHILD_GROUND, DANGER_GROUND
+from routing.flow_engine import Event
+
+GROUNDS = (CHILD_GROUND, DANGER_GROUND)
+
+
+class DispatchRefused(ValueError):
+    """The referral cannot go: already decided, consent missing, or a fear of return."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def set_dispatch(session: Session, referral: Referral, to_state: str, who: str, reason: str | None) -> bool:
+    """Move the dispatch state along DISPATCH_TRANSITIONS and record it; False when another move won.
+
+    Does not commit.
+    """
+    from_state = referral.dispatch
+    if to_state not in DISPATCH_TRANSITIONS[from_state]:
+        raise DispatchRefused("already_decided")
+    moved = session.execute(
+        update(Referral)
+        .where(Referral.id == referral.id, Referral.dispatch == from_state)
+        .values(dispatch=to_state)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(referral)
+    if not moved:
+        return False
+    record_event(
+        session,
+        referral.ticket,
+        "dispatch",
+        who,
+        referral_id=referral.id,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
+    return True
+
+
+def confirm(
+    session: Session,
+    referral: Referral,
+    who: str,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    ground: str | None = None,
+) -> bool:
+    """Send a proposed (or held) referral to its agency. Does not commit; False when another move won."""
+    if referral.dispatch == DispatchState.HELD:
+        consent = referral.ticket.consent or {}
+        if referral.held_reason == "fear_of_return":
+            raise DispatchRefused("fear_of_return")
+        if consent.get(referral.needs_consent or "") is not True and ground not in GROUNDS:
+            raise DispatchRefused("consent_missing")
+    if not set_dispatch(session, referral, DispatchState.DISPATCHED, who, reason):
+        return False
+    if ground is not None and referral.dispatch == DispatchState.DISPATCHED and referral.override_ground is None:
+        referral.override_ground = ground
+        record_event(
+            session,
+            referral.ticket,
+            "consent_overridden",
+            who,
+            referral_id=referral.id,
+            reason=f"legal ground: {ground}",
+        )
+    actor = "system" if who == SYSTEM else "operator"
+    advance(session, referral, Event("refer", actor, {"agency": referral.agency_id}), who, now, reason=reason)
+    move_ticket(session, referral.ticket, TicketStatus.REFERRED, who, reason="a referral was dispatched", strict=False)
+    return True
+
+
+def hold(session: Session, referral: Referral, who: str, reason: str) -> bool:
+    """Keep a proposal from its agency (an operator's call, with a reason). Does not commit."""
+    if not set_dispatch(session, referral, DispatchState.HELD, who, reason):
+        return False
+    referral.held_reason = "operator_hold"
+    referral.deadline_at, referral.deadline_timer = None, None
+    return True
+
+
+def drop(session: Session, referral: Referral, who: str, reason: str) -> bool:
+    """Take a proposal or a held referral back: it never reaches the agency. Does not commit."""
+    if not set_dispatch(session, referral, DispatchState.DROPPED, who, reason):
+        return False
+    referral.deadline_at, referral.deadline_timer = None, None
+    return True
+
+
+def review_deadline_passed(session: Session, referral: Referral, now: datetime) -> str:
+    """Nobody reviewed the proposal in time: it goes as proposed and the supervisors are told. Does not commit."""
+    if referral.dispatch != DispatchState.PROPOSED:
+        return "not proposed"
+    if not confirm(session, referral, SYSTEM, now, reason="review deadline passed: dispatched as proposed"):
+        return "already moved"
+    record_event(
+        session,
+        referral.ticket,
+        "review_overdue",
+        SYSTEM,
+        referral_id=referral.id,
+        reason="no operator reviewed the proposal in time; supervisors alerted",
+    )
+    return "dispatched at the review deadline"
