@@ -128,6 +128,7 @@ class Supervisor:
         self.stop()
 
     def heal(self, child: Child, now: float) -> None:
+        """Notice a death (and clear what the part forked), or restart the part once its back-off is over."""
         if child.died_at is None:
             if child.running():
                 return
