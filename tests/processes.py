@@ -1,0 +1,123 @@
+"""Helpers for tests that run `flask run-all` as a real process tree and look at it through /proc."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parents[1]
+PATIENCE = 90.0  # seconds: two shared cores start gunicorn, RQ and Redis slowly, and restarts back off
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_run_all(instance: Path, port: int, output: IO[bytes] | int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    """`flask run-all` on its own instance folder, leading a new session as a terminal starts it.
+
+    Its stdout and stderr both go to `output`.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["HOTLINE_INSTANCE"] = str(instance)
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "run-all", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=output,
+        stderr=output,
+    )
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = PATIENCE) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not seen in {timeout:g} s: {what}")
+        time.sleep(0.2)
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def wait_until_serving(port: int, process: subprocess.Popen[bytes]) -> None:
+    def serving() -> bool:
+        assert process.poll() is None, "run-all exited early"
+        return answers(f"http://127.0.0.1:{port}/report")
+
+    wait_for(serving, "the report form served")
+
+
+def file_report(port: int) -> str:
+    """Post a report through the partner API; return its reference."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/reports",
+        data=b'{"channel": "api", "text": "prueba"}',
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201
+        return json.loads(response.read())["reference"]
+
+
+def session_processes(session: int) -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every live process in `session`; zombies count as gone."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        state, ppid, _pgrp, sid = stat.rsplit(")", 1)[1].split()[:4]
+        if int(sid) == session and state != "Z":
+            found[int(entry.name)] = (int(ppid), cmdline.replace(b"\0", b" ").decode(errors="replace"))
+    return found
+
+
+def part_pid(supervisor: subprocess.Popen[bytes], marker: str) -> int | None:
+    """The pid of the supervisor's direct child whose command line holds `marker`, if it is running."""
+    for pid, (ppid, command) in session_processes(supervisor.pid).items():
+        if ppid == supervisor.pid and marker in command:
+            return pid
+    return None
+
+
+def redis_servers_for(instance: Path) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"redis-server" in cmdline and str(instance).encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_gone(instance: Path) -> list[int]:
+    deadline = time.monotonic() + 15
+    while redis_servers_for(instance) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return redis_servers_for(instance)
