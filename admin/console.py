@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from admin.views import TICKET_ROLES, blueprint, login_required
 from hotline.accounts import StaffUser
 from hotline.db import db_session
+from hotline.hygiene import whole_number
 from hotline.referrals.flowchart import IllegalTransition
 from hotline.referrals.models import Referral
 from hotline.tickets import console
@@ -74,7 +75,7 @@ def tickets() -> str:
 @login_required(*TICKET_ROLES)
 def queue_updates() -> Response:
     """New contacts since `after` (a ticket id) for the console's poll; the page works without it."""
-    after = request.args.get("after", type=int) or 0
+    after = request.args.get("after", 0, type=whole_number)
     rows = console.queue_after(db_session(), g.user, after, _filters())
     return jsonify(
         newest=max([after, *(t.id for t in rows)]),
@@ -154,7 +155,7 @@ def claim_ticket(reference: str) -> Response | tuple[str, int]:
 @blueprint.post("/tickets/<reference>/assign")
 @login_required(*TICKET_ROLES)
 def assign_ticket(reference: str) -> Response | tuple[str, int]:
-    assignee = request.form.get("assignee", type=int) or 0
+    assignee = request.form.get("assignee", 0, type=whole_number)
     reason = request.form.get("reason", "")
     return _act(reference, lambda t: console.assign(db_session(), t, assignee, g.user, reason), _("Assigned."))
 

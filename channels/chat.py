@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from channels import conversation as talk
 from channels.models import Conversation
 from hotline.db import db_session, utcnow
+from hotline.hygiene import whole_number
 from routing.intake import MAX_TEXT_LENGTH
 
 blueprint = Blueprint(
@@ -89,8 +90,7 @@ def chat_messages() -> Response:
     db = db_session()
     if talk.due_timer(conversation, utcnow()):
         talk.time_out(db, current_app.config["SETTINGS"], conversation, NOBODY)
-    after = request.args.get("after", "0")
-    lines = talk.transcript(db, conversation, int(after) if after.isdigit() else 0)
+    lines = talk.transcript(db, conversation, request.args.get("after", 0, type=whole_number))
     return jsonify(state=conversation.state, reference=_reference(conversation), lines=lines)
 
 
