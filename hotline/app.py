@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -167,6 +167,11 @@ def _register_errors(app: Flask, webhook_error: ErrorAnswer | None = None) -> No
         # what a reporter typed or a phone number.
         frames = "".join(traceback.format_tb(error.__traceback__))
         app.logger.error("unhandled %s at %s %s\n%s", type(error).__name__, request.method, request.path, frames)
+        # A failed flush leaves the request's session unusable; the error page itself reads from it
+        # (the signed-in user), so roll back first or the error page fails too.
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
         message = _("Something went wrong on our side. What you sent may not have been saved; please try again.")
         return answer(500, "internal_error", message)
 

@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from channels.models import ConversationTurn
+from hotline.accounts import StaffEvent
+from hotline.db import db_session
 from hotline.hygiene import MAX_JSON_DEPTH, ROW_ID_MAX, json_depth, whole_number
 from hotline.tickets.models import Ticket, TicketMessage, TicketSubmission
 from tests.admin.test_staff_pages import sign_in
@@ -179,3 +181,20 @@ def test_whole_number_accepts_only_what_fits_an_id_column() -> None:
         except ValueError:
             continue
         raise AssertionError(f"{refused!r} was accepted")
+
+
+def test_the_error_page_survives_a_failed_database_transaction(
+    app: Flask, staff_app: Flask, staff_client: FlaskClient
+) -> None:
+    @staff_app.get("/test-only/failed-flush")
+    def failed_flush() -> str:
+        # A row the database refuses (no such user), then the error a view would raise.
+        db_session().add(StaffEvent(user_id=ROW_ID_MAX, actor="test", kind="test", reason="test"))
+        db_session().flush()
+        return "unreachable"
+
+    sign_in(staff_client, *make_user(staff_app, role="operator", regional=True))
+    response = staff_client.get("/test-only/failed-flush", headers={"Accept-Language": "es"})
+    assert response.status_code == 500
+    assert "Algo falló de nuestro lado." in response.get_data(as_text=True)
+    assert staff_client.get("/tickets").status_code == 200
