@@ -13,6 +13,7 @@ from hotline.conversations import service as talk
 from hotline.conversations.models import Conversation
 from hotline.conversations.prompts import LANGUAGES
 from hotline.db import db_session
+from hotline.hygiene import whole_number
 from hotline.tickets.models import Ticket
 
 blueprint = Blueprint(
@@ -89,8 +90,7 @@ def close_chat(conversation_id: int) -> Response:
 def messages(conversation_id: int) -> Response:
     _here()
     conversation, _ticket = _chat(conversation_id)
-    after = request.args.get("after", "0")
-    lines = talk.transcript(db_session(), conversation, int(after) if after.isdigit() else 0)
+    lines = talk.transcript(db_session(), conversation, request.args.get("after", 0, type=whole_number))
     return jsonify(state=conversation.state, lines=lines)
 
 

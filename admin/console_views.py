@@ -16,6 +16,7 @@ from admin.views import TICKET_ROLES, blueprint, login_required
 from hotline.access import may_see_ticket
 from hotline.accounts import StaffUser
 from hotline.db import db_session
+from hotline.hygiene import whole_number
 from hotline.referrals.lifecycle import IllegalTransition
 from hotline.referrals.models import Referral
 from hotline.tickets import operations
@@ -92,7 +93,7 @@ def tickets() -> str:
 @login_required(*TICKET_ROLES)
 def queue_updates() -> Response:
     """New contacts since `after` (a ticket id) for the console's poll; the page works without it."""
-    after = request.args.get("after", type=int) or 0
+    after = request.args.get("after", 0, type=whole_number)
     rows = operations.queue_after(db_session(), g.user, after, _filters())
     return jsonify(
         newest=max([after, *(t.id for t in rows)]),
@@ -175,7 +176,7 @@ def claim_ticket(reference: str) -> Response | tuple[str, int]:
 @blueprint.post("/tickets/<reference>/assign")
 @login_required(*TICKET_ROLES)
 def assign_ticket(reference: str) -> Response | tuple[str, int]:
-    assignee = request.form.get("assignee", type=int) or 0
+    assignee = request.form.get("assignee", 0, type=whole_number)
     reason = request.form.get("reason", "")
     return _act(reference, lambda t: operations.assign(db_session(), t, assignee, g.user, reason), _("Assigned."))
 

@@ -32,6 +32,7 @@ from directory.models import (
     DirectoryChange,
 )
 from hotline.db import db_session
+from hotline.hygiene import whole_number
 from routing.snapshot import WEEKDAYS
 
 blueprint = Blueprint("directory_admin", __name__, url_prefix="/directory", template_folder="templates")
@@ -184,9 +185,12 @@ def agency_changes(record: str, form: MultiDict[str, str]) -> dict[str, Any]:
     for level in RISK_LEVELS:
         typed = form.get(f"ack_{level}", "").strip()
         if typed:
-            if not typed.isdigit():
-                raise DirectoryError(record, f"referral.ack_minutes.{level}", f"{typed!r} is not a whole number")
-            ack_minutes[level] = int(typed)
+            try:
+                ack_minutes[level] = whole_number(typed)
+            except ValueError:
+                raise DirectoryError(
+                    record, f"referral.ack_minutes.{level}", f"{typed!r} is not a whole number"
+                ) from None
     return {
         "names": {lang: name for lang, name in names.items() if name},
         "acronym": form.get("acronym", "").strip() or None,
@@ -260,10 +264,12 @@ def contacts_from_form(agency_id: str, form: MultiDict[str, str]) -> list[dict[s
         if not (name or email or sms):
             continue
         order = form.get(f"order_{i}", "").strip() or str(i + 1)
-        if not order.isdigit():
-            raise DirectoryError(f"{agency_id}/contacts[{i}]", "order", f"{order!r} is not a whole number")
+        try:
+            position = whole_number(order)
+        except ValueError:
+            raise DirectoryError(f"{agency_id}/contacts[{i}]", "order", f"{order!r} is not a whole number") from None
         contact = {"name": name, "email": email, "sms": sms, "active": form.get(f"active_{i}") == "yes"}
-        rows.append((int(order), i, contact))
+        rows.append((position, i, contact))
     return [contact for _order, _row, contact in sorted(rows, key=lambda row: row[:2])]
 
 
@@ -310,9 +316,8 @@ def _name_languages(form: MultiDict[str, str]) -> list[str]:
 
 
 def _row_count(form: MultiDict[str, str]) -> int:
-    typed = form.get("rows", "1")
     # At most 50 rows: a forged count must not make the page loop for long.
-    return min(int(typed), 50) if typed.isdigit() else 1
+    return min(form.get("rows", 1, type=whole_number), 50)
 
 
 def _days(record: str, text: str) -> list[str]:

@@ -40,6 +40,7 @@ from hotline.accounts import (
     totp_uri,
 )
 from hotline.db import db_session, utcnow
+from hotline.hygiene import whole_number
 from hotline.referrals.lifecycle import IllegalTransition, flow, flow_of
 from hotline.referrals.models import Referral, ReferralStatus
 from hotline.referrals.service import acknowledge, agency_act, decline, preview_routing
@@ -293,7 +294,7 @@ def act_on_referral(referral_id: int) -> Response | tuple[str, int]:
         if action == "decline":
             decline(db_session(), own.id, g.user.actor, payload["reason"])
         elif action == "identify":
-            agency_identify(db_session(), own, g.user.actor, request.form.getlist("person", type=int))
+            agency_identify(db_session(), own, g.user.actor, request.form.getlist("person", type=whole_number))
         else:
             agency_act(db_session(), own.id, action, g.user.actor, payload)
     except IllegalTransition:
@@ -368,7 +369,7 @@ def flow_svg(flow_id: str) -> Response:
         abort(404)
     current, path = None, ()
     if request.args.get("referral"):
-        shown = db_session().get(Referral, request.args.get("referral", type=int))
+        shown = db_session().get(Referral, request.args.get("referral", 0, type=whole_number))
         if shown is None or not may_see_referral(g.user, shown):
             abort(404)
         chart, current, path = flow_of(db_session(), shown), shown.status, tuple(shown.path_nodes)

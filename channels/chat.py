@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from hotline.conversations import service as talk
 from hotline.conversations.models import Conversation
 from hotline.db import db_session
+from hotline.hygiene import whole_number
 from routing.intake import MAX_TEXT_LENGTH
 
 blueprint = Blueprint(
@@ -87,8 +88,7 @@ def chat_messages() -> Response:
     if conversation is None:
         return jsonify(state="closed", lines=[])
     db = db_session()
-    after = request.args.get("after", "0")
-    lines = talk.transcript(db, conversation, int(after) if after.isdigit() else 0)
+    lines = talk.transcript(db, conversation, request.args.get("after", 0, type=whole_number))
     return jsonify(state=conversation.state, reference=_reference(conversation), lines=lines)
 
 

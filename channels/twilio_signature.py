@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
 
+from hotline.hygiene import raw_form
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -26,7 +28,8 @@ def twilio_signed(view: F) -> F:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         validator = RequestValidator(current_app.config["SETTINGS"].twilio_auth_token)
         signature = request.headers.get("X-Twilio-Signature", "")
-        params = request.form.to_dict(flat=True)
+        # Twilio signed the parameters as it sent them, before our hygiene cleaned the form.
+        params = raw_form().to_dict(flat=True)
         if not signature or not any(validator.validate(url, params, signature) for url in signed_urls()):
             abort(403)
         return view(*args, **kwargs)

@@ -23,6 +23,7 @@ from hotline.conversations.models import Conversation
 from hotline.conversations.prompts import TWILIO_LANGUAGE, TWILIO_VOICE, country_name, language_of, prompt
 from hotline.conversations.service import Caller, Said, Turn
 from hotline.db import db_session
+from hotline.hygiene import whole_number
 from hotline.tickets.models import Ticket
 from routing.flow_engine import Run
 from routing.text import tokens
@@ -202,8 +203,9 @@ def _where_answer(session: Session, conversation: Conversation, text: str) -> Tu
 
 
 def _country_from(words: tuple[str, ...], lang: str) -> str | None:
-    if len(words) == 1 and words[0].isdigit() and 1 <= int(words[0]) <= len(COUNTRY_MENU):
-        return COUNTRY_MENU[int(words[0]) - 1]
+    key = _int(words[0]) if len(words) == 1 else None
+    if key is not None and 1 <= key <= len(COUNTRY_MENU):
+        return COUNTRY_MENU[key - 1]
     for code in COUNTRY_MENU:
         names = {country_name(code, other) for other in ("es", "en", "fr", "pt")}
         if any(_has(words, (name,)) for name in names):
@@ -335,6 +337,6 @@ def _twiml(response: VoiceResponse) -> Response:
 
 def _int(value: str | None) -> int | None:
     try:
-        return int(value) if value is not None else None
+        return whole_number(value.strip()) if value is not None else None
     except ValueError:
         return None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -19,6 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline import cli, db, i18n
 from hotline.embedded_redis import embedded_redis_url
+from hotline.hygiene import CONVERTERS, HygienicRequest, JSONTooDeep
 from hotline.jobs import queue
 from hotline.reports import ServiceBusy
 from hotline.settings import Settings
@@ -26,6 +28,8 @@ from hotline.settings import Settings
 SURFACES = ("public", "staff")
 PACKAGE_DIR = Path(__file__).resolve().parent
 MAX_REQUEST_BYTES = 256 * 1024
+# How a surface's webhooks answer an error (TwiML for Twilio's), given the status code.
+ErrorAnswer = Callable[[int], tuple[Response, int]]
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -43,6 +47,9 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
         template_folder=str(PACKAGE_DIR / "templates"),
         static_folder=str(PACKAGE_DIR / "static"),
     )
+    # Before any route exists: every view, on either surface, gets cleaned input and bounded ids.
+    app.request_class = HygienicRequest
+    app.url_map.converters.update(CONVERTERS)
     secret = settings.public_secret_key if surface == "public" else settings.staff_secret_key
     staff_base = settings.public_base_url + "/staff"
     app.config.update(
@@ -80,8 +87,7 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
     from channels.outbound import OutboundGateway
 
     app.extensions["outbound"] = OutboundGateway(settings)
-    _register_surface(app, surface)
-    _register_errors(app)
+    _register_errors(app, _register_surface(app, surface))
     _register_headers(app)
     cli.register(app)
     logging.getLogger("hotline").setLevel(logging.INFO)
@@ -94,10 +100,11 @@ def mount_staff(public: Flask, staff: Flask) -> Flask:
     return public
 
 
-def _register_surface(app: Flask, surface: str) -> None:
+def _register_surface(app: Flask, surface: str) -> ErrorAnswer | None:
+    """Register the surface's blueprints; return how its webhooks answer an error, if it has any."""
     # The composition root: the only place where the core reaches up to its web layers.
     if surface == "public":
-        from channels import ack, api, chat, help, hsds_api, twilio_sms, twilio_voice, web
+        from channels import ack, api, chat, help, hsds_api, twilio_errors, twilio_sms, twilio_voice, web
 
         app.register_blueprint(web.blueprint)
         app.register_blueprint(api.blueprint)
@@ -111,6 +118,7 @@ def _register_surface(app: Flask, surface: str) -> None:
         csrf.exempt(api.blueprint)
         csrf.exempt(twilio_sms.blueprint)
         csrf.exempt(twilio_voice.blueprint)
+        return twilio_errors.webhook_error
     else:
         from admin import chat_views, directory_views, stats_views, views
 
@@ -118,17 +126,31 @@ def _register_surface(app: Flask, surface: str) -> None:
         app.register_blueprint(directory_views.blueprint)
         app.register_blueprint(stats_views.blueprint)
         app.register_blueprint(chat_views.blueprint)
+        return None
 
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _register_errors(app: Flask) -> None:
+def _register_errors(app: Flask, webhook_error: ErrorAnswer | None = None) -> None:
+    """Every error in the user's language and the caller's format: TwiML for a Twilio webhook, JSON for
+    the API, a page for everyone else. No answer repeats what was sent."""
+
+    def answer(code: int, name: str, message: str) -> tuple[Response | str, int]:
+        if webhook_error is not None and request.path.startswith("/twilio/"):
+            return webhook_error(code)
+        if wants_json():
+            return jsonify(error=name, message=message), code
+        return render_template("error.html", code=code, message=message), code
+
     @app.errorhandler(CSRFError)
-    def _csrf_error(_error: CSRFError) -> tuple[str, int]:
-        message = _("Your form expired. Please go back, reload the page and send it again.")
-        return render_template("error.html", code=400, message=message), 400
+    def _csrf_error(_error: CSRFError) -> tuple[Response | str, int]:
+        return answer(400, "csrf", _("Your form expired. Please go back, reload the page and send it again."))
+
+    @app.errorhandler(JSONTooDeep)
+    def _json_too_deep(error: JSONTooDeep) -> tuple[Response | str, int]:
+        return answer(400, "json_too_deep", str(error.message))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[Response | str, int]:
@@ -141,9 +163,7 @@ def _register_errors(app: Flask) -> None:
             413: _("What you sent is too large."),
         }
         message = messages.get(code, _("Something went wrong. Please try again."))
-        if wants_json():
-            return jsonify(error=error.name.lower().replace(" ", "_"), message=message), code
-        return render_template("error.html", code=code, message=message), code
+        return answer(code, error.name.lower().replace(" ", "_"), message)
 
     @app.errorhandler(ServiceBusy)
     def _busy(_error: ServiceBusy) -> tuple[Response | str, int, dict[str, str]]:
@@ -168,10 +188,13 @@ def _register_errors(app: Flask) -> None:
         # what a reporter typed or a phone number.
         frames = "".join(traceback.format_tb(error.__traceback__))
         app.logger.error("unhandled %s at %s %s\n%s", type(error).__name__, request.method, request.path, frames)
+        # A failed flush leaves the request's session unusable; the error page itself reads from it
+        # (the signed-in user), so roll back first or the error page fails too.
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
         message = _("Something went wrong on our side. What you sent may not have been saved; please try again.")
-        if wants_json():
-            return jsonify(error="internal_error", message=message), 500
-        return render_template("error.html", code=500, message=message), 500
+        return answer(500, "internal_error", message)
 
 
 def _register_headers(app: Flask) -> None:

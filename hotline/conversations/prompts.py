@@ -122,6 +122,27 @@ PROMPTS: Mapping[str, Mapping[str, str]] = {
         "pt": "Obrigado. Acrescentamos a sua mensagem a {reference}.",
         "ht": "Mèsi. Nou ajoute mesaj ou a nan {reference}.",
     },
+    "problem_try_again": {
+        "es": "Perdone, tuvimos un problema. Intentemos de nuevo.",
+        "en": "Sorry, we had a problem. Let us try again.",
+        "fr": "Pardon, nous avons eu un problème. Essayons encore.",
+        "pt": "Desculpe, tivemos um problema. Vamos tentar de novo.",
+        "ht": "Padon, nou te gen yon pwoblèm. Ann eseye ankò.",
+    },
+    "problem_call_again": {
+        "es": "Perdone, tuvimos un problema. Por favor, llame de nuevo en unos minutos.",
+        "en": "Sorry, we had a problem. Please call again in a few minutes.",
+        "fr": "Pardon, nous avons eu un problème. Veuillez rappeler dans quelques minutes.",
+        "pt": "Desculpe, tivemos um problema. Por favor, ligue de novo em alguns minutos.",
+        "ht": "Padon, nou te gen yon pwoblèm. Tanpri rele ankò nan kèk minit.",
+    },
+    "problem_send_again": {
+        "es": "Perdone, no pudimos leer su mensaje. Por favor, envíelo de nuevo.",
+        "en": "Sorry, we could not read your message. Please send it again.",
+        "fr": "Pardon, nous n'avons pas pu lire votre message. Veuillez l'envoyer à nouveau.",
+        "pt": "Desculpe, não conseguimos ler a sua mensagem. Por favor, envie de novo.",
+        "ht": "Padon, nou pa t kapab li mesaj ou a. Tanpri voye l ankò.",
+    },
     "operator_will_reply": {
         "es": "Una persona de nuestro equipo le responderá aquí.",
         "en": "A member of our team will answer you here.",

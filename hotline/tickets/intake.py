@@ -12,6 +12,7 @@ import pycountry
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from hotline.hygiene import clean
 from hotline.privacy import InvalidPhone, normalise_phone, phone_country
 from routing.intake import (
     BOOLEAN_ANSWERS,
@@ -77,6 +78,8 @@ def parse_intake(data: Any, channel: str | None = None) -> ParsedIntake:
     """
     if not isinstance(data, Mapping):
         raise IntakeError("", _l("The report must be a JSON object."))
+    # Requests arrive cleaned already; an intake built elsewhere (a conversation, a script) is cleaned here.
+    data = clean(data)
     for key in data:
         if key not in TOP_LEVEL_KEYS:
             raise IntakeError(str(key)[:64], _l("Unknown field “%(field)s”.", field=str(key)[:64]))
