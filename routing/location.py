@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from routing.grammar import Reading
 from routing.intake import Location
 from routing.snapshot import Place, Snapshot
 from routing.text import normalise
@@ -18,6 +19,13 @@ _ARTICLES = frozenset({"el", "la", "los", "las", "le", "les", "the", "o", "a", "
 _REGION_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 
 
+# A word at least this frequent (Zipf scale: 4 = once in 10,000 words) in Spanish, English, French
+# or Portuguese is an ordinary word before it is a town ("quito", "tela", "valle", "progreso"); it
+# is read as a place only after a location cue or when typed with a capital mid-sentence.
+ORDINARY_ZIPF = 3.6
+ORDINARY_LANGUAGES = ("es", "en", "fr", "pt")
+
+
 @dataclass(frozen=True)
 class PlaceRules:
     min_length: int
@@ -25,6 +33,7 @@ class PlaceRules:
     location_cues: frozenset[tuple[str, ...]]
     origin_cues: frozenset[tuple[str, ...]]
     longest_cue: int
+    destination_cues: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class PlaceMention:
     key: str
     places: tuple[Place, ...]
     after_location_cue: bool
+    destination: bool = False
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -64,13 +74,24 @@ def default_place_rules() -> PlaceRules:
         nationality = json.load(handle)
     origin = frozenset(tuple(normalise(cue).split()) for cue in nationality["origin_cues"])
     location = frozenset(tuple(normalise(cue).split()) for cue in places["location_cues"])
+    destination = frozenset(tuple(normalise(cue).split()) for cue in places["destination_cues"])
+    ordinary_word("hola")  # load the frequency lists now, not during the first report
     return PlaceRules(
         min_length=int(places["min_length"]),
         common_words=frozenset(normalise(w) for w in places["common_words"]),
         location_cues=location,
         origin_cues=origin,
-        longest_cue=max(len(cue) for cue in origin | location),
+        longest_cue=max(len(cue) for cue in origin | location | destination),
+        destination_cues=destination,
     )
+
+
+@lru_cache(maxsize=20_000)
+def ordinary_word(typed: str) -> bool:
+    """Whether a word, as typed (accents kept), is common in Spanish, English, French or Portuguese."""
+    from wordfreq import zipf_frequency
+
+    return any(zipf_frequency(typed, language) >= ORDINARY_ZIPF for language in ORDINARY_LANGUAGES)
 
 
 def _ends_with_cue(words: tuple[str, ...], start: int, cues: frozenset[tuple[str, ...]], longest: int) -> bool:
@@ -85,11 +106,20 @@ def _without_article(key: str) -> str:
 
 
 def place_mentions(
-    words: tuple[str, ...], snapshot: Snapshot, rules: PlaceRules, *, origin: bool
+    words: tuple[str, ...],
+    snapshot: Snapshot,
+    rules: PlaceRules,
+    *,
+    origin: bool,
+    reading: Reading | None = None,
 ) -> list[PlaceMention]:
     """Places named in the text; `origin` selects those said to be where someone is from
-    ("soy de Honduras") instead of where something happens."""
+    ("soy de Honduras") instead of where something happens. With the `reading` of the text, a
+    name that is also an ordinary word counts only after a location cue or written with a capital
+    ("le quitó el DPI" names no Quito), and places after a destination cue ("para ir a") are
+    marked as destinations."""
     served = snapshot.countries.keys()
+    typed = reading if reading is not None and reading.words == words else None
     mentions = []
     for match in snapshot.place_matcher.find(words):
         key = " ".join(words[match.start : match.end])
@@ -101,10 +131,28 @@ def place_mentions(
         # A place outside the countries the directory serves cannot be routed to; when the
         # directory lists no countries (a bare test snapshot), every place counts.
         places = tuple(p for p in match.value if not served or p.country in served)
-        if places:
-            after_cue = _ends_with_cue(words, match.start, rules.location_cues, rules.longest_cue)
-            mentions.append(PlaceMention(match.start, match.end, key, places, after_cue))
+        if not places:
+            continue
+        after_cue = _ends_with_cue(words, match.start, rules.location_cues, rules.longest_cue)
+        destination = _ends_with_cue(words, match.start, rules.destination_cues, rules.longest_cue)
+        if typed is not None and not _reads_as_place(typed, match.start, match.end, places, after_cue or destination):
+            continue
+        mentions.append(PlaceMention(match.start, match.end, key, places, after_cue and not destination, destination))
     return mentions
+
+
+def _reads_as_place(reading: Reading, start: int, end: int, places: tuple[Place, ...], cued: bool) -> bool:
+    if any(p.kind == "country" for p in places):
+        return True
+    surface = reading.surfaces[start]
+    if end - start == 1 and surface and not surface.isascii():
+        # Typed with accents that none of the names has: "quitó" is a verb, not Quito.
+        names = {p.name.casefold() for p in places}
+        if surface not in names and normalise(surface) == reading.words[start]:
+            return False
+    if cued or end - start > 1 or reading.capitalised[start]:
+        return True
+    return not ordinary_word(surface or reading.words[start])
 
 
 def resolve_location(
@@ -113,24 +161,30 @@ def resolve_location(
     caller_country: str | None,
     snapshot: Snapshot,
     rules: PlaceRules,
+    reading: Reading | None = None,
 ) -> LocationResult:
-    """Stated location first, then the text's places, then the phone's country, else unknown."""
-    mentions = place_mentions(words, snapshot, rules, origin=False)
+    """Stated location first, then the text's places, then the phone's country, else unknown.
+
+    A place named after a destination cue ("para ir a Estados Unidos") is where someone wants to
+    go, not where it happens, so it never sets the location.
+    """
+    found = place_mentions(words, snapshot, rules, origin=False, reading=reading)
+    mentions = [m for m in found if not m.destination]
     if stated.country or stated.region or stated.place:
         result = _from_stated(stated, mentions, caller_country, snapshot)
         if result is not None:
             return result
     if mentions:
         return _from_text(mentions, caller_country)
+    going = [m.places[0].name for m in found if m.destination]
     if caller_country:
-        return LocationResult(
-            caller_country,
-            None,
-            "phone",
-            False,
-            (),
-            (f"No place was stated or named; using the caller's phone country {caller_country}.",),
-        )
+        reason = f"No place was stated or named; using the caller's phone country {caller_country}."
+        if going:
+            reason = (
+                f"The text names only where someone is going ({', '.join(going)}); "
+                f"using the caller's phone country {caller_country}."
+            )
+        return LocationResult(caller_country, None, "phone", False, (), (reason,))
     return LocationResult(
         None, None, "none", False, (), ("No place was stated or named and the phone country is unknown.",)
     )

@@ -155,7 +155,13 @@ def test_json_has_exactly_the_documented_shape(small_snapshot) -> None:
         "referrals",
         "rejected",
         "policy_version",
+        "confidence",
+        "needs_review",
+        "unsure_fields",
     }
+    assert set(document["confidence"]) == {"language", "location", "risk", "case_type"}
+    assert all(0 <= field["score"] <= 1 and field["reasons"] for field in document["confidence"].values())
+    assert document["needs_review"] is bool(document["unsure_fields"])
     assert set(document["referrals"][0]) == {
         "agency_id",
         "name",
