@@ -74,11 +74,18 @@ def classify_case(
     means = keys & MEANS
     trafficking_signals = {k for k in keys if indicators[k].trafficking}
     smuggling_signals = {k for k in keys if indicators[k].smuggling}
-    trafficking = bool(purpose) and (bool(means) or minor)
+    # A seasoned operator treats any sign of exploitation or control as possible trafficking to
+    # identify; the Palermo test (purpose with means, or purpose alone for a child) is then the
+    # strong form, reported in the reasons.
+    trafficking = bool(trafficking_signals)
     reasons: list[str] = []
-    if trafficking:
+    if purpose and (means or minor):
         how = "a child, so no means are needed" if minor and not means else f"means: {', '.join(sorted(means))}"
         reasons.append(f"Exploitation ({', '.join(sorted(purpose))}) with {how}: trafficking in persons.")
+    elif trafficking:
+        reasons.append(
+            f"Signs of exploitation or control ({', '.join(sorted(trafficking_signals))}): possible trafficking."
+        )
     if smuggling_signals:
         reasons.append(
             "Someone was paid to take people across a border ("

@@ -196,12 +196,14 @@ def assess_risk(
         for implied in rules.indicators[key].implies:
             if implied not in fired and implied not in denied:
                 fired[implied] = Indicator(implied, rules.indicators[implied].weight, f"implied by {key}")
-    held = fired.get("movement_restricted")
-    if held is not None and "held_now" not in fired:
+    if answers.get("movement_restricted") is True and "held_now" not in fired:
+        fired["held_now"] = Indicator("held_now", rules.indicators["held_now"].weight, ANSWER_EVIDENCE)
+    held = fired.get("held_now")
+    if held is not None and held.evidence != ANSWER_EVIDENCE:
         escaped = [s for s, _ in grammar.occurrences(words).get("ESCAPED", ())]
-        if not escaped:
-            fired["held_now"] = Indicator("held_now", rules.indicators["held_now"].weight, held.evidence)
-        else:
+        if escaped:
+            # "Me tuvieron encerrada pero me escapé": held then, not now.
+            del fired["held_now"]
             notes.append(f"'{words[escaped[0]]}': the person held seems to have got away.")
     score = min(100, sum(indicator.weight for indicator in fired.values()))
     level, reasons = _level(score, fired.keys(), rules)
