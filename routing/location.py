@@ -150,7 +150,14 @@ def _reads_as_place(reading: Reading, start: int, end: int, places: tuple[Place,
         names = {p.name.casefold() for p in places}
         if surface not in names and normalise(surface) == reading.words[start]:
             return False
-    if cued or end - start > 1 or reading.capitalised[start]:
+    if reading.capitalised[start]:
+        return True
+    key = " ".join(reading.words[start:end])
+    bare = _without_article(key)
+    if bare != key and " " not in bare:
+        # "el campo", "the center": an article and an ordinary word, written in lower case.
+        return not ordinary_word(reading.surfaces[start + 1] or bare)
+    if cued or end - start > 1:
         return True
     return not ordinary_word(surface or reading.words[start])
 
@@ -175,7 +182,7 @@ def resolve_location(
         if result is not None:
             return result
     if mentions:
-        return _from_text(mentions, caller_country)
+        return _from_text(mentions, caller_country, snapshot)
     going = [m.places[0].name for m in found if m.destination]
     if caller_country:
         reason = f"No place was stated or named; using the caller's phone country {caller_country}."
@@ -285,16 +292,28 @@ def _most_specific(places: list[Place]) -> Place:
     return candidates[0]
 
 
-def _from_text(mentions: list[PlaceMention], caller_country: str | None) -> LocationResult:
+def _from_text(mentions: list[PlaceMention], caller_country: str | None, snapshot: Snapshot) -> LocationResult:
     country_mentions = [m for m in mentions if m.names_a_country]
-    named = [m.countries[0] for m in country_mentions]
+    named = [c for m in country_mentions for c in m.countries]
     specific = [m for m in mentions if not m.names_a_country]
+    # "San José, Costa Rica", "Santiago, Chili": a country right after a town says which town.
+    follows = {m.start: m for m in country_mentions}
+    specific = [
+        PlaceMention(m.start, m.end, m.key, inside, m.after_location_cue, m.destination)
+        if (after := follows.get(m.end)) is not None
+        and (inside := tuple(p for p in m.places if p.country in after.countries))
+        else m
+        for m in specific
+    ]
     if specific:
         # Where several towns are named, the one after "en"/"in"/"near" is where it happens,
         # else the last one (people tell the route in order and end where they are).
         ordered = sorted(specific, key=lambda m: (m.after_location_cue, m.start))
         mention = ordered[-1]
-        settled = _settle(mention.places, None, caller_country, reversed(named))
+        others = [c for m in specific if m is not mention for c in m.countries]
+        settled = _settle(mention.places, None, caller_country, [*reversed(named), *others])
+        if isinstance(settled, tuple):
+            settled = _likeliest(mention.places, settled, snapshot)
         if isinstance(settled, tuple):
             return LocationResult(
                 None,
@@ -311,7 +330,7 @@ def _from_text(mentions: list[PlaceMention], caller_country: str | None) -> Loca
             elsewhere = ", ".join(c for c in mention.countries if c != settled.country)
             reason += f" The name also exists in {elsewhere}; other signals chose {settled.country}."
         return LocationResult(settled.country, settled.region, "text", False, (), (reason,))
-    distinct = tuple(dict.fromkeys(named))
+    distinct = tuple(dict.fromkeys(m.countries[0] for m in country_mentions))
     if len(distinct) == 1:
         return LocationResult(distinct[0], None, "text", False, (), (f"The text names the country {distinct[0]}.",))
     cued = tuple(dict.fromkeys(m.countries[0] for m in country_mentions if m.after_location_cue))
@@ -329,3 +348,29 @@ def _from_text(mentions: list[PlaceMention], caller_country: str | None) -> Loca
     return LocationResult(
         None, None, "text", True, distinct, (f"The text names several countries ({', '.join(distinct)}).",)
     )
+
+
+# A shared name means the biggest place when it is this many times bigger than any other.
+POPULATION_DOMINANCE = 5
+
+
+def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: Snapshot) -> Place | tuple[str, ...]:
+    """A shared name with no other signal: a capital-sized town over villages, else the hotline's own
+    countries (CORETT) when only one of them has the name."""
+    by_country: dict[str, int] = {}
+    for place in places:
+        if place.country in countries:
+            by_country[place.country] = max(by_country.get(place.country, 0), place.population)
+    ranked = sorted(by_country.items(), key=lambda item: -item[1])
+    # A region of that name elsewhere (Colón, Honduras's department) is no village: no dominance then.
+    regions_elsewhere = any(p.kind == "region" and ranked and p.country != ranked[0][0] for p in places)
+    if (
+        len(ranked) > 1
+        and not regions_elsewhere
+        and ranked[0][1] >= POPULATION_DOMINANCE * max(ranked[1][1], 1)
+    ):
+        return _most_specific([p for p in places if p.country == ranked[0][0]])
+    core = [c for c in countries if (country := snapshot.countries.get(c)) is not None and country.corett]
+    if len(core) == 1:
+        return _most_specific([p for p in places if p.country == core[0]])
+    return countries

@@ -17,6 +17,7 @@ ANSWER_EVIDENCE = "answer"
 # The value of a neutral phrase: it only stops a shorter cue inside it from firing
 # ("hermana menor" is a younger sister, not a minor).
 _NEUTRAL = ""
+LURE = frozenset({"recruitment_lure", "deceived_about_job"})
 # A phrase that opens with its own negation ("no me dejan salir") is not negated by it.
 _NEGATION_OPENERS = frozenset(
     {"no", "not", "nao", "ne", "pa", "sin", "without", "sans", "sem", "san", "never", "nunca"}
@@ -220,6 +221,9 @@ def _level(score: int, keys: Any, rules: RiskRules) -> tuple[str, tuple[str, ...
     level = next((band for band, threshold in rules.score_bands if score >= threshold), rules.levels[0])
     reasons = [f"Score {score} puts the report at {level} or above."]
     trafficking_count = sum(1 for k in keys if rules.indicators[k].trafficking)
+    if LURE <= set(keys):
+        # A job offer that is also a recruitment lure is one sign read twice, not two.
+        trafficking_count -= 1
     for floor in rules.floors:
         if floor.required <= keys and trafficking_count >= floor.min_trafficking:
             if rank[floor.level] > rank[level]:
