@@ -112,7 +112,8 @@ def _case_type(
     if case == "smuggling":
         return FieldConfidence(0.8, reasons)
     if case == "both":
-        return FieldConfidence(0.7, reasons)
+        # Smuggling that turned into exploitation is the hardest call; a person should confirm it.
+        return FieldConfidence(0.55, reasons)
     if classification.routed_case_type != "unclear":
         return FieldConfidence(0.4, reasons)
     if len(words) >= LONG_REPORT_WORDS and any(rules.indicators[k].weight for k in risk.keys):

@@ -83,6 +83,7 @@ class _Pattern:
     seq: tuple[str, ...]
     gap: int
     starts_negative: bool
+    within_clause: bool = True
 
 
 class Grammar:
@@ -104,7 +105,11 @@ class Grammar:
                     if element.isupper():
                         raise ValueError(f"pattern for {entry['indicator']!r} names unknown family {element!r}")
                     families[element] = [element]  # a literal word in a pattern is a family of one
-            patterns.append(_Pattern(entry["indicator"], seq, int(entry.get("gap", 3)), seq[0] == "NEG"))
+            patterns.append(
+                _Pattern(
+                    entry["indicator"], seq, int(entry.get("gap", 3)), seq[0] == "NEG", bool(entry.get("clause", True))
+                )
+            )
         for family, entries in families.items():
             for entry in entries:
                 self._add(family, entry)
@@ -168,10 +173,15 @@ class Grammar:
         for first, patterns in self._by_first.items():
             for start, end in found.get(first, ()):
                 for pattern in patterns:
-                    span = _extend(pattern, found, clauses, start, end)
-                    if span is None:
+                    elements = _extend(pattern, found, clauses, start, end)
+                    if elements is None:
                         continue
-                    negated = not pattern.starts_negative and self.negated(reading, span[0], span[1], negations)
+                    span = (elements[0][0], elements[-1][1])
+                    # A negation word that is part of a matched element ("no water", "pa gen dlo")
+                    # belongs to it; one between the elements or before them negates the pattern.
+                    own = {p for s, e in elements for p in range(s, e)}
+                    outside = [p for p in negations if p not in own]
+                    negated = not pattern.starts_negative and self.negated(reading, span[0], span[1], outside)
                     hits.append(Hit(pattern.indicator, span[0], span[1], negated))
         hits.sort(key=lambda h: (h.start, h.end))
         return hits
@@ -200,17 +210,21 @@ def _fits(word: str, entry: str) -> bool:
 
 def _extend(
     pattern: _Pattern, found: Mapping[str, list[tuple[int, int]]], clauses: tuple[int, ...], start: int, end: int
-) -> tuple[int, int] | None:
-    """The span of the pattern starting at words[start:end], or None when its other elements are not near."""
+) -> list[tuple[int, int]] | None:
+    """The spans of the pattern's elements from words[start:end] on, or None when the others are not near."""
     clause = clauses[start]
+    elements = [(start, end)]
     for element in pattern.seq[1:]:
         following = [
-            (s, e) for s, e in found.get(element, ()) if end <= s <= end + pattern.gap and clauses[s] == clause
+            (s, e)
+            for s, e in found.get(element, ())
+            if end <= s <= end + pattern.gap and (not pattern.within_clause or clauses[s] == clause)
         ]
         if not following:
             return None
+        elements.append(following[0])
         end = following[0][1]
-    return start, end
+    return elements
 
 
 @lru_cache(maxsize=1)
