@@ -350,8 +350,10 @@ def _from_text(mentions: list[PlaceMention], caller_country: str | None, snapsho
     )
 
 
-# A shared name means the biggest place when it is this many times bigger than any other.
+# A shared name means the biggest place when it is a city of this size and this many times bigger
+# than any other of the name.
 POPULATION_DOMINANCE = 5
+DOMINANT_POPULATION = 200_000
 
 
 def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: Snapshot) -> Place | tuple[str, ...]:
@@ -367,7 +369,7 @@ def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: 
     if (
         len(ranked) > 1
         and not regions_elsewhere
-        and ranked[0][1] >= POPULATION_DOMINANCE * max(ranked[1][1], 1)
+        and ranked[0][1] >= max(DOMINANT_POPULATION, POPULATION_DOMINANCE * ranked[1][1])
     ):
         return _most_specific([p for p in places if p.country == ranked[0][0]])
     core = [c for c in countries if (country := snapshot.countries.get(c)) is not None and country.corett]
