@@ -102,6 +102,43 @@ def _indicator_truths(decision: Mapping[str, Any], expected: Mapping[str, Any]) 
     return truths
 
 
+def field_accuracy(items: Iterable[Mapping[str, Any]], snapshot: Snapshot) -> dict[str, float]:
+    """Share of reports with each field right (the first block of the printed report)."""
+    right: Counter[str] = Counter()
+    total = 0
+    for item in items:
+        total += 1
+        got, want = _fields(item, snapshot)
+        right.update(name for name in FIELDS if got[name] == want[name])
+    return {name: right[name] / total for name in FIELDS}
+
+
+def _fields(item: Mapping[str, Any], snapshot: Snapshot) -> tuple[dict[str, Any], dict[str, Any]]:
+    expected = item["expected"]
+    decision = decision_to_json(route(intake_of(item), snapshot, NOW))
+    language = decision["language"]["code"]
+    got = {
+        "country": decision["location"]["country"],
+        "language": language,
+        "risk": decision["risk"]["level"],
+        "case_type": decision["case_type"],
+        "minor": "minor_involved" in _indicator_keys(decision),
+        "victim_nationality": decision.get("victim_nationality"),
+        "agency_kinds": frozenset(r["kind"] for r in decision["referrals"]),
+        "decision": decision,
+    }
+    want = {
+        "country": expected.get("country"),
+        "language": expected.get("language"),
+        "risk": expected.get("risk"),
+        "case_type": expected.get("case_type"),
+        "minor": bool(expected.get("minor")),
+        "victim_nationality": expected.get("victim_nationality"),
+        "agency_kinds": gold_kinds(item, snapshot, expected.get("language") or language),
+    }
+    return got, want
+
+
 def evaluate(items: Iterable[Mapping[str, Any]], snapshot: Snapshot, show_errors: bool = False) -> list[str]:
     lines: list[str] = []
     right: Counter[str] = Counter()
@@ -118,26 +155,8 @@ def evaluate(items: Iterable[Mapping[str, Any]], snapshot: Snapshot, show_errors
     for item in items:
         total += 1
         expected = item["expected"]
-        decision = decision_to_json(route(intake_of(item), snapshot, NOW))
-        language = decision["language"]["code"]
-        got = {
-            "country": decision["location"]["country"],
-            "language": language,
-            "risk": decision["risk"]["level"],
-            "case_type": decision["case_type"],
-            "minor": "minor_involved" in _indicator_keys(decision),
-            "victim_nationality": decision.get("victim_nationality"),
-            "agency_kinds": frozenset(r["kind"] for r in decision["referrals"]),
-        }
-        want = {
-            "country": expected.get("country"),
-            "language": expected.get("language"),
-            "risk": expected.get("risk"),
-            "case_type": expected.get("case_type"),
-            "minor": bool(expected.get("minor")),
-            "victim_nationality": expected.get("victim_nationality"),
-            "agency_kinds": gold_kinds(item, snapshot, expected.get("language") or language),
-        }
+        got, want = _fields(item, snapshot)
+        decision = got["decision"]
         wrong_fields = [name for name in FIELDS if got[name] != want[name]]
         for name in FIELDS:
             if name not in wrong_fields:
@@ -197,6 +216,27 @@ def evaluate(items: Iterable[Mapping[str, Any]], snapshot: Snapshot, show_errors
     return lines
 
 
+def yes_no_counts(path: Path) -> tuple[Counter[str], Counter[str]]:
+    """Replies the one answer reader gets right, and all replies, by language."""
+    from routing.answers import read_answer
+
+    with path.open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    right: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for row in rows:
+        total[row["language"]] += 1
+        right[row["language"]] += read_answer(row["text"]).kind == row["expected"]
+    return right, total
+
+
+def yes_no_report(path: Path) -> list[str]:
+    right, total = yes_no_counts(path)
+    share = sum(right.values()) / sum(total.values())
+    lines = [f"replies: {sum(total.values())}; right: {sum(right.values())} ({share:.1%})"]
+    return lines + [f"  {lang}: {right[lang]}/{total[lang]}" for lang in sorted(total)]
+
+
 def _confusion(title: str, labels: tuple[str, ...], counts: Counter[tuple[str, str]]) -> str:
     rows = [f"{title}:", "  " + " " * 12 + "".join(f"{label:>12}" for label in labels)]
     for gold in labels:
@@ -212,6 +252,11 @@ def main() -> None:
     options = parser.parse_args()
     snapshot = load_snapshot()
     splits = ("dev", "test") if options.split == "both" else (options.split,)
+    yesno = options.corpus / "yesno.jsonl"
+    if yesno.exists():
+        print("== yes/no replies (yesno.jsonl, routing.answers.read_answer) ==")
+        print("\n".join(yes_no_report(yesno)))
+        print()
     for split in splits:
         items = load_split(options.corpus, split)
         print(f"== split {split} ({options.corpus.name}/{split}.jsonl) ==")

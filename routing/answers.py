@@ -40,54 +40,59 @@ PLAIN = {
         "yes they do", "yes she is", "yes he is", "that s right", "true", "help me",
         # fr
         "oui", "ouais", "ouai", "bien sur", "absolument", "exactement", "c est ca", "tout a fait",
-        "je pense que oui", "oui je suis", "oui c est ca", "evidemment", "vrai", "oui monsieur", "oui madame",
+        "je pense que oui", "je crois que oui", "oui je suis", "oui c est ca", "evidemment", "vrai", "oui monsieur",
+        "oui madame",
         "au secours",
         # pt
         "sim", "com certeza", "isso", "isso mesmo", "exato", "certo", "acho que sim", "estou sim", "sim estou",
-        "e sim", "claro que sim", "pois e", "verdade",
+        "e sim", "claro que sim", "pois e", "verdade", "ss",
         # ht
         "wi", "se sa", "se vre", "dako", "wi mwen ye", "wi li ye", "egzakteman", "se sa menm", "wi se vre", "anmwe",
+        "m kwe wi", "mwen kwe wi", "setenman", "sertenman",
     ],
     NO: [
         # es
         "no", "nop", "nel", "para nada", "de ninguna manera", "claro que no", "creo que no", "negativo", "nunca",
         "no senor", "no senora", "pues no", "no gracias", "no estoy en peligro", "no estoy", "no lo estoy",
         "no hay", "no es menor", "no es menor de edad", "no son menores", "no hay menores", "no hay ninos",
-        "ninguno", "ninguna", "no ahorita no", "ahorita no",
+        "ninguno", "ninguna",
         # en
         "no", "nope", "nah", "not really", "no way", "i don t think so", "negative", "not at all", "of course not",
         "i m not", "i am not", "no i m not", "no i am not", "not in danger", "i m not in danger",
-        "i am not in danger", "i m safe", "i am safe", "no i m safe", "not now", "no there isn t", "no it isn t",
-        "not a child", "not a minor", "no children", "false", "never", "none",
+        "i am not in danger", "i m safe", "i am safe", "no i m safe", "no there isn t", "no it isn t",
+        "not a child", "not a minor", "no children", "false", "never", "none", "absolutely not", "no kids",
+        "there are no children", "they re all adults",
         # fr
         "non", "pas du tout", "non merci", "je ne pense pas", "je pense que non", "absolument pas", "jamais",
-        "je ne suis pas en danger", "je suis pas en danger", "non je ne suis pas en danger", "non pas maintenant",
-        "pas maintenant", "ce n est pas un enfant", "pas d enfant", "aucun",
+        "je pense pas",
+        "je crois que non", "je crois pas", "nan", "pas d enfants",
+        "je ne suis pas en danger", "je suis pas en danger", "non je ne suis pas en danger",
+        "ce n est pas un enfant", "pas d enfant", "aucun",
         # pt
         "nao", "de jeito nenhum", "acho que nao", "claro que nao", "nao estou", "nao estou em perigo",
-        "nao obrigado", "nao obrigada", "nenhum", "nenhuma", "nunca", "nao e menor", "nao agora", "agora nao",
+        "nao obrigado", "nao obrigada", "nenhum", "nenhuma", "nunca", "nao e menor",
         # ht
         "non", "pa ditou", "mwen pa panse", "pa vre", "m pa an danje", "mwen pa an danje", "non mwen pa an danje",
-        "pa kounye a", "se pa yon timoun", "okenn", "janm",
+        "se pa yon timoun", "okenn", "janm", "m pa kwe", "m pa kwe sa", "mwen pa kwe", "pa gen timoun",
     ],
     UNKNOWN: [
         # es
         "no se", "no lo se", "nose", "ni idea", "quien sabe", "tal vez", "quizas", "quiza", "a lo mejor",
         "no estoy seguro", "no estoy segura", "puede ser", "no sabria decir", "no sabria", "no se si",
-        "no tengo idea", "no se nada", "mas o menos",
+        "no tengo idea", "no se nada", "mas o menos", "quien sabe", "no sabria decirle",
         # en
         "don t know", "dont know", "i don t know", "i dont know", "idk", "not sure", "i m not sure",
         "i am not sure", "maybe", "perhaps", "no idea", "dunno", "i have no idea", "i can t say", "no clue",
-        "don t know", "unsure",
+        "unsure", "hard to say", "can t say", "not sure really",
         # fr
         "je ne sais pas", "je sais pas", "sais pas", "chais pas", "j sais pas", "aucune idee", "peut etre",
         "pas sur", "pas sure", "je ne suis pas sur", "je ne suis pas sure", "je suis pas sur", "je suis pas sure",
-        "je n en sais rien", "je ne sais",
+        "je n en sais rien", "je ne sais", "sais pas trop", "je sais pas trop",
         # pt
-        "nao sei", "nao tenho certeza", "talvez", "sei la", "nao faco ideia", "pode ser", "nao sei dizer",
+        "nao sei", "nao tenho certeza", "talvez", "sei la", "nao faco ideia", "pode ser", "nao sei dizer", "nem sei",
         # ht
         "m pa konnen", "mwen pa konnen", "pa konnen", "m pa konn", "mwen pa konn", "petet", "m pa si",
-        "mwen pa si", "m pa seten", "mwen pa seten", "pa konnen non",
+        "mwen pa si", "m pa seten", "mwen pa seten", "pa konnen non", "m pa fin seten", "mwen pa fin seten",
     ],
 }
 # Words that dress a plain answer without changing it, at either end.
@@ -108,6 +113,8 @@ STRONG_YES = frozenset({"si", "yes", "yeah", "yep", "oui", "ouais", "sim", "wi",
 STRONG_NO = frozenset({"non", "nope", "nah", "nel"})
 _CLAUSE = re.compile(r"[,.;:!?¡¿\n…\-–—]+")
 _REPEATED = re.compile(r"(.)\1{2,}")
+_NO_RUN = re.compile(r"(no){2,}")
+_ENGLISH_SUBJECTS = frozenset({"they", "i", "she", "he", "we", "it", "there", "nobody", "not"})
 
 
 @dataclass(frozen=True)
@@ -188,6 +195,15 @@ def read_answer(text: str | None) -> Answer:
             rest = raw[raw.find(clauses[1]) :].strip() if clauses[1] in raw else " ".join(clauses[1:])
             return Answer(head, rest)
     first = _squeeze(words[:1])[0]
+    if _NO_RUN.fullmatch(first) and len(words) > 1:
+        first = "non"  # "nonono los tengo yo"
+    # "No sé cuántos años tiene", "dunno how old she is": a don't-know, then what is not known.
+    for size in range(min(4, len(words) - 1), 0, -1):
+        if _plain().get(words[:size]) == UNKNOWN and (size > 1 or words[0] in ("idk", "dunno", "nose")):
+            return Answer(UNKNOWN, raw)
+    if first == "no" and len(words) > 1 and words[1] in _ENGLISH_SUBJECTS:
+        # English "no" is never a verb's negation: "no they're all adults" is a no.
+        return Answer(NO, raw.split(None, 1)[1])
     if len(words) > 1 and (first in STRONG_YES or first in STRONG_NO):
         kind = YES if first in STRONG_YES else NO
         return Answer(kind, raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else "")

@@ -86,7 +86,9 @@ def only_ticket(app: Flask) -> Ticket:
 
 def assert_read_as_a_person_would(app: Flask, held_now: str, risk_before_the_rest: str) -> None:
     ticket = only_ticket(app)
-    assert risk_before_the_rest == "critical"  # the sentence was read: someone is held now
+    # Made at once (possible danger), and the sentence was read: someone is kept from leaving.
+    assert risk_before_the_rest in ("high", "critical")
+    assert "movement_restricted" in {i["key"] for i in (ticket.routing or {})["risk"]["indicators"]}
     submitted = ticket.submissions[-1].answers if ticket.submissions else {}
     assert {k: submitted.get(k, "?") for k in EXPECTED_ANSWERS} == EXPECTED_ANSWERS
     assert any(held_now in (m.body or "") for m in ticket.messages)
