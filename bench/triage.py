@@ -13,6 +13,7 @@ The test split is for the final measurement only: tune on dev.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -253,7 +254,9 @@ def main() -> None:
     snapshot = load_snapshot()
     splits = ("dev", "test") if options.split == "both" else (options.split,)
     yesno = options.corpus / "yesno.jsonl"
-    if yesno.exists():
+    if yesno.exists() and importlib.util.find_spec("routing.answers") is None:
+        print("== yes/no replies: this engine has no answer reader (routing.answers) ==\n")
+    elif yesno.exists():
         print("== yes/no replies (yesno.jsonl, routing.answers.read_answer) ==")
         print("\n".join(yes_no_report(yesno)))
         print()
