@@ -25,6 +25,7 @@ from hotline.conversations.service import Caller, Said, Turn
 from hotline.db import db_session
 from hotline.hygiene import whole_number
 from hotline.tickets.models import Ticket
+from routing.answers import NO, UNKNOWN, YES, read_answer
 from routing.flow_engine import Run
 from routing.text import tokens
 
@@ -34,9 +35,6 @@ blueprint = Blueprint("twilio_voice", __name__, url_prefix="/twilio")
 COUNTRY_MENU = ("GT", "SV", "HN", "NI", "CR", "PA", "MX", "DO", "BZ")
 # Lines a caller in danger is put through to, most direct first; only numbers Twilio can dial.
 EMERGENCY_KINDS = ("emergency", "response_team", "hotline", "police")
-YES = ("1", "si", "yes", "oui", "sim", "wi")
-NO = ("2", "no", "non", "nao")
-DONT_KNOW = ("0", "no se", "don t know", "dont know", "je ne sais pas", "nao sei", "pa konnen")
 GATHER_SECONDS = 8
 
 
@@ -184,12 +182,14 @@ def _where_answer(session: Session, conversation: Conversation, text: str) -> Tu
         return Turn(conversation)
 
     if step == "confirm":
-        if _has(words, YES):
+        reading = read_answer(text).kind
+        if reading == YES:
             return move(where="region", country=conversation.caller_country)
-        if _has(words, NO):
+        if reading == NO:
             return move(where="country")
     elif step == "country":
-        if _has(words, DONT_KNOW):
+        # Keys 1-9 choose a country here, so only 0 or words mean "don't know".
+        if words == ("0",) or (not text.strip().isdigit() and read_answer(text).kind == UNKNOWN):
             return talk.time_out(session, settings, conversation, caller)
         chosen = _country_from(words, lang)
         if chosen is not None:

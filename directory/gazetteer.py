@@ -24,6 +24,7 @@ Rules (documented here because the routing engine depends on them):
 from __future__ import annotations
 
 import gettext
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -213,15 +214,56 @@ def _places(countries: Iterable[str]) -> Iterator[tuple[str, Place, bool]]:
                 yield alias, region_place, False
         admin1_map = _admin1_to_iso(code, cities_by_country[code])
         for city in cities_by_country[code]:
-            city_place = Place(city["name"], normalise(city["name"]), code, admin1_map.get(city["admin1code"]), "city")
+            city_place = Place(
+                city["name"],
+                normalise(city["name"]),
+                code,
+                admin1_map.get(city["admin1code"]),
+                "city",
+                int(city.get("population") or 0),
+            )
             for alias in _city_names(city):
                 yield alias, city_place, True
+
+
+# Places on the migration routes that GeoNames' cities5000 leaves out (fewer than 5,000 people) but
+# that reports name all the time: border posts, Darién camps, beach towns. (name, country, region)
+ROUTE_PLACES = (
+    ("Bajo Chiquito", "PA", "PA-5"),
+    ("Lajas Blancas", "PA", "PA-5"),
+    ("Metetí", "PA", "PA-5"),
+    ("Acandí", "CO", "CO-CHO"),
+    ("Capurganá", "CO", "CO-CHO"),
+    ("Paso Canoas", "CR", "CR-P"),
+    ("Jacó", "CR", "CR-P"),
+    ("Los Chiles", "CR", "CR-A"),
+    ("Upala", "CR", "CR-A"),
+    ("Puerto Viejo", "CR", "CR-L"),
+    ("Sixaola", "CR", "CR-L"),
+    ("Peñas Blancas", "CR", "CR-G"),
+    ("La Mesilla", "GT", "GT-13"),
+    ("Tecún Umán", "GT", "GT-12"),
+    ("El Ceibo", "GT", "GT-17"),
+    ("Bávaro", "DO", "DO-11"),
+    ("Cabarete", "DO", "DO-18"),
+    ("Juan Dolio", "DO", "DO-23"),
+    ("Montecristi", "DO", "DO-15"),
+    ("El Tunco", "SV", "SV-LI"),
+    ("La Hachadura", "SV", "SV-AH"),
+)
+
+
+def _route_places(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
+    for name, code, region in ROUTE_PLACES:
+        if code in wanted:
+            yield name, Place(name, normalise(name), code, region, "city"), True
 
 
 def build_gazetteer(countries: Iterable[str]) -> dict[str, tuple[Place, ...]]:
     """Map every normalised name or alias to all places (country, region, city) that carry it."""
     index: dict[str, dict[Place, None]] = defaultdict(dict)
-    for alias, place, is_city in _places(countries):
+    wanted = {c.upper() for c in countries}
+    for alias, place, is_city in itertools.chain(_places(wanted), _route_places(wanted)):
         key = normalise(alias)
         if is_city and (len(key) < MIN_KEY_LENGTH or key in COMMON_WORDS):
             continue

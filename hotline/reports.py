@@ -67,11 +67,16 @@ def file_report(
     return received
 
 
+# What a channel writes for a conversation in which the person said nothing (hotline.conversations).
+NOTHING_SAID = "no narrative given"
+
+
 def has_content(intake: Intake) -> bool:
     """Whether the person said anything to act on: words, an answer, or a place."""
     location = intake.location
     answered = any(value is not None for value in intake.answers.values())
-    return bool(intake.text.strip()) or answered or bool(location.country or location.region or location.place)
+    words = intake.text.strip() and NOTHING_SAID not in intake.text
+    return bool(words) or answered or bool(location.country or location.region or location.place)
 
 
 def route_or_hold(session: Session, ticket: Ticket, intake: Intake | None = None) -> bool:

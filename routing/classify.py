@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from routing.grammar import Reading
 from routing.location import PlaceRules, place_mentions
 from routing.risk import RiskAssessment, RiskRules
 from routing.snapshot import Snapshot
@@ -64,6 +65,7 @@ def classify_case(
     snapshot: Snapshot,
     place_rules: PlaceRules,
     nationality_rules: NationalityRules,
+    reading: Reading | None = None,
 ) -> Classification:
     keys = risk.keys
     indicators = risk_rules.indicators
@@ -72,11 +74,18 @@ def classify_case(
     means = keys & MEANS
     trafficking_signals = {k for k in keys if indicators[k].trafficking}
     smuggling_signals = {k for k in keys if indicators[k].smuggling}
-    trafficking = bool(purpose) and (bool(means) or minor)
+    # A seasoned operator treats any sign of exploitation or control as possible trafficking to
+    # identify; the Palermo test (purpose with means, or purpose alone for a child) is then the
+    # strong form, reported in the reasons.
+    trafficking = bool(trafficking_signals)
     reasons: list[str] = []
-    if trafficking:
+    if purpose and (means or minor):
         how = "a child, so no means are needed" if minor and not means else f"means: {', '.join(sorted(means))}"
         reasons.append(f"Exploitation ({', '.join(sorted(purpose))}) with {how}: trafficking in persons.")
+    elif trafficking:
+        reasons.append(
+            f"Signs of exploitation or control ({', '.join(sorted(trafficking_signals))}): possible trafficking."
+        )
     if smuggling_signals:
         reasons.append(
             "Someone was paid to take people across a border ("
@@ -109,7 +118,9 @@ def classify_case(
             )
         else:
             reasons.append("No trafficking or smuggling indicator: an information request.")
-    nationality, nationality_reason = _victim_nationality(words, answers, snapshot, place_rules, nationality_rules)
+    nationality, nationality_reason = _victim_nationality(
+        words, answers, snapshot, place_rules, nationality_rules, reading
+    )
     if nationality_reason:
         reasons.append(nationality_reason)
     groups = tuple(dict.fromkeys(g for k in _by_weight(risk) if (g := indicators[k].group)))
@@ -130,6 +141,7 @@ def _victim_nationality(
     snapshot: Snapshot,
     place_rules: PlaceRules,
     rules: NationalityRules,
+    reading: Reading | None = None,
 ) -> tuple[str | None, str | None]:
     answered = answers.get("victim_nationality")
     if isinstance(answered, str) and len(answered.strip()) == 2:
@@ -139,7 +151,7 @@ def _victim_nationality(
     for match in rules.demonyms.find(words):
         if match.value:
             found.append((match.start, match.value, " ".join(words[match.start : match.end])))
-    for mention in place_mentions(words, snapshot, place_rules, origin=True):
+    for mention in place_mentions(words, snapshot, place_rules, origin=True, reading=reading):
         countries = mention.countries
         if len(countries) == 1:
             found.append((mention.start, countries[0], mention.key))

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from routing.classify import Classification, NationalityRules, classify_case, default_nationality_rules
+from routing.confidence import Confidence, assess_confidence
+from routing.grammar import read_text, reading_of_words
 from routing.intake import Intake
 from routing.language import LanguageResult, resolve_language
 from routing.location import LocationResult, PlaceRules, default_place_rules, resolve_location
@@ -85,9 +87,14 @@ class Decision:
     location: LocationResult
     risk: RiskAssessment
     classification: Classification
+    confidence: Confidence
     referrals: tuple[Referral, ...]
     rejected: tuple[Rejection, ...]
     policy_version: str
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.confidence.unsure)
 
 
 @dataclass(frozen=True)
@@ -169,10 +176,15 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
         raise ValueError("route() needs an aware datetime; opening hours are compared in each agency's time zone")
     rules = rules or default_rules()
     words = tokens(intake.text)
+    reading = read_text(intake.text)
+    if reading.words != words:
+        reading = reading_of_words(words)
     language = resolve_language(intake.text, intake.language, intake.caller_country, snapshot.countries)
-    location = resolve_location(intake.location, words, intake.caller_country, snapshot, rules.places)
-    risk = assess_risk(words, intake.answers, rules.risk)
-    classification = classify_case(words, intake.answers, risk, rules.risk, snapshot, rules.places, rules.nationality)
+    location = resolve_location(intake.location, words, intake.caller_country, snapshot, rules.places, reading)
+    risk = assess_risk(words, intake.answers, rules.risk, reading)
+    classification = classify_case(
+        words, intake.answers, risk, rules.risk, snapshot, rules.places, rules.nationality, reading
+    )
     nationality = classification.victim_nationality
     facts = _Facts(
         risk_level=risk.level,
@@ -216,6 +228,7 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
         location=location,
         risk=risk,
         classification=classification,
+        confidence=assess_confidence(words, intake, language, location, risk, classification, rules.risk),
         referrals=_referrals(chosen, risk.level, rules.policy),
         rejected=tuple(
             Rejection(agency_id, tuple(dict.fromkeys(reasons)))
@@ -422,4 +435,10 @@ def decision_to_json(decision: Decision) -> dict[str, Any]:
         ],
         "rejected": [{"agency_id": r.agency_id, "reasons": list(r.reasons)} for r in decision.rejected],
         "policy_version": decision.policy_version,
+        "confidence": {
+            name: {"score": round(field.score, 2), "reasons": list(field.reasons)}
+            for name, field in decision.confidence.fields.items()
+        },
+        "needs_review": decision.needs_review,
+        "unsure_fields": list(decision.confidence.unsure),
     }

@@ -21,6 +21,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeGuard
 
+from routing import answers
+from routing.answers import read_answer
 from routing.text import tokens
 
 KINDS = ("referral", "conversation")
@@ -28,7 +30,7 @@ NODE_TYPES = ("wait", "router", "action", "end")
 # The role that fires timer transitions; no other transition may name it, so a deadline can never
 # be faked by a person and a timer can never acknowledge anything.
 TIMER_ACTOR = "timer"
-CONDITION_TESTS = ("non_empty", "one_of", "has_any_word")
+CONDITION_TESTS = ("non_empty", "one_of", "has_any_word", "answer_is")
 # What the host is asked to do, and the parameters each kind needs. `schedule_deadline` is missing
 # on purpose: the engine emits it for every timer exit of the node it enters, so a flow cannot
 # forget to start its own clock.
@@ -43,6 +45,8 @@ ACTION_PARAMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 SPOKEN_ACTIONS = ("say", "ask", "give_reference")
+# What an answer_is condition can test; an empty reply is never an answer, so it asks again.
+ANSWER_KINDS = tuple(kind for kind in answers.KINDS if kind != answers.EMPTY)
 NODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -82,6 +86,9 @@ class Condition:
             return value is not None and (not isinstance(value, str) or value.strip() != "")
         if self.test == "one_of":
             return value in self.values
+        if self.test == "answer_is":
+            # The one yes / no / don't-know reader every channel shares (routing.answers).
+            return isinstance(value, str) and read_answer(value).kind in self.values
         return isinstance(value, str) and _has_any_word(tokens(value), self.values)
 
     def describe(self) -> str:
@@ -90,6 +97,8 @@ class Condition:
             return f"{self.field} must not be empty"
         if self.test == "one_of":
             return f"{self.field} must be one of {', '.join(map(str, self.values))}"
+        if self.test == "answer_is":
+            return f"{self.field} must read as {' or '.join(map(str, self.values))}"
         return f"{self.field} must contain one of {', '.join(map(str, self.values))}"
 
 
@@ -410,6 +419,8 @@ def _check_conditions(node_id: str, conditions: Any) -> list[Problem]:
             problems.append(Problem(node_id, "bad_condition", f"'is' must be one of {', '.join(CONDITION_TESTS)}"))
         elif condition["is"] != "non_empty" and not isinstance(condition.get("values"), list):
             problems.append(Problem(node_id, "bad_condition", f"{condition['is']} needs a list of values"))
+        elif condition["is"] == "answer_is" and not set(condition["values"]) <= set(ANSWER_KINDS):
+            problems.append(Problem(node_id, "bad_condition", f"answer_is reads only {', '.join(ANSWER_KINDS)}"))
     return problems
 
 

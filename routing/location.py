@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from routing.grammar import Reading
 from routing.intake import Location
 from routing.snapshot import Place, Snapshot
 from routing.text import normalise
@@ -18,6 +19,13 @@ _ARTICLES = frozenset({"el", "la", "los", "las", "le", "les", "the", "o", "a", "
 _REGION_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 
 
+# A word at least this frequent (Zipf scale: 4 = once in 10,000 words) in Spanish, English, French
+# or Portuguese is an ordinary word before it is a town ("quito", "tela", "valle", "progreso"); it
+# is read as a place only after a location cue or when typed with a capital mid-sentence.
+ORDINARY_ZIPF = 3.6
+ORDINARY_LANGUAGES = ("es", "en", "fr", "pt")
+
+
 @dataclass(frozen=True)
 class PlaceRules:
     min_length: int
@@ -25,6 +33,7 @@ class PlaceRules:
     location_cues: frozenset[tuple[str, ...]]
     origin_cues: frozenset[tuple[str, ...]]
     longest_cue: int
+    destination_cues: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class PlaceMention:
     key: str
     places: tuple[Place, ...]
     after_location_cue: bool
+    destination: bool = False
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -64,13 +74,24 @@ def default_place_rules() -> PlaceRules:
         nationality = json.load(handle)
     origin = frozenset(tuple(normalise(cue).split()) for cue in nationality["origin_cues"])
     location = frozenset(tuple(normalise(cue).split()) for cue in places["location_cues"])
+    destination = frozenset(tuple(normalise(cue).split()) for cue in places["destination_cues"])
+    ordinary_word("hola")  # load the frequency lists now, not during the first report
     return PlaceRules(
         min_length=int(places["min_length"]),
         common_words=frozenset(normalise(w) for w in places["common_words"]),
         location_cues=location,
         origin_cues=origin,
-        longest_cue=max(len(cue) for cue in origin | location),
+        longest_cue=max(len(cue) for cue in origin | location | destination),
+        destination_cues=destination,
     )
+
+
+@lru_cache(maxsize=20_000)
+def ordinary_word(typed: str) -> bool:
+    """Whether a word, as typed (accents kept), is common in Spanish, English, French or Portuguese."""
+    from wordfreq import zipf_frequency
+
+    return any(zipf_frequency(typed, language) >= ORDINARY_ZIPF for language in ORDINARY_LANGUAGES)
 
 
 def _ends_with_cue(words: tuple[str, ...], start: int, cues: frozenset[tuple[str, ...]], longest: int) -> bool:
@@ -85,11 +106,20 @@ def _without_article(key: str) -> str:
 
 
 def place_mentions(
-    words: tuple[str, ...], snapshot: Snapshot, rules: PlaceRules, *, origin: bool
+    words: tuple[str, ...],
+    snapshot: Snapshot,
+    rules: PlaceRules,
+    *,
+    origin: bool,
+    reading: Reading | None = None,
 ) -> list[PlaceMention]:
     """Places named in the text; `origin` selects those said to be where someone is from
-    ("soy de Honduras") instead of where something happens."""
+    ("soy de Honduras") instead of where something happens. With the `reading` of the text, a
+    name that is also an ordinary word counts only after a location cue or written with a capital
+    ("le quitó el DPI" names no Quito), and places after a destination cue ("para ir a") are
+    marked as destinations."""
     served = snapshot.countries.keys()
+    typed = reading if reading is not None and reading.words == words else None
     mentions = []
     for match in snapshot.place_matcher.find(words):
         key = " ".join(words[match.start : match.end])
@@ -101,10 +131,35 @@ def place_mentions(
         # A place outside the countries the directory serves cannot be routed to; when the
         # directory lists no countries (a bare test snapshot), every place counts.
         places = tuple(p for p in match.value if not served or p.country in served)
-        if places:
-            after_cue = _ends_with_cue(words, match.start, rules.location_cues, rules.longest_cue)
-            mentions.append(PlaceMention(match.start, match.end, key, places, after_cue))
+        if not places:
+            continue
+        after_cue = _ends_with_cue(words, match.start, rules.location_cues, rules.longest_cue)
+        destination = _ends_with_cue(words, match.start, rules.destination_cues, rules.longest_cue)
+        if typed is not None and not _reads_as_place(typed, match.start, match.end, places, after_cue or destination):
+            continue
+        mentions.append(PlaceMention(match.start, match.end, key, places, after_cue and not destination, destination))
     return mentions
+
+
+def _reads_as_place(reading: Reading, start: int, end: int, places: tuple[Place, ...], cued: bool) -> bool:
+    if any(p.kind == "country" for p in places):
+        return True
+    surface = reading.surfaces[start]
+    if end - start == 1 and surface and not surface.isascii():
+        # Typed with accents that none of the names has: "quitó" is a verb, not Quito.
+        names = {p.name.casefold() for p in places}
+        if surface not in names and normalise(surface) == reading.words[start]:
+            return False
+    if reading.capitalised[start]:
+        return True
+    key = " ".join(reading.words[start:end])
+    bare = _without_article(key)
+    if bare != key and " " not in bare:
+        # "el campo", "the center": an article and an ordinary word, written in lower case.
+        return not ordinary_word(reading.surfaces[start + 1] or bare)
+    if cued or end - start > 1:
+        return True
+    return not ordinary_word(surface or reading.words[start])
 
 
 def resolve_location(
@@ -113,24 +168,30 @@ def resolve_location(
     caller_country: str | None,
     snapshot: Snapshot,
     rules: PlaceRules,
+    reading: Reading | None = None,
 ) -> LocationResult:
-    """Stated location first, then the text's places, then the phone's country, else unknown."""
-    mentions = place_mentions(words, snapshot, rules, origin=False)
+    """Stated location first, then the text's places, then the phone's country, else unknown.
+
+    A place named after a destination cue ("para ir a Estados Unidos") is where someone wants to
+    go, not where it happens, so it never sets the location.
+    """
+    found = place_mentions(words, snapshot, rules, origin=False, reading=reading)
+    mentions = [m for m in found if not m.destination]
     if stated.country or stated.region or stated.place:
         result = _from_stated(stated, mentions, caller_country, snapshot)
         if result is not None:
             return result
     if mentions:
-        return _from_text(mentions, caller_country)
+        return _from_text(mentions, caller_country, snapshot)
+    going = [m.places[0].name for m in found if m.destination]
     if caller_country:
-        return LocationResult(
-            caller_country,
-            None,
-            "phone",
-            False,
-            (),
-            (f"No place was stated or named; using the caller's phone country {caller_country}.",),
-        )
+        reason = f"No place was stated or named; using the caller's phone country {caller_country}."
+        if going:
+            reason = (
+                f"The text names only where someone is going ({', '.join(going)}); "
+                f"using the caller's phone country {caller_country}."
+            )
+        return LocationResult(caller_country, None, "phone", False, (), (reason,))
     return LocationResult(
         None, None, "none", False, (), ("No place was stated or named and the phone country is unknown.",)
     )
@@ -231,16 +292,28 @@ def _most_specific(places: list[Place]) -> Place:
     return candidates[0]
 
 
-def _from_text(mentions: list[PlaceMention], caller_country: str | None) -> LocationResult:
+def _from_text(mentions: list[PlaceMention], caller_country: str | None, snapshot: Snapshot) -> LocationResult:
     country_mentions = [m for m in mentions if m.names_a_country]
-    named = [m.countries[0] for m in country_mentions]
+    named = [c for m in country_mentions for c in m.countries]
     specific = [m for m in mentions if not m.names_a_country]
+    # "San José, Costa Rica", "Santiago, Chili": a country right after a town says which town.
+    follows = {m.start: m for m in country_mentions}
+    specific = [
+        PlaceMention(m.start, m.end, m.key, inside, m.after_location_cue, m.destination)
+        if (after := follows.get(m.end)) is not None
+        and (inside := tuple(p for p in m.places if p.country in after.countries))
+        else m
+        for m in specific
+    ]
     if specific:
         # Where several towns are named, the one after "en"/"in"/"near" is where it happens,
         # else the last one (people tell the route in order and end where they are).
         ordered = sorted(specific, key=lambda m: (m.after_location_cue, m.start))
         mention = ordered[-1]
-        settled = _settle(mention.places, None, caller_country, reversed(named))
+        others = [c for m in specific if m is not mention for c in m.countries]
+        settled = _settle(mention.places, None, caller_country, [*reversed(named), *others])
+        if isinstance(settled, tuple):
+            settled = _likeliest(mention.places, settled, snapshot)
         if isinstance(settled, tuple):
             return LocationResult(
                 None,
@@ -257,7 +330,7 @@ def _from_text(mentions: list[PlaceMention], caller_country: str | None) -> Loca
             elsewhere = ", ".join(c for c in mention.countries if c != settled.country)
             reason += f" The name also exists in {elsewhere}; other signals chose {settled.country}."
         return LocationResult(settled.country, settled.region, "text", False, (), (reason,))
-    distinct = tuple(dict.fromkeys(named))
+    distinct = tuple(dict.fromkeys(m.countries[0] for m in country_mentions))
     if len(distinct) == 1:
         return LocationResult(distinct[0], None, "text", False, (), (f"The text names the country {distinct[0]}.",))
     cued = tuple(dict.fromkeys(m.countries[0] for m in country_mentions if m.after_location_cue))
@@ -275,3 +348,31 @@ def _from_text(mentions: list[PlaceMention], caller_country: str | None) -> Loca
     return LocationResult(
         None, None, "text", True, distinct, (f"The text names several countries ({', '.join(distinct)}).",)
     )
+
+
+# A shared name means the biggest place when it is a city of this size and this many times bigger
+# than any other of the name.
+POPULATION_DOMINANCE = 5
+DOMINANT_POPULATION = 200_000
+
+
+def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: Snapshot) -> Place | tuple[str, ...]:
+    """A shared name with no other signal: a capital-sized town over villages, else the hotline's own
+    countries (CORETT) when only one of them has the name."""
+    by_country: dict[str, int] = {}
+    for place in places:
+        if place.country in countries:
+            by_country[place.country] = max(by_country.get(place.country, 0), place.population)
+    ranked = sorted(by_country.items(), key=lambda item: -item[1])
+    # A region of that name elsewhere (Colón, Honduras's department) is no village: no dominance then.
+    regions_elsewhere = any(p.kind == "region" and ranked and p.country != ranked[0][0] for p in places)
+    if (
+        len(ranked) > 1
+        and not regions_elsewhere
+        and ranked[0][1] >= max(DOMINANT_POPULATION, POPULATION_DOMINANCE * ranked[1][1])
+    ):
+        return _most_specific([p for p in places if p.country == ranked[0][0]])
+    core = [c for c in countries if (country := snapshot.countries.get(c)) is not None and country.corett]
+    if len(core) == 1:
+        return _most_specific([p for p in places if p.country == core[0]])
+    return countries

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from routing.grammar import Grammar, Reading, default_grammar, reading_of_words
 from routing.text import PhraseMatcher, words_text
 
 RULES_PATH = Path(__file__).with_name("rules") / "risk.json"
@@ -16,6 +17,11 @@ ANSWER_EVIDENCE = "answer"
 # The value of a neutral phrase: it only stops a shorter cue inside it from firing
 # ("hermana menor" is a younger sister, not a minor).
 _NEUTRAL = ""
+LURE = frozenset({"recruitment_lure", "deceived_about_job"})
+# A phrase that opens with its own negation ("no me dejan salir") is not negated by it.
+_NEGATION_OPENERS = frozenset(
+    {"no", "not", "nao", "ne", "pa", "sin", "without", "sans", "sem", "san", "never", "nunca"}
+)
 
 
 @dataclass(frozen=True)
@@ -135,19 +141,54 @@ def default_risk_rules() -> RiskRules:
         return compile_risk_rules(json.load(handle))
 
 
-def assess_risk(words: tuple[str, ...], answers: Mapping[str, object], rules: RiskRules) -> RiskAssessment:
-    """Score the report and set its level; `words` is the tokenised text (routing.text.tokens)."""
+def assess_risk(
+    words: tuple[str, ...],
+    answers: Mapping[str, object],
+    rules: RiskRules,
+    reading: Reading | None = None,
+    grammar: Grammar | None = None,
+) -> RiskAssessment:
+    """Score the report and set its level; `words` is the tokenised text (routing.text.tokens).
+
+    `reading` (routing.grammar.read_text of the same text) adds clauses, so a negation stops at a
+    comma; without it the words are read as one clause.
+    """
+    grammar = grammar or default_grammar()
+    reading = reading if reading is not None and reading.words == words else reading_of_words(words)
     fired: dict[str, Indicator] = {}
+    notes: list[str] = []
     denied = {key for key, rule in rules.indicators.items() if rule.answer and answers.get(rule.answer) is False}
     for key, rule in rules.indicators.items():
         if rule.answer and answers.get(rule.answer) is True:
             fired[key] = Indicator(key, rule.weight, ANSWER_EVIDENCE)
+    if "in_danger_now" in answers and answers["in_danger_now"] is None and "in_danger_now" not in fired:
+        # "Don't know" (or a sentence instead of yes/no) on the danger question is possible danger.
+        fired["possible_danger"] = Indicator("possible_danger", rules.indicators["possible_danger"].weight, "answer")
+    negations = grammar.negations(reading)
+    neutral: set[int] = set()
     # The caller's explicit "no" outranks a keyword guess from the same report.
     for match in rules.cues.find(words):
-        if match.value and match.value not in fired and match.value not in denied:
-            fired[match.value] = Indicator(
-                match.value, rules.indicators[match.value].weight, words_text(words, match.start, match.end)
-            )
+        if not match.value:
+            neutral.update(range(match.start, match.end))
+            continue
+        if match.value in fired or match.value in denied:
+            continue
+        if match.phrase.split()[0] not in _NEGATION_OPENERS and grammar.negated(
+            reading, match.start, match.end, negations
+        ):
+            notes.append(f"'{words_text(words, max(0, match.start - 2), match.end)}' is negated.")
+            continue
+        fired[match.value] = Indicator(
+            match.value, rules.indicators[match.value].weight, words_text(words, match.start, match.end)
+        )
+    for hit in grammar.find(reading):
+        key = hit.indicator
+        if key not in rules.indicators or key in fired or key in denied or hit.start in neutral:
+            continue
+        if hit.negated:
+            notes.append(f"'{words_text(words, max(0, hit.start - 2), hit.end)}' is negated.")
+            continue
+        fired[key] = Indicator(key, rules.indicators[key].weight, words_text(words, hit.start, hit.end))
     if "minor_involved" not in fired and "minor_involved" not in denied:
         age = _minor_age_evidence(words, rules.minor_age)
         if age:
@@ -156,10 +197,19 @@ def assess_risk(words: tuple[str, ...], answers: Mapping[str, object], rules: Ri
         for implied in rules.indicators[key].implies:
             if implied not in fired and implied not in denied:
                 fired[implied] = Indicator(implied, rules.indicators[implied].weight, f"implied by {key}")
+    if answers.get("movement_restricted") is True and "held_now" not in fired:
+        fired["held_now"] = Indicator("held_now", rules.indicators["held_now"].weight, ANSWER_EVIDENCE)
+    held = fired.get("held_now")
+    if held is not None and held.evidence != ANSWER_EVIDENCE:
+        escaped = [s for s, _ in grammar.occurrences(words).get("ESCAPED", ())]
+        if escaped:
+            # "Me tuvieron encerrada pero me escapé": held then, not now.
+            del fired["held_now"]
+            notes.append(f"'{words[escaped[0]]}': the person held seems to have got away.")
     score = min(100, sum(indicator.weight for indicator in fired.values()))
     level, reasons = _level(score, fired.keys(), rules)
     ordered = tuple(sorted(fired.values(), key=lambda i: (-i.weight, i.key)))
-    return RiskAssessment(level, score, ordered, rules.version, reasons)
+    return RiskAssessment(level, score, ordered, rules.version, reasons + tuple(notes))
 
 
 def trafficking_indicator_keys(assessment: RiskAssessment, rules: RiskRules) -> frozenset[str]:
@@ -171,6 +221,9 @@ def _level(score: int, keys: Any, rules: RiskRules) -> tuple[str, tuple[str, ...
     level = next((band for band, threshold in rules.score_bands if score >= threshold), rules.levels[0])
     reasons = [f"Score {score} puts the report at {level} or above."]
     trafficking_count = sum(1 for k in keys if rules.indicators[k].trafficking)
+    if LURE <= set(keys):
+        # A job offer that is also a recruitment lure is one sign read twice, not two.
+        trafficking_count -= 1
     for floor in rules.floors:
         if floor.required <= keys and trafficking_count >= floor.min_trafficking:
             if rank[floor.level] > rank[level]:

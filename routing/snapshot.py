@@ -42,6 +42,9 @@ class Place:
     country: str
     region: str | None
     kind: str  # "country" | "region" | "city"
+    # People living there (cities only; 0 when unknown): a name shared by a capital and a village
+    # most likely means the capital.
+    population: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,12 @@ from hotline.db import utcnow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.outbox import OutboxKind, queue_message
 from hotline.privacy import InvalidPhone, caller_hash, decrypt_phone, normalise_phone, phone_country
-from hotline.reports import file_report
+from hotline.reports import NOTHING_SAID, file_report
 from hotline.settings import Settings
 from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.models import Ticket, TicketMessage, TicketRecording, TicketSubmission
 from hotline.tickets.service import REPORTER, SYSTEM, record_event
+from routing.answers import read_answer
 from routing.flow_definition import SPOKEN_ACTIONS, Flow, load_flow
 from routing.flow_engine import Event, IllegalTransition, Outcome, Run, fire, start
 from routing.intake import MAX_TEXT_LENGTH
@@ -50,9 +51,9 @@ TIMED_CHANNELS = ("sms", "chat")
 TIMEOUT_JOB = "hotline.jobs.conversations.conversation_timeout"
 # What the ticket's narrative says when the caller gave none (a ticket needs words or answers).
 NO_NARRATIVE = {
-    "voice": "(Call: no narrative given; see the recording if any.)",
-    "sms": "(SMS: no narrative given.)",
-    "chat": "(Chat: no narrative given.)",
+    "voice": f"(Call: {NOTHING_SAID}; see the recording if any.)",
+    "sms": f"(SMS: {NOTHING_SAID}.)",
+    "chat": f"(Chat: {NOTHING_SAID}.)",
 }
 
 
@@ -192,7 +193,22 @@ def answer(
     text = clean_text(text)
     if conversation.channel == "chat" and text:
         session.add(ConversationTurn(conversation_id=conversation.id, direction="in", author="caller", body=text))
+    words = _answer_words(conversation, text)
+    if words:
+        # A sentence given for a yes/no ("no me dejan salir") is not a "no": its words join the triage text.
+        note_host(conversation, answer_words=[*(conversation.host or {}).get("answer_words", []), words])
     return _fire(session, settings, conversation, Event("answer", "caller", {"text": text}), caller, source_id)
+
+
+def _answer_words(conversation: Conversation, text: str) -> str:
+    """The narrative words of a reply to a yes/no question (routing.answers reads it), else ""."""
+    run = Run.from_dict(conversation.run)
+    if run.ended or not text:
+        return ""
+    node = conversation_flow().nodes[run.node]
+    if not any(c.test == "answer_is" for t in node.transitions for c in t.when):
+        return ""
+    return read_answer(text).narrative
 
 
 def time_out(session: Session, settings: Settings, conversation: Conversation, caller: Caller) -> Turn:
@@ -406,7 +422,8 @@ def intake_of(conversation: Conversation, run: Run, caller: Caller) -> dict[str,
     host = conversation.host or {}
     narrative = str(data.get("narrative") or "") if conversation.channel != "voice" else ""
     opening = str(host.get("opening") or "")
-    text = "\n\n".join(part for part in (opening, narrative) if part)
+    said = "\n".join(str(words) for words in host.get("answer_words", ()))
+    text = "\n\n".join(part for part in (opening, said, narrative) if part)
     answers = {key: data[key] for key in ANSWER_KEYS if key in data}
     if not text and not any(value is not None for value in answers.values()):
         text = NO_NARRATIVE[conversation.channel]

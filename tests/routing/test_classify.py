@@ -16,9 +16,11 @@ def test_exploitation_with_means_is_trafficking(small_snapshot: Snapshot) -> Non
     assert classify(small_snapshot, sexual_exploitation=True, threats_or_violence=True).case_type == "trafficking"
 
 
-def test_a_child_needs_no_means(small_snapshot: Snapshot) -> None:
-    assert classify(small_snapshot, sexual_exploitation=True, minor_involved=True).case_type == "trafficking"
-    assert classify(small_snapshot, sexual_exploitation=True).case_type == "unclear"
+def test_a_child_needs_no_means_and_any_sign_of_exploitation_is_possible_trafficking(small_snapshot: Snapshot) -> None:
+    child = classify(small_snapshot, sexual_exploitation=True, minor_involved=True)
+    assert child.case_type == "trafficking" and "a child, so no means are needed" in " ".join(child.reasons)
+    adult = classify(small_snapshot, sexual_exploitation=True)
+    assert adult.case_type == "trafficking" and "possible trafficking" in " ".join(adult.reasons)
 
 
 def test_paid_crossing_is_smuggling_and_coercion_makes_it_both(small_snapshot: Snapshot) -> None:
@@ -27,7 +29,7 @@ def test_paid_crossing_is_smuggling_and_coercion_makes_it_both(small_snapshot: S
 
 
 def test_unclear_with_indicators_routes_as_trafficking(small_snapshot: Snapshot) -> None:
-    result = classify(small_snapshot, documents_withheld=True)
+    result = classify(small_snapshot, injured_or_ill=True)
     assert (result.case_type, result.routed_case_type) == ("unclear", "trafficking")
     assert classify(small_snapshot, "¿Qué horario tienen?").routed_case_type == "unclear"
 

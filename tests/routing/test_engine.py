@@ -50,7 +50,7 @@ def test_adult_smuggling_never_reaches_child_protection(small_snapshot) -> None:
         intake(caller_country="MX", answers={"paid_to_cross_border": True}), small_snapshot, TUESDAY_9AM_GT
     )
     assert {r.kind for r in decision.referrals} == {"migration"}
-    assert decision.referrals[0].ack_due_minutes == 4320
+    assert decision.referrals[0].ack_due_minutes == 1440  # a paid crossing under way is medium risk
 
 
 def test_closed_office_without_after_hours_referrals_is_rejected_with_reasons() -> None:
@@ -155,7 +155,13 @@ def test_json_has_exactly_the_documented_shape(small_snapshot) -> None:
         "referrals",
         "rejected",
         "policy_version",
+        "confidence",
+        "needs_review",
+        "unsure_fields",
     }
+    assert set(document["confidence"]) == {"language", "location", "risk", "case_type"}
+    assert all(0 <= field["score"] <= 1 and field["reasons"] for field in document["confidence"].values())
+    assert document["needs_review"] is bool(document["unsure_fields"])
     assert set(document["referrals"][0]) == {
         "agency_id",
         "name",

@@ -19,7 +19,7 @@ def test_a_held_or_sexually_exploited_child_is_critical() -> None:
 
 def test_a_child_alone_is_at_least_high_and_two_indicators_are_high() -> None:
     assert level(minor_involved=True) == "high"
-    assert level("They took her passport and she is locked in") == "high"
+    assert level("They took her passport and she was never paid") == "high"
 
 
 def test_a_question_without_indicators_is_low() -> None:

@@ -1,0 +1,233 @@
+"""The indicator grammar: word families, words near each other, and negation that flips only what it governs.
+
+A report is read once: each word is looked up (a dictionary hit, or a stem checked against the few
+stems that share its first letters) for the word families it belongs to, then every pattern that
+starts with one of those families is tried forward within its clause. The families and patterns are
+data (rules/grammar.json), so an operator's new euphemism is a line, not code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from routing.text import MIN_STEM, normalise
+
+GRAMMAR_PATH = Path(__file__).with_name("rules") / "grammar.json"
+# Punctuation that ends a clause: negation and word patterns never reach across it.
+_CLAUSE_BREAK = re.compile(r"[.;:!?\n,¡¿()\[\]\"“”]+")
+_SURFACE_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A text as the triage reads it: normalised words, the clause of each, and how each was written."""
+
+    words: tuple[str, ...]
+    clauses: tuple[int, ...]
+    # The word as typed, lower-cased with its accents ("quitó"), and whether it was capitalised
+    # mid-sentence; empty and False when the text could not be aligned word for word.
+    surfaces: tuple[str, ...]
+    capitalised: tuple[bool, ...]
+
+
+def read_text(text: str) -> Reading:
+    """Split a text into normalised words, keeping clause numbers and the typed form of each word."""
+    words: list[str] = []
+    clauses: list[int] = []
+    surfaces: list[str] = []
+    capitalised: list[bool] = []
+    for number, clause in enumerate(_CLAUSE_BREAK.split(text)):
+        first = True
+        for match in _SURFACE_WORD.finditer(clause):
+            typed = match.group()
+            for part in normalise(typed).split():
+                words.append(part)
+                clauses.append(number)
+                surfaces.append(typed.casefold())
+                capitalised.append(typed[:1].isupper() and not first and not typed.isupper())
+                first = False
+    return Reading(tuple(words), tuple(clauses), tuple(surfaces), tuple(capitalised))
+
+
+def reading_of_words(words: tuple[str, ...]) -> Reading:
+    """A reading of words already normalised, as one clause and with no typed forms."""
+    return Reading(words, (0,) * len(words), ("",) * len(words), (False,) * len(words))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An indicator found by a pattern: the words it spans and whether a negation governs it."""
+
+    indicator: str
+    start: int
+    end: int
+    negated: bool
+
+
+@dataclass(frozen=True)
+class _Element:
+    """One entry of a word family: words that must follow each other, each exact or a stem."""
+
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    indicator: str
+    seq: tuple[str, ...]
+    gap: int
+    starts_negative: bool
+    within_clause: bool = True
+
+
+class Grammar:
+    """Word families and patterns compiled for one pass over a reading."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.version: str = document["version"]
+        self.scope = int(document.get("scope", 3))
+        self.breakers = frozenset(normalise(w) for w in document.get("scope_breakers", ()))
+        self._exact: dict[str, set[str]] = {}
+        self._stems: dict[str, list[tuple[str, str]]] = {}
+        self._multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        families = dict(document["concepts"])
+        patterns = []
+        for entry in document["patterns"]:
+            seq = tuple(entry["seq"])
+            for element in seq:
+                if element not in families:
+                    if element.isupper():
+                        raise ValueError(f"pattern for {entry['indicator']!r} names unknown family {element!r}")
+                    families[element] = [element]  # a literal word in a pattern is a family of one
+            patterns.append(
+                _Pattern(
+                    entry["indicator"], seq, int(entry.get("gap", 3)), seq[0] == "NEG", bool(entry.get("clause", True))
+                )
+            )
+        for family, entries in families.items():
+            for entry in entries:
+                self._add(family, entry)
+        self.patterns = tuple(patterns)
+        self._by_first: dict[str, list[_Pattern]] = {}
+        for pattern in patterns:
+            self._by_first.setdefault(pattern.seq[0], []).append(pattern)
+        self.indicators = frozenset(p.indicator for p in patterns)
+
+    def _add(self, family: str, entry: str) -> None:
+        words = []
+        for word in entry.split():
+            stem = word.endswith("*")
+            parts = normalise(word.rstrip("*")).split()
+            if stem and parts:
+                if len(parts[-1]) < MIN_STEM:
+                    raise ValueError(f"stem too short in grammar entry {entry!r}")
+                parts[-1] += "*"
+            words.extend(parts)
+        if not words:
+            return
+        if len(words) > 1:
+            self._multi.setdefault(words[0].rstrip("*")[:MIN_STEM] if words[0].endswith("*") else words[0], []).append(
+                (tuple(words), family)
+            )
+            return
+        word = words[0]
+        if word.endswith("*"):
+            self._stems.setdefault(word[:MIN_STEM], []).append((word[:-1], family))
+        else:
+            self._exact.setdefault(word, set()).add(family)
+
+    @lru_cache(maxsize=50_000)  # noqa: B019 - one Grammar per process, built once
+    def families_of(self, word: str) -> frozenset[str]:
+        """The families a single word belongs to."""
+        found = set(self._exact.get(word, ()))
+        for stem, family in self._stems.get(word[:MIN_STEM], ()):
+            if word.startswith(stem):
+                found.add(family)
+        return frozenset(found)
+
+    def occurrences(self, words: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
+        """Where each family occurs: family -> [(start, end)], left to right."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        for position, word in enumerate(words):
+            for family in self.families_of(word):
+                found.setdefault(family, []).append((position, position + 1))
+            for key in (word, word[:MIN_STEM]):
+                for entry, family in self._multi.get(key, ()):
+                    end = position + len(entry)
+                    if end <= len(words) and all(_fits(w, e) for w, e in zip(words[position:end], entry, strict=True)):
+                        found.setdefault(family, []).append((position, end))
+        return found
+
+    def find(self, reading: Reading) -> list[Hit]:
+        """Every indicator the patterns find, negated or not, in the order of their first word."""
+        words, clauses = reading.words, reading.clauses
+        found = self.occurrences(words)
+        hits: list[Hit] = []
+        negations = [start for start, _ in found.get("NEG", ())]
+        for first, patterns in self._by_first.items():
+            for start, end in found.get(first, ()):
+                for pattern in patterns:
+                    elements = _extend(pattern, found, clauses, start, end)
+                    if elements is None:
+                        continue
+                    span = (elements[0][0], elements[-1][1])
+                    # A negation word that is part of a matched element ("no water", "pa gen dlo")
+                    # belongs to it; one between the elements or before them negates the pattern.
+                    own = {p for s, e in elements for p in range(s, e)}
+                    outside = [p for p in negations if p not in own]
+                    negated = not pattern.starts_negative and self.negated(reading, span[0], span[1], outside)
+                    hits.append(Hit(pattern.indicator, span[0], span[1], negated))
+        hits.sort(key=lambda h: (h.start, h.end))
+        return hits
+
+    def negations(self, reading: Reading) -> list[int]:
+        return [position for position, word in enumerate(reading.words) if "NEG" in self.families_of(word)]
+
+    def negated(self, reading: Reading, start: int, end: int, negations: Iterable[int]) -> bool:
+        """Whether a negation governs words[start:end]: before it within the scope, or inside it."""
+        words, clauses = reading.words, reading.clauses
+        for position in negations:
+            if position >= end or clauses[position] != clauses[start]:
+                continue
+            if start <= position < end:
+                return True
+            if start - position > self.scope:
+                continue
+            if not any(words[between] in self.breakers for between in range(position + 1, start)):
+                return True
+        return False
+
+
+def _fits(word: str, entry: str) -> bool:
+    return word.startswith(entry[:-1]) if entry.endswith("*") else word == entry
+
+
+def _extend(
+    pattern: _Pattern, found: Mapping[str, list[tuple[int, int]]], clauses: tuple[int, ...], start: int, end: int
+) -> list[tuple[int, int]] | None:
+    """The spans of the pattern's elements from words[start:end] on, or None when the others are not near."""
+    clause = clauses[start]
+    elements = [(start, end)]
+    for element in pattern.seq[1:]:
+        following = [
+            (s, e)
+            for s, e in found.get(element, ())
+            if end <= s <= end + pattern.gap and (not pattern.within_clause or clauses[s] == clause)
+        ]
+        if not following:
+            return None
+        elements.append(following[0])
+        end = following[0][1]
+    return elements
+
+
+@lru_cache(maxsize=1)
+def default_grammar() -> Grammar:
+    with GRAMMAR_PATH.open(encoding="utf-8") as handle:
+        return Grammar(json.load(handle))
