@@ -118,14 +118,41 @@ def queue_caller(
     """Put a caller in the waiting line (or find them there: a retried webhook). Commits."""
     call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
     if call is None:
-        call = VoiceCall(call_sid=call_sid, conversation_id=conversation_id)
+        call = VoiceCall(
+            call_sid=call_sid,
+            conversation_id=conversation_id,
+            ticket_id=ticket_id,
+            language=language,
+            country=country,
+            risk=risk,
+            in_danger=in_danger,
+            state=CallState.WAITING,
+            enqueued_at=utcnow(),
+        )
         session.add(call)
-    if call.state in (CallState.WAITING, CallState.ENDED) and call.answered_at is None:
-        call.ticket_id, call.language, call.country = ticket_id, language, country
-        call.risk, call.in_danger = risk, in_danger
-        call.state, call.enqueued_at, call.outcome, call.ended_at = CallState.WAITING, utcnow(), None, None
-    session.commit()
+        session.commit()
     return call
+
+
+def let_go(session: Session, call: VoiceCall, why: str) -> None:
+    """The caller stops waiting (too long, or nobody left on shift): the fallback takes over. Commits."""
+    if call.state == CallState.WAITING:
+        call.state, call.outcome, call.ended_at = CallState.ENDED, why, utcnow()
+    session.commit()
+
+
+def identity_of(user: StaffUser) -> str:
+    """The softphone's Twilio client identity: the operator, never their name or address."""
+    return f"staff-{user.id}"
+
+
+def operator_for(session: Session, caller_id: str) -> StaffUser | None:
+    """The operator behind a softphone call (Twilio's From is "client:staff-<id>"), if they take calls."""
+    prefix = "client:staff-"
+    if not caller_id.startswith(prefix) or not caller_id[len(prefix) :].isdigit():
+        return None
+    user = session.get(StaffUser, int(caller_id[len(prefix) :]))
+    return user if user is not None and user.active and user.role in CALL_ROLES else None
 
 
 def record_unanswered(
@@ -181,7 +208,8 @@ def must_leave(session: Session, call: VoiceCall, waited_seconds: int | None) ->
     if call.state != CallState.WAITING:
         return None
     limit = MAX_WAIT_IN_DANGER if call.in_danger else MAX_WAIT
-    waited = timedelta(seconds=waited_seconds) if waited_seconds is not None else utcnow() - (call.enqueued_at or utcnow())
+    since = call.enqueued_at or utcnow()
+    waited = timedelta(seconds=waited_seconds) if waited_seconds is not None else utcnow() - since
     if waited >= limit:
         return "max_wait"
     if not on_shift(session, call.language, call.country):

@@ -227,3 +227,58 @@ def next_candidates(session: Session, agency: Agency, exclude: set[str]) -> list
                 found.append(candidate)
                 exclude = exclude | {candidate.id}
     return found
+
+
+RISK_ORDER = ("low", "medium", "high", "critical")
+
+
+def retriage(session: Session, ticket: Ticket, intake: Intake) -> list[Referral]:
+    """Route a referred ticket again on what the reporter said after it was made. Does not commit.
+
+    A ticket made early (a caller in danger) was routed on the phone's country and no story; once
+    the caller has named the incident country and told what happens, routing runs again: case type
+    and location follow the new decision, risk never drops, agencies the decision adds are referred,
+    and referrals not yet acknowledged by agencies of a country that is no longer the incident's are
+    withdrawn with the reason. Returns the referrals opened. A ticket not yet routed is left to
+    `route_or_hold`.
+    """
+    if ticket.status in (TicketStatus.RECEIVED, TicketStatus.NEEDS_TRIAGE):
+        return []
+    now = utcnow()
+    decision = decision_to_json(route(intake, current_snapshot(session), now))
+    risk_before, country_before = ticket.risk_level, (ticket.routing or {}).get("location", {}).get("country")
+    apply_triage(ticket, decision, stated_language=intake.language)
+    if risk_before in RISK_ORDER and RISK_ORDER.index(risk_before) > RISK_ORDER.index(ticket.risk_level):
+        ticket.risk_level = risk_before
+    record_event(session, ticket, "retriaged", SYSTEM, reason=triage_summary(decision))
+    existing = session.scalars(select(Referral).where(Referral.ticket_id == ticket.id).order_by(Referral.id)).all()
+    country = decision["location"]["country"]
+    if country and country_before and country != country_before:
+        for referral in existing:
+            agency = session.get(Agency, referral.agency_id)
+            moved_away = agency is not None and agency.country == country_before and not agency.regional_focal_point
+            if moved_away and referral.status == ReferralStatus.REFERRED and referral.role != "origin_country":
+                advance(
+                    session,
+                    referral,
+                    Event("withdraw", "operator", {"reason": f"incident country is {country}"}),
+                    SYSTEM,
+                    now,
+                    reason=f"the reporter placed the incident in {country}, not {country_before}",
+                )
+    referred = {r.agency_id for r in existing if r.status not in ReferralStatus.ENDED}
+    opened: list[Referral] = []
+    for choice in decision["referrals"]:
+        if choice["agency_id"] in referred:
+            continue
+        opened.append(
+            open_referral(
+                session,
+                ticket,
+                choice["agency_id"],
+                role=choice["role"],
+                now=now,
+                reason=choice["reasons"][0] if choice["reasons"] else choice["role"],
+            )
+        )
+    return opened
