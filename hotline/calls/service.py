@@ -1,9 +1,10 @@
 """Who is on shift, and which waiting caller each operator is offered: the only writer of both.
 
-An operator is on shift for a caller only when they said so (status `available`), their softphone
-page has beaten in the last PRESENCE_TTL, they speak the caller's language and cover the incident
-country. An open page alone never counts: an operator who walks away without saying so drops out
-when the page stops beating, and callers waiting for them are let go to the fallback.
+An operator is on shift for a caller only when they said so (status `available`, or `busy` on a
+call), their softphone page has beaten in the last PRESENCE_TTL, they speak the caller's language
+and cover the incident country. An open page alone never counts, and an operator who walks away
+without saying so drops out when the page stops beating: callers waiting for them are let go to
+the fallback. Only `available` operators are offered a caller.
 """
 
 from __future__ import annotations
@@ -84,13 +85,14 @@ def speaks(user: StaffUser, language: str | None) -> bool:
 
 
 def on_shift(session: Session, language: str | None, country: str | None, now: datetime | None = None) -> list[int]:
-    """Operators free now for a caller in this language about this country, longest available first."""
+    """Operators on shift for a caller in this language about this country: available, or busy on
+    another call (the caller waits for them); longest in that state first."""
     now = now or utcnow()
     rows = session.execute(
         select(StaffUser, OperatorPresence)
         .join(OperatorPresence, OperatorPresence.user_id == StaffUser.id)
         .where(
-            OperatorPresence.status == Presence.AVAILABLE,
+            OperatorPresence.status.in_((Presence.AVAILABLE, Presence.BUSY)),
             OperatorPresence.seen_at >= now - PRESENCE_TTL,
             StaffUser.active.is_(True),
             StaffUser.role.in_(CALL_ROLES),
