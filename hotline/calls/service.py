@@ -10,9 +10,10 @@ the fallback. Only `available` operators are offered a caller.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hotline.accounts import StaffUser
 from hotline.calls.models import CallState, OperatorPresence, Presence, PresenceEvent, VoiceCall
@@ -184,7 +185,7 @@ def record_unanswered(
     return call
 
 
-def _priority() -> tuple[object, ...]:
+def _priority() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
     rank = case({level: i for i, level in enumerate(RISK_ORDER)}, value=VoiceCall.risk, else_=len(RISK_ORDER))
     return (VoiceCall.in_danger.desc(), rank, VoiceCall.enqueued_at, VoiceCall.id)
 
