@@ -1,10 +1,9 @@
-"""Who is free to take a call or a chat: operators with the chat console open, kept in Redis.
+"""Who is free to take a web chat: operators with the chat page open, kept in Redis.
 
-Deliberately simple until the console has a real duty roster: the open console page beats every
-POLL seconds, each beat sets a key that lives TTL seconds, and an operator counts as free for a
-language and a country while their key lives. Out of hours nobody has the console open, so calls go
-to voicemail. Languages come from the account (`StaffUser.languages`) when it has them, else from
-what the operator ticked on the console.
+Calls do not use this: an operator takes calls only when they say they are available on the
+softphone page (`hotline.calls`). For chats the open page beats every POLL seconds, each beat sets a
+key that lives TTL seconds, and an operator counts as free for a language and a country while their
+key lives. Languages come from the account (`StaffUser.languages`) when it has them.
 """
 
 from __future__ import annotations
@@ -34,21 +33,3 @@ def mark_absent(user_id: int) -> None:
         redis_connection().delete(f"{PREFIX}{user_id}")
     except RedisError:
         return
-
-
-def operator_free(language: str | None, country: str | None) -> bool:
-    """Whether someone who speaks `language` and covers `country` has the console open now."""
-    try:
-        connection = redis_connection()
-        entries = [connection.get(key) for key in connection.scan_iter(f"{PREFIX}*")]
-    except RedisError:
-        return False
-    for raw in entries:
-        if raw is None:
-            continue
-        entry = json.loads(raw)
-        speaks = not entry["languages"] or language is None or language in entry["languages"]
-        covers = entry["regional"] or country is None or country in entry["countries"]
-        if speaks and covers:
-            return True
-    return False

@@ -1,4 +1,4 @@
-"""Twilio voice: the intake conversation by phone, answered with TwiML, then an operator or a voicemail.
+"""Twilio voice: the intake conversation by phone, answered with TwiML, then a person, a line or a voicemail.
 
 Every prompt is spoken in the caller's language (`<Say language=…>`); answers come by keypad or
 speech (`<Gather input="speech dtmf">`). Silence is the flow's timer; garbage is a failed answer that
@@ -6,6 +6,13 @@ asks again; the third failure hands over to a person. Each prompt's action URL c
 belongs to, so a webhook Twilio retries is answered with the same prompt and changes nothing.
 Only CallSid, From (for its country, hash and encrypted copy) and the answers are read: Twilio's
 geography fields (FromCity, CallerZip, …) are never looked at, and nothing reaches a log line.
+
+After the questions a caller is put in a Twilio queue of their own only when an operator who speaks
+their language and covers the incident country is on shift (`hotline.calls`); the wait loop tells
+them their place and lets them go (`<Leave>`) after a limit or when nobody is left. Operators take
+callers from the console's softphone, whose calls reach `/twilio/voice/operator` and dial the queue
+of the caller we choose (highest risk first). With nobody there, a caller in danger is put through
+to the incident country's response line, or told its number, before the voicemail.
 """
 
 from __future__ import annotations
@@ -13,14 +20,23 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from twilio.twiml.voice_response import Gather, Record, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, Record, VoiceResponse
 
-from channels.presence import operator_free
 from channels.twilio_signature import twilio_signed
 from directory.models import Agency, AgencyPhone
+from hotline.calls import service as calls
+from hotline.calls.models import VoiceCall
 from hotline.conversations import service as talk
 from hotline.conversations.models import Conversation
-from hotline.conversations.prompts import TWILIO_LANGUAGE, TWILIO_VOICE, country_name, language_of, prompt
+from hotline.conversations.prompts import (
+    LANGUAGES,
+    SPEECH_LANGUAGES,
+    TWILIO_LANGUAGE,
+    TWILIO_VOICE,
+    country_name,
+    language_of,
+    prompt,
+)
 from hotline.conversations.service import Caller, Said, Turn
 from hotline.db import db_session
 from hotline.hygiene import whole_number
@@ -36,6 +52,10 @@ COUNTRY_MENU = ("GT", "SV", "HN", "NI", "CR", "PA", "MX", "DO", "BZ")
 # Lines a caller in danger is put through to, most direct first; only numbers Twilio can dial.
 EMERGENCY_KINDS = ("emergency", "response_team", "hotline", "police")
 GATHER_SECONDS = 8
+# Silence at the language menu says it again this many times before a person (or voicemail) is offered.
+MENU_REPEATS = 2
+# Twilio's final call statuses: the caller is gone.
+CALL_ENDED = ("completed", "busy", "failed", "no-answer", "canceled")
 
 
 def _caller() -> Caller:
@@ -87,6 +107,12 @@ def voice_silence() -> Response:
     settings = current_app.config["SETTINGS"]
     host = conversation.host or {}
     run = Run.from_dict(conversation.run)
+    if run.node == "choose_language" and int(host.get("menu_repeats", 0)) < MENU_REPEATS:
+        # Silence at the first prompt is often a caller who is not yet listening: say it again.
+        repeats = int(host.get("menu_repeats", 0)) + 1
+        talk.note_host(conversation, menu_repeats=repeats, turn=talk.next_turn_number(conversation) + 1)
+        session.commit()
+        return _render(session, conversation, talk.current_prompt(conversation))
     if run.node == "ask_where" and host.get("where") == "region" and host.get("country"):
         # The country is known; the region is a nicety.
         turn = talk.answer(
@@ -116,7 +142,7 @@ def voice_recording() -> Response:
     text = ""
     if url.startswith("https://") and seconds:
         talk.note_host(conversation, recording={"url": url, "seconds": seconds})
-        text = "recording"
+        text = talk.RECORDED_NARRATIVE
     turn = talk.answer(session, current_app.config["SETTINGS"], conversation, text, _caller())
     return _render(session, conversation, turn.said, turn)
 
@@ -129,7 +155,8 @@ def voice_voicemail() -> Response:
     url = request.form.get("RecordingUrl", "")[:500]
     response = VoiceResponse()
     if conversation is not None and url.startswith("https://"):
-        talk.add_recording(session, conversation, url, _int(request.form.get("RecordingDuration")))
+        seconds = _int(request.form.get("RecordingDuration"))
+        talk.add_recording(session, current_app.config["SETTINGS"], conversation, url, seconds, _caller())
         _say(response, prompt("voicemail_thanks", talk.language(conversation)), talk.language(conversation))
     response.hangup()
     return _twiml(response)
@@ -138,14 +165,98 @@ def voice_voicemail() -> Response:
 @blueprint.post("/voice/wait")
 @twilio_signed
 def voice_wait() -> Response:
-    """Twilio's waitUrl while the caller is in the queue: where they stand, in their language."""
-    lang = language_of(request.args.get("lang"))
+    """Twilio's waitUrl while the caller waits: their place in line in their language, until a limit."""
+    session = db_session()
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
     response = VoiceResponse()
-    position = _int(request.form.get("QueuePosition"))
-    if position:
-        _say(response, prompt("queue_position", lang, position=position), lang)
-    response.pause(length=20)
+    if call is None or call.call_sid != _call_sid():
+        response.leave()
+        return _twiml(response)
+    why = calls.must_leave(session, call, _int(request.form.get("QueueTime")))
+    if why is not None:
+        calls.let_go(session, call, why)
+        response.leave()
+        return _twiml(response)
+    _say(response, prompt("queue_position", call.language, position=calls.position(session, call)), call.language)
+    response.pause(length=12)
     return _twiml(response)
+
+
+@blueprint.post("/voice/queue-result")
+@twilio_signed
+def voice_queue_result() -> Response:
+    """The caller left their queue (Enqueue's action): after a talk, hang up; else the fallback."""
+    session = db_session()
+    call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == _call_sid()))
+    response = VoiceResponse()
+    result = request.form.get("QueueResult", "")
+    if call is None or result in ("bridged", "hangup"):
+        if result == "hangup":
+            calls.caller_gone(session, _call_sid())
+        response.hangup()
+        return _twiml(response)
+    calls.let_go(session, call, "max_wait" if result == "leave" else f"queue_{result}"[:24])
+    conversation = talk.find(session, call.call_sid)
+    _nobody_there(session, response, call.language, call.country, call.in_danger, conversation)
+    return _twiml(response)
+
+
+@blueprint.post("/voice/connect")
+@twilio_signed
+def voice_connect() -> Response:
+    """Said to the waiting caller as an operator's softphone takes them (the Queue noun's url)."""
+    session = db_session()
+    call = calls.connected(session, _call_sid())
+    lang = language_of(call.language if call is not None else None)
+    response = VoiceResponse()
+    _say(response, prompt("connecting_operator", lang), lang)
+    return _twiml(response)
+
+
+@blueprint.post("/voice/operator")
+@twilio_signed
+def voice_operator() -> Response:
+    """The TwiML App's voice URL: an operator's softphone asks for the next caller they can take."""
+    session = db_session()
+    user = calls.operator_for(session, request.form.get("From", ""))
+    response = VoiceResponse()
+    if user is None:
+        response.hangup()
+        return _twiml(response)
+    call = calls.offer_next(session, user, _call_sid())
+    lang = language_of(user.languages[0] if user.languages else None)
+    if call is None:
+        _say(response, prompt("no_one_waiting", lang), lang)
+        response.hangup()
+        return _twiml(response)
+    dial = Dial(action=url_for("twilio_voice.voice_operator_done"), timeout=20)
+    dial.queue(f"call-{call.id}", url=url_for("twilio_voice.voice_connect"))
+    response.append(dial)
+    return _twiml(response)
+
+
+@blueprint.post("/voice/operator/done")
+@twilio_signed
+def voice_operator_done() -> Response:
+    """The operator's leg ended (Dial's action): a caller not put through waits again; the operator is free."""
+    calls.operator_hung_up(db_session(), _call_sid())
+    response = VoiceResponse()
+    response.hangup()
+    return _twiml(response)
+
+
+@blueprint.post("/voice/status")
+@twilio_signed
+def voice_status() -> Response:
+    """The number's call status callback: a hang-up mid-questions keeps what was said."""
+    if request.form.get("CallStatus") not in CALL_ENDED:
+        return Response(status=204)
+    session = db_session()
+    conversation = talk.find(session, _call_sid())
+    if conversation is not None:
+        talk.caller_hung_up(session, current_app.config["SETTINGS"], conversation, _caller())
+    calls.caller_gone(session, _call_sid())
+    return Response(status=204)
 
 
 def _current_or_replay(session: Session) -> Conversation | Response:
@@ -237,9 +348,25 @@ def _render(session: Session, conversation: Conversation, said: list[Said], turn
             _say(response, item.text, item.language)
         _hand_over(session, conversation, response, lang)
         return _twiml(response)
+    if run.node == "ask_narrative" and lang in SPEECH_LANGUAGES:
+        # The narrative as words triage can read: Twilio's recogniser in the caller's language.
+        gather = Gather(
+            input="speech",
+            action=url_for("twilio_voice.voice_answer", t=t),
+            method="POST",
+            timeout=GATHER_SECONDS,
+            speech_timeout="auto",
+            language=TWILIO_LANGUAGE[lang],
+        )
+        for item in said:
+            _say(gather, item.text, item.language)
+        response.append(gather)
+        response.redirect(url_for("twilio_voice.voice_silence", t=t))
+        return _twiml(response)
     if run.node == "ask_narrative":
         for item in said:
             _say(response, item.text, item.language)
+        _say(response, prompt("recording_notice", lang), lang)
         _say(response, prompt("record_after_tone", lang), lang)
         response.append(
             Record(
@@ -265,8 +392,13 @@ def _render(session: Session, conversation: Conversation, said: list[Said], turn
         language=TWILIO_LANGUAGE[language_of(lang)],
         **({"num_digits": 1} if step != "region" else {}),
     )
+    menu = {s.text for s in talk.current_prompt(conversation)} if run.node == "choose_language" else set()
     for item in said:
-        _say(gather, item.text, item.language)
+        if item.text in menu:
+            for code in LANGUAGES:
+                _say(gather, prompt("language_option", code), code)
+        else:
+            _say(gather, item.text, item.language)
     response.append(gather)
     response.redirect(url_for("twilio_voice.voice_silence", t=t))
     return _twiml(response)
@@ -285,45 +417,82 @@ def _where_prompt(conversation: Conversation, step: str, lang: str) -> str:
 
 
 def _hand_over(session: Session, conversation: Conversation, response: VoiceResponse, lang: str) -> None:
-    """After the questions, or at the third failed answer: a line, an operator, or a voicemail."""
+    """After the questions, or at the third failed answer: a person when one is on shift, else the fallback."""
     run = Run.from_dict(conversation.run)
     ticket = session.get(Ticket, conversation.ticket_id) if conversation.ticket_id else None
+    # Incident location wins: the country the caller chose, then the ticket's, and only then the phone's.
     country = (conversation.host or {}).get("country") or (ticket.incident_country if ticket else None)
     country = country or conversation.caller_country
-    queue = f"hotline-{language_of(lang)}-{country or 'XX'}"
-    wait_url = url_for("twilio_voice.voice_wait", lang=language_of(lang))
-    if run.data.get("in_danger_now") is True:
-        number = emergency_number(session, country)
-        if number is not None and country is not None:
+    lang = language_of(lang)
+    in_danger = run.data.get("in_danger_now") is True
+    if calls.on_shift(session, lang, country):
+        call = calls.queue_caller(
+            session,
+            conversation.provider_key,
+            conversation_id=conversation.id,
+            ticket_id=ticket.id if ticket else None,
+            language=lang,
+            country=country,
+            risk=ticket.risk_level if ticket else None,
+            in_danger=in_danger,
+        )
+        response.enqueue(
+            f"call-{call.id}",
+            action=url_for("twilio_voice.voice_queue_result"),
+            wait_url=url_for("twilio_voice.voice_wait", call=call.id),
+            wait_url_method="POST",
+        )
+        return
+    calls.record_unanswered(
+        session,
+        conversation.provider_key,
+        "no_operator",
+        conversation_id=conversation.id,
+        language=lang,
+        country=country,
+        in_danger=in_danger,
+    )
+    _say(response, prompt("nobody_on_shift", lang), lang)
+    _nobody_there(session, response, lang, country, in_danger, conversation)
+
+
+def _nobody_there(
+    session: Session,
+    response: VoiceResponse,
+    lang: str,
+    country: str | None,
+    in_danger: bool,
+    conversation: Conversation | None,
+) -> None:
+    """No person for this caller: in danger, the incident country's line (dialled, or its number said);
+    then a voicemail. Never a silent loop."""
+    if in_danger and country is not None:
+        number, spoken = response_line(session, country)
+        if number is not None:
             _say(response, prompt("dialling_emergency", lang, country=country_name(country, lang)), lang)
             response.dial(number, timeout=30)
-        # Danger always reaches a person: the operator queue even when nobody is marked free.
-        response.enqueue(queue, wait_url=wait_url)
-    elif operator_free(language_of(lang), country):
-        response.enqueue(queue, wait_url=wait_url)
-    # Reached when the queue lets the caller go without an answer, or when nobody is free.
+        elif spoken is not None:
+            digits = " ".join(ch for ch in spoken if ch.isdigit())
+            _say(response, prompt("call_this_number", lang, country=country_name(country, lang), number=digits), lang)
     _say(response, prompt("voicemail", lang), lang)
+    _say(response, prompt("recording_notice", lang), lang)
     response.record(action=url_for("twilio_voice.voice_voicemail"), max_length=180, play_beep=True)
     response.hangup()
 
 
-def emergency_number(session: Session, country: str | None) -> str | None:
-    """The incident country's emergency or response line that Twilio can dial, from the directory."""
-    if country is None:
-        return None
+def response_line(session: Session, country: str) -> tuple[str | None, str | None]:
+    """The incident country's emergency or response line from the directory, most direct first:
+    an E.164 number Twilio can dial, else the number as people dial it there (to be said)."""
     rows = session.execute(
-        select(Agency.kind, AgencyPhone.number)
+        select(Agency.kind, AgencyPhone.number, AgencyPhone.dialable)
         .join(AgencyPhone, AgencyPhone.agency_id == Agency.id)
-        .where(
-            Agency.country == country,
-            Agency.kind.in_(EMERGENCY_KINDS),
-            AgencyPhone.number.is_not(None),
-            AgencyPhone.type == "voice",
-        )
+        .where(Agency.country == country, Agency.kind.in_(EMERGENCY_KINDS), AgencyPhone.type == "voice")
         .order_by(AgencyPhone.position, AgencyPhone.id)
     ).all()
     ranked = sorted(rows, key=lambda row: EMERGENCY_KINDS.index(row.kind))
-    return ranked[0].number if ranked else None
+    dialable = next((row.number for row in ranked if row.number), None)
+    spoken = next((row.dialable for row in ranked if row.dialable), None)
+    return dialable, spoken
 
 
 def _say(target: VoiceResponse | Gather, text: str, lang: str) -> None:

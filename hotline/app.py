@@ -120,12 +120,13 @@ def _register_surface(app: Flask, surface: str) -> ErrorAnswer | None:
         csrf.exempt(twilio_voice.blueprint)
         return twilio_errors.webhook_error
     else:
-        from admin import chat_views, directory_views, stats_views, views
+        from admin import chat_views, directory_views, softphone_views, stats_views, views
 
         app.register_blueprint(views.blueprint)
         app.register_blueprint(directory_views.blueprint)
         app.register_blueprint(stats_views.blueprint)
         app.register_blueprint(chat_views.blueprint)
+        app.register_blueprint(softphone_views.blueprint)
         return None
 
 

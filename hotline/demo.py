@@ -21,6 +21,7 @@ class DemoAccount:
     role: str
     countries: tuple[str, ...] = ()
     regional: bool = False
+    languages: tuple[str, ...] = ()  # the languages they take calls and chats in
     agency_kind: tuple[str, str] | None = None  # (country, kind) of the agency an agency user works for
 
 
@@ -32,8 +33,25 @@ DEMO_TOTP_SECRET = "DEMOHOTLINESECONDFACTORKEY234567"
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin@example.org", "demo-admin", "Demo admin", "admin", regional=True),
-    DemoAccount("operator@example.org", "demo-operator", "Demo regional operator", "operator", regional=True),
-    DemoAccount("operator.gt@example.org", "demo-operator", "Demo operator, Guatemala", "operator", ("GT",)),
+    DemoAccount(
+        "operator@example.org",
+        "demo-operator",
+        "Demo regional operator",
+        "operator",
+        regional=True,
+        languages=("es", "en", "fr", "ht"),
+    ),
+    DemoAccount(
+        "operator.gt@example.org", "demo-operator", "Demo operator, Guatemala", "operator", ("GT",), languages=("es",)
+    ),
+    DemoAccount(
+        "supervisor@example.org",
+        "demo-supervisor",
+        "Demo supervisor",
+        "supervisor",
+        regional=True,
+        languages=("es", "en", "pt"),
+    ),
     DemoAccount(
         "agency.gt@example.org",
         "demo-agency",
@@ -67,6 +85,8 @@ def seed(session: Session) -> int:
         if existing is not None:
             if existing.totp_secret is None:  # an account seeded before the second factor existed
                 existing.totp_secret, existing.totp_enrolled_at = DEMO_TOTP_SECRET, utcnow()
+            if not existing.languages and account.languages:  # seeded before operators had languages
+                existing.languages = list(account.languages)
             continue
         user = StaffUser(
             email=account.email,
@@ -74,6 +94,7 @@ def seed(session: Session) -> int:
             role=account.role,
             countries=list(account.countries),
             regional=account.regional,
+            languages=list(account.languages),
             agency_id=_agency_for(session, account.agency_kind) if account.agency_kind else None,
             totp_secret=DEMO_TOTP_SECRET,
             totp_enrolled_at=utcnow(),

@@ -10,6 +10,7 @@ from directory.models import (
     ReferralContact,
 )
 from hotline.accounts import StaffUser
+from hotline.calls.models import OperatorPresence, PresenceEvent, VoiceCall
 from hotline.conversations.models import Conversation, ConversationTurn
 from hotline.outbox import OutboxMessage
 from hotline.referrals.models import FlowDefinition, Referral
@@ -28,6 +29,9 @@ __all__ = [
     "DirectoryVersion",
     "ReferralContact",
     "OutboxMessage",
+    "OperatorPresence",
+    "PresenceEvent",
+    "VoiceCall",
     "FlowDefinition",
     "Referral",
     "StaffUser",

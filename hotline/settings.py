@@ -42,6 +42,11 @@ class Settings:
     twilio_auth_token: str
     twilio_account_sid: str = ""
     twilio_from_number: str = ""
+    # The operators' browser softphone: an API key to sign access tokens, and the TwiML App whose
+    # voice URL is /twilio/voice/operator. Without them the softphone page says it is not set up.
+    twilio_api_key_sid: str = ""
+    twilio_api_key_secret: str = ""
+    twilio_twiml_app_sid: str = ""
     public_base_url: str = "http://127.0.0.1:5000"
     # "record" keeps every outbound SMS and email in the outbox table only; "live" also sends it.
     outbound_mode: str = "record"
@@ -88,6 +93,9 @@ class Settings:
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or found.get("TWILIO_AUTH_TOKEN", ""),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
+            twilio_api_key_sid=env.get("TWILIO_API_KEY_SID", ""),
+            twilio_api_key_secret=env.get("TWILIO_API_KEY_SECRET", ""),
+            twilio_twiml_app_sid=env.get("TWILIO_TWIML_APP_SID", ""),
             public_base_url=(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
             outbound_mode=env.get("OUTBOUND_MODE", "live" if mode == "production" else "record"),
             smtp_url=env.get("SMTP_URL", ""),

@@ -63,6 +63,7 @@ def make_user(
     regional: bool = False,
     agency_id: str | None = None,
     password: str = "correct horse battery staple",
+    languages: tuple[str, ...] = (),
 ) -> tuple[str, str]:
     email = f"user{next(_counter)}@example.org"
     with app.app_context(), app.extensions["database"].session() as session:
@@ -73,6 +74,7 @@ def make_user(
             countries=list(countries),
             regional=regional,
             agency_id=agency_id,
+            languages=list(languages),
         )
         user.set_password(password)
         session.add(user)

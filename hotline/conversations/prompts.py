@@ -93,6 +93,51 @@ PROMPTS: Mapping[str, Mapping[str, str]] = {
         "pt": "Vamos ligar você agora para a linha de emergência de {country}.",
         "ht": "N ap konekte w kounye a ak liy ijans {country}.",
     },
+    # The language menu, each option said in its own language by that language's voice.
+    "language_option": {
+        "es": "Para español, marque 1.",
+        "en": "For English, press 2.",
+        "fr": "Pour le français, tapez 3.",
+        "pt": "Para português, digite 4.",
+        "ht": "Pou kreyòl ayisyen, peze 5.",
+    },
+    # Said before every <Record>: a caller must know their voice is kept.
+    "recording_notice": {
+        "es": "Su mensaje quedará grabado para que nuestro equipo lo escuche.",
+        "en": "Your message will be recorded so that our team can listen to it.",
+        "fr": "Votre message sera enregistré pour que notre équipe puisse l'écouter.",
+        "pt": "A sua mensagem será gravada para que a nossa equipe possa ouvi-la.",
+        "ht": "Mesaj ou a ap anrejistre pou ekip nou an ka koute l.",
+    },
+    "connecting_operator": {
+        "es": "Le comunicamos ahora con una persona de nuestro equipo.",
+        "en": "We are putting you through to a member of our team now.",
+        "fr": "Nous vous passons maintenant une personne de notre équipe.",
+        "pt": "Vamos passar a sua ligação agora para uma pessoa da nossa equipe.",
+        "ht": "N ap pase w kounye a bay yon moun nan ekip nou an.",
+    },
+    "nobody_on_shift": {
+        "es": "En este momento nadie de nuestro equipo puede atender su llamada.",
+        "en": "No one from our team can take your call at the moment.",
+        "fr": "Personne de notre équipe ne peut prendre votre appel pour le moment.",
+        "pt": "Neste momento ninguém da nossa equipe pode atender a sua ligação.",
+        "ht": "Pa gen pèsonn nan ekip nou an ki ka pran apèl ou kounye a.",
+    },
+    "call_this_number": {
+        "es": "Si está en peligro, llame ahora a la línea de emergencia de {country}: {number}. Repito: {number}.",
+        "en": "If you are in danger, call the emergency line of {country} now: {number}. Again: {number}.",
+        "fr": "Si vous êtes en danger, appelez maintenant la ligne d'urgence de {country} : {number}. Je répète : {number}.",
+        "pt": "Se estiver em perigo, ligue agora para a linha de emergência de {country}: {number}. Repito: {number}.",
+        "ht": "Si ou an danje, rele liy ijans {country} kounye a: {number}. Mwen repete: {number}.",
+    },
+    # Heard by the operator when their softphone dials and nobody they can take is waiting.
+    "no_one_waiting": {
+        "es": "No hay nadie esperando.",
+        "en": "No one is waiting.",
+        "fr": "Personne n'attend.",
+        "pt": "Não há ninguém esperando.",
+        "ht": "Pa gen pèsonn k ap tann.",
+    },
     # The first SMS: nothing in it may tell someone reading the texter's phone what the line is for.
     "sms_greeting": {
         "es": "Hola, gracias por escribir.",
@@ -162,6 +207,10 @@ TWILIO_VOICE = {
     "fr-FR": "Polly.Lea",
     "pt-BR": "Polly.Camila",
 }
+
+
+# Twilio's speech recognition hears these; a Haitian Creole narrative is recorded instead.
+SPEECH_LANGUAGES = ("es", "en", "fr", "pt")
 
 
 def language_of(code: str | None) -> str:

@@ -9,7 +9,8 @@ encrypted copy; the conversation keeps its keyed hash.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ from hotline.db import utcnow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.outbox import OutboxKind, queue_message
 from hotline.privacy import InvalidPhone, caller_hash, decrypt_phone, normalise_phone, phone_country
+from hotline.referrals.service import retriage
 from hotline.reports import NOTHING_SAID, file_report
 from hotline.settings import Settings
 from hotline.tickets.intake import IntakeError, parse_intake
@@ -35,6 +37,8 @@ from routing.answers import read_answer
 from routing.flow_definition import SPOKEN_ACTIONS, Flow, load_flow
 from routing.flow_engine import Event, IllegalTransition, Outcome, Run, fire, start
 from routing.intake import MAX_TEXT_LENGTH
+
+log = logging.getLogger(__name__)
 
 FLOW_FILE = Path(__file__).resolve().parents[2] / "routing" / "flows" / "intake_conversation.json"
 ANSWER_KEYS = ("in_danger_now", "minor_involved", "movement_restricted", "documents_withheld")
@@ -50,6 +54,9 @@ SMS_FOLLOW_UP_WINDOW = timedelta(days=7)
 TIMED_CHANNELS = ("sms", "chat")
 TIMEOUT_JOB = "hotline.jobs.conversations.conversation_timeout"
 # What the ticket's narrative says when the caller gave none (a ticket needs words or answers).
+# What the voice host answers the narrative question with when the caller recorded it instead of
+# speaking it to the recogniser: the recording goes with the ticket, this placeholder does not.
+RECORDED_NARRATIVE = "(recorded narrative)"
 NO_NARRATIVE = {
     "voice": f"(Call: {NOTHING_SAID}; see the recording if any.)",
     "sms": f"(SMS: {NOTHING_SAID}.)",
@@ -355,7 +362,11 @@ def _apply(
     due = due_at(conversation) if conversation.channel in TIMED_CHANNELS else None
     if due is not None:
         enqueue_after_commit(session, TIMEOUT_JOB, conversation.id, at=due)
-    if run.ended:
+    if run.ended and conversation.channel == "voice" and not has_content(conversation, run):
+        # A call that never said anything (silence at the menu, keys pressed at random) is a logged
+        # contact, not a report: no ticket, so no referral. A voicemail left after it makes one.
+        conversation.state = State.WAITING
+    elif run.ended:
         ticket = _ensure_ticket(session, settings, conversation, run, caller, source_id, turn)
         if not turn.ticket_created:
             _complete_ticket(session, conversation, ticket, run)
@@ -420,7 +431,9 @@ def intake_of(conversation: Conversation, run: Run, caller: Caller) -> dict[str,
     """The Intake JSON of what the run has gathered so far."""
     data = run.data
     host = conversation.host or {}
-    narrative = str(data.get("narrative") or "") if conversation.channel != "voice" else ""
+    narrative = str(data.get("narrative") or "")
+    if narrative == RECORDED_NARRATIVE:
+        narrative = ""
     opening = str(host.get("opening") or "")
     said = "\n".join(str(words) for words in host.get("answer_words", ()))
     text = "\n\n".join(part for part in (opening, said, narrative) if part)
@@ -459,17 +472,74 @@ def _complete_ticket(session: Session, conversation: Conversation, ticket: Ticke
     if recording and not any(r.url == recording["url"] for r in ticket.recordings):
         session.add(TicketRecording(ticket_id=ticket.id, url=recording["url"], duration_seconds=recording["seconds"]))
     record_event(session, ticket, "conversation_completed", REPORTER, reason=f"via {conversation.channel}")
+    # The ticket was routed on what was known when it was made (danger: the phone's country, no
+    # story); routing runs again on the incident country and the narrative.
+    words = "\n".join(part for part in (str(run.data.get("location_text") or ""), body["text"]) if part)
+    body = {**body, "text": body["text"] or NO_NARRATIVE[conversation.channel]}
+    try:
+        intake = parse_intake(body, channel=conversation.channel).intake
+        with session.begin_nested():
+            retriage(session, ticket, replace(intake, text=words[:MAX_TEXT_LENGTH] or intake.text))
+    except Exception as fault:  # noqa: BLE001 - the words are stored; a routing fault must not lose them
+        log.warning("re-routing ticket %s failed: %s", ticket.id, type(fault).__name__)
+        record_event(session, ticket, "retriage_failed", SYSTEM, reason=type(fault).__name__)
 
 
-def add_recording(session: Session, conversation: Conversation, url: str, seconds: int | None) -> None:
-    """A voicemail left after the questions: kept with the ticket."""
-    if conversation.ticket_id is None:
-        return
+def has_content(conversation: Conversation, run: Run) -> bool:
+    """Whether the caller told us anything at all: an answer, a place, a story or a recording."""
+    host = conversation.host or {}
+    return (
+        any(key in run.data for key in ANSWER_KEYS)
+        or bool(run.data.get("location_text") or run.data.get("narrative"))
+        or bool(host.get("country") or host.get("recording") or host.get("opening"))
+    )
+
+
+def caller_hung_up(session: Session, settings: Settings, conversation: Conversation, caller: Caller) -> str:
+    """The call ended (Twilio's status callback). Nothing said is lost: the answers given so far
+    become a ticket (or complete the one made on danger); a call with nothing said is a logged
+    contact only. Closes the conversation; a repeat of the callback changes nothing. Commits."""
+    if conversation.state == State.CLOSED:
+        return "closed"
+    run = Run.from_dict(conversation.run)
+    outcome = "ended"
+    if conversation.state == State.FLOW and not run.ended:
+        if conversation.ticket_id is not None:
+            ticket = session.get(Ticket, conversation.ticket_id)
+            assert ticket is not None
+            _complete_ticket(session, conversation, ticket, run)
+            outcome = "ticket completed"
+        elif has_content(conversation, run):
+            ticket = _ensure_ticket(session, settings, conversation, run, caller, None, Turn(conversation))
+            outcome = "ticket made"
+        else:
+            outcome = "logged contact"
+        if conversation.ticket_id is not None:
+            ticket = session.get(Ticket, conversation.ticket_id)
+            assert ticket is not None
+            record_event(session, ticket, "caller_hung_up", REPORTER, reason=f"at {run.node}, via voice")
+        data = {k: v for k, v in run.data.items() if k not in ("narrative", "location_text")}
+        conversation.run = {**conversation.run, "data": data}
+    session.commit()
+    close(session, conversation, REPORTER)
+    return outcome
+
+
+def add_recording(
+    session: Session, settings: Settings, conversation: Conversation, url: str, seconds: int | None, caller: Caller
+) -> None:
+    """A voicemail left after the questions: kept with the ticket, which it makes if there is none."""
+    made_now = conversation.ticket_id is None
+    if made_now:
+        note_host(conversation, recording={"url": url, "seconds": seconds})
+        run = Run.from_dict(conversation.run)
+        _ensure_ticket(session, settings, conversation, run, caller, None, Turn(conversation))
     ticket = session.get(Ticket, conversation.ticket_id)
     assert ticket is not None
-    if any(r.url == url for r in ticket.recordings):
-        return
-    session.add(TicketRecording(ticket_id=ticket.id, url=url, duration_seconds=seconds))
+    if not made_now:
+        if any(r.url == url for r in ticket.recordings):
+            return
+        session.add(TicketRecording(ticket_id=ticket.id, url=url, duration_seconds=seconds))
     record_event(session, ticket, "voicemail_left", REPORTER, reason=f"via {conversation.channel}")
     session.commit()
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from directory.models import Agency
 from directory.snapshot import current_snapshot
 from hotline.db import database, utcnow
+from hotline.referrals import dispatch
 from hotline.referrals.lifecycle import CROSS_BORDER, NATIONAL, IllegalTransition, Moved, advance, open_referral
 from hotline.referrals.models import AckLink, DispatchState, Referral, ReferralStatus
 from hotline.referrals.notices import create_ack_link, find_ack_link
@@ -246,3 +247,69 @@ def next_candidates(session: Session, agency: Agency, exclude: set[str]) -> list
                 found.append(candidate)
                 exclude = exclude | {candidate.id}
     return found
+
+
+RISK_ORDER = ("low", "medium", "high", "critical")
+
+
+def retriage(session: Session, ticket: Ticket, intake: Intake) -> list[Referral]:
+    """Route a referred ticket again on what the reporter said after it was made. Does not commit.
+
+    A ticket made early (a caller in danger) was routed on the phone's country and no story; once
+    the caller has named the incident country and told what happens, routing runs again: case type
+    and location follow the new decision, risk never drops, agencies the decision adds are referred,
+    and referrals not yet acknowledged by agencies of a country that is no longer the incident's are
+    withdrawn with the reason. Returns the referrals opened. A ticket not yet routed is left to
+    `route_or_hold`.
+    """
+    if ticket.status in (TicketStatus.RECEIVED, TicketStatus.NEEDS_TRIAGE):
+        return []
+    now = utcnow()
+    decision = decision_to_json(route(intake, current_snapshot(session), now))
+    plan_dispatch(decision, intake.consent, intake.text)
+    risk_before, country_before = ticket.risk_level, (ticket.routing or {}).get("location", {}).get("country")
+    apply_triage(ticket, decision, stated_language=intake.language)
+    if risk_before in RISK_ORDER and RISK_ORDER.index(risk_before) > RISK_ORDER.index(ticket.risk_level):
+        ticket.risk_level = risk_before
+    record_event(session, ticket, "retriaged", SYSTEM, reason=triage_summary(decision))
+    existing = session.scalars(select(Referral).where(Referral.ticket_id == ticket.id).order_by(Referral.id)).all()
+    country = decision["location"]["country"]
+    if country and country_before and country != country_before:
+        for referral in existing:
+            agency = session.get(Agency, referral.agency_id)
+            moved_away = agency is not None and agency.country == country_before and not agency.regional_focal_point
+            if not moved_away or referral.role == "origin_country":
+                continue
+            why = f"the reporter placed the incident in {country}, not {country_before}"
+            if referral.dispatch in (DispatchState.PROPOSED, DispatchState.HELD):
+                dispatch.drop(session, referral, SYSTEM, why)
+            elif referral.status == ReferralStatus.REFERRED:
+                advance(
+                    session,
+                    referral,
+                    Event("withdraw", "operator", {"reason": f"incident country is {country}"}),
+                    SYSTEM,
+                    now,
+                    reason=why,
+                )
+    referred = {
+        r.agency_id for r in existing if r.status not in ReferralStatus.ENDED and r.dispatch != DispatchState.DROPPED
+    }
+    opened: list[Referral] = []
+    for choice in decision["referrals"]:
+        if choice["agency_id"] in referred:
+            continue
+        opened.append(
+            open_referral(
+                session,
+                ticket,
+                choice["agency_id"],
+                plan=choice,
+                role=choice["role"],
+                now=now,
+                reason=choice["reasons"][0] if choice["reasons"] else choice["role"],
+            )
+        )
+    if any(r.dispatch == DispatchState.DISPATCHED for r in opened):
+        move_ticket(session, ticket, TicketStatus.REFERRED, SYSTEM, reason="retriaged", strict=False)
+    return opened

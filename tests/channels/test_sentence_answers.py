@@ -153,12 +153,10 @@ def test_sentences_by_voice(app: Flask, client: FlaskClient, language: str) -> N
     assert twiml.find("Gather").attrib["input"] == "speech"  # type: ignore[union-attr] # the region next
     for answer in (where, adult, held, unknown):
         twiml = voice(client, action(twiml), sid, SpeechResult=answer)
-    twiml = voice(
-        client,
-        action(twiml, "Record"),
-        sid,
-        RecordingUrl="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE9",
-        RecordingDuration="12",
-    )
+    if twiml.find("Record") is not None:  # Haitian Creole: no recogniser, so the story is recorded
+        recording = {"RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE9"}
+        twiml = voice(client, action(twiml, "Record"), sid, **recording, RecordingDuration="12")
+    else:  # the story is heard by the speech recogniser in the caller's language
+        twiml = voice(client, action(twiml), sid, SpeechResult="Es todo.")
     assert only_ticket(app).incident_country == "GT"
     assert_read_as_a_person_would(app, held_now, risk)

@@ -9,7 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from hotline.calls.models import VoiceCall
 from hotline.conversations.models import Conversation
+from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket, TicketRecording
 from tests.helpers import twilio_post
 
@@ -21,6 +23,21 @@ def call(client: FlaskClient, path: str, sid: str, **params: str) -> ET.Element:
     response = twilio_post(client, path, {"CallSid": sid, "From": GUATEMALAN, **params})
     assert response.status_code == 200, response.get_data(as_text=True)
     return ET.fromstring(response.get_data())
+
+
+def silence_path(twiml: ET.Element) -> str:
+    found = twiml.find("Redirect")
+    assert found is not None, ET.tostring(twiml)
+    return found.text or ""
+
+
+def referrals(app: Flask, ticket: Ticket) -> list[Referral]:
+    with app.app_context(), app.extensions["database"].session() as session:
+        found = list(session.scalars(select(Referral).where(Referral.ticket_id == ticket.id).order_by(Referral.id)))
+        for referral in found:
+            _ = referral.agency
+        session.expunge_all()
+    return found
 
 
 def next_path(twiml: ET.Element, verb: str = "Gather") -> str:
@@ -42,6 +59,14 @@ def tickets(app: Flask) -> list[Ticket]:
     return found
 
 
+STORIES = {
+    "1": "Me obligan a trabajar sin pago en una finca y me amenazan con matar a mi familia",
+    "2": "They force me to work without pay on a farm and they threaten to kill my family",
+    "3": "Ils me forcent à travailler sans salaire dans une ferme et menacent de tuer ma famille",
+}
+NOTICES = {"1": "quedará grabado", "2": "will be recorded", "3": "sera enregistré"}
+
+
 @pytest.mark.parametrize(
     ("digit", "twilio_language", "danger_words", "thanks"),
     [("1", "es-MX", "peligro", "Gracias"), ("2", "en-US", "danger", "Thank you"), ("3", "fr-FR", "danger", "Merci")],
@@ -49,6 +74,7 @@ def tickets(app: Flask) -> list[Ticket]:
 def test_a_whole_call_in_the_chosen_language_makes_a_routed_ticket(
     app: Flask, client: FlaskClient, digit: str, twilio_language: str, danger_words: str, thanks: str
 ) -> None:
+    story, notice = STORIES[digit], NOTICES[digit]
     sid = f"CA{digit * 32}"
     twiml = call(client, "/twilio/voice", sid, FromCity="ZACAPA", FromState="GT", CallerZip="19001")
     gather = twiml.find("Gather")
@@ -65,21 +91,21 @@ def test_a_whole_call_in_the_chosen_language_makes_a_routed_ticket(
     twiml = call(client, next_path(twiml), sid, Digits="1")  # a minor
     twiml = call(client, next_path(twiml), sid, SpeechResult="yes" if digit == "2" else "oui" if digit == "3" else "sí")
     twiml = call(client, next_path(twiml), sid, Digits="2")  # documents not taken
-    record = twiml.find("Record")
-    assert record is not None and all(lang == twilio_language for lang, _text in said(twiml))
-    twiml = call(
-        client,
-        record.attrib["action"],
-        sid,
-        RecordingUrl="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
-        RecordingDuration="41",
-    )
+    # The narrative is heard by Twilio's recogniser in the caller's language, so triage can read it.
+    narrative = twiml.find("Gather")
+    assert narrative is not None and narrative.attrib["input"] == "speech"
+    assert narrative.attrib["language"] == twilio_language and twiml.find("Record") is None
+    assert all(lang == twilio_language for lang, _text in said(twiml))
+    twiml = call(client, next_path(twiml), sid, SpeechResult=story)
     spoken = " ".join(text for _lang, text in said(twiml))
     [ticket] = tickets(app)
     assert thanks in spoken and ticket.reference in spoken
-    # Nobody has the console open: the caller may leave a voicemail.
+    # Nobody is on shift: the caller is told so and may leave a voicemail, after a recording notice.
     assert twiml.find("Record") is not None and twiml.find("Enqueue") is None
+    assert notice in spoken
     assert ticket.channel == "voice" and ticket.incident_country == "GT" and ticket.caller_country == "GT"
+    assert [m.body for m in ticket.messages if m.direction == "in"] == [story]
+    assert ticket.case_type == "trafficking"  # read from the narrative; the answers alone say "unclear"
     assert ticket.submissions[0].answers == {
         "in_danger_now": False,
         "minor_involved": True,
@@ -89,38 +115,112 @@ def test_a_whole_call_in_the_chosen_language_makes_a_routed_ticket(
     assert ticket.risk_level in ("high", "critical")
     # The place was confirmed on the keypad: critical goes to the responder at once, high waits for review.
     assert ticket.status == ("referred" if ticket.risk_level == "critical" else "triaged")
-    assert [r.url for r in ticket.recordings] == ["https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"]
     assert ticket.caller_phone_encrypted is not None and ticket.source_key == f"voice:{sid}"
 
 
-def test_danger_makes_the_ticket_critical_at_once_and_dials_the_countrys_line(app: Flask, client: FlaskClient) -> None:
+def test_a_danger_call_about_honduras_from_a_guatemalan_phone_goes_to_hondurass_line_and_agencies(
+    app: Flask, client: FlaskClient
+) -> None:
     sid = "CA" + "d" * 32
     twiml = call(client, "/twilio/voice", sid)
     twiml = call(client, next_path(twiml), sid, Digits="1")
     twiml = call(client, next_path(twiml), sid, SpeechResult="sí")  # in danger now
     [ticket] = tickets(app)
     assert ticket.risk_level == "critical"  # before the caller says anything else
+    assert {r.agency.country for r in referrals(app, ticket)} == {"GT"}  # routed on the phone, for now
     twiml = call(client, next_path(twiml), sid, Digits="2")  # elsewhere
     assert "Honduras" in said(twiml)[-1][1]
     twiml = call(client, next_path(twiml), sid, Digits="3")  # Honduras, from the menu
     twiml = call(client, next_path(twiml), sid, SpeechResult="San Pedro Sula")
+    # Nobody is on shift: Honduras's response line is dialled; no queue that nobody answers.
     dial = twiml.find("Dial")
     assert dial is not None and (dial.text or "").startswith("+504")
-    assert twiml.find("Enqueue") is not None  # if the line does not answer, an operator
+    assert twiml.find("Enqueue") is None
     [ticket] = tickets(app)
     assert ticket.incident_country == "HN" and ticket.risk_level == "critical"
+    every = referrals(app, ticket)
+    taken_back = [r for r in every if r.status == "withdrawn" or r.dispatch == "dropped"]
+    live = [r for r in every if r not in taken_back]
+    assert live and {r.agency.country for r in live} <= {"HN", None}
+    assert any(r.agency.country == "HN" for r in live)
+    assert taken_back and {r.agency.country for r in taken_back} == {"GT"}
+    assert any(e.kind == "retriaged" for e in ticket.events)
 
 
-def test_danger_without_a_dialable_line_goes_to_the_operator_queue(app: Flask, client: FlaskClient) -> None:
+def test_danger_with_nobody_on_shift_and_no_dialable_line_hears_the_number_then_voicemail(
+    app: Flask, client: FlaskClient
+) -> None:
     sid = "CA" + "e" * 32
     twiml = call(client, "/twilio/voice", sid)
     twiml = call(client, next_path(twiml), sid, Digits="1")
     twiml = call(client, next_path(twiml), sid, Digits="1")
     twiml = call(client, next_path(twiml), sid, Digits="1")  # Guatemala: its 110 is not dialable by Twilio
     twiml = call(client, next_path(twiml), sid, SpeechResult="Zona 1")
-    assert twiml.find("Dial") is None
-    enqueue = twiml.find("Enqueue")
-    assert enqueue is not None and enqueue.text == "hotline-es-GT" and "wait" in enqueue.attrib["waitUrl"]
+    assert twiml.find("Dial") is None and twiml.find("Enqueue") is None
+    spoken = [text for _lang, text in said(twiml)]
+    assert any("Guatemala" in text and "1 1 0" in text for text in spoken)
+    assert spoken[-1] == "Su mensaje quedará grabado para que nuestro equipo lo escuche."
+    assert [child.tag for child in twiml][-2:] == ["Record", "Hangup"]
+    with app.app_context(), app.extensions["database"].session() as session:
+        [record] = session.scalars(select(VoiceCall))
+        assert (record.outcome, record.in_danger, record.country) == ("no_operator", True, "GT")
+
+
+def test_silence_at_the_first_prompt_repeats_it_and_never_makes_a_referral(app: Flask, client: FlaskClient) -> None:
+    sid = "CA" + "5" * 32
+    first = call(client, "/twilio/voice", sid)
+    twiml = first
+    for _ in range(2):
+        twiml = call(client, silence_path(twiml), sid)
+        assert said(twiml) == said(first)  # the menu again
+    twiml = call(client, silence_path(twiml), sid)
+    assert twiml.find("Gather") is None and twiml.find("Record") is not None
+    assert tickets(app) == []
+    with app.app_context(), app.extensions["database"].session() as session:
+        assert session.scalars(select(Referral)).all() == []
+
+
+def test_the_language_menu_is_spoken_in_each_language_by_its_own_voice(app: Flask, client: FlaskClient) -> None:
+    twiml = call(client, "/twilio/voice", "CA" + "4" * 32)
+    menu = [(say.attrib["language"], say.attrib["voice"], say.text) for say in twiml.iter("Say")]
+    assert menu == [
+        ("es-MX", "Polly.Mia", "Para español, marque 1."),
+        ("en-US", "Polly.Joanna", "For English, press 2."),
+        ("fr-FR", "Polly.Lea", "Pour le français, tapez 3."),
+        ("pt-BR", "Polly.Camila", "Para português, digite 4."),
+        ("fr-FR", "Polly.Lea", "Pou kreyòl ayisyen, peze 5."),  # Creole by the French voice
+    ]
+
+
+def test_a_creole_narrative_is_recorded_after_a_notice(app: Flask, client: FlaskClient) -> None:
+    sid = "CA" + "3" * 32
+    twiml = call(client, "/twilio/voice", sid)
+    for answer in ("5", "2", "1"):
+        twiml = call(client, next_path(twiml), sid, Digits=answer)
+    twiml = call(client, next_path(twiml), sid, SpeechResult="Zacapa")
+    for answer in ("2", "2", "2"):
+        twiml = call(client, next_path(twiml), sid, Digits=answer)
+    assert twiml.find("Gather") is None
+    tags = [child.tag for child in twiml]
+    assert tags.index("Record") > max(i for i, tag in enumerate(tags) if tag == "Say")
+    assert "Mesaj ou a ap anrejistre" in " ".join(text for _lang, text in said(twiml))
+    url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE3"
+    call(client, next_path(twiml, "Record"), sid, RecordingUrl=url, RecordingDuration="33")
+    [ticket] = tickets(app)
+    assert [r.url for r in ticket.recordings] == [url]
+    assert not [m for m in ticket.messages if m.direction == "in"]  # no words invented for the recording
+
+
+def test_three_failed_answers_at_the_menu_offer_a_voicemail_without_making_a_ticket(
+    app: Flask, client: FlaskClient
+) -> None:
+    sid = "CA" + "a" * 32
+    twiml = call(client, "/twilio/voice", sid)
+    for _ in range(3):
+        twiml = call(client, next_path(twiml), sid, Digits="8")
+    assert twiml.find("Record") is not None and twiml.find("Gather") is None
+    assert "una persona" in said(twiml)[0][1]
+    assert tickets(app) == []  # keys pressed at random are a logged contact, not a report
 
 
 @pytest.mark.parametrize("garbage", ["", "9", "x" * 5000, "🙂🙂🙂", "#"])
@@ -131,22 +231,6 @@ def test_garbage_gets_a_retry_in_the_callers_language(app: Flask, client: FlaskC
     again = call(client, next_path(twiml), sid, SpeechResult=garbage)
     assert said(again)[0] == ("fr-FR", "Pardon, je n'ai pas compris.")
     assert said(again)[1] == said(twiml)[0]
-
-
-def test_three_failed_answers_reach_a_person_or_a_voicemail(app: Flask, client: FlaskClient) -> None:
-    sid = "CA" + "a" * 32
-    twiml = call(client, "/twilio/voice", sid)
-    for _ in range(3):
-        twiml = call(client, next_path(twiml), sid, Digits="8")
-    assert twiml.find("Record") is not None and twiml.find("Gather") is None
-    assert "una persona" in said(twiml)[0][1]
-    [ticket] = tickets(app)
-    assert ticket.channel == "voice"
-
-
-def test_the_queue_tells_the_caller_their_position(app: Flask, client: FlaskClient) -> None:
-    twiml = call(client, "/twilio/voice/wait?lang=pt", "CA" + "b" * 32, QueuePosition="3")
-    assert said(twiml) == [("pt-BR", "Você é o número 3 na fila. Por favor, não desligue.")]
 
 
 def test_haitian_creole_is_spoken_with_the_french_voice(app: Flask, client: FlaskClient) -> None:
