@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from redis.exceptions import ConnectionError as RedisConnectionError
-from rq import Worker
+from rq import Queue, Worker
 from rq.cron import CronScheduler
 
 from directory.cli import directory_group
@@ -19,7 +19,7 @@ from hotline.db import utcnow
 from hotline.jobs.conversations import conversation_sweep
 from hotline.jobs.deadlines import sla_sweep
 from hotline.jobs.outbox import outbox_sweep
-from hotline.jobs.queue import QUEUE_NAME, job_queue, redis_connection
+from hotline.jobs.queue import QUEUE_NAME, worker_connection
 from hotline.jobs.reports import routing_sweep
 from hotline.jobs.retention import expire_callback_numbers
 from hotline.jobs.runtime import set_job_app
@@ -101,14 +101,17 @@ def worker(burst: bool) -> None:
     """Run an RQ worker (with RQ's scheduler for timed jobs)."""
     set_job_app(current_app._get_current_object())  # type: ignore[attr-defined]
     with _one_line_when_redis_is_lost("worker"):
-        Worker([job_queue()], connection=redis_connection()).work(burst=burst, with_scheduler=True)
+        connection = worker_connection()
+        Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
+            burst=burst, with_scheduler=True
+        )
 
 
 @click.command("scheduler")
 @with_appcontext
 def scheduler() -> None:
     """Queue the periodic jobs (retention, and later the deadline sweep) on their schedule."""
-    cron = CronScheduler(connection=redis_connection())
+    cron = CronScheduler(connection=worker_connection())
     for function, seconds in PERIODIC_JOBS:
         cron.register(function, queue_name=QUEUE_NAME, interval=seconds)
     with _one_line_when_redis_is_lost("scheduler"):

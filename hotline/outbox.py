@@ -198,12 +198,15 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=30 * 2 ** max(attempts - 1, 0))
 
 
-def sweep_outbox(session: Session, sender: Gateway, now: datetime, batch: int = 500) -> dict[str, int]:
-    """Deliver every message that is due, and look again at hand-offs whose dispatcher died. Commits."""
+def sweep_outbox(
+    session: Session, sender: Gateway, now: datetime, batch: int = 500, lease: timedelta = LEASE
+) -> dict[str, int]:
+    """Deliver every message that is due, and look again at hand-offs whose dispatcher died (claimed
+    longer than `lease` ago, well past a job's time limit). Commits."""
     counts = {"due": 0, "delivered": 0, "reclaimed": 0, "uncertain": 0}
     stuck = session.scalars(
         select(OutboxMessage.id).where(
-            OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - LEASE
+            OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - lease
         )
     ).all()
     for message_id in stuck:

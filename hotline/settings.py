@@ -58,6 +58,8 @@ class Settings:
     default_locale: str = "es"
     # How long a SQLite writer waits for another's lock before the report is refused for a retry.
     sqlite_busy_seconds: float = 30.0
+    # How long an outbox row may stay claimed by a dispatcher before the sweep looks at it again.
+    outbox_lease_seconds: int = 120
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -100,6 +102,7 @@ class Settings:
             outbound_mode=env.get("OUTBOUND_MODE", "live" if mode == "production" else "record"),
             smtp_url=env.get("SMTP_URL", ""),
             sqlite_busy_seconds=float(env.get("SQLITE_BUSY_SECONDS", "30")),
+            outbox_lease_seconds=int(env.get("OUTBOX_LEASE_SECONDS", "120")),
             mail_from=env.get("MAIL_FROM", "hotline@example.org"),
             callback_window_hours=int(env.get("CALLBACK_WINDOW_HOURS", "72")),
             behind_proxy=env.get("BEHIND_PROXY", "0") == "1" or mode == "production",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 # The agency notice registers what its delivery settles on the referral.
 import hotline.referrals.notices  # noqa: F401
 from hotline.db import utcnow
@@ -20,4 +22,5 @@ def outbox_sweep() -> dict[str, int]:
     """Every message still undelivered: after Redis, a worker or the provider comes back."""
     app = job_app()
     with app.app_context(), app.extensions["database"].session() as session:
-        return sweep_outbox(session, gateway(), utcnow())
+        lease = timedelta(seconds=app.config["SETTINGS"].outbox_lease_seconds)
+        return sweep_outbox(session, gateway(), utcnow(), lease=lease)

@@ -23,7 +23,14 @@ PENDING = "hotline_jobs"
 
 
 def init_app(app: Flask, redis_url: str) -> None:
-    app.extensions["redis"] = Redis.from_url(redis_url)
+    # Bounded waits: a Redis that hangs must not hang a reporter's request (Redis only wakes things up).
+    app.extensions["redis"] = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
+    app.extensions["redis_url"] = redis_url
+
+
+def worker_connection() -> Redis:
+    """For the RQ worker and scheduler, whose blocking reads wait longer than a request may."""
+    return Redis.from_url(current_app.extensions["redis_url"])
 
 
 def redis_connection() -> Redis:
