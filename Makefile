@@ -26,6 +26,7 @@ test: $(VENV)/.dev-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Re-extract the strings and update the catalogs, then compile them (the .mo files are committed).
 translations: $(VENV)/.dev-installed

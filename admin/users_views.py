@@ -3,6 +3,7 @@ deactivate, and reset the second factor (which also lifts a lock-out)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -98,7 +99,7 @@ def _values(user: StaffUser) -> MultiDict[str, str]:
 
 
 def _form(user: StaffUser | None, form: MultiDict[str, str], error: AccountError | None) -> str:
-    events = []
+    events: Sequence[StaffEvent] = []
     if user is not None:
         events = (
             db_session()

@@ -367,7 +367,8 @@ def flow_svg(flow_id: str) -> Response:
         chart = flow(flow_id)
     except LookupError:
         abort(404)
-    current, path = None, ()
+    current: str | None = None
+    path: tuple[str, ...] = ()
     if request.args.get("referral"):
         shown = db_session().get(Referral, request.args.get("referral", 0, type=whole_number))
         if shown is None or not may_see_referral(g.user, shown):

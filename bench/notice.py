@@ -31,7 +31,13 @@ from hotline.settings import Settings
 from tests.conftest import prepare
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORT = {"channel": "api", "text": "Me tienen encerrada", "location": {"country": "SV"}}
+# Critical with a stated place: the immediate responder is notified at once, without review.
+REPORT = {
+    "channel": "api",
+    "text": "Me tienen encerrada",
+    "location": {"country": "SV"},
+    "answers": {"in_danger_now": True},
+}
 STAMPS = "bench:notice:ran"
 
 

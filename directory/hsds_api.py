@@ -91,8 +91,8 @@ def service_at_locations_page(session: Session, page: int = 1, per_page: int = P
 def paging(page: str | None, per_page: str | None) -> tuple[int, int]:
     """The `page` and `per_page` query parameters as numbers; PageError when either is not a positive integer."""
     try:
-        number = int(page) if page not in (None, "") else 1
-        size = int(per_page) if per_page not in (None, "") else PER_PAGE
+        number = int(page) if page else 1
+        size = int(per_page) if per_page else PER_PAGE
     except ValueError:
         raise PageError("page and per_page must be whole numbers") from None
     if number < 1 or size < 1:
@@ -118,7 +118,8 @@ def _page(items: list[dict[str, Any]], page: int, per_page: int) -> dict[str, An
 def _public(session: Session) -> dict[str, list[dict[str, Any]]]:
     document = document_from_tables(session)
     zones = {country["code"]: country["time_zone"] for country in document["countries"]}
-    organizations, services = [], []
+    organizations: list[dict[str, Any]] = []
+    services: list[dict[str, Any]] = []
     for org in document["organizations"]:
         summary: dict[str, Any] = {
             "id": record_uuid(org["id"], org["provenance"]),

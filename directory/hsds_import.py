@@ -100,6 +100,7 @@ def document_from_datapackage(
     _require(pycountry.languages.get(alpha_2=language) is not None, "import", "language", "not ISO 639-1")
     resources = data.get("resources")
     _require(isinstance(resources, list), "datapackage", "resources", "not a data package: needs a list of resources")
+    assert isinstance(resources, list)
     mapping = _Mapping(language)
     tables = _tables(resources, mapping)
     extension = data.get(EXTENSION) or {}
@@ -328,6 +329,7 @@ def _phone(row: dict[str, Any], mapping: _Mapping) -> dict[str, Any] | None:
     extension = _extension(row)
     number = row.get("number")
     _require(isinstance(number, str) and bool(number), row["id"], "number", "missing")
+    assert isinstance(number, str)
     if extension:
         return {
             "number": extension.get("e164"),
@@ -362,7 +364,7 @@ def _phone(row: dict[str, Any], mapping: _Mapping) -> dict[str, Any] | None:
 def _check_countries(document: dict[str, Any], mapping: _Mapping) -> None:
     """A partner package lists no countries: add those its phones and areas need, with their clocks."""
     known = {country["code"] for country in document["countries"]}
-    needed = set()
+    needed: set[str] = set()
     for org in document["organizations"]:
         needed.update(phone["country"] for phone in org["phones"])
         for service in org["services"]:

@@ -92,6 +92,7 @@ def check_organization(org: dict[str, Any], countries: set[str]) -> None:
     _require(country is None or country in countries, record, "country", f"{country} is not in the countries list")
     names = org.get("name")
     _require(isinstance(names, dict) and bool(names), record, "name", "needs at least one language")
+    assert isinstance(names, dict)
     for language in names:
         _require(_is_language(language), record, "name", f"{language} is not ISO 639-1")
     for phone in org.get("phones", ()):
@@ -124,6 +125,7 @@ def check_service(service: dict[str, Any], organization: str) -> None:
     hours = service.get("hours")
     if hours not in (None, "24/7"):
         _require(isinstance(hours, list), record, "hours", 'null, "24/7" or a list of periods')
+        assert isinstance(hours, list)
         for period in hours:
             _require(all(day in WEEKDAYS for day in period.get("days", ())), record, "hours", "days are mo..su")
             for end in ("opens", "closes"):
@@ -143,7 +145,8 @@ def check_phone(phone: dict[str, Any], record: str) -> None:
         except phonenumbers.NumberParseException:
             parsed = None
         valid = parsed is not None and phonenumbers.is_valid_number(parsed)
-        formatted = valid and phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
+        e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) if parsed else None
+        formatted = valid and e164 == number
         _require(bool(formatted), record, "phones.number", f"{number} is not a valid E.164 number")
 
 

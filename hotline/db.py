@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from cryptography.fernet import Fernet
 from flask import Flask, current_app, g
 from sqlalchemy import Text, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -120,3 +120,8 @@ def db_session() -> Session:
     if "db_session" not in g:
         g.db_session = database().sessions()
     return g.db_session
+
+
+def changed_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed: what a conditional move checks to know it won."""
+    return cast(CursorResult[Any], result).rowcount

@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy import ForeignKey, Integer, SmallInteger, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hotline.db import Base, UTCDateTime, utcnow
+from hotline.db import Base, UTCDateTime, changed_rows, utcnow
 from hotline.jobs.queue import enqueue_after_commit
 
 MAX_ATTEMPTS = 6
@@ -156,7 +156,7 @@ class Delivery:
 
 def deliver(session: Session, message_id: int, sender: Gateway, now: datetime) -> Delivery:
     """Hand one message to the gateway if it is due and nobody else has it. Commits."""
-    claimed = session.execute(
+    claimed = changed_rows(session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
@@ -165,7 +165,7 @@ def deliver(session: Session, message_id: int, sender: Gateway, now: datetime) -
         )
         .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.commit()
     if not claimed:
         return Delivery("nothing to do", message_id)
@@ -211,12 +211,12 @@ def sweep_outbox(
     ).all()
     for message_id in stuck:
         target = OutboxStatus.PENDING if sender.replay_safe else OutboxStatus.UNCERTAIN
-        moved = session.execute(
+        moved = changed_rows(session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
             .values(status=target)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         counts["reclaimed" if target == OutboxStatus.PENDING else "uncertain"] += moved
         if moved and target == OutboxStatus.UNCERTAIN:
             message = session.get(OutboxMessage, message_id)

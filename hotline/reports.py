@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from hotline.db import utcnow
+from hotline.db import changed_rows, utcnow
 from hotline.referrals.service import NoAgencyFound, route_ticket
 from hotline.settings import Settings
 from hotline.tickets.intake import ParsedIntake
@@ -87,12 +87,12 @@ def route_or_hold(session: Session, ticket: Ticket, intake: Intake | None = None
     takes the write lock before routing reads anything, so a concurrent commit cannot invalidate it).
     """
     try:
-        claimed = session.execute(
+        claimed = changed_rows(session.execute(
             update(Ticket)
             .where(Ticket.id == ticket.id, Ticket.status.in_(UNROUTED))
             .values(updated_at=utcnow())
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if not claimed:
             session.rollback()
             session.refresh(ticket)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hotline.accounts import StaffUser
 from hotline.calls.models import CallState, OperatorPresence, Presence, PresenceEvent, VoiceCall
-from hotline.db import utcnow
+from hotline.db import changed_rows, utcnow
 
 CALL_ROLES = ("operator", "supervisor", "admin")
 # The softphone page beats every BEAT_SECONDS; two missed beats and more take the operator off shift.
@@ -229,12 +229,12 @@ def offer_next(session: Session, user: StaffUser, operator_call_sid: str) -> Voi
     if already is not None:
         return already
     for call in waiting_for(session, user):
-        taken = session.execute(
+        taken = changed_rows(session.execute(
             update(VoiceCall)
             .where(VoiceCall.id == call.id, VoiceCall.state == CallState.WAITING)
             .values(state=CallState.OFFERED, operator_id=user.id, operator_call_sid=operator_call_sid)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if taken:
             session.refresh(call)
             _move(session, presence_of(session, user.id), Presence.BUSY, user.actor, f"taking call {call.id}")

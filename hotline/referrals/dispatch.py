@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from hotline.db import changed_rows
 from hotline.referrals.lifecycle import advance
 from hotline.referrals.models import DISPATCH_TRANSITIONS, DispatchState, Referral
 from hotline.tickets.models import TicketStatus
@@ -40,12 +41,12 @@ def set_dispatch(session: Session, referral: Referral, to_state: str, who: str, 
     from_state = referral.dispatch
     if to_state not in DISPATCH_TRANSITIONS[from_state]:
         raise DispatchRefused("already_decided")
-    moved = session.execute(
+    moved = changed_rows(session.execute(
         update(Referral)
         .where(Referral.id == referral.id, Referral.dispatch == from_state)
         .values(dispatch=to_state)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.refresh(referral)
     if not moved:
         return False

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from directory.models import Agency, Country
+from hotline.db import changed_rows
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals.deadlines import deadline
 from hotline.referrals.dispatch import review_deadline_passed
@@ -78,12 +79,12 @@ def _climb(session: Session, referral: Referral, now: datetime) -> str:
                 taken = _take(session, referral, rung, now)
                 if taken is None:
                     continue
-                claimed = session.execute(
+                claimed = changed_rows(session.execute(
                     update(Referral)
                     .where(Referral.id == referral.id, Referral.escalation_level == referral.escalation_level)
                     .values(escalation_level=rung)
                     .execution_options(synchronize_session=False)
-                ).rowcount
+                ))
                 if not claimed:
                     raise _AlreadyClimbed
         except _AlreadyClimbed:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from directory.models import Agency
 from directory.models import Country as CountryRow
-from hotline.db import utcnow
+from hotline.db import changed_rows, utcnow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals import deadlines
 from hotline.referrals.models import DispatchState, FlowDefinition, Referral, ReferralStatus
@@ -187,12 +187,12 @@ def advance(
     before = Run.from_dict(referral.run)
     outcome = fire(chart, before, event, now)
     after = outcome.run
-    moved = session.execute(
+    moved = changed_rows(session.execute(
         update(Referral)
         .where(Referral.id == referral.id, Referral.revision == referral.revision)
         .values(status=after.node, run=after.to_dict(), revision=Referral.revision + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if not moved:
         # Another move won. Nothing was written here, and the caller's other work in this
         # transaction stays as it is: only the referral is read again.

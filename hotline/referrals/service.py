@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from directory.models import Agency
 from directory.snapshot import current_snapshot
-from hotline.db import database, utcnow
+from hotline.db import changed_rows, database, utcnow
 from hotline.referrals import dispatch
 from hotline.referrals.lifecycle import CROSS_BORDER, NATIONAL, IllegalTransition, Moved, advance, open_referral
 from hotline.referrals.models import AckLink, DispatchState, Referral, ReferralStatus
@@ -182,9 +182,9 @@ def redeem_ack_link(session: Session, token: str) -> Referral | None:
     link = find_ack_link(session, token)
     if link is None:
         return None
-    used = session.execute(
+    used = changed_rows(session.execute(
         update(AckLink).where(AckLink.id == link.id, AckLink.used_at.is_(None)).values(used_at=utcnow())
-    ).rowcount
+    ))
     if not used:
         session.rollback()
         return None

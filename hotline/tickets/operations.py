@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
@@ -101,7 +101,8 @@ def queue(
         .order_by(risk_rank, deadline.c.due.is_(None), deadline.c.due, Ticket.created_at)
         .limit(limit)
     )
-    return [(ticket, due) for ticket, due in session.execute(_filtered(query, filters)).all()]
+    rows = session.execute(_filtered(query, filters)).all()
+    return [(cast(Ticket, ticket), cast("datetime | None", due)) for ticket, due in rows]
 
 
 def queue_after(
@@ -383,16 +384,16 @@ def link_contacts(
     other = session.scalar(select(Ticket).where(Ticket.reference == other_reference.strip().upper()))
     if other is None or other.id == ticket.id or not may_see_ticket(by, other):
         raise ConsoleError("other", "no such other ticket")
-    reason = reason.strip()[:NOTE_LENGTH] or None
+    note = reason.strip()[:NOTE_LENGTH] or None
     if not merge:
-        record_event(session, ticket, "linked_contact", by.actor, to_state=other.reference, reason=reason)
-        record_event(session, other, "linked_contact", by.actor, to_state=ticket.reference, reason=reason)
+        record_event(session, ticket, "linked_contact", by.actor, to_state=other.reference, reason=note)
+        record_event(session, other, "linked_contact", by.actor, to_state=ticket.reference, reason=note)
         session.commit()
         return other
     if other.status == TicketStatus.CLOSED:
         raise ConsoleError("other", "that ticket is closed already")
-    record_event(session, ticket, "merged_from", by.actor, to_state=other.reference, reason=reason)
-    record_event(session, other, "merged_into", by.actor, to_state=ticket.reference, reason=reason)
+    record_event(session, ticket, "merged_from", by.actor, to_state=other.reference, reason=note)
+    record_event(session, other, "merged_into", by.actor, to_state=ticket.reference, reason=note)
     _close(session, other, by, f"duplicate: merged into {ticket.reference}")
     session.commit()
     return other

@@ -8,14 +8,15 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from types import MappingProxyType
+from typing import cast
 
-from sqlalchemy import case, inspect, or_, select, update
+from sqlalchemy import Table, case, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.accounts import hash_random_secret, verify_secret
-from hotline.db import utcnow
+from hotline.db import changed_rows, utcnow
 from hotline.privacy import (
     caller_hash,
     canonical_code,
@@ -90,9 +91,10 @@ def record_event(
     # to what was written without marking it changed.
     rank, closes = stage_rank(to_state), to_state == CLOSED_NODE
     if rank or closes:
-        row = Ticket.__table__.c
+        table = cast(Table, Ticket.__table__)
+        row = table.c
         higher = row.furthest_stage < rank
-        summary = update(Ticket.__table__).values(updated_at=row.updated_at)
+        summary = update(table).values(updated_at=row.updated_at)
         if closes:
             summary = summary.where(row.id == ticket.id, or_(higher, row.closed_with_outcome.is_(False))).values(
                 furthest_stage=case((higher, rank), else_=row.furthest_stage), closed_with_outcome=True
@@ -129,12 +131,12 @@ def move_ticket(
         if strict:
             raise IllegalTicketMove(from_state, to_state)
         return False
-    moved = session.execute(
+    moved = changed_rows(session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.status == from_state)
         .values(status=to_state)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if not moved:
         session.refresh(ticket)
         return False
