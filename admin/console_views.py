@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from admin.views import TICKET_ROLES, blueprint, login_required
+from admin.views import GROUND_LABELS, TICKET_ROLES, blueprint, login_required
 from hotline.access import may_see_ticket
 from hotline.accounts import StaffUser
 from hotline.db import db_session
@@ -63,10 +63,6 @@ HELD_LABELS = {
     "fear_of_return": _l("The person fears going back: their country of origin is never told."),
     "operator_hold": _l("Held by an operator."),
     "no_agency_of_that_kind": _l("No agency of the right kind in that country."),
-}
-GROUND_LABELS = {
-    "best_interests_of_the_child": _l("a child: the best interests of the child"),
-    "imminent_danger_to_life": _l("imminent danger to life"),
 }
 
 

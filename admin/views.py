@@ -56,6 +56,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 TICKET_ROLES = ("operator", "supervisor", "admin")
 AWAITING_ACK = (ReferralStatus.REFERRED, ReferralStatus.ESCALATED)
 ABOUT_TO_BREACH = timedelta(minutes=30)
+# The legal grounds on which a referral may go without the person's consent (routing.dispatch).
+GROUND_LABELS = {
+    "best_interests_of_the_child": _l("a child: the best interests of the child"),
+    "imminent_danger_to_life": _l("imminent danger to life"),
+}
 
 
 IDLE_MINUTES = 30
@@ -317,6 +322,7 @@ def _referral_page(referral: Referral, error: str | None) -> str:
         error=error,
         moves=agency_moves(flow_of(db_session(), referral), referral.status),
         people=people,
+        ground_labels=GROUND_LABELS,
         **_flow_picture(referral),
     )
 

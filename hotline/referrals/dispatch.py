@@ -92,7 +92,10 @@ def confirm(
             reason=f"legal ground: {ground}",
         )
     actor = "system" if who == SYSTEM else "operator"
-    advance(session, referral, Event("refer", actor, {"agency": referral.agency_id}), who, now, reason=reason)
+    # What the flowchart's refer step needs, as when a referral is sent at once (lifecycle.open_referral).
+    origin = (referral.ticket.routing or {}).get("victim_nationality")
+    payload = {"agency": referral.agency_id, "origin_country": origin}
+    advance(session, referral, Event("refer", actor, payload), who, now, reason=reason)
     move_ticket(session, referral.ticket, TicketStatus.REFERRED, who, reason="a referral was dispatched", strict=False)
     return True
 

@@ -7,6 +7,7 @@ changes the working value and is recorded beside the decision, so both stay read
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -176,7 +177,8 @@ def assign(session: Session, ticket: Ticket, assignee_id: int, by: StaffUser, re
 def overrule(session: Session, ticket: Ticket, field: str, value: str, reason: str, by: StaffUser) -> None:
     """The operator corrects what triage resolved (where, language, risk or case type), with a reason. Commits.
 
-    The stored routing decision stays as it was; the event holds the old and new value and why.
+    The event holds the old and new value and why; the explanation shown on the ticket is recomputed
+    to say the new value and that it was overruled, keeping the engine's evidence beside it.
     """
     reason = reason.strip()
     if not reason:
@@ -207,6 +209,8 @@ def overrule(session: Session, ticket: Ticket, field: str, value: str, reason: s
     setattr(ticket, column, value)
     if field == "country":
         ticket.incident_region = None
+    if ticket.routing:
+        ticket.routing = _overruled(ticket.routing, field, before, value, by.actor, reason[:NOTE_LENGTH])
     record_event(
         session, ticket, f"overruled_{field}", by.actor, from_state=before, to_state=value, reason=reason[:NOTE_LENGTH]
     )
@@ -215,6 +219,35 @@ def overrule(session: Session, ticket: Ticket, field: str, value: str, reason: s
         for referral in session.scalars(select(Referral).where(Referral.ticket_id == ticket.id)):
             reschedule(session, referral, by.actor, utcnow())
     session.commit()
+
+
+OVERRULED_PATH = {
+    "risk": ("risk", "level"),
+    "case_type": ("case_type",),
+    "country": ("location", "country"),
+    "language": ("language", "code"),
+}
+
+
+def _overruled(
+    decision: Mapping[str, Any], field: str, before: object, value: str, actor: str, reason: str
+) -> dict[str, Any]:
+    """The decision as the ticket now stands: the overruled value in place, and a record of the overrule."""
+    changed = copy.deepcopy(dict(decision))
+    *parents, leaf = OVERRULED_PATH[field]
+    holder = changed
+    for key in parents:
+        holder = holder.setdefault(key, {})
+    holder[leaf] = value
+    if field == "risk":
+        # The deadlines were rescheduled for the new risk; the engine's minutes no longer hold.
+        for choice in changed.get("referrals", ()):
+            choice["ack_due_minutes"] = None
+    changed["overrules"] = [
+        *changed.get("overrules", ()),
+        {"field": field, "from": before, "to": value, "by": actor, "reason": reason},
+    ]
+    return changed
 
 
 def add_note(session: Session, ticket: Ticket, text: str, by: StaffUser) -> None:

@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from hotline.accounts import StaffUser
 from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.people import CasePerson
@@ -71,12 +72,23 @@ def test_poll_returns_only_new_contacts_the_user_may_see(
     assert staff_client.get(f"/api/v1/queue?after={body['newest']}").get_json()["tickets"] == []
 
 
-def test_overrule_needs_a_reason_and_keeps_the_routing_decision(
+REASON = "She said they are armed"
+
+
+def actor_of(app: Flask, email: str) -> str:
+    with app.app_context(), app.extensions["database"].session() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.email == email))
+        assert user is not None
+        return user.actor
+
+
+def test_overrule_needs_a_reason_and_the_explanation_says_what_was_overruled(
     app: Flask, client: FlaskClient, staff_client: FlaskClient
 ) -> None:
     reference = file_report(client, "GT")
     before = _ticket(app, reference)
-    sign_in(staff_client, *make_user(app, regional=True))
+    email, password = make_user(app, regional=True)
+    sign_in(staff_client, email, password)
     page = f"/tickets/{reference}"
     refused = post_form(
         staff_client, page, {"field": "risk", "value_risk": "critical", "reason": " "}, f"{page}/overrule"
@@ -85,12 +97,19 @@ def test_overrule_needs_a_reason_and_keeps_the_routing_decision(
     done = post_form(
         staff_client,
         page,
-        {"field": "risk", "value_risk": "critical", "reason": "She said they are armed"},
+        {"field": "risk", "value_risk": "critical", "reason": REASON},
         f"{page}/overrule",
     )
     assert done.status_code == 302
     after = _ticket(app, reference)
-    assert after.risk_level == "critical" and after.routing == before.routing
+    # The explanation says the risk now is critical, that an operator overruled it, and keeps the evidence.
+    assert after.risk_level == "critical" and after.routing["risk"]["level"] == "critical"  # type: ignore[index]
+    assert after.routing["risk"]["indicators"] == before.routing["risk"]["indicators"]  # type: ignore[index]
+    assert after.routing["overrules"] == [  # type: ignore[index]
+        {"field": "risk", "from": before.risk_level, "to": "critical", "by": actor_of(app, email), "reason": REASON}
+    ]
+    page_text = staff_client.get(page).get_data(as_text=True)
+    assert "She said they are armed" in page_text and 'id="overrules"' in page_text
     (event,) = _events(app, reference, "overruled_risk")
     assert (event.from_state, event.to_state, event.reason) == (
         before.risk_level,

@@ -19,7 +19,7 @@ from hotline.tickets.models import Ticket, TicketEvent, TicketStatus
 from routing.dispatch import CHILD_GROUND, dispatch_policy
 from tests.admin.test_staff_pages import sign_in
 from tests.factories import make_user
-from tests.helpers import post_form
+from tests.helpers import dispatch_proposals, post_form
 
 MEDIUM = {"channel": "api", "text": "me pagan menos de lo prometido en una maquila", "location": {"country": "GT"}}
 HONDURAN = "Soy hondureña y me tienen trabajando sin pago en una casa, no me dejan salir"
@@ -144,3 +144,19 @@ def test_refused_authorities_hold_everything_but_the_minimum(app: Flask, client:
     body = {**MEDIUM, "consent": {"share_authorities": False}}
     found = referrals(app, file(client, body))
     assert found and {(r.dispatch, r.held_reason) for r in found} == {("held", "consent_refused")}
+
+
+def test_the_agency_portal_says_what_was_shared_and_on_what_ground(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    child = {
+        "channel": "api",
+        "text": "Mi vecina de 15 años es hondureña y la tienen trabajando sin pago, no la dejan salir",
+        "location": {"country": "GT"},
+    }
+    reference = file(client, child)
+    dispatch_proposals(app)
+    [sent] = [r for r in referrals(app, reference) if r.role == "origin_country"]
+    sign_in(staff_client, *make_user(app, role="agency", agency_id=sent.agency_id))
+    page = staff_client.get(f"/referrals/{sent.id}?lang=es").get_data(as_text=True)
+    assert "Solo los hechos" in page and "interés superior del niño" in page
