@@ -42,7 +42,7 @@ from hotline.accounts import (
 from hotline.db import db_session, utcnow
 from hotline.hygiene import whole_number
 from hotline.referrals.lifecycle import IllegalTransition, flow, flow_of
-from hotline.referrals.models import Referral, ReferralStatus
+from hotline.referrals.models import DispatchState, Referral, ReferralStatus
 from hotline.referrals.service import acknowledge, agency_act, decline, preview_routing
 from hotline.tickets.intake import IntakeError
 from hotline.tickets.operations import agency_identify
@@ -340,6 +340,14 @@ def deadlines() -> str:
         .order_by(Referral.deadline_at)
     )
     rows = list(db_session().scalars(waiting))
+    # Proposals waiting for an operator: their review deadline is the first rung (routing.dispatch).
+    reviews = list(
+        db_session().scalars(
+            select(Referral)
+            .where(Referral.dispatch == DispatchState.PROPOSED, visible_referrals(g.user))
+            .order_by(Referral.deadline_at)
+        )
+    )
     breached = [r for r in rows if r.status == "escalated" or (r.ack_due_at <= now)]
     about = [r for r in rows if r not in breached and r.ack_due_at <= soon]
     health: dict[str, dict[tuple[str, str], list[int]]] = {"country": {}, "agency": {}}
@@ -361,7 +369,13 @@ def deadlines() -> str:
         .all()
     )
     return render_template(
-        "staff/deadlines.html", breached=breached, about=about, now=now, health=health, colleagues=colleagues
+        "staff/deadlines.html",
+        breached=breached,
+        about=about,
+        reviews=reviews,
+        now=now,
+        health=health,
+        colleagues=colleagues,
     )
 
 
