@@ -7,6 +7,7 @@ database connections the master used are dropped first, so no worker shares the 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 preload_app = True
@@ -29,3 +30,11 @@ def when_ready(server: Any) -> None:
 def post_worker_init(worker: Any) -> None:
     # Without preload (a `--no-preload` run), each worker builds its own at boot instead.
     _warm(worker.wsgi)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    # A dead worker's live gauges go; its counters and histograms stay in the sum (prometheus-client).
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

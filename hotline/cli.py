@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -9,7 +11,7 @@ from rq import Worker
 from rq.cron import CronScheduler
 
 from directory.cli import directory_group
-from hotline import demo, devserver
+from hotline import demo, devserver, metrics
 from hotline.accounts import ROLES, StaffUser
 from hotline.db import utcnow
 from hotline.jobs.conversations import conversation_sweep
@@ -96,6 +98,8 @@ def create_user(
 def worker(burst: bool) -> None:
     """Run an RQ worker (with RQ's scheduler for timed jobs)."""
     set_job_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    # Each job runs in a forked child; they write their metrics under this worker's name.
+    metrics.name_process(f"rq-{os.getpid()}")
     Worker([job_queue()], connection=redis_connection()).work(burst=burst, with_scheduler=True)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from hotline import metrics
 from hotline.db import utcnow
 from hotline.referrals.service import NoAgencyFound, route_ticket
 from hotline.settings import Settings
@@ -57,6 +58,8 @@ def file_report(
         session.rollback()
         log.warning("a report could not be stored: the database is unavailable")
         raise ServiceBusy from None
+    if received.created:
+        metrics.ticket_received(received.ticket.channel)
     if received.ticket.status in UNROUTED:
         intake = parsed.intake if routing_text is None else replace(parsed.intake, text=routing_text)
         route_or_hold(session, received.ticket, intake)
