@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import click
 from flask import Flask, current_app
@@ -99,7 +100,7 @@ def worker(burst: bool) -> None:
     """Run an RQ worker (with RQ's scheduler for timed jobs)."""
     set_job_app(current_app._get_current_object())  # type: ignore[attr-defined]
     # Each job runs in a forked child; they write their metrics under this worker's name.
-    metrics.name_process(f"rq-{os.getpid()}")
+    metrics.name_process(f"rq-{socket.gethostname()}-{os.getpid()}")
     Worker([job_queue()], connection=redis_connection()).work(burst=burst, with_scheduler=True)
 
 

@@ -6,6 +6,7 @@ an RQ job times a delivery). Under gunicorn and RQ there are many such processes
 multiprocess mode) and `/metrics` adds them up. An RQ worker forks a fresh "work horse" per job; the
 horses of one worker write under the worker's name, not their own pid, so the folder holds one file
 per worker instead of one per job (a worker runs one horse at a time, so two never write at once).
+Names carry the host name, so containers sharing the folder never write to one file.
 That is safe only while no sample exists before the fork: every metric here has labels, so none is
 created at import. Gauges of state (outbox backlog, referrals awaiting acknowledgement, queue depth)
 are read from the database and Redis at each scrape, so every process and host agrees on them.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import socket
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -39,7 +41,9 @@ _process_name: str | None = None
 
 
 def _process_identifier() -> str:
-    return _process_name or str(os.getpid())
+    # The host name too: containers of one compose project may share the folder, and each numbers
+    # its processes from 1.
+    return _process_name or f"{socket.gethostname()}-{os.getpid()}"
 
 
 def name_process(name: str) -> None:

@@ -143,7 +143,7 @@ def test_rq_work_horses_write_under_their_worker_and_the_sum_counts_every_delive
     )
     assert delivered(app) == queued
     files = sorted(path.name for path in folder.iterdir())
-    assert files and all(re.fullmatch(r"(counter|histogram)_rq-\d+\.db", name) for name in files), files
+    assert files and all(re.fullmatch(r"(counter|histogram)_rq-.+-\d+\.db", name) for name in files), files
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(folder))
     counted = sum(
