@@ -11,6 +11,9 @@ import os
 from typing import Any
 
 preload_app = True
+# Longer than the staff console's poll (a few seconds): with gunicorn's 2 s default a client reusing
+# its idle connection races the server closing it, and the poll fails with a reset.
+keepalive = 5
 
 
 def _warm(app: Any) -> None:
