@@ -277,7 +277,8 @@ class Steps(LoadTestShape):
                     return None
             self.index, self.began = index, time.monotonic()
         rate = STEPS[max(index, 0)]
-        staff: list[type[HttpUser]] = [Operator, AgencyOfficer] if WITH_STAFF else []
+        # A class with no accounts must not be listed: Locust would spawn it by weight instead.
+        staff: list[type[HttpUser]] = [user for user in (Operator, AgencyOfficer) if WITH_STAFF and user.accounts]
         staff_count = sum(user.fixed_count for user in staff)
         return staff_count + rate, 50.0, [*staff, *REPORTERS]
 
