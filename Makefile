@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint translations
+.PHONY: run test lint translations prod-up
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/activate
 
 run: $(VENV)/.installed
 	$(BIN)/flask --app wsgi run-all
+
+# The production shape on this machine: PostgreSQL, redis-server, gunicorn, RQ workers, scheduler
+# (see docs/production.md). PROD_ARGS="--port 8001 --web-workers 4" and so on.
+prod-up: $(VENV)/.installed
+	$(BIN)/python scripts/prod_up.py $(PROD_ARGS)
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python scripts/system_deps.py

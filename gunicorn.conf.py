@@ -7,9 +7,13 @@ database connections the master used are dropped first, so no worker shares the 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 preload_app = True
+# Longer than the staff console's poll (a few seconds): with gunicorn's 2 s default a client reusing
+# its idle connection races the server closing it, and the poll fails with a reset.
+keepalive = 5
 
 
 def _warm(app: Any) -> None:
@@ -29,3 +33,11 @@ def when_ready(server: Any) -> None:
 def post_worker_init(worker: Any) -> None:
     # Without preload (a `--no-preload` run), each worker builds its own at boot instead.
     _warm(worker.wsgi)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    # A dead worker's live gauges go; its counters and histograms stay in the sum (prometheus-client).
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

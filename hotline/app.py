@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hotline import cli, db, i18n
+from hotline import cli, db, health, i18n, metrics
 from hotline.embedded_redis import embedded_redis_url
 from hotline.hygiene import CONVERTERS, HygienicRequest, JSONTooDeep
 from hotline.jobs import queue
@@ -87,6 +87,8 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
     from channels.outbound import OutboundGateway
 
     app.extensions["outbound"] = OutboundGateway(settings)
+    app.register_blueprint(health.blueprint)
+    metrics.init_app(app)
     _register_errors(app, _register_surface(app, surface))
     _register_headers(app)
     cli.register(app)

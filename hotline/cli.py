@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,7 +15,7 @@ from rq import Queue, Worker
 from rq.cron import CronScheduler
 
 from directory.cli import directory_group
-from hotline import demo, devserver
+from hotline import demo, devserver, metrics
 from hotline.accounts import ROLES, StaffUser
 from hotline.db import utcnow
 from hotline.jobs.conversations import conversation_sweep
@@ -100,6 +102,8 @@ def create_user(
 def worker(burst: bool) -> None:
     """Run an RQ worker (with RQ's scheduler for timed jobs)."""
     set_job_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    # Each job runs in a forked child; they write their metrics under this worker's name.
+    metrics.name_process(f"rq-{socket.gethostname()}-{os.getpid()}")
     with _one_line_when_redis_is_lost("worker"):
         connection = worker_connection()
         Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(

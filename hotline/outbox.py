@@ -25,6 +25,7 @@ from flask import current_app
 from sqlalchemy import ForeignKey, Integer, SmallInteger, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from hotline import metrics
 from hotline.db import Base, UTCDateTime, changed_rows, utcnow
 from hotline.jobs.queue import enqueue_after_commit
 
@@ -190,6 +191,7 @@ def deliver(session: Session, message_id: int, sender: Gateway, now: datetime) -
     message.error = None
     _settle(session, message, True)
     session.commit()
+    metrics.notice_delivered(message.channel, message.created_at, now)
     return Delivery("delivered", message_id)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from hotline import metrics
 from hotline.db import changed_rows, utcnow
 from hotline.referrals.service import NoAgencyFound, route_ticket
 from hotline.settings import Settings
@@ -57,6 +58,8 @@ def file_report(
         session.rollback()
         log.warning("a report could not be stored: the database is unavailable")
         raise ServiceBusy from None
+    if received.created:
+        metrics.ticket_received(received.ticket.channel)
     if received.created and not has_content(parsed.intake):
         # Silence, a pocket dial, an empty message: kept as a contact an operator can open, never referred.
         move_ticket(session, received.ticket, TicketStatus.LOGGED, SYSTEM, kind="logged_contact", reason="no content")

@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -60,6 +61,11 @@ class Settings:
     sqlite_busy_seconds: float = 30.0
     # How long an outbox row may stay claimed by a dispatcher before the sweep looks at it again.
     outbox_lease_seconds: int = 120
+    # Prometheus: the bearer token `/metrics` asks for (none: only outside production), and the folder
+    # where every web and worker process of one host writes its samples (prometheus-client's
+    # multiprocess mode); empty: one process keeps its own.
+    metrics_token: str = ""
+    metrics_dir: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -70,8 +76,9 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if environ is None else environ)
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        # Read, never copied: a test hands a mapping that records every name the settings look at.
+        env = os.environ if environ is None else environ
         mode = env.get("HOTLINE_ENV", "development")
         instance = Path(env.get("HOTLINE_INSTANCE", str(DEFAULT_INSTANCE))).resolve()
         if mode == "production":
@@ -106,6 +113,8 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "hotline@example.org"),
             callback_window_hours=int(env.get("CALLBACK_WINDOW_HOURS", "72")),
             behind_proxy=env.get("BEHIND_PROXY", "0") == "1" or mode == "production",
+            metrics_token=env.get("METRICS_TOKEN", ""),
+            metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
         )
 
 
@@ -121,7 +130,7 @@ def generate_secrets() -> dict[str, str]:
     }
 
 
-def _development_secrets(instance: Path, env: dict[str, str]) -> dict[str, str]:
+def _development_secrets(instance: Path, env: Mapping[str, str]) -> dict[str, str]:
     """Secrets from the environment, else from instance/secrets.json, generated on first use."""
     path = instance / "secrets.json"
     stored: dict[str, str] = {}

@@ -11,7 +11,9 @@ from datetime import datetime
 
 from flask import Flask, current_app
 from redis import Redis
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -26,6 +28,10 @@ def init_app(app: Flask, redis_url: str) -> None:
     # Bounded waits: a Redis that hangs must not hang a reporter's request (Redis only wakes things up).
     app.extensions["redis"] = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
     app.extensions["redis_url"] = redis_url
+    # For the readiness probe: one quick try, so a hung Redis makes /readyz say so instead of hang.
+    app.extensions["redis_probe"] = Redis.from_url(
+        redis_url, socket_timeout=1, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
+    )
 
 
 def worker_connection() -> Redis:

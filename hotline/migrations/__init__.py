@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 
 HERE = Path(__file__).resolve().parent
 
@@ -20,3 +24,17 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url), revision)
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """The revisions this code's migrations end at."""
+    config = Config()
+    config.set_main_option("script_location", str(HERE))
+    config.set_main_option("path_separator", "os")
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def at_head(connection: Connection) -> bool:
+    """True when the database has every migration this code expects, and none it does not know."""
+    return frozenset(MigrationContext.configure(connection).get_current_heads()) == head_revisions()

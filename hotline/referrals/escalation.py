@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from directory.models import Agency, Country
+from hotline import metrics
 from hotline.db import changed_rows
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals.deadlines import deadline
@@ -39,6 +40,7 @@ def apply_due_deadline(session: Session, referral_id: int, now: datetime) -> str
     if referral is None or referral.ended or referral.deadline_at is None or referral.deadline_at > now:
         return "not due"
     timer = referral.deadline_timer
+    due_at = referral.deadline_at
     if timer == REVIEW_DEADLINE:
         done = review_deadline_passed(session, referral, now)
     elif timer == RUNG:
@@ -59,6 +61,7 @@ def apply_due_deadline(session: Session, referral_id: int, now: datetime) -> str
         done = f"{timer}: {moved.from_state} → {moved.to_state}"
         if moved.to_state == ReferralStatus.ESCALATED and referral.escalated_from_id is None:
             done += "; " + _climb(session, referral, now)
+    metrics.after_commit(session, lambda: metrics.deadline_acted_on(timer or "none", due_at, now))
     session.commit()
     return done
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from directory.models import Agency
 from directory.models import Country as CountryRow
+from hotline import metrics
 from hotline.db import changed_rows, utcnow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.referrals import deadlines
@@ -217,6 +218,7 @@ def advance(
     )
     _carry_out(session, referral, list(outcome.actions), now)
     _update_ticket(session, referral, who)
+    metrics.after_commit(session, lambda: metrics.referral_moved(after.node))
     return Moved(referral, True, before.node, after.node)
 
 

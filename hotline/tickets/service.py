@@ -25,7 +25,7 @@ from hotline.privacy import (
     new_reference,
 )
 from hotline.settings import Settings
-from hotline.tickets.intake import ParsedIntake
+from hotline.tickets.intake import ParsedIntake, is_region
 from hotline.tickets.models import (
     TICKET_TRANSITIONS,
     Ticket,
@@ -202,13 +202,15 @@ def receive(
             return Received(existing, created=False, passphrase=None)
 
     intake = parsed.intake
+    region = intake.location.region
     passphrase = new_passphrase() if intake.channel in TEXT_CHANNELS else None
     ticket = Ticket(
         reference=_unused_reference(session),
         channel=intake.channel,
         language=intake.language or settings.default_locale,
         incident_country=intake.location.country,
-        incident_region=intake.location.region,
+        # A subdivision code only: a region typed by name stays in the submission, and routing resolves it.
+        incident_region=region if region is not None and is_region(region) else None,
         incident_place=intake.location.place,
         caller_country=intake.caller_country,
         reporter_role=intake.reporter_role,

@@ -42,6 +42,20 @@ def test_form_files_a_report_and_shows_reference_and_passphrase_once(app: Flask,
         assert ticket.submissions[0].answers["movement_restricted"] is None
 
 
+def test_a_region_typed_by_name_is_kept_and_resolved_not_refused(app: Flask, client: FlaskClient) -> None:
+    # The form's region is free text; the ticket's column holds a subdivision code. On PostgreSQL a
+    # name stored there failed the insert, and the reporter got a 500 with nothing saved.
+    typed = {**FORM, "country": "GT", "region": "Quetzaltenango", "place": ""}
+    response = post_form(client, "/report?lang=en", typed, action="/report")
+    assert response.status_code == 200
+    reference = re.search(r'id="reference">(HT-[0-9A-Z-]+)<', response.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
+    with app.app_context(), app.extensions["database"].session() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
+        assert ticket is not None and ticket.incident_country == "GT"
+        assert ticket.incident_region in (None, "GT-09")
+        assert ticket.submissions[0].location["region"] == "Quetzaltenango"
+
+
 def test_form_without_csrf_token_is_refused_with_a_clear_page(app: Flask, client: FlaskClient) -> None:
     response = client.post("/report", data=FORM)
     assert response.status_code == 400

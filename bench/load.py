@@ -1,0 +1,296 @@
+"""The production shape under a mixed load, stepped up until it breaks, beside a bare Flask app.
+
+Starts `scripts/prod_up.py` (PostgreSQL, redis-server, gunicorn 2x4, 2 RQ workers, scheduler, all
+with HOTLINE_ENV=production) in a temporary folder on 127.0.0.1, gives the agencies their fictional
+demo contacts (so notices flow through the outbox) and makes staff accounts: 30 operators and an
+officer for each agency a Guatemalan report goes to. Then Locust (headless, `bench/locustfile.py`)
+plays the same reporters against a bare Flask app served the same way (gunicorn 2x4), and against
+the hotline with the operators and officers at work: each step raises the reporters' rate, and the
+run stops after the first step in which a reporter's p99 passes 200 ms or a request fails.
+
+Prints, per step and request kind, p50/p99 beside the bare app's, the sustainable rate of each kind
+(the highest step it passed), and checks that every accepted report became exactly one routed
+ticket. Bounded: at most warm-up + steps x step-seconds per target, loopback only. Run:
+    python -m bench.load [--steps 8,16,24,32,48] [--step-seconds 20] [--operators 30] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+REPORT_KINDS = ("api report", "web report", "sms", "sms (last text)", "voice call")
+LIMIT_MS = 200.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise SystemExit(f"the process serving {url} stopped")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer in {seconds:.0f} s")
+
+
+def read_env(path: Path) -> dict[str, str]:
+    pairs = (line.partition("=") for line in path.read_text().splitlines() if line and not line.startswith("#"))
+    return {name: value for name, _, value in pairs}
+
+
+def prepare_staff(env: dict[str, str], base: str, operators: int) -> tuple[dict[str, list[dict[str, str]]], int]:
+    """Demo contacts, one probe report to learn which agencies Guatemala's reports reach, and accounts."""
+    import pyotp
+    from sqlalchemy import select
+
+    from directory.load import DEMO_CONTACTS_FILE, apply_demo_contacts, read_json
+    from hotline.accounts import StaffUser
+    from hotline.db import Database, use_encryption_key
+    from hotline.referrals.models import Referral
+    from hotline.tickets.models import Ticket
+
+    use_encryption_key(env["PHONE_ENCRYPTION_KEY"].encode())
+    database = Database(env["DATABASE_URL"])
+    with database.session() as session:
+        apply_demo_contacts(session, read_json(DEMO_CONTACTS_FILE))
+    probe = json.dumps({"channel": "api", "text": "Trabajan sin pago en una finca de café.",
+                        "location": {"country": "GT", "region": "GT-09"}}).encode()  # fmt: skip
+    request = urllib.request.Request(
+        base + "/api/v1/reports", data=probe, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        reference = json.load(response)["reference"]
+    staff: dict[str, list[dict[str, str]]] = {"operators": [], "agencies": []}
+    with database.session() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
+        referrals = session.scalars(select(Referral).where(Referral.ticket_id == ticket.id))
+        agencies = sorted({referral.agency_id for referral in referrals})
+        accounts = [("operator", None, n) for n in range(operators)] + [("agency", a, 0) for a in agencies[:5]]
+        for role, agency, number in accounts:
+            secret = pyotp.random_base32()
+            email = f"load-{role}-{agency or number}@example.org"
+            user = StaffUser(email=email, name=f"Load {role} {number}", role=role, agency_id=agency,
+                             countries=[], regional=role == "operator")  # fmt: skip
+            user.set_password("load-test-password")
+            user.totp_secret = secret
+            session.add(user)
+            key = "operators" if role == "operator" else "agencies"
+            staff[key].append({"email": email, "password": "load-test-password", "totp": secret})
+    database.engine.dispose()
+    return staff, 1
+
+
+def run_locust(host: str, target: str, env: dict[str, str], steps: list[int], step_seconds: float,
+               warmup: float, out: Path, limit_ms: float) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+    out.unlink(missing_ok=True)
+    load_env = {
+        **os.environ,
+        **env,
+        "HOTLINE_LOAD_TARGET": target,
+        "HOTLINE_LOAD_STEPS": json.dumps(steps),
+        "HOTLINE_LOAD_STEP_SECONDS": str(step_seconds),
+        "HOTLINE_LOAD_WARMUP_SECONDS": str(warmup),
+        "HOTLINE_LOAD_OUT": str(out),
+        "HOTLINE_LOAD_LIMIT_MS": str(limit_ms),
+    }
+    bound = warmup + step_seconds * (len(steps) + 1) + 60
+    subprocess.run(
+        [str(BIN / "locust"), "-f", str(REPO / "bench" / "locustfile.py"), "--headless", "--host", host,
+         "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
+        env=load_env, cwd=REPO, timeout=bound, check=False, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    records = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+    counts_file = Path(str(out) + ".reports.json")
+    counts = json.loads(counts_file.read_text()) if counts_file.exists() else {"sent": {}, "stored": {}}
+    return records, counts
+
+
+def sustainable(records: list[dict[str, Any]], kind: str, limit_ms: float) -> float:
+    """The highest measured rate of `kind` in a step where it kept p99 within the limit and nothing failed."""
+    best = 0.0
+    for record in records:
+        if record["step"] < 0:
+            continue
+        figures = record["kinds"].get(kind)
+        failed = any(k["failures"] for k in record["kinds"].values())
+        if figures and figures["p99_ms"] <= limit_ms and not failed:
+            best = max(best, figures["rate"])
+        else:
+            break
+    return best
+
+
+def check_tickets(env: dict[str, str], counts: dict[str, dict[str, int]], probes: int) -> list[str]:
+    """Every report answered as stored is a ticket, no report made two, and every ticket is routed.
+
+    A report sent as the run stopped may be stored without its answer reaching the client: tickets
+    lie between the reports answered as stored and the reports sent.
+    """
+    from sqlalchemy import func, select
+
+    from hotline.db import Database
+    from hotline.tickets.models import Ticket, TicketStatus
+
+    database = Database(env["DATABASE_URL"])
+    with database.session() as session:
+        by_channel = dict(session.execute(select(Ticket.channel, func.count()).group_by(Ticket.channel)).all())
+        unrouted = session.scalar(
+            select(func.count()).where(Ticket.status.in_((TicketStatus.RECEIVED, TicketStatus.NEEDS_TRIAGE)))
+        )
+    database.engine.dispose()
+    lines = []
+    for channel, sent in counts["sent"].items():
+        stored = counts["stored"][channel] + (probes if channel == "api" else 0)
+        sent += probes if channel == "api" else 0
+        found = by_channel.get(channel, 0)
+        verdict = "ok" if stored <= found <= sent else "MISMATCH"
+        lines.append(f"  {channel:<5} answered stored {stored:>6}, sent {sent:>6}, tickets {found:>6}  {verdict}")
+    lines.append(f"  tickets not routed: {unrouted}  {'ok' if unrouted == 0 else 'UNROUTED'}")
+    return lines
+
+
+def scrape(base: str, token: str) -> dict[str, float]:
+    request = urllib.request.Request(base + "/staff/metrics", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        text = response.read().decode()
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            values[name] = values.get(name, 0.0) + float(value)
+    return values
+
+
+def table(app: list[dict[str, Any]], bare: list[dict[str, Any]]) -> list[str]:
+    lines = [f"{'step':>4} {'reporters/s':>11}  {'kind':<18} {'rate/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
+             f"  {'bare p50':>8} {'bare p99':>8}  {'fail':>4}"]  # fmt: skip
+    bare_by_step = {record["step"]: record for record in bare}
+    for record in app:
+        if record["step"] < 0:
+            continue
+        twin = bare_by_step.get(record["step"], {"kinds": {}})
+        for kind, figures in sorted(record["kinds"].items()):
+            other = twin["kinds"].get(kind)
+            bare_text = f"{other['p50_ms']:>8.0f} {other['p99_ms']:>8.0f}" if other else f"{'-':>8} {'-':>8}"
+            lines.append(
+                f"{record['step']:>4} {record['target_rate']:>11}  {kind:<18} {figures['rate']:>7.1f} "
+                f"{figures['p50_ms']:>7.0f} {figures['p99_ms']:>7.0f}  {bare_text}  {figures['failures']:>4}"
+            )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", default="8,16,24,32,48", help="reporters' requests per second, per step")
+    parser.add_argument("--step-seconds", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=15.0)
+    parser.add_argument("--operators", type=int, default=30)
+    parser.add_argument("--limit-ms", type=float, default=LIMIT_MS, help="reporters' p99 a step may reach")
+    parser.add_argument("--out", type=Path, help="also write the summary here")
+    args = parser.parse_args()
+    steps = [int(rate) for rate in args.steps.split(",")]
+
+    folder = Path(tempfile.mkdtemp(prefix="hotline-load-"))
+    folder.chmod(0o755)  # the postgres user reaches its cluster inside
+    port, bare_port = free_port(), free_port()
+    base, bare_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+    prod_log = (folder / "prod_up.log").open("wb")
+    prod = subprocess.Popen(
+        [sys.executable, str(REPO / "scripts" / "prod_up.py"), "--root", str(folder / "prod"), "--port", str(port)],
+        cwd=REPO, stdout=prod_log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    bare_server: subprocess.Popen[bytes] | None = None
+    try:
+        wait_for(base + "/readyz", 300, prod)
+        env = read_env(folder / "prod" / "production.env")
+        staff, probes = prepare_staff(env, base, args.operators)
+        bare_server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--workers", "2", "--threads", "4",
+             "--bind", f"127.0.0.1:{bare_port}", "--log-level", "warning", "bench.bare_app:app"],
+            cwd=REPO,
+        )  # fmt: skip
+        wait_for(bare_base + "/readyz", 60, bare_server)
+        load_env = {"HOTLINE_LOAD_TOKEN": env["TWILIO_AUTH_TOKEN"], "HOTLINE_LOAD_STAFF": json.dumps(staff)}
+        bare, _ = run_locust(bare_base, "bare", {**load_env, "HOTLINE_LOAD_BASE": bare_base}, steps,
+                          args.step_seconds, args.warmup, folder / "bare.jsonl", args.limit_ms)  # fmt: skip
+        bare_server.terminate()
+        bare_server.wait(timeout=30)
+        bare_server = None
+        app, counts = run_locust(base, "app", {**load_env, "HOTLINE_LOAD_BASE": base}, steps,
+                         args.step_seconds, args.warmup, folder / "app.jsonl", args.limit_ms)  # fmt: skip
+        time.sleep(20)  # the workers deliver the last notices; the sweeps run every 15 to 60 s
+        metrics = scrape(base, env["METRICS_TOKEN"])
+        ticket_lines = check_tickets(env, counts, probes)
+    finally:
+        if bare_server is not None:
+            bare_server.terminate()
+        prod.send_signal(signal.SIGINT)
+        prod.wait(timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    lines = [
+        f"bench.load: production shape (PostgreSQL, redis-server, gunicorn 2 workers x 4 threads, 2 RQ workers,"
+        f" scheduler) on {os.cpu_count()} cores, beside a bare Flask app on gunicorn 2x4, same run;",
+        f"{args.operators} operators polling and {len(staff['agencies'])} agency officers acknowledging during"
+        f" the hotline run; steps of {args.step_seconds:.0f} s after a {args.warmup:.0f} s warm-up; limit p99"
+        f" {args.limit_ms:.0f} ms, no failures",
+        "",
+        *table(app, bare),
+        "",
+        "sustainable rate per kind (highest step passed; hotline beside bare):",
+    ]
+    for kind in REPORT_KINDS:
+        ours, theirs = sustainable(app, kind, args.limit_ms), sustainable(bare, kind, args.limit_ms)
+        lines.append(f"  {kind:<18} {ours:7.1f}/s   bare {theirs:7.1f}/s")
+    errors = [f"  step {r['step']}: {error} x{n}" for r in app for error, n in r.get("errors", {}).items()]
+    lines += ["", "errors (hotline run):", *(errors or ["  none"])]
+    lines += ["", "every report answered as stored is one routed ticket:", *ticket_lines, "", "metrics after the run:"]
+    for name in (
+        "hotline_outbox_undelivered{status=\"pending\"}",
+        "hotline_outbox_undelivered{status=\"failed\"}",
+        "hotline_outbox_delivery_seconds_count",
+        "hotline_outbox_delivery_seconds_sum",
+        "hotline_referral_transitions_total{to_state=\"acknowledged\"}",
+        "hotline_job_queue_depth{state=\"queued\"}",
+        "hotline_referrals_awaiting_ack{deadline=\"due\"}",
+    ):
+        total = sum(value for key, value in metrics.items() if key.startswith(name.split("{")[0])
+                    and (("{" not in name) or name.split("{")[1].rstrip("}") in key))  # fmt: skip
+        lines.append(f"  {name:<62} {total:g}")
+    summary = "\n".join(lines)
+    print(summary)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(summary + "\n")
+    ok = all(line.endswith("ok") for line in ticket_lines)
+    print("CHECK", "ok" if ok else "FAILED")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
