@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from redis.exceptions import ConnectionError as RedisConnectionError
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
 from directory.cli import directory_group
@@ -106,7 +106,10 @@ def worker(burst: bool) -> None:
     metrics.name_process(f"rq-{socket.gethostname()}-{os.getpid()}")
     with _one_line_when_redis_is_lost("worker"):
         connection = worker_connection()
-        Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
+        # Jobs are short database moves: run them in the worker itself rather than a fork per job,
+        # which cost more than the job (bench/notice). A job that crashes the worker is retried by
+        # the sweeps, and the supervisor (or systemd) restarts the worker.
+        SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
             burst=burst, with_scheduler=True
         )
 

@@ -88,8 +88,8 @@ def run_all(tmp_path: Path) -> Iterator[RunAll]:
 
 
 def run_job_and_get_its_worker_pid(connection: redis.Redis) -> int:
-    """Queue a job that returns its work horse's parent, the worker; wait until a worker ran it."""
-    job = Queue("hotline", connection=connection).enqueue("os.getppid")
+    """Queue a job that returns the pid of the process that ran it (the worker itself); wait for it."""
+    job = Queue("hotline", connection=connection).enqueue("os.getpid")
     wait_for(lambda: Job.fetch(job.id, connection=connection).is_finished, "the queued job run")
     return Job.fetch(job.id, connection=connection).return_value()
 
