@@ -84,6 +84,7 @@ class _Pattern:
     gap: int
     starts_negative: bool
     within_clause: bool = True
+    negatable: bool = True
 
 
 class Grammar:
@@ -107,7 +108,11 @@ class Grammar:
                     families[element] = [element]  # a literal word in a pattern is a family of one
             patterns.append(
                 _Pattern(
-                    entry["indicator"], seq, int(entry.get("gap", 3)), seq[0] == "NEG", bool(entry.get("clause", True))
+                    entry["indicator"],
+                    seq,
+                    int(entry.get("gap", 3)),
+                    seq[0] == "NEG" or not entry.get("negatable", True),
+                    bool(entry.get("clause", True)),
                 )
             )
         for family, entries in families.items():

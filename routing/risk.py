@@ -18,6 +18,8 @@ ANSWER_EVIDENCE = "answer"
 # ("hermana menor" is a younger sister, not a minor).
 _NEUTRAL = ""
 LURE = frozenset({"recruitment_lure", "deceived_about_job"})
+# Dangers that words of safety now ("ya está a salvo", "on va bien") put in the past.
+PAST_WHEN_SAFE = ("abandoned_in_danger", "held_now", "in_danger_now", "possible_danger")
 # A phrase that opens with its own negation ("no me dejan salir") is not negated by it.
 _NEGATION_OPENERS = frozenset(
     {"no", "not", "nao", "ne", "pa", "sin", "without", "sans", "sem", "san", "never", "nunca"}
@@ -51,6 +53,19 @@ class MinorAgeRule:
     units: frozenset[str]
     before: frozenset[str]
     after: tuple[tuple[str, ...], ...]
+    # "hace 12 años", "depuis 15 ans": a number of years after these is a duration, not an age.
+    duration_before: frozenset[str] = frozenset()
+    # "she's 16", "my brother is 15": an age with no unit after these words.
+    bare_after: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Indicators that together mean another: held while money is demanded is kidnapping for ransom."""
+
+    required: frozenset[str]
+    implies: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class RiskRules:
     floors: tuple[FloorRule, ...]
     minor_age: MinorAgeRule
     cues: PhraseMatcher[str]
+    combinations: tuple[Combination, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,12 @@ def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
         if floor.level not in levels or not floor.required <= indicators.keys():
             raise ValueError(f"floor rule {entry!r} names an unknown level or indicator")
         floors.append(floor)
+    combinations = []
+    for entry in document.get("combinations", ()):
+        combination = Combination(frozenset(entry["all"]), entry["implies"], entry["reason"])
+        if not combination.required | {combination.implies} <= indicators.keys():
+            raise ValueError(f"combination {entry!r} names an unknown indicator")
+        combinations.append(combination)
     bands = sorted(document["score_bands"].items(), key=lambda band: band[1], reverse=True)
     age = document["minor_age"]
     return RiskRules(
@@ -130,8 +152,11 @@ def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
             units=frozenset(age["units"]),
             before=frozenset(age["before"]),
             after=tuple(tuple(phrase.split()) for phrase in age["after"]),
+            duration_before=frozenset(age.get("duration_before", ())),
+            bare_after=frozenset(age.get("bare_after", ())),
         ),
         cues=PhraseMatcher(phrases),
+        combinations=tuple(combinations),
     )
 
 
@@ -197,6 +222,16 @@ def assess_risk(
         for implied in rules.indicators[key].implies:
             if implied not in fired and implied not in denied:
                 fired[implied] = Indicator(implied, rules.indicators[implied].weight, f"implied by {key}")
+    for combination in rules.combinations:
+        if combination.required <= fired.keys() and combination.implies not in fired.keys() | denied:
+            implied_rule = rules.indicators[combination.implies]
+            fired[combination.implies] = Indicator(
+                combination.implies, implied_rule.weight, "implied by " + " and ".join(sorted(combination.required))
+            )
+            notes.append(combination.reason)
+            for implied in implied_rule.implies:
+                if implied not in fired and implied not in denied:
+                    fired[implied] = Indicator(implied, rules.indicators[implied].weight, f"implied by {combination.implies}")
     if answers.get("movement_restricted") is True and "held_now" not in fired:
         fired["held_now"] = Indicator("held_now", rules.indicators["held_now"].weight, ANSWER_EVIDENCE)
     held = fired.get("held_now")
@@ -206,8 +241,23 @@ def assess_risk(
             # "Me tuvieron encerrada pero me escapé": held then, not now.
             del fired["held_now"]
             notes.append(f"'{words[escaped[0]]}': the person held seems to have got away.")
+    occurrences = grammar.occurrences(words)
+    safe = occurrences.get("SAFE_NOW", ())
+    if safe:
+        # "Lo abandonaron en Chiapas, ya está en casa y a salvo": the danger is over.
+        for key in PAST_WHEN_SAFE:
+            if key in fired and fired[key].evidence != ANSWER_EVIDENCE:
+                del fired[key]
+                notes.append(f"'{words_text(words, *safe[0])}': the danger seems to be over.")
     score = min(100, sum(indicator.weight for indicator in fired.values()))
     level, reasons = _level(score, fired.keys(), rules)
+    if occurrences.get("LAW_QUESTION") and level != "critical" and not any(
+        i.evidence == ANSWER_EVIDENCE for i in fired.values()
+    ):
+        # "If my boss makes me do unpaid overtime, is that trafficking?": a question about the law
+        # is an information request, whatever it mentions.
+        level = rules.levels[0]
+        reasons = (*reasons, "The report asks whether something is a crime: an information request.")
     ordered = tuple(sorted(fired.values(), key=lambda i: (-i.weight, i.key)))
     return RiskAssessment(level, score, ordered, rules.version, reasons + tuple(notes))
 
@@ -241,7 +291,15 @@ def _minor_age_evidence(words: tuple[str, ...], rule: MinorAgeRule) -> str | Non
     for position, word in enumerate(words):
         if not word.isdigit() or int(word) >= rule.below:
             continue
-        if position + 1 >= len(words) or words[position + 1] not in rule.units:
+        previous = words[position - 1] if position else ""
+        if previous in rule.duration_before:
+            continue
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if previous in rule.bare_after and (not following or not following.isalpha() or following in rule.units):
+            return words_text(words, position - 1, position + 1)
+        if position >= 2 and previous == "a" and words[position - 2].isdigit() and int(words[position - 2]) < rule.below:
+            return words_text(words, position - 2, position + 1)  # "señoritas de 15 a 17"
+        if following not in rule.units:
             continue
         framed_before = position > 0 and words[position - 1] in rule.before
         framed_after = any(words[position + 2 : position + 2 + len(after)] == after for after in rule.after)
