@@ -22,6 +22,8 @@ GRAMMAR_PATH = Path(__file__).with_name("rules") / "grammar.json"
 # Punctuation that ends a clause: negation and word patterns never reach across it.
 _CLAUSE_BREAK = re.compile(r"[.;:!?\n,¡¿()\[\]\"“”]+")
 _SURFACE_WORD = re.compile(r"[^\W_]+")
+# The family every figure belongs to ("piden 4000", "say we owe 4000 more").
+NUMBER = "NUMBER"
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ class Grammar:
         for entry in document["patterns"]:
             seq = tuple(entry["seq"])
             for element in seq:
-                if element not in families:
+                if element not in families and element != NUMBER:
                     if element.isupper():
                         raise ValueError(f"pattern for {entry['indicator']!r} names unknown family {element!r}")
                     families[element] = [element]  # a literal word in a pattern is a family of one
@@ -151,6 +153,8 @@ class Grammar:
     def families_of(self, word: str) -> frozenset[str]:
         """The families a single word belongs to."""
         found = set(self._exact.get(word, ()))
+        if word.isdigit():
+            found.add(NUMBER)
         for stem, family in self._stems.get(word[:MIN_STEM], ()):
             if word.startswith(stem):
                 found.add(family)

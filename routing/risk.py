@@ -18,6 +18,12 @@ ANSWER_EVIDENCE = "answer"
 # ("hermana menor" is a younger sister, not a minor).
 _NEUTRAL = ""
 LURE = frozenset({"recruitment_lure", "deceived_about_job"})
+# What a bare figure after "is"/"tiene" counts when it is not an age: "is 15 minutes away".
+NOT_AGE_UNITS = frozenset(
+    {"minutes", "minutos", "min", "km", "kilometers", "miles", "millas", "dollars", "dolares", "pesos", "percent",
+     "horas", "hours", "heures", "days", "dias", "jours", "people", "personas", "personnes", "pessoas", "moun",
+     "mil", "thousand", "meses", "months", "mois", "semanas", "weeks", "semaines"}
+)
 # Dangers that words of safety now ("ya está a salvo", "on va bien") put in the past.
 PAST_WHEN_SAFE = ("abandoned_in_danger", "held_now", "in_danger_now", "possible_danger")
 # A phrase that opens with its own negation ("no me dejan salir") is not negated by it.
@@ -295,7 +301,7 @@ def _minor_age_evidence(words: tuple[str, ...], rule: MinorAgeRule) -> str | Non
         if previous in rule.duration_before:
             continue
         following = words[position + 1] if position + 1 < len(words) else ""
-        if previous in rule.bare_after and (not following or not following.isalpha() or following in rule.units):
+        if previous in rule.bare_after and following not in NOT_AGE_UNITS:
             return words_text(words, position - 1, position + 1)
         if position >= 2 and previous == "a" and words[position - 2].isdigit() and int(words[position - 2]) < rule.below:
             return words_text(words, position - 2, position + 1)  # "señoritas de 15 a 17"
