@@ -22,8 +22,10 @@ GRAMMAR_PATH = Path(__file__).with_name("rules") / "grammar.json"
 # Punctuation that ends a clause: negation and word patterns never reach across it.
 _CLAUSE_BREAK = re.compile(r"[.;:!?\n,¡¿()\[\]\"“”]+")
 _SURFACE_WORD = re.compile(r"[^\W_]+")
-# The family every figure belongs to ("piden 4000", "say we owe 4000 more").
+# The family every sum of money belongs to ("piden 4000", "say we owe 4000 more"); ages and
+# counts of people have fewer digits.
 NUMBER = "NUMBER"
+MONEY_DIGITS = 3
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ class Grammar:
     def families_of(self, word: str) -> frozenset[str]:
         """The families a single word belongs to."""
         found = set(self._exact.get(word, ()))
-        if word.isdigit():
+        if word.isdigit() and len(word) >= MONEY_DIGITS:
             found.add(NUMBER)
         for stem, family in self._stems.get(word[:MIN_STEM], ()):
             if word.startswith(stem):

@@ -151,7 +151,12 @@ def place_mentions(
         # "a dona", "no mato", "to grab": a cue that is also an article or a particle does not make
         # an ordinary word a place.
         strong_cue = after_cue and not _ends_with_cue(words, match.start, rules.weak_cues, 1)
-        destination = _ends_with_cue(words, match.start, rules.destination_cues, rules.longest_cue)
+        destination = _ends_with_cue(words, match.start, rules.destination_cues, rules.longest_cue) or (
+            # "até a Costa Rica", "hasta la frontera", "jusqu'à la capitale": a cue, then an article
+            match.start > 0
+            and words[match.start - 1] in _ARTICLES
+            and _ends_with_cue(words, match.start - 1, rules.destination_cues, rules.longest_cue)
+        )
         offered = not destination and _in_an_offer(words, match.start, reading, rules)
         if typed is not None and not _reads_as_place(typed, match.start, match.end, places, strong_cue or destination):
             continue
@@ -424,11 +429,7 @@ def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: 
     # A region of that name elsewhere (Colón, Honduras's department) is no village: no dominance then.
     regions_elsewhere = any(p.kind == "region" and ranked and p.country != ranked[0][0] for p in places)
     dominance = METROPOLIS_DOMINANCE if ranked and ranked[0][1] >= METROPOLIS else POPULATION_DOMINANCE
-    if (
-        len(ranked) > 1
-        and not regions_elsewhere
-        and ranked[0][1] >= max(DOMINANT_POPULATION, dominance * ranked[1][1])
-    ):
+    if len(ranked) > 1 and not regions_elsewhere and ranked[0][1] >= max(DOMINANT_POPULATION, dominance * ranked[1][1]):
         return _most_specific([p for p in places if p.country == ranked[0][0]])
     core = [c for c in countries if (country := snapshot.countries.get(c)) is not None and country.corett]
     if len(core) == 1:

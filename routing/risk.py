@@ -20,9 +20,38 @@ _NEUTRAL = ""
 LURE = frozenset({"recruitment_lure", "deceived_about_job"})
 # What a bare figure after "is"/"tiene" counts when it is not an age: "is 15 minutes away".
 NOT_AGE_UNITS = frozenset(
-    {"minutes", "minutos", "min", "km", "kilometers", "miles", "millas", "dollars", "dolares", "pesos", "percent",
-     "horas", "hours", "heures", "days", "dias", "jours", "people", "personas", "personnes", "pessoas", "moun",
-     "mil", "thousand", "meses", "months", "mois", "semanas", "weeks", "semaines"}
+    {
+        "minutes",
+        "minutos",
+        "min",
+        "km",
+        "kilometers",
+        "miles",
+        "millas",
+        "dollars",
+        "dolares",
+        "pesos",
+        "percent",
+        "horas",
+        "hours",
+        "heures",
+        "days",
+        "dias",
+        "jours",
+        "people",
+        "personas",
+        "personnes",
+        "pessoas",
+        "moun",
+        "mil",
+        "thousand",
+        "meses",
+        "months",
+        "mois",
+        "semanas",
+        "weeks",
+        "semaines",
+    }
 )
 # Dangers that words of safety now ("ya está a salvo", "on va bien") put in the past.
 PAST_WHEN_SAFE = ("abandoned_in_danger", "held_now", "in_danger_now", "possible_danger")
@@ -221,7 +250,7 @@ def assess_risk(
             continue
         fired[key] = Indicator(key, rules.indicators[key].weight, words_text(words, hit.start, hit.end))
     if "minor_involved" not in fired and "minor_involved" not in denied:
-        age = _minor_age_evidence(words, rules.minor_age)
+        age = _minor_age_evidence(words, rules.minor_age) or _bracketed_age(reading, rules.minor_age)
         if age:
             fired["minor_involved"] = Indicator("minor_involved", rules.indicators["minor_involved"].weight, age)
     for key in list(fired):
@@ -237,7 +266,9 @@ def assess_risk(
             notes.append(combination.reason)
             for implied in implied_rule.implies:
                 if implied not in fired and implied not in denied:
-                    fired[implied] = Indicator(implied, rules.indicators[implied].weight, f"implied by {combination.implies}")
+                    fired[implied] = Indicator(
+                        implied, rules.indicators[implied].weight, f"implied by {combination.implies}"
+                    )
     if answers.get("movement_restricted") is True and "held_now" not in fired:
         fired["held_now"] = Indicator("held_now", rules.indicators["held_now"].weight, ANSWER_EVIDENCE)
     held = fired.get("held_now")
@@ -256,12 +287,16 @@ def assess_risk(
                 del fired[key]
                 notes.append(f"'{words_text(words, *safe[0])}': the danger seems to be over.")
     score = min(100, sum(indicator.weight for indicator in fired.values()))
-    level, reasons = _level(score, fired.keys(), rules)
-    if occurrences.get("LAW_QUESTION") and level != "critical" and not any(
-        i.evidence == ANSWER_EVIDENCE for i in fired.values()
+    level, reasons = _level(score, fired.keys(), rules, {k: i.evidence for k, i in fired.items()})
+    hypothetical = occurrences.get("IF") or occurrences.get("HYPOTHETICAL")
+    if (
+        occurrences.get("LAW_QUESTION")
+        and hypothetical
+        and level != "critical"
+        and not any(i.evidence == ANSWER_EVIDENCE for i in fired.values())
     ):
         # "If my boss makes me do unpaid overtime, is that trafficking?": a question about the law
-        # is an information request, whatever it mentions.
+        # on a case that may not be one is an information request, whatever it mentions.
         level = rules.levels[0]
         reasons = (*reasons, "The report asks whether something is a crime: an information request.")
     ordered = tuple(sorted(fired.values(), key=lambda i: (-i.weight, i.key)))
@@ -272,12 +307,22 @@ def trafficking_indicator_keys(assessment: RiskAssessment, rules: RiskRules) -> 
     return frozenset(k for k in assessment.keys if rules.indicators[k].trafficking)
 
 
-def _level(score: int, keys: Any, rules: RiskRules) -> tuple[str, tuple[str, ...]]:
+def _level(
+    score: int, keys: Any, rules: RiskRules, evidence: Mapping[str, str] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    # Two indicators read from the same words are one sign, not two.
+    evidence = evidence or {}
     rank = {level: position for position, level in enumerate(rules.levels)}
     level = next((band for band, threshold in rules.score_bands if score >= threshold), rules.levels[0])
     reasons = [f"Score {score} puts the report at {level} or above."]
-    trafficking_count = sum(1 for k in keys if rules.indicators[k].trafficking)
-    if LURE <= set(keys):
+    trafficking_count = len(
+        {
+            evidence.get(k, k) if evidence.get(k) != ANSWER_EVIDENCE else k
+            for k in keys
+            if rules.indicators[k].trafficking
+        }
+    )
+    if LURE <= set(keys) and evidence.get("recruitment_lure") != evidence.get("deceived_about_job"):
         # A job offer that is also a recruitment lure is one sign read twice, not two.
         trafficking_count -= 1
     for floor in rules.floors:
@@ -288,6 +333,21 @@ def _level(score: int, keys: Any, rules: RiskRules) -> tuple[str, tuple[str, ...
     if not keys:
         reasons = ["No risk indicator was found; treated as an information request."]
     return level, tuple(reasons)
+
+
+def _bracketed_age(reading: Reading, rule: MinorAgeRule) -> str | None:
+    # "one of my students (17)", "mi sobrina, 15, ...": a figure under 18 standing alone as a clause
+    # right after a word is how people write an age.
+    words, clauses = reading.words, reading.clauses
+    for position, word in enumerate(words):
+        if not word.isdigit() or int(word) >= rule.below or position == 0:
+            continue
+        alone = clauses[position - 1] != clauses[position] and (
+            position + 1 == len(words) or clauses[position + 1] != clauses[position]
+        )
+        if alone:
+            return words_text(words, position - 1, position + 1)
+    return None
 
 
 def _minor_age_evidence(words: tuple[str, ...], rule: MinorAgeRule) -> str | None:
@@ -303,7 +363,12 @@ def _minor_age_evidence(words: tuple[str, ...], rule: MinorAgeRule) -> str | Non
         following = words[position + 1] if position + 1 < len(words) else ""
         if previous in rule.bare_after and following not in NOT_AGE_UNITS:
             return words_text(words, position - 1, position + 1)
-        if position >= 2 and previous == "a" and words[position - 2].isdigit() and int(words[position - 2]) < rule.below:
+        if (
+            position >= 2
+            and previous == "a"
+            and words[position - 2].isdigit()
+            and int(words[position - 2]) < rule.below
+        ):
             return words_text(words, position - 2, position + 1)  # "señoritas de 15 a 17"
         if following not in rule.units:
             continue
