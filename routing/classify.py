@@ -21,7 +21,14 @@ NATIONALITY_PATH = Path(__file__).with_name("rules") / "nationality.json"
 # moved or harbours them), so the test is purpose plus means, or purpose alone for a child.
 EXPLOITATION_PURPOSE = frozenset({"sexual_exploitation", "forced_labour", "debt_bondage", "sold_or_bought"})
 MEANS = frozenset(
-    {"threats_or_violence", "deceived_about_job", "documents_withheld", "movement_restricted", "debt_bondage"}
+    {
+        "threats_or_violence",
+        "deceived_about_job",
+        "documents_withheld",
+        "movement_restricted",
+        "debt_bondage",
+        "isolated",
+    }
 )
 # Signals that say nothing about whether a crime is happening: a border or a group a person
 # belongs to. They do not turn an inquiry into a case to route as trafficking.

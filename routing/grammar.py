@@ -22,6 +22,10 @@ GRAMMAR_PATH = Path(__file__).with_name("rules") / "grammar.json"
 # Punctuation that ends a clause: negation and word patterns never reach across it.
 _CLAUSE_BREAK = re.compile(r"[.;:!?\n,¡¿()\[\]\"“”]+")
 _SURFACE_WORD = re.compile(r"[^\W_]+")
+# The family every sum of money belongs to ("piden 4000", "say we owe 4000 more"); ages and
+# counts of people have fewer digits.
+NUMBER = "NUMBER"
+MONEY_DIGITS = 3
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class _Pattern:
     gap: int
     starts_negative: bool
     within_clause: bool = True
+    negatable: bool = True
 
 
 class Grammar:
@@ -101,13 +106,17 @@ class Grammar:
         for entry in document["patterns"]:
             seq = tuple(entry["seq"])
             for element in seq:
-                if element not in families:
+                if element not in families and element != NUMBER:
                     if element.isupper():
                         raise ValueError(f"pattern for {entry['indicator']!r} names unknown family {element!r}")
                     families[element] = [element]  # a literal word in a pattern is a family of one
             patterns.append(
                 _Pattern(
-                    entry["indicator"], seq, int(entry.get("gap", 3)), seq[0] == "NEG", bool(entry.get("clause", True))
+                    entry["indicator"],
+                    seq,
+                    int(entry.get("gap", 3)),
+                    seq[0] == "NEG" or not entry.get("negatable", True),
+                    bool(entry.get("clause", True)),
                 )
             )
         for family, entries in families.items():
@@ -146,6 +155,8 @@ class Grammar:
     def families_of(self, word: str) -> frozenset[str]:
         """The families a single word belongs to."""
         found = set(self._exact.get(word, ()))
+        if word.isdigit() and len(word) >= MONEY_DIGITS:
+            found.add(NUMBER)
         for stem, family in self._stems.get(word[:MIN_STEM], ()):
             if word.startswith(stem):
                 found.add(family)

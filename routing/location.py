@@ -34,6 +34,11 @@ class PlaceRules:
     origin_cues: frozenset[tuple[str, ...]]
     longest_cue: int
     destination_cues: frozenset[tuple[str, ...]] = frozenset()
+    person_cues: frozenset[tuple[str, ...]] = frozenset()
+    capital_words: frozenset[str] = frozenset()
+    offer_stems: tuple[str, ...] = ()
+    offer_window: int = 0
+    weak_cues: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class PlaceMention:
     places: tuple[Place, ...]
     after_location_cue: bool
     destination: bool = False
+    offered: bool = False  # named in a job or trip offer: where the job would be
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -75,14 +81,20 @@ def default_place_rules() -> PlaceRules:
     origin = frozenset(tuple(normalise(cue).split()) for cue in nationality["origin_cues"])
     location = frozenset(tuple(normalise(cue).split()) for cue in places["location_cues"])
     destination = frozenset(tuple(normalise(cue).split()) for cue in places["destination_cues"])
+    person = frozenset(tuple(normalise(cue).split()) for cue in places["person_cues"])
     ordinary_word("hola")  # load the frequency lists now, not during the first report
     return PlaceRules(
         min_length=int(places["min_length"]),
         common_words=frozenset(normalise(w) for w in places["common_words"]),
         location_cues=location,
         origin_cues=origin,
-        longest_cue=max(len(cue) for cue in origin | location | destination),
+        longest_cue=max(len(cue) for cue in origin | location | destination | person),
         destination_cues=destination,
+        person_cues=person,
+        capital_words=frozenset(normalise(w) for w in places["capital_words"]),
+        offer_stems=tuple(normalise(w) for w in places["offer_stems"]),
+        offer_window=int(places["offer_window"]),
+        weak_cues=frozenset(tuple(normalise(cue).split()) for cue in places["weak_location_cues"]),
     )
 
 
@@ -125,6 +137,8 @@ def place_mentions(
         key = " ".join(words[match.start : match.end])
         if len(key) < rules.min_length or _without_article(key) in rules.common_words:
             continue
+        if _ends_with_cue(words, match.start, rules.person_cues, rules.longest_cue):
+            continue  # "mon ami Salvador", "la señora Victoria", "le dicen el León": a person
         is_origin = _ends_with_cue(words, match.start, rules.origin_cues, rules.longest_cue)
         if is_origin != origin:
             continue
@@ -134,11 +148,37 @@ def place_mentions(
         if not places:
             continue
         after_cue = _ends_with_cue(words, match.start, rules.location_cues, rules.longest_cue)
-        destination = _ends_with_cue(words, match.start, rules.destination_cues, rules.longest_cue)
-        if typed is not None and not _reads_as_place(typed, match.start, match.end, places, after_cue or destination):
+        # "a dona", "no mato", "to grab": a cue that is also an article or a particle does not make
+        # an ordinary word a place.
+        strong_cue = after_cue and not _ends_with_cue(words, match.start, rules.weak_cues, 1)
+        destination = _ends_with_cue(words, match.start, rules.destination_cues, rules.longest_cue) or (
+            # "até a Costa Rica", "hasta la frontera", "jusqu'à la capitale": a cue, then an article
+            match.start > 0
+            and words[match.start - 1] in _ARTICLES
+            and _ends_with_cue(words, match.start - 1, rules.destination_cues, rules.longest_cue)
+        )
+        offered = not destination and _in_an_offer(words, match.start, reading, rules)
+        if typed is not None and not _reads_as_place(typed, match.start, match.end, places, strong_cue or destination):
             continue
-        mentions.append(PlaceMention(match.start, match.end, key, places, after_cue and not destination, destination))
+        mentions.append(
+            PlaceMention(match.start, match.end, key, places, after_cue and not destination, destination, offered)
+        )
     return mentions
+
+
+def _in_an_offer(words: tuple[str, ...], start: int, reading: Reading | None, rules: PlaceRules) -> bool:
+    """A place in the clause of a job or trip offer ("le ofrecieron trabajo en Cancún", "anuncia
+    vagas nos EUA", "pwomèt travay nan Chili") is where the job would be: it yields to any other place
+    and to the phone's country."""
+    if not rules.offer_stems:
+        return False
+    first = max(0, start - rules.offer_window)
+    for position in range(first, start):
+        if reading is not None and reading.words == words and reading.clauses[position] != reading.clauses[start]:
+            continue
+        if words[position].startswith(rules.offer_stems):
+            return True
+    return False
 
 
 def _reads_as_place(reading: Reading, start: int, end: int, places: tuple[Place, ...], cued: bool) -> bool:
@@ -147,8 +187,9 @@ def _reads_as_place(reading: Reading, start: int, end: int, places: tuple[Place,
     surface = reading.surfaces[start]
     if end - start == 1 and surface and not surface.isascii():
         # Typed with accents that none of the names has: "quitó" is a verb, not Quito.
+        # "Manágua" (Portuguese) is still Managua: only a common word typed so is rejected.
         names = {p.name.casefold() for p in places}
-        if surface not in names and normalise(surface) == reading.words[start]:
+        if surface not in names and normalise(surface) == reading.words[start] and ordinary_word(surface):
             return False
     if reading.capitalised[start]:
         return True
@@ -176,14 +217,27 @@ def resolve_location(
     go, not where it happens, so it never sets the location.
     """
     found = place_mentions(words, snapshot, rules, origin=False, reading=reading)
-    mentions = [m for m in found if not m.destination]
+    mentions = [m for m in found if not m.destination and not m.offered]
+    offered = [m for m in found if m.offered]
     if stated.country or stated.region or stated.place:
         result = _from_stated(stated, mentions, caller_country, snapshot)
         if result is not None:
             return result
     if mentions:
         return _from_text(mentions, caller_country, snapshot)
+    if caller_country and any(word in rules.capital_words for word in words):
+        return LocationResult(
+            caller_country,
+            None,
+            "text",
+            False,
+            (),
+            (f"The text says 'the capital' and names no country; the phone's country is {caller_country}.",),
+        )
     going = [m.places[0].name for m in found if m.destination]
+    if offered and not caller_country:
+        # Only the place of an offer, and no phone: the person has most likely gone there.
+        return _from_text(offered, caller_country, snapshot)
     if caller_country:
         reason = f"No place was stated or named; using the caller's phone country {caller_country}."
         if going:
@@ -299,9 +353,9 @@ def _from_text(mentions: list[PlaceMention], caller_country: str | None, snapsho
     # "San José, Costa Rica", "Santiago, Chili": a country right after a town says which town.
     follows = {m.start: m for m in country_mentions}
     specific = [
-        PlaceMention(m.start, m.end, m.key, inside, m.after_location_cue, m.destination)
+        PlaceMention(m.start, m.end, m.key, inside, m.after_location_cue, m.destination, m.offered)
         if (after := follows.get(m.end)) is not None
-        and (inside := tuple(p for p in m.places if p.country in after.countries))
+        and (inside := tuple(p for p in m.places if p.country in _countries_named(after)))
         else m
         for m in specific
     ]
@@ -350,10 +404,18 @@ def _from_text(mentions: list[PlaceMention], caller_country: str | None, snapsho
     )
 
 
+def _countries_named(mention: PlaceMention) -> tuple[str, ...]:
+    # "Costa Rica" is also a town in Sinaloa; after "San José" it is the country.
+    return tuple(p.country for p in mention.places if p.kind == "country")
+
+
 # A shared name means the biggest place when it is a city of this size and this many times bigger
 # than any other of the name.
 POPULATION_DOMINANCE = 5
 DOMINANT_POPULATION = 200_000
+# A metropolis (Santo Domingo, 2 million) is what a shared name means over any town a third its size.
+METROPOLIS = 1_000_000
+METROPOLIS_DOMINANCE = 3
 
 
 def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: Snapshot) -> Place | tuple[str, ...]:
@@ -366,11 +428,8 @@ def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: 
     ranked = sorted(by_country.items(), key=lambda item: -item[1])
     # A region of that name elsewhere (Colón, Honduras's department) is no village: no dominance then.
     regions_elsewhere = any(p.kind == "region" and ranked and p.country != ranked[0][0] for p in places)
-    if (
-        len(ranked) > 1
-        and not regions_elsewhere
-        and ranked[0][1] >= max(DOMINANT_POPULATION, POPULATION_DOMINANCE * ranked[1][1])
-    ):
+    dominance = METROPOLIS_DOMINANCE if ranked and ranked[0][1] >= METROPOLIS else POPULATION_DOMINANCE
+    if len(ranked) > 1 and not regions_elsewhere and ranked[0][1] >= max(DOMINANT_POPULATION, dominance * ranked[1][1]):
         return _most_specific([p for p in places if p.country == ranked[0][0]])
     core = [c for c in countries if (country := snapshot.countries.get(c)) is not None and country.corett]
     if len(core) == 1:

@@ -18,6 +18,43 @@ ANSWER_EVIDENCE = "answer"
 # ("hermana menor" is a younger sister, not a minor).
 _NEUTRAL = ""
 LURE = frozenset({"recruitment_lure", "deceived_about_job"})
+# What a bare figure after "is"/"tiene" counts when it is not an age: "is 15 minutes away".
+NOT_AGE_UNITS = frozenset(
+    {
+        "minutes",
+        "minutos",
+        "min",
+        "km",
+        "kilometers",
+        "miles",
+        "millas",
+        "dollars",
+        "dolares",
+        "pesos",
+        "percent",
+        "horas",
+        "hours",
+        "heures",
+        "days",
+        "dias",
+        "jours",
+        "people",
+        "personas",
+        "personnes",
+        "pessoas",
+        "moun",
+        "mil",
+        "thousand",
+        "meses",
+        "months",
+        "mois",
+        "semanas",
+        "weeks",
+        "semaines",
+    }
+)
+# Dangers that words of safety now ("ya está a salvo", "on va bien") put in the past.
+PAST_WHEN_SAFE = ("abandoned_in_danger", "held_now", "in_danger_now", "possible_danger")
 # A phrase that opens with its own negation ("no me dejan salir") is not negated by it.
 _NEGATION_OPENERS = frozenset(
     {"no", "not", "nao", "ne", "pa", "sin", "without", "sans", "sem", "san", "never", "nunca"}
@@ -51,6 +88,19 @@ class MinorAgeRule:
     units: frozenset[str]
     before: frozenset[str]
     after: tuple[tuple[str, ...], ...]
+    # "hace 12 años", "depuis 15 ans": a number of years after these is a duration, not an age.
+    duration_before: frozenset[str] = frozenset()
+    # "she's 16", "my brother is 15": an age with no unit after these words.
+    bare_after: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Indicators that together mean another: held while money is demanded is kidnapping for ransom."""
+
+    required: frozenset[str]
+    implies: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +112,7 @@ class RiskRules:
     floors: tuple[FloorRule, ...]
     minor_age: MinorAgeRule
     cues: PhraseMatcher[str]
+    combinations: tuple[Combination, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +168,12 @@ def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
         if floor.level not in levels or not floor.required <= indicators.keys():
             raise ValueError(f"floor rule {entry!r} names an unknown level or indicator")
         floors.append(floor)
+    combinations = []
+    for entry in document.get("combinations", ()):
+        combination = Combination(frozenset(entry["all"]), entry["implies"], entry["reason"])
+        if not combination.required | {combination.implies} <= indicators.keys():
+            raise ValueError(f"combination {entry!r} names an unknown indicator")
+        combinations.append(combination)
     bands = sorted(document["score_bands"].items(), key=lambda band: band[1], reverse=True)
     age = document["minor_age"]
     return RiskRules(
@@ -130,8 +187,11 @@ def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
             units=frozenset(age["units"]),
             before=frozenset(age["before"]),
             after=tuple(tuple(phrase.split()) for phrase in age["after"]),
+            duration_before=frozenset(age.get("duration_before", ())),
+            bare_after=frozenset(age.get("bare_after", ())),
         ),
         cues=PhraseMatcher(phrases),
+        combinations=tuple(combinations),
     )
 
 
@@ -190,13 +250,25 @@ def assess_risk(
             continue
         fired[key] = Indicator(key, rules.indicators[key].weight, words_text(words, hit.start, hit.end))
     if "minor_involved" not in fired and "minor_involved" not in denied:
-        age = _minor_age_evidence(words, rules.minor_age)
+        age = _minor_age_evidence(words, rules.minor_age) or _bracketed_age(reading, rules.minor_age)
         if age:
             fired["minor_involved"] = Indicator("minor_involved", rules.indicators["minor_involved"].weight, age)
     for key in list(fired):
         for implied in rules.indicators[key].implies:
             if implied not in fired and implied not in denied:
                 fired[implied] = Indicator(implied, rules.indicators[implied].weight, f"implied by {key}")
+    for combination in rules.combinations:
+        if combination.required <= fired.keys() and combination.implies not in fired.keys() | denied:
+            implied_rule = rules.indicators[combination.implies]
+            fired[combination.implies] = Indicator(
+                combination.implies, implied_rule.weight, "implied by " + " and ".join(sorted(combination.required))
+            )
+            notes.append(combination.reason)
+            for implied in implied_rule.implies:
+                if implied not in fired and implied not in denied:
+                    fired[implied] = Indicator(
+                        implied, rules.indicators[implied].weight, f"implied by {combination.implies}"
+                    )
     if answers.get("movement_restricted") is True and "held_now" not in fired:
         fired["held_now"] = Indicator("held_now", rules.indicators["held_now"].weight, ANSWER_EVIDENCE)
     held = fired.get("held_now")
@@ -206,8 +278,27 @@ def assess_risk(
             # "Me tuvieron encerrada pero me escapé": held then, not now.
             del fired["held_now"]
             notes.append(f"'{words[escaped[0]]}': the person held seems to have got away.")
+    occurrences = grammar.occurrences(words)
+    safe = occurrences.get("SAFE_NOW", ())
+    if safe:
+        # "Lo abandonaron en Chiapas, ya está en casa y a salvo": the danger is over.
+        for key in PAST_WHEN_SAFE:
+            if key in fired and fired[key].evidence != ANSWER_EVIDENCE:
+                del fired[key]
+                notes.append(f"'{words_text(words, *safe[0])}': the danger seems to be over.")
     score = min(100, sum(indicator.weight for indicator in fired.values()))
-    level, reasons = _level(score, fired.keys(), rules)
+    level, reasons = _level(score, fired.keys(), rules, {k: i.evidence for k, i in fired.items()})
+    hypothetical = occurrences.get("IF") or occurrences.get("HYPOTHETICAL")
+    if (
+        occurrences.get("LAW_QUESTION")
+        and hypothetical
+        and level != "critical"
+        and not any(i.evidence == ANSWER_EVIDENCE for i in fired.values())
+    ):
+        # "If my boss makes me do unpaid overtime, is that trafficking?": a question about the law
+        # on a case that may not be one is an information request, whatever it mentions.
+        level = rules.levels[0]
+        reasons = (*reasons, "The report asks whether something is a crime: an information request.")
     ordered = tuple(sorted(fired.values(), key=lambda i: (-i.weight, i.key)))
     return RiskAssessment(level, score, ordered, rules.version, reasons + tuple(notes))
 
@@ -216,12 +307,22 @@ def trafficking_indicator_keys(assessment: RiskAssessment, rules: RiskRules) -> 
     return frozenset(k for k in assessment.keys if rules.indicators[k].trafficking)
 
 
-def _level(score: int, keys: Any, rules: RiskRules) -> tuple[str, tuple[str, ...]]:
+def _level(
+    score: int, keys: Any, rules: RiskRules, evidence: Mapping[str, str] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    # Two indicators read from the same words are one sign, not two.
+    evidence = evidence or {}
     rank = {level: position for position, level in enumerate(rules.levels)}
     level = next((band for band, threshold in rules.score_bands if score >= threshold), rules.levels[0])
     reasons = [f"Score {score} puts the report at {level} or above."]
-    trafficking_count = sum(1 for k in keys if rules.indicators[k].trafficking)
-    if LURE <= set(keys):
+    trafficking_count = len(
+        {
+            evidence.get(k, k) if evidence.get(k) != ANSWER_EVIDENCE else k
+            for k in keys
+            if rules.indicators[k].trafficking
+        }
+    )
+    if LURE <= set(keys) and evidence.get("recruitment_lure") != evidence.get("deceived_about_job"):
         # A job offer that is also a recruitment lure is one sign read twice, not two.
         trafficking_count -= 1
     for floor in rules.floors:
@@ -234,6 +335,21 @@ def _level(score: int, keys: Any, rules: RiskRules) -> tuple[str, tuple[str, ...
     return level, tuple(reasons)
 
 
+def _bracketed_age(reading: Reading, rule: MinorAgeRule) -> str | None:
+    # "one of my students (17)", "mi sobrina, 15, ...": a figure under 18 standing alone as a clause
+    # right after a word is how people write an age.
+    words, clauses = reading.words, reading.clauses
+    for position, word in enumerate(words):
+        if not word.isdigit() or int(word) >= rule.below or position == 0:
+            continue
+        alone = clauses[position - 1] != clauses[position] and (
+            position + 1 == len(words) or clauses[position + 1] != clauses[position]
+        )
+        if alone:
+            return words_text(words, position - 1, position + 1)
+    return None
+
+
 def _minor_age_evidence(words: tuple[str, ...], rule: MinorAgeRule) -> str | None:
     # "tiene 15 años", "a 14-year-old girl", "elle a 16 ans": a number under 18 followed by an age
     # unit, and framed as an age (a verb or preposition before it, or "old" after it), so
@@ -241,7 +357,20 @@ def _minor_age_evidence(words: tuple[str, ...], rule: MinorAgeRule) -> str | Non
     for position, word in enumerate(words):
         if not word.isdigit() or int(word) >= rule.below:
             continue
-        if position + 1 >= len(words) or words[position + 1] not in rule.units:
+        previous = words[position - 1] if position else ""
+        if previous in rule.duration_before:
+            continue
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if previous in rule.bare_after and following not in NOT_AGE_UNITS:
+            return words_text(words, position - 1, position + 1)
+        if (
+            position >= 2
+            and previous == "a"
+            and words[position - 2].isdigit()
+            and int(words[position - 2]) < rule.below
+        ):
+            return words_text(words, position - 2, position + 1)  # "señoritas de 15 a 17"
+        if following not in rule.units:
             continue
         framed_before = position > 0 and words[position - 1] in rule.before
         framed_after = any(words[position + 2 : position + 2 + len(after)] == after for after in rule.after)
