@@ -19,6 +19,7 @@ from channels.twilio_signature import twilio_signed
 from directory.models import ReferralContact
 from hotline.conversations import service as conversation
 from hotline.db import db_session, utcnow
+from hotline.hygiene import whole_number
 from hotline.privacy import InvalidPhone, normalise_phone, reference_from_code
 from hotline.referrals.models import Referral
 from hotline.referrals.notices import provider_failed
@@ -30,6 +31,8 @@ blueprint = Blueprint("twilio_sms", __name__, url_prefix="/twilio")
 ACK_WORDS = ("ACK", "ACEPTO", "ACEPTAR", "RECIBIDO", "ACCEPT")
 ACK_MESSAGE = re.compile(r"^\s*(?P<word>[A-Za-z]+)\s+(?P<code>(?:HT)?[-\s]?[0-9A-Za-z]{4}[-\s]?[0-9A-Za-z]{4})\s*$")
 FAILED_STATUSES = ("failed", "undelivered")
+# Twilio sends at most ten media per message.
+MAX_MEDIA = 10
 
 
 def twiml(*texts: str | None) -> Response:
@@ -60,8 +63,20 @@ def inbound_sms() -> Response:
         caller,
         request.form.get("Body", ""),
         request.form.get("MessageSid", "")[:64],
+        media=inbound_media(),
     )
     return twiml(*texts)
+
+
+def inbound_media() -> tuple[tuple[str, str], ...]:
+    """The photos and files of an MMS or WhatsApp message: Twilio's URLs and content types, bounded."""
+    count = min(request.form.get("NumMedia", 0, type=whole_number), MAX_MEDIA)
+    media = []
+    for index in range(count):
+        url = request.form.get(f"MediaUrl{index}", "")
+        if url.startswith("https://") and len(url) <= 500:
+            media.append((url, request.form.get(f"MediaContentType{index}", "")[:100]))
+    return tuple(media)
 
 
 def _acknowledge_by_sms(contact: ReferralContact, code: str) -> str:
