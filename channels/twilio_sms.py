@@ -60,7 +60,8 @@ def inbound_sms() -> Response:
             return twiml(_acknowledge_by_sms(senders, request.form.get("Body", "")))
     # Only the number (for its country, hash and encrypted copy) is read; FromCity, FromState,
     # FromZip and the rest of Twilio's geography stay unread at the door.
-    caller = conversation.Caller.from_raw(request.form.get("From"))
+    sender = request.form.get("From", "")
+    caller = conversation.Caller.from_raw(sender)
     texts = conversation.sms_received(
         db_session(),
         current_app.config["SETTINGS"],
@@ -68,6 +69,8 @@ def inbound_sms() -> Response:
         request.form.get("Body", ""),
         request.form.get("MessageSid", "")[:64],
         media=inbound_media(),
+        # Twilio's WhatsApp sender posts to the same webhook, with `whatsapp:` addresses.
+        channel="whatsapp" if sender.lower().startswith("whatsapp:") else "sms",
     )
     return twiml(*texts)
 

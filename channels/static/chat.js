@@ -37,5 +37,13 @@
       })
       .catch(function () {});
   });
+  // Closing the tab tells the operator at once (they would otherwise wait for the missed polls).
+  window.addEventListener("pagehide", function () {
+    if (!navigator.sendBeacon || !list.dataset.leave) { return; }
+    var token = form.querySelector("input[name=csrf_token]");
+    var body = new FormData();
+    if (token) { body.append("csrf_token", token.value); }
+    navigator.sendBeacon(list.dataset.leave, body);
+  });
   poll();
 })();

@@ -67,6 +67,7 @@ GREETING_WORDS = frozenset(
 TIMERS: dict[str, dict[str, timedelta]] = {
     "voice": {"answer_timeout": timedelta(seconds=8), "narrative_timeout": timedelta(minutes=2)},
     "sms": {"answer_timeout": timedelta(hours=2), "narrative_timeout": timedelta(hours=4)},
+    "whatsapp": {"answer_timeout": timedelta(hours=2), "narrative_timeout": timedelta(hours=4)},
     "chat": {"answer_timeout": timedelta(minutes=10), "narrative_timeout": timedelta(minutes=20)},
 }
 # A later text from the same number joins the open ticket for this long after the last message.
@@ -74,7 +75,12 @@ SMS_FOLLOW_UP_WINDOW = timedelta(days=7)
 # A first text of this many words is a story: it answers the narrative question itself.
 STORY_WORDS = 12
 # Voice waits are Twilio's own (<Gather timeout>); texts and chat wait on our timer path.
-TIMED_CHANNELS = ("sms", "chat")
+TIMED_CHANNELS = ("sms", "whatsapp", "chat")
+# Texting channels: keyed by the sender's hash, open for follow-ups after the questions.
+MESSAGING_CHANNELS = ("sms", "whatsapp")
+# WhatsApp lets a business write freely only this long after the person's last message; outside it
+# only an approved template may be sent.
+WHATSAPP_WINDOW = timedelta(hours=24)
 TIMEOUT_JOB = "hotline.jobs.conversations.conversation_timeout"
 # What the ticket's narrative says when the caller gave none (a ticket needs words or answers).
 # What the voice host answers the narrative question with when the caller recorded it instead of
@@ -83,6 +89,7 @@ RECORDED_NARRATIVE = "(recorded narrative)"
 NO_NARRATIVE = {
     "voice": f"(Call: {NOTHING_SAID}; see the recording if any.)",
     "sms": f"(SMS: {NOTHING_SAID}.)",
+    "whatsapp": f"(WhatsApp: {NOTHING_SAID}.)",
     "chat": f"(Chat: {NOTHING_SAID}.)",
 }
 
@@ -413,7 +420,7 @@ def _apply(
         ticket = _ensure_ticket(session, settings, conversation, run, caller, source_id, turn)
         if not turn.ticket_created:
             _complete_ticket(session, conversation, ticket, run)
-        conversation.state = State.OPEN if conversation.channel == "sms" else State.WAITING
+        conversation.state = State.OPEN if conversation.channel in MESSAGING_CHANNELS else State.WAITING
         # The words are on the ticket now; the run keeps only the path and the answers.
         data = {k: v for k, v in run.data.items() if k not in ("narrative", "location_text")}
         conversation.run = {**conversation.run, "data": data}
@@ -618,13 +625,83 @@ def close(session: Session, conversation: Conversation, actor: str) -> None:
         return
     conversation.state = State.CLOSED
     conversation.closed_at = utcnow()
-    if conversation.channel == "sms":
+    if conversation.channel in MESSAGING_CHANNELS:
         conversation.provider_key = f"{conversation.provider_key}:{conversation.id}"
     if conversation.ticket_id is not None:
         ticket = session.get(Ticket, conversation.ticket_id)
         assert ticket is not None
         record_event(session, ticket, "conversation_closed", actor, reason=f"via {conversation.channel}")
     session.commit()
+
+
+def end_chat(session: Session, conversation: Conversation, actor: str) -> None:
+    """The operator ends a web chat: the reporter reads why in their language, then it closes."""
+    if conversation.state == State.CLOSED:
+        return
+    lang = language(conversation)
+    session.add(
+        ConversationTurn(
+            conversation_id=conversation.id,
+            direction="out",
+            author="flow",
+            body=prompt("chat_closed", lang),
+            language=lang,
+        )
+    )
+    close(session, conversation, actor)
+
+
+def message_after_close(session: Session, conversation: Conversation, text: str) -> None:
+    """A reporter writes into a chat already closed: the words are kept (on the ticket, and on the
+    transcript) and they are told where they went. Commits."""
+    body = clean_text(text)
+    if not body:
+        return
+    ticket = add_caller_message(session, conversation, body)
+    if ticket is None:
+        session.add(ConversationTurn(conversation_id=conversation.id, direction="in", author="caller", body=body))
+    lang = language(conversation)
+    reply = prompt("follow_up_added", lang, reference=ticket.reference) if ticket else prompt("chat_closed", lang)
+    session.add(
+        ConversationTurn(conversation_id=conversation.id, direction="out", author="flow", body=reply, language=lang)
+    )
+    session.commit()
+
+
+# How long the reporter's page may miss its polls before the operator sees them as gone quiet.
+CHAT_HEARTBEAT = timedelta(seconds=30)
+# Polls closer together than this do not write the heartbeat again.
+HEARTBEAT_WRITE_EVERY = timedelta(seconds=10)
+
+
+def reporter_seen(session: Session, conversation: Conversation, now: datetime) -> None:
+    """The reporter's page polled: they are still there (written at most every few seconds)."""
+    seen = (conversation.host or {}).get("seen_at")
+    if seen is None or now - datetime.fromisoformat(seen) >= HEARTBEAT_WRITE_EVERY or conversation.host.get("left_at"):
+        host = {k: v for k, v in (conversation.host or {}).items() if k != "left_at"}
+        conversation.host = {**host, "seen_at": now.isoformat()}
+        session.commit()
+
+
+def reporter_left(session: Session, conversation: Conversation, now: datetime) -> None:
+    """The reporter's page closed (it says so as it goes); the operator sees it at once."""
+    note_host(conversation, left_at=now.isoformat())
+    if conversation.ticket_id is not None:
+        ticket = session.get(Ticket, conversation.ticket_id)
+        assert ticket is not None
+        record_event(session, ticket, "reporter_left_chat", REPORTER, reason="the chat page was closed")
+    session.commit()
+
+
+def reporter_presence(conversation: Conversation, now: datetime) -> str:
+    """ "here", "left" (the page was closed) or "gone quiet" (its polls stopped) for the operator."""
+    host = conversation.host or {}
+    if host.get("left_at"):
+        return "left"
+    seen = host.get("seen_at")
+    if seen is not None and now - datetime.fromisoformat(seen) > CHAT_HEARTBEAT:
+        return "gone quiet"
+    return "here"
 
 
 class ReplyRefused(ValueError):
@@ -647,18 +724,47 @@ def reply_to_caller(session: Session, ticket: Ticket, text: str, actor: str) -> 
         raise ReplyRefused("the reporter asked for no more messages")
     if decrypt_phone(ticket.caller_phone_encrypted, settings.phone_encryption_key) is None:
         raise ReplyRefused("the callback number cannot be read")
+    channel = reply_channel(ticket)
+    if channel == "whatsapp" and not within_whatsapp_window(session, ticket):
+        raise ReplyRefused("outside WhatsApp's 24-hour window")
     # The outbox keeps a label, never the number: the gateway decrypts it again only to send.
     queue_message(
         session,
         kind=OutboxKind.REPORTER_REPLY,
-        channel="sms",
+        channel=channel,
         to=f"caller of {ticket.reference}",
         body=body,
         ticket_id=ticket.id,
     )
-    session.add(TicketMessage(ticket_id=ticket.id, direction="out", channel="sms", author=actor, body=body))
-    record_event(session, ticket, "reply_sent", actor, reason="via sms")
+    session.add(TicketMessage(ticket_id=ticket.id, direction="out", channel=channel, author=actor, body=body))
+    record_event(session, ticket, "reply_sent", actor, reason=f"via {channel}")
     session.commit()
+
+
+def reply_channel(ticket: Ticket) -> str:
+    """How an operator's written reply reaches the reporter: WhatsApp if they wrote that way, else SMS."""
+    return "whatsapp" if ticket.channel == "whatsapp" else "sms"
+
+
+def within_whatsapp_window(session: Session, ticket: Ticket) -> bool:
+    """Whether the reporter wrote on WhatsApp in the last 24 hours (free-form replies are allowed)."""
+    last = session.scalar(
+        select(TicketMessage.created_at)
+        .where(TicketMessage.ticket_id == ticket.id, TicketMessage.direction == "in")
+        .order_by(TicketMessage.created_at.desc())
+        .limit(1)
+    )
+    seen = [last] if last is not None else []
+    seen += list(
+        session.scalars(
+            select(ConversationTurn.at)
+            .join(Conversation, Conversation.id == ConversationTurn.conversation_id)
+            .where(Conversation.ticket_id == ticket.id, ConversationTurn.direction == "in")
+            .order_by(ConversationTurn.at.desc())
+            .limit(1)
+        )
+    )
+    return bool(seen) and utcnow() - max(seen) <= WHATSAPP_WINDOW
 
 
 def operator_reply(session: Session, conversation: Conversation, actor: str, text: str) -> None:
@@ -729,7 +835,13 @@ Media = tuple[tuple[str, str], ...]  # (URL at the provider, content type) of ea
 
 
 def sms_received(
-    session: Session, settings: Settings, caller: Caller, body: str, message_sid: str, media: Media = ()
+    session: Session,
+    settings: Settings,
+    caller: Caller,
+    body: str,
+    message_sid: str,
+    media: Media = (),
+    channel: str = "sms",
 ) -> list[str]:
     """One inbound text from a reporter; returns the texts to answer with (none after STOP or a retry).
 
@@ -739,7 +851,8 @@ def sms_received(
     if digest is None or not message_sid:
         return []
     now = utcnow()
-    conversation = find(session, digest)
+    key = conversation_key(channel, digest)
+    conversation = find(session, key)
     earlier: Conversation | None = None
     if conversation is not None and conversation.state == State.FLOW and due_timer(conversation, now):
         # The timer job was lost: the answers become a ticket now, and this text is not read as
@@ -757,12 +870,12 @@ def sms_received(
     )
     if opted_out is not None and word not in ("start", "stop"):
         # They asked for silence: what they send still reaches the case, but nothing is sent back.
-        _keep_silently(session, settings, digest, caller, conversation, body, message_sid, media)
+        _keep_silently(session, settings, channel, digest, caller, conversation, body, message_sid, media)
         return []
     if conversation is None:
         if word == "stop":
-            return _opt_out(session, settings, digest, caller, message_sid)
-        conversation, turn = begin(session, settings, "sms", digest, caller)
+            return _opt_out(session, settings, channel, digest, caller, message_sid)
+        conversation, turn = begin(session, settings, channel, conversation_key(channel, digest), caller)
         if not claim(session, conversation, message_sid):
             return []
         if earlier is None:
@@ -785,7 +898,7 @@ def sms_received(
     if not claim(session, conversation, message_sid):
         return []
     if word == "stop":
-        return _opt_out(session, settings, digest, caller, message_sid)
+        return _opt_out(session, settings, channel, digest, caller, message_sid)
     if word == "start":
         _opt_in(session, digest)
         session.commit()
@@ -806,6 +919,11 @@ def sms_received(
     session.commit()
     texts = [" ".join(s.text for s in turn.said)] if turn.said else []
     return texts + _extra_texts(turn)
+
+
+def conversation_key(channel: str, digest: str) -> str:
+    """An SMS conversation is keyed by the sender's hash; a WhatsApp one by the hash with its channel."""
+    return digest if channel == "sms" else f"{channel}:{digest}"
 
 
 def _extra_texts(turn: Turn) -> list[str]:
@@ -919,6 +1037,7 @@ def _last_with_ticket(session: Session, digest: str, other_than: int | None = No
 def _keep_silently(
     session: Session,
     settings: Settings,
+    channel: str,
     digest: str,
     caller: Caller,
     conversation: Conversation | None,
@@ -939,7 +1058,7 @@ def _keep_silently(
         return
     # Nothing kept from this number yet: the text is a report of its own, with no questions asked.
     if conversation is None:
-        conversation, _turn = begin(session, settings, "sms", digest, caller)
+        conversation, _turn = begin(session, settings, channel, conversation_key(channel, digest), caller)
     if not claim(session, conversation, message_sid):
         return
     conversation.opted_out = True
@@ -951,10 +1070,12 @@ def _keep_silently(
     session.commit()
 
 
-def _opt_out(session: Session, settings: Settings, digest: str, caller: Caller, message_sid: str) -> list[str]:
-    conversation = find(session, digest)
+def _opt_out(
+    session: Session, settings: Settings, channel: str, digest: str, caller: Caller, message_sid: str
+) -> list[str]:
+    conversation = find(session, conversation_key(channel, digest))
     if conversation is None:
-        conversation, _turn = begin(session, settings, "sms", digest, caller)
+        conversation, _turn = begin(session, settings, channel, conversation_key(channel, digest), caller)
         claim(session, conversation, message_sid)
     elif conversation.state == State.FLOW and has_content(conversation, Run.from_dict(conversation.run)):
         # STOP stops our messages, not the report: what was said so far becomes the ticket.
