@@ -20,6 +20,8 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         data.lines.forEach(add);
+        // "Someone will join soon" is no longer true once someone has, or the chat has ended.
+        if (data.state !== "waiting") { state.textContent = ""; }
         state.dataset.state = data.state;
       })
       .catch(function () {})
