@@ -62,7 +62,7 @@ def waiting(session: Session, user: StaffUser, languages: Collection[str]) -> li
         unanswered = list(session.scalars(inbound.order_by(ConversationTurn.at)))
         if not unanswered and conversation.state != State.WAITING:
             continue
-        earlier = 0
+        earlier: int | None = 0
         if ticket.caller_hash:
             earlier = session.scalar(
                 select(func.count(Ticket.id)).where(Ticket.caller_hash == ticket.caller_hash, Ticket.id != ticket.id)

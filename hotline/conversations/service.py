@@ -868,6 +868,8 @@ def sms_received(
     opted_out = session.scalar(
         select(Conversation).where(Conversation.caller_hash == digest, Conversation.opted_out.is_(True)).limit(1)
     )
+    if opted_out is not None and word == "help":
+        return []  # the carrier answers HELP for an opted-out number; the word itself says nothing
     if opted_out is not None and word not in ("start", "stop"):
         # They asked for silence: what they send still reaches the case, but nothing is sent back.
         _keep_silently(session, settings, channel, digest, caller, conversation, body, message_sid, media)
