@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -12,7 +13,7 @@ from hotline.access import may_see_chat
 from hotline.conversations import service as talk
 from hotline.conversations.models import Conversation
 from hotline.conversations.prompts import LANGUAGES
-from hotline.db import db_session
+from hotline.db import db_session, utcnow
 from hotline.hygiene import whole_number
 from hotline.tickets.models import Ticket
 
@@ -26,6 +27,11 @@ blueprint = Blueprint(
 )
 
 CHAT_ROLES = ("operator", "supervisor", "admin")
+PRESENCE_TEXT = {
+    "here": _l("The reporter has the chat open."),
+    "gone quiet": _l("The reporter's page has stopped answering: they may have lost their connection or left."),
+    "left": _l("The reporter left the chat (closed the page)."),
+}
 LIVE = (talk.State.WAITING, talk.State.WITH_OPERATOR)
 
 
@@ -66,7 +72,14 @@ def open_chat(conversation_id: int) -> str:
     conversation, ticket = _chat(conversation_id)
     talk.take(session, conversation, g.user.id, g.user.actor)
     lines = talk.transcript(session, conversation)
-    return render_template("staff/chat/conversation.html", conversation=conversation, ticket=ticket, lines=lines)
+    reporter = talk.reporter_presence(conversation, utcnow())
+    return render_template(
+        "staff/chat/conversation.html",
+        conversation=conversation,
+        ticket=ticket,
+        lines=lines,
+        reporter_text=PRESENCE_TEXT[reporter],
+    )
 
 
 @blueprint.post("/<int:conversation_id>/reply")
@@ -81,7 +94,7 @@ def reply(conversation_id: int) -> Response:
 @login_required(*CHAT_ROLES)
 def close_chat(conversation_id: int) -> Response:
     conversation, _ticket = _chat(conversation_id)
-    talk.close(db_session(), conversation, g.user.actor)
+    talk.end_chat(db_session(), conversation, g.user.actor)
     return redirect(url_for("chat_console.waiting"))
 
 
@@ -91,7 +104,8 @@ def messages(conversation_id: int) -> Response:
     _here()
     conversation, _ticket = _chat(conversation_id)
     lines = talk.transcript(db_session(), conversation, request.args.get("after", 0, type=whole_number))
-    return jsonify(state=conversation.state, lines=lines)
+    reporter = talk.reporter_presence(conversation, utcnow())
+    return jsonify(state=conversation.state, lines=lines, reporter=reporter, reporter_text=PRESENCE_TEXT[reporter])
 
 
 def _chat(conversation_id: int) -> tuple[Conversation, Ticket | None]:

@@ -15,8 +15,10 @@ from werkzeug.wrappers import Response
 from admin.views import GROUND_LABELS, TICKET_ROLES, blueprint, login_required
 from hotline.access import may_see_ticket
 from hotline.accounts import StaffUser
+from hotline.conversations.service import reply_channel
 from hotline.db import db_session
 from hotline.hygiene import whole_number
+from hotline.outbox import OutboxKind, OutboxMessage
 from hotline.referrals.lifecycle import IllegalTransition
 from hotline.referrals.models import Referral
 from hotline.tickets import operations
@@ -24,7 +26,7 @@ from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.operations import CLOSE_OUTCOMES, PERSON_CHOICES, RISK_LEVELS, ConsoleError, QueueFilters
 from hotline.tickets.people import CasePerson
 
-CHANNELS = ("voice", "sms", "chat", "web", "api")
+CHANNELS = ("voice", "sms", "whatsapp", "chat", "web", "api")
 STATUSES = ("received", "triaged", "referred", "acknowledged", "assisted", "closed", "all")
 OVERRULE_LABELS = {
     "country": _l("Country"),
@@ -145,6 +147,12 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
         dispatch_labels=DISPATCH_LABELS,
         held_labels=HELD_LABELS,
         ground_labels=GROUND_LABELS,
+        reply_channel=reply_channel(found) if found.caller_phone_encrypted else None,
+        replies=session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.ticket_id == found.id, OutboxMessage.kind == OutboxKind.REPORTER_REPLY)
+            .order_by(OutboxMessage.id)
+        ).all(),
     )
 
 

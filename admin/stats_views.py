@@ -45,7 +45,14 @@ STAGE_LABELS = {
     "assisted": _l("Assisted"),
     "closed": _l("Closed with an outcome"),
 }
-CHANNEL_LABELS = {"web": _l("Web form"), "sms": _l("SMS"), "voice": _l("Voice"), "chat": _l("Chat"), "api": _l("API")}
+CHANNEL_LABELS = {
+    "web": _l("Web form"),
+    "sms": _l("SMS"),
+    "voice": _l("Voice"),
+    "chat": _l("Chat"),
+    "api": _l("API"),
+    "whatsapp": _l("WhatsApp"),
+}
 RISK_LABELS = {"critical": _l("Critical"), "high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
 CASE_TYPE_LABELS = {
     "trafficking": _l("Trafficking in persons"),

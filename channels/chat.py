@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from hotline.conversations import service as talk
 from hotline.conversations.models import Conversation
-from hotline.db import db_session
+from hotline.db import db_session, utcnow
 from hotline.hygiene import whole_number
 from routing.intake import MAX_TEXT_LENGTH
 
@@ -31,17 +31,20 @@ def _key(token: str) -> str:
     return "chat:" + hashlib.sha256(token.encode()).hexdigest()
 
 
-def _conversation() -> Conversation | None:
+def _conversation(*, closed_too: bool = False) -> Conversation | None:
+    """This browser's chat; one the operator closed too when asked (its ending must still be read)."""
     token = session.get("chat_token")
     if not isinstance(token, str):
         return None
     found = talk.find(db_session(), _key(token))
-    return found if found is not None and found.state != talk.State.CLOSED else None
+    if found is None or (found.state == talk.State.CLOSED and not closed_too):
+        return None
+    return found
 
 
 @blueprint.get("/chat")
 def chat_page() -> str:
-    conversation = _conversation()
+    conversation = _conversation(closed_too=True)
     lines = talk.transcript(db_session(), conversation) if conversation else []
     return render_template(
         "public/chat.html",
@@ -59,19 +62,22 @@ def chat_start() -> Response:
     if _conversation() is None:
         token = secrets.token_urlsafe(24)
         session["chat_token"] = token
-        session.permanent = True
+        # A browser-session cookie: the chat is gone from this browser when it closes, as the page says.
+        session.permanent = False
         talk.begin(db_session(), current_app.config["SETTINGS"], "chat", _key(token), NOBODY)
     return redirect(url_for("chat.chat_page"))
 
 
 @blueprint.post("/chat/send")
 def chat_send() -> Response | tuple[Response, int]:
-    conversation = _conversation()
+    conversation = _conversation(closed_too=True)
     if conversation is None:
         abort(404)
     text = request.form.get("text", "")
     db = db_session()
-    if conversation.state == talk.State.FLOW:
+    if conversation.state == talk.State.CLOSED:
+        talk.message_after_close(db, conversation, text)
+    elif conversation.state == talk.State.FLOW:
         turn = talk.answer(db, current_app.config["SETTINGS"], conversation, text, NOBODY)
         if turn.passphrase:
             session["chat_passphrase"] = turn.passphrase
@@ -84,17 +90,28 @@ def chat_send() -> Response | tuple[Response, int]:
 
 @blueprint.get("/chat/messages")
 def chat_messages() -> Response:
-    conversation = _conversation()
+    conversation = _conversation(closed_too=True)
     if conversation is None:
         return jsonify(state="closed", lines=[])
     db = db_session()
+    if conversation.state != talk.State.CLOSED:
+        talk.reporter_seen(db, conversation, utcnow())
     lines = talk.transcript(db, conversation, request.args.get("after", 0, type=whole_number))
     return jsonify(state=conversation.state, reference=_reference(conversation), lines=lines)
 
 
+@blueprint.post("/chat/leave")
+def chat_leave() -> Response:
+    """The page is closing (sent with navigator.sendBeacon): the operator sees the reporter has left."""
+    conversation = _conversation()
+    if conversation is not None:
+        talk.reporter_left(db_session(), conversation, utcnow())
+    return Response(status=204)
+
+
 @blueprint.post("/chat/end")
 def chat_end() -> Response:
-    conversation = _conversation()
+    conversation = _conversation(closed_too=True)
     if conversation is not None:
         talk.close(db_session(), conversation, "reporter")
     session.pop("chat_token", None)

@@ -35,7 +35,7 @@ class OutboundGateway:
         to = self._recipient(session, message)
         if not self.live:
             return f"REC{message.id}"
-        if message.channel == "sms":
+        if message.channel in ("sms", "whatsapp"):
             return self._send_sms(message, to)
         return self._send_email(message, to)
 
@@ -53,12 +53,18 @@ class OutboundGateway:
             raise HandOffRefused("number_unreadable", permanent=True)
         return number
 
+    def twilio(self) -> Client:
+        return Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
+
     def _send_sms(self, message: OutboxMessage, to: str) -> str:
+        """An SMS, or a WhatsApp message: the same Messages API with `whatsapp:` addresses."""
+        sender = self.settings.twilio_from_number
+        if message.channel == "whatsapp":
+            to, sender = f"whatsapp:{to}", f"whatsapp:{self.settings.twilio_whatsapp_from or sender}"
         try:
-            client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
-            sent = client.messages.create(
+            sent = self.twilio().messages.create(
                 to=to,
-                from_=self.settings.twilio_from_number,
+                from_=sender,
                 body=message.body,
                 status_callback=f"{self.settings.public_base_url}/twilio/status",
             )

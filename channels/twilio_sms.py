@@ -19,6 +19,7 @@ from channels.twilio_signature import twilio_signed
 from directory.models import ReferralContact
 from hotline.conversations import service as conversation
 from hotline.db import db_session, utcnow
+from hotline.hygiene import whole_number
 from hotline.privacy import InvalidPhone, normalise_phone, reference_from_code
 from hotline.referrals.models import Referral
 from hotline.referrals.notices import provider_failed
@@ -27,9 +28,18 @@ from hotline.tickets.models import Ticket
 
 blueprint = Blueprint("twilio_sms", __name__, url_prefix="/twilio")
 
-ACK_WORDS = ("ACK", "ACEPTO", "ACEPTAR", "RECIBIDO", "ACCEPT")
-ACK_MESSAGE = re.compile(r"^\s*(?P<word>[A-Za-z]+)\s+(?P<code>(?:HT)?[-\s]?[0-9A-Za-z]{4}[-\s]?[0-9A-Za-z]{4})\s*$")
+# Words that acknowledge, as routing.text.tokens reads them (lower case, accents dropped).
+ACK_WORDS = frozenset(
+    {"ack", "acepto", "aceptar", "aceptado", "recibido", "recibida", "accept", "accepted", "received",
+     "recu", "recue", "accepte", "recebido", "aceito", "resevwa", "confirmo", "confirmado"}
+)  # fmt: skip
+# A reference anywhere in a text: "HT-7K3P-Q9XD", "ht 7k3p q9xd", "7K3PQ9XD".
+REFERENCE_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?P<code>(?P<prefix>HT[-\s]*)?[0-9A-Za-z]{4}[-\s]?[0-9A-Za-z]{4})(?![0-9A-Za-z])", re.IGNORECASE
+)
 FAILED_STATUSES = ("failed", "undelivered")
+# Twilio sends at most ten media per message.
+MAX_MEDIA = 10
 
 
 def twiml(*texts: str | None) -> Response:
@@ -44,53 +54,91 @@ def twiml(*texts: str | None) -> Response:
 @twilio_signed
 def inbound_sms() -> Response:
     # Agencies first: a registered contact's text is an acknowledgement or nothing, never a report.
-    sender = _agency_contact(request.form.get("From", ""))
-    if sender is not None:
-        match = ACK_MESSAGE.match(request.form.get("Body", ""))
-        if match is None or match.group("word").upper() not in ACK_WORDS:
-            return twiml(None)
+    senders = _agency_contacts(request.form.get("From", ""))
+    if senders:
         with force_locale(current_app.config["AGENCY_LOCALE"]):
-            return twiml(_acknowledge_by_sms(sender, match.group("code")))
+            return twiml(_acknowledge_by_sms(senders, request.form.get("Body", "")))
     # Only the number (for its country, hash and encrypted copy) is read; FromCity, FromState,
     # FromZip and the rest of Twilio's geography stay unread at the door.
-    caller = conversation.Caller.from_raw(request.form.get("From"))
+    sender = request.form.get("From", "")
+    caller = conversation.Caller.from_raw(sender)
     texts = conversation.sms_received(
         db_session(),
         current_app.config["SETTINGS"],
         caller,
         request.form.get("Body", ""),
         request.form.get("MessageSid", "")[:64],
+        media=inbound_media(),
+        # Twilio's WhatsApp sender posts to the same webhook, with `whatsapp:` addresses.
+        channel="whatsapp" if sender.lower().startswith("whatsapp:") else "sms",
     )
     return twiml(*texts)
 
 
-def _acknowledge_by_sms(contact: ReferralContact, code: str) -> str:
-    reference = reference_from_code(code)
-    if reference is None:
+def inbound_media() -> tuple[tuple[str, str], ...]:
+    """The photos and files of an MMS or WhatsApp message: Twilio's URLs and content types, bounded."""
+    count = min(request.form.get("NumMedia", 0, type=whole_number), MAX_MEDIA)
+    media = []
+    for index in range(count):
+        url = request.form.get(f"MediaUrl{index}", "")
+        if url.startswith("https://") and len(url) <= 500:
+            media.append((url, request.form.get(f"MediaContentType{index}", "")[:100]))
+    return tuple(media)
+
+
+def acknowledgement_codes(body: str) -> list[str]:
+    """The references an agency's text names, however written ("ack ht-ee5n-6hm5", "Recibido, HT-…."):
+    first those written with HT, then bare eight-character codes; empty unless an acknowledging word is there."""
+    from routing.text import tokens
+
+    if not ACK_WORDS & set(tokens(body)):
+        return []
+    found: list[str] = []
+    for match in sorted(REFERENCE_IN_TEXT.finditer(body), key=lambda m: m.group("prefix") is None):
+        reference = reference_from_code(match.group("code"))
+        if reference is not None and reference not in found:
+            found.append(reference)
+    return found
+
+
+def _acknowledge_by_sms(contacts: list[ReferralContact], body: str) -> str:
+    """Acknowledge the referral the text names, for any agency this number is registered with."""
+    references = acknowledgement_codes(body)
+    if not references:
         return _("Please write ACK and the reference, for example ACK HT-7K3P-Q9XD.")
     session = db_session()
-    referral = session.scalar(
+    by_agency = {contact.agency_id: contact for contact in contacts}
+    referrals = session.scalars(
         select(Referral)
         .join(Ticket, Ticket.id == Referral.ticket_id)
-        .where(Ticket.reference == reference, Referral.agency_id == contact.agency_id)
+        .where(Ticket.reference.in_(references), Referral.agency_id.in_(by_agency))
         .order_by(Referral.id)
-    )
-    if referral is None:
-        return _("No referral %(reference)s for your agency.", reference=reference)
-    _referral, changed = acknowledge(session, referral.id, f"sms-contact:{contact.id}", via="SMS")
-    if changed:
-        return _("Referral %(reference)s acknowledged. Thank you.", reference=reference)
+    ).all()
+    if not referrals:
+        return _("No referral %(reference)s for your agency.", reference=references[0])
+    reference = session.get(Ticket, referrals[0].ticket_id).reference  # type: ignore[union-attr]
+    # One text acknowledges the first referral of that ticket still waiting, whichever agency has it.
+    for referral in referrals:
+        contact = by_agency[referral.agency_id]
+        _referral, changed = acknowledge(session, referral.id, f"sms-contact:{contact.id}", via="SMS")
+        if changed:
+            return _("Referral %(reference)s acknowledged. Thank you.", reference=reference)
     return _("Referral %(reference)s was already acknowledged.", reference=reference)
 
 
-def _agency_contact(raw_number: str) -> ReferralContact | None:
-    """The referral contact registered with this number, if any: only they may acknowledge by SMS."""
+def _agency_contacts(raw_number: str) -> list[ReferralContact]:
+    """The referral contacts registered with this number (one per agency it serves): only they may
+    acknowledge by SMS, and their texts are never read as reports."""
     try:
         number = normalise_phone(raw_number)
     except InvalidPhone:
-        return None
-    return db_session().scalar(
-        select(ReferralContact).where(ReferralContact.sms == number, ReferralContact.active.is_(True))
+        return []
+    return list(
+        db_session().scalars(
+            select(ReferralContact)
+            .where(ReferralContact.sms == number, ReferralContact.active.is_(True))
+            .order_by(ReferralContact.id)
+        )
     )
 
 

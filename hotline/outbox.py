@@ -60,7 +60,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default=OutboxKind.AGENCY_NOTICE)
-    channel: Mapped[str] = mapped_column(String(8))  # "sms" or "email"
+    channel: Mapped[str] = mapped_column(String(8))  # "sms", "whatsapp" or "email"
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

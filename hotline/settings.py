@@ -43,6 +43,8 @@ class Settings:
     twilio_auth_token: str
     twilio_account_sid: str = ""
     twilio_from_number: str = ""
+    # The WhatsApp sender registered with Twilio; empty means the SMS number is also the WhatsApp one.
+    twilio_whatsapp_from: str = ""
     # The operators' browser softphone: an API key to sign access tokens, and the TwiML App whose
     # voice URL is /twilio/voice/operator. Without them the softphone page says it is not set up.
     twilio_api_key_sid: str = ""
@@ -102,6 +104,7 @@ class Settings:
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or found.get("TWILIO_AUTH_TOKEN", ""),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
+            twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM", ""),
             twilio_api_key_sid=env.get("TWILIO_API_KEY_SID", ""),
             twilio_api_key_secret=env.get("TWILIO_API_KEY_SECRET", ""),
             twilio_twiml_app_sid=env.get("TWILIO_TWIML_APP_SID", ""),

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-CHANNELS = ("web", "sms", "voice", "chat", "api")
+CHANNELS = ("web", "sms", "voice", "chat", "api", "whatsapp")
 REPORTER_ROLES = ("victim", "witness", "relative", "professional", "other")
 MAX_TEXT_LENGTH = 20_000
 

@@ -7,6 +7,8 @@
     fetch(list.dataset.messages + "?after=" + after, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (response) { return response.json(); })
       .then(function (data) {
+        var presence = document.getElementById("reporter-presence");
+        if (presence && data.reporter_text) { presence.textContent = data.reporter_text; }
         data.lines.forEach(function (line) {
           var item = document.createElement("li");
           item.className = line.author === "caller" ? "theirs" : "mine";

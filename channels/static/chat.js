@@ -20,6 +20,8 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         data.lines.forEach(add);
+        // "Someone will join soon" is no longer true once someone has, or the chat has ended.
+        if (data.state !== "waiting") { state.textContent = ""; }
         state.dataset.state = data.state;
       })
       .catch(function () {})
@@ -36,6 +38,14 @@
         if (data.reload) { window.location.reload(); }
       })
       .catch(function () {});
+  });
+  // Closing the tab tells the operator at once (they would otherwise wait for the missed polls).
+  window.addEventListener("pagehide", function () {
+    if (!navigator.sendBeacon || !list.dataset.leave) { return; }
+    var token = form.querySelector("input[name=csrf_token]");
+    var body = new FormData();
+    if (token) { body.append("csrf_token", token.value); }
+    navigator.sendBeacon(list.dataset.leave, body);
   });
   poll();
 })();

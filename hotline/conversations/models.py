@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import Base, UTCDateTime, utcnow
 
-CONVERSATION_CHANNELS = ("voice", "sms", "chat")
+CONVERSATION_CHANNELS = ("voice", "sms", "chat", "whatsapp")
 
 
 class Conversation(Base):

@@ -188,6 +188,14 @@ PROMPTS: Mapping[str, Mapping[str, str]] = {
         "pt": "Desculpe, não conseguimos ler a sua mensagem. Por favor, envie de novo.",
         "ht": "Padon, nou pa t kapab li mesaj ou a. Tanpri voye l ankò.",
     },
+    # Said in the web chat when the operator ends it: the reporter must not be left writing to no one.
+    "chat_closed": {
+        "es": "Esta conversación terminó. Gracias por escribirnos. Si necesita algo más, puede escribirnos de nuevo aquí.",
+        "en": "This conversation has ended. Thank you for writing to us. If you need anything else, you can write to us again here.",
+        "fr": "Cette conversation est terminée. Merci de nous avoir écrit. Si vous avez besoin d'autre chose, vous pouvez nous écrire à nouveau ici.",
+        "pt": "Esta conversa terminou. Obrigado por nos escrever. Se precisar de mais alguma coisa, pode nos escrever de novo aqui.",
+        "ht": "Konvèsasyon sa a fini. Mèsi paske ou ekri nou. Si ou bezwen lòt bagay, ou ka ekri nou ankò isit la.",
+    },
     "operator_will_reply": {
         "es": "Una persona de nuestro equipo le responderá aquí.",
         "en": "A member of our team will answer you here.",

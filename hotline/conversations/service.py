@@ -42,16 +42,45 @@ log = logging.getLogger(__name__)
 
 FLOW_FILE = Path(__file__).resolve().parents[2] / "routing" / "flows" / "intake_conversation.json"
 ANSWER_KEYS = ("in_danger_now", "minor_involved", "movement_restricted", "documents_withheld")
+# The questions whose answer is a place: an answer with no letter or digit in it is no place.
+PLACE_NODES = frozenset({"ask_where"})
+# The yes/no questions a first text can already answer, and the triage indicators that answer them
+# "yes" (routing.risk reads the text). Nothing here ever answers "no": silence on a sign is not its absence.
+ANSWERED_BY_INDICATORS: dict[str, frozenset[str]] = {
+    "ask_danger": frozenset({"in_danger_now"}),
+    "ask_minor": frozenset({"minor_involved"}),
+    "ask_movement": frozenset({"movement_restricted", "held_now"}),
+    "ask_documents": frozenset({"documents_withheld"}),
+}
+# What the language menu is answered with, by language (the menu's own digits).
+LANGUAGE_DIGITS = {"es": "1", "en": "2", "fr": "3", "pt": "4", "ht": "5"}
+YES_DIGIT = "1"
+# A first text made only of these words (or digits) is a greeting, not a report to keep.
+GREETING_WORDS = frozenset(
+    {
+        "hola", "buenas", "buenos", "buen", "dia", "dias", "tardes", "noches", "saludos", "hello", "hi", "hey",
+        "good", "morning", "afternoon", "evening", "bonjour", "bonsoir", "salut", "ola", "oi", "bom", "boa",
+        "tarde", "noite", "bonjou", "bonswa", "alo", "allo", "que", "tal", "info", "informacion", "ok",
+    }
+)  # fmt: skip
 # How long each timer of the flow lasts, by channel (the flow names them; the host decides).
 TIMERS: dict[str, dict[str, timedelta]] = {
     "voice": {"answer_timeout": timedelta(seconds=8), "narrative_timeout": timedelta(minutes=2)},
     "sms": {"answer_timeout": timedelta(hours=2), "narrative_timeout": timedelta(hours=4)},
+    "whatsapp": {"answer_timeout": timedelta(hours=2), "narrative_timeout": timedelta(hours=4)},
     "chat": {"answer_timeout": timedelta(minutes=10), "narrative_timeout": timedelta(minutes=20)},
 }
 # A later text from the same number joins the open ticket for this long after the last message.
 SMS_FOLLOW_UP_WINDOW = timedelta(days=7)
+# A first text of this many words is a story: it answers the narrative question itself.
+STORY_WORDS = 12
 # Voice waits are Twilio's own (<Gather timeout>); texts and chat wait on our timer path.
-TIMED_CHANNELS = ("sms", "chat")
+TIMED_CHANNELS = ("sms", "whatsapp", "chat")
+# Texting channels: keyed by the sender's hash, open for follow-ups after the questions.
+MESSAGING_CHANNELS = ("sms", "whatsapp")
+# WhatsApp lets a business write freely only this long after the person's last message; outside it
+# only an approved template may be sent.
+WHATSAPP_WINDOW = timedelta(hours=24)
 TIMEOUT_JOB = "hotline.jobs.conversations.conversation_timeout"
 # What the ticket's narrative says when the caller gave none (a ticket needs words or answers).
 # What the voice host answers the narrative question with when the caller recorded it instead of
@@ -60,6 +89,7 @@ RECORDED_NARRATIVE = "(recorded narrative)"
 NO_NARRATIVE = {
     "voice": f"(Call: {NOTHING_SAID}; see the recording if any.)",
     "sms": f"(SMS: {NOTHING_SAID}.)",
+    "whatsapp": f"(WhatsApp: {NOTHING_SAID}.)",
     "chat": f"(Chat: {NOTHING_SAID}.)",
 }
 
@@ -200,6 +230,9 @@ def answer(
     text = clean_text(text)
     if conversation.channel == "chat" and text:
         session.add(ConversationTurn(conversation_id=conversation.id, direction="in", author="caller", body=text))
+    if Run.from_dict(conversation.run).node in PLACE_NODES and not any(ch.isalnum() for ch in text):
+        # "👍" or "..." answers nothing: the place question is asked again, not filled with an emoji.
+        text = ""
     words = _answer_words(conversation, text)
     if words:
         # A sentence given for a yes/no ("no me dejan salir") is not a "no": its words join the triage text.
@@ -258,10 +291,10 @@ def went_quiet(session: Session, settings: Settings, conversation_id: int, now: 
     if conversation.channel == "chat":
         time_out(session, settings, conversation, caller)
         return "timed out"
-    for _question in range(len(conversation_flow().nodes)):
-        if Run.from_dict(conversation.run).ended:
-            break
-        time_out(session, settings, conversation, caller)
+    _finish_silently(session, settings, conversation, caller)
+    # The next text from this number starts afresh (its questions would otherwise be read as answers).
+    note_host(conversation, went_quiet=True)
+    session.commit()
     if conversation.ticket_id is not None:
         ticket = session.get(Ticket, conversation.ticket_id)
         assert ticket is not None
@@ -271,6 +304,23 @@ def went_quiet(session: Session, settings: Settings, conversation_id: int, now: 
         record_event(session, ticket, "reporter_went_quiet", SYSTEM, reason=f"via {conversation.channel}")
         session.commit()
     return "ticket made" if conversation.ticket_id is not None else "ended"
+
+
+def _finish_silently(session: Session, settings: Settings, conversation: Conversation, caller: Caller) -> None:
+    """Time out every question left, sending nothing: the run ends and what was said becomes a ticket
+    (with the answers a first text already gave)."""
+    for _question in range(len(conversation_flow().nodes)):
+        run = Run.from_dict(conversation.run)
+        if run.ended:
+            break
+        prefill = dict((conversation.host or {}).get("prefill") or {})
+        if run.node in prefill:
+            value = prefill.pop(run.node)
+            note_host(conversation, prefill=prefill)
+            event = Event("answer", "caller", {"text": value})
+            if not _fire(session, settings, conversation, event, caller, None).retried:
+                continue
+        time_out(session, settings, conversation, caller)
 
 
 def quiet_conversations(session: Session, now: datetime) -> list[int]:
@@ -370,7 +420,7 @@ def _apply(
         ticket = _ensure_ticket(session, settings, conversation, run, caller, source_id, turn)
         if not turn.ticket_created:
             _complete_ticket(session, conversation, ticket, run)
-        conversation.state = State.OPEN if conversation.channel == "sms" else State.WAITING
+        conversation.state = State.OPEN if conversation.channel in MESSAGING_CHANNELS else State.WAITING
         # The words are on the ticket now; the run keeps only the path and the answers.
         data = {k: v for k, v in run.data.items() if k not in ("narrative", "location_text")}
         conversation.run = {**conversation.run, "data": data}
@@ -421,6 +471,11 @@ def _ensure_ticket(
     recording = (conversation.host or {}).get("recording")
     if recording:
         session.add(TicketRecording(ticket_id=ticket.id, url=recording["url"], duration_seconds=recording["seconds"]))
+    for url, content_type in (conversation.host or {}).get("media", ()):
+        session.add(TicketRecording(ticket_id=ticket.id, url=url, content_type=content_type))
+    earlier = (conversation.host or {}).get("earlier_ticket")
+    if received.created and earlier:
+        record_event(session, ticket, "earlier_contact", SYSTEM, reason=f"the same number's earlier ticket {earlier}")
     if received.created:
         turn.ticket_created = True
         turn.passphrase = received.passphrase
@@ -435,6 +490,8 @@ def intake_of(conversation: Conversation, run: Run, caller: Caller) -> dict[str,
     if narrative == RECORDED_NARRATIVE:
         narrative = ""
     opening = str(host.get("opening") or "")
+    if narrative == opening:
+        narrative = ""  # the first text answered the story question itself
     said = "\n".join(str(words) for words in host.get("answer_words", ()))
     text = "\n\n".join(part for part in (opening, said, narrative) if part)
     answers = {key: data[key] for key in ANSWER_KEYS if key in data}
@@ -568,13 +625,83 @@ def close(session: Session, conversation: Conversation, actor: str) -> None:
         return
     conversation.state = State.CLOSED
     conversation.closed_at = utcnow()
-    if conversation.channel == "sms":
+    if conversation.channel in MESSAGING_CHANNELS:
         conversation.provider_key = f"{conversation.provider_key}:{conversation.id}"
     if conversation.ticket_id is not None:
         ticket = session.get(Ticket, conversation.ticket_id)
         assert ticket is not None
         record_event(session, ticket, "conversation_closed", actor, reason=f"via {conversation.channel}")
     session.commit()
+
+
+def end_chat(session: Session, conversation: Conversation, actor: str) -> None:
+    """The operator ends a web chat: the reporter reads why in their language, then it closes."""
+    if conversation.state == State.CLOSED:
+        return
+    lang = language(conversation)
+    session.add(
+        ConversationTurn(
+            conversation_id=conversation.id,
+            direction="out",
+            author="flow",
+            body=prompt("chat_closed", lang),
+            language=lang,
+        )
+    )
+    close(session, conversation, actor)
+
+
+def message_after_close(session: Session, conversation: Conversation, text: str) -> None:
+    """A reporter writes into a chat already closed: the words are kept (on the ticket, and on the
+    transcript) and they are told where they went. Commits."""
+    body = clean_text(text)
+    if not body:
+        return
+    ticket = add_caller_message(session, conversation, body)
+    if ticket is None:
+        session.add(ConversationTurn(conversation_id=conversation.id, direction="in", author="caller", body=body))
+    lang = language(conversation)
+    reply = prompt("follow_up_added", lang, reference=ticket.reference) if ticket else prompt("chat_closed", lang)
+    session.add(
+        ConversationTurn(conversation_id=conversation.id, direction="out", author="flow", body=reply, language=lang)
+    )
+    session.commit()
+
+
+# How long the reporter's page may miss its polls before the operator sees them as gone quiet.
+CHAT_HEARTBEAT = timedelta(seconds=30)
+# Polls closer together than this do not write the heartbeat again.
+HEARTBEAT_WRITE_EVERY = timedelta(seconds=10)
+
+
+def reporter_seen(session: Session, conversation: Conversation, now: datetime) -> None:
+    """The reporter's page polled: they are still there (written at most every few seconds)."""
+    seen = (conversation.host or {}).get("seen_at")
+    if seen is None or now - datetime.fromisoformat(seen) >= HEARTBEAT_WRITE_EVERY or conversation.host.get("left_at"):
+        host = {k: v for k, v in (conversation.host or {}).items() if k != "left_at"}
+        conversation.host = {**host, "seen_at": now.isoformat()}
+        session.commit()
+
+
+def reporter_left(session: Session, conversation: Conversation, now: datetime) -> None:
+    """The reporter's page closed (it says so as it goes); the operator sees it at once."""
+    note_host(conversation, left_at=now.isoformat())
+    if conversation.ticket_id is not None:
+        ticket = session.get(Ticket, conversation.ticket_id)
+        assert ticket is not None
+        record_event(session, ticket, "reporter_left_chat", REPORTER, reason="the chat page was closed")
+    session.commit()
+
+
+def reporter_presence(conversation: Conversation, now: datetime) -> str:
+    """ "here", "left" (the page was closed) or "gone quiet" (its polls stopped) for the operator."""
+    host = conversation.host or {}
+    if host.get("left_at"):
+        return "left"
+    seen = host.get("seen_at")
+    if seen is not None and now - datetime.fromisoformat(seen) > CHAT_HEARTBEAT:
+        return "gone quiet"
+    return "here"
 
 
 class ReplyRefused(ValueError):
@@ -597,18 +724,47 @@ def reply_to_caller(session: Session, ticket: Ticket, text: str, actor: str) -> 
         raise ReplyRefused("the reporter asked for no more messages")
     if decrypt_phone(ticket.caller_phone_encrypted, settings.phone_encryption_key) is None:
         raise ReplyRefused("the callback number cannot be read")
+    channel = reply_channel(ticket)
+    if channel == "whatsapp" and not within_whatsapp_window(session, ticket):
+        raise ReplyRefused("outside WhatsApp's 24-hour window")
     # The outbox keeps a label, never the number: the gateway decrypts it again only to send.
     queue_message(
         session,
         kind=OutboxKind.REPORTER_REPLY,
-        channel="sms",
+        channel=channel,
         to=f"caller of {ticket.reference}",
         body=body,
         ticket_id=ticket.id,
     )
-    session.add(TicketMessage(ticket_id=ticket.id, direction="out", channel="sms", author=actor, body=body))
-    record_event(session, ticket, "reply_sent", actor, reason="via sms")
+    session.add(TicketMessage(ticket_id=ticket.id, direction="out", channel=channel, author=actor, body=body))
+    record_event(session, ticket, "reply_sent", actor, reason=f"via {channel}")
     session.commit()
+
+
+def reply_channel(ticket: Ticket) -> str:
+    """How an operator's written reply reaches the reporter: WhatsApp if they wrote that way, else SMS."""
+    return "whatsapp" if ticket.channel == "whatsapp" else "sms"
+
+
+def within_whatsapp_window(session: Session, ticket: Ticket) -> bool:
+    """Whether the reporter wrote on WhatsApp in the last 24 hours (free-form replies are allowed)."""
+    last = session.scalar(
+        select(TicketMessage.created_at)
+        .where(TicketMessage.ticket_id == ticket.id, TicketMessage.direction == "in")
+        .order_by(TicketMessage.created_at.desc())
+        .limit(1)
+    )
+    seen = [last] if last is not None else []
+    seen += list(
+        session.scalars(
+            select(ConversationTurn.at)
+            .join(Conversation, Conversation.id == ConversationTurn.conversation_id)
+            .where(Conversation.ticket_id == ticket.id, ConversationTurn.direction == "in")
+            .order_by(ConversationTurn.at.desc())
+            .limit(1)
+        )
+    )
+    return bool(seen) and utcnow() - max(seen) <= WHATSAPP_WINDOW
 
 
 def operator_reply(session: Session, conversation: Conversation, actor: str, text: str) -> None:
@@ -675,73 +831,263 @@ def keyword(text: str) -> str | None:
     return None
 
 
-def sms_received(session: Session, settings: Settings, caller: Caller, body: str, message_sid: str) -> list[str]:
-    """One inbound text from a reporter; returns the texts to answer with (none after STOP or a retry)."""
+Media = tuple[tuple[str, str], ...]  # (URL at the provider, content type) of each photo or file
+
+
+def sms_received(
+    session: Session,
+    settings: Settings,
+    caller: Caller,
+    body: str,
+    message_sid: str,
+    media: Media = (),
+    channel: str = "sms",
+) -> list[str]:
+    """One inbound text from a reporter; returns the texts to answer with (none after STOP or a retry).
+
+    Nothing is dropped: after STOP the words (and photos) still reach the case, silently.
+    """
     digest = caller.hash(settings)
     if digest is None or not message_sid:
         return []
-    conversation = find(session, digest)
+    now = utcnow()
+    key = conversation_key(channel, digest)
+    conversation = find(session, key)
+    earlier: Conversation | None = None
+    if conversation is not None and conversation.state == State.FLOW and due_timer(conversation, now):
+        # The timer job was lost: the answers become a ticket now, and this text is not read as
+        # the answer to a question asked days ago.
+        went_quiet(session, settings, conversation.id, now)
     if conversation is not None and conversation.state == State.OPEN:
-        if utcnow() - conversation.updated_at > SMS_FOLLOW_UP_WINDOW:
-            close(session, conversation, "system")
-            conversation = None
+        if now - conversation.updated_at > SMS_FOLLOW_UP_WINDOW or (conversation.host or {}).get("went_quiet"):
+            if session.scalar(select(ConversationTurn.id).where(ConversationTurn.provider_id == message_sid)):
+                return []
+            close(session, conversation, SYSTEM)
+            earlier, conversation = conversation, None
     word = keyword(body)
     opted_out = session.scalar(
         select(Conversation).where(Conversation.caller_hash == digest, Conversation.opted_out.is_(True)).limit(1)
     )
+    if opted_out is not None and word == "help":
+        return []  # the carrier answers HELP for an opted-out number; the word itself says nothing
+    if opted_out is not None and word not in ("start", "stop"):
+        # They asked for silence: what they send still reaches the case, but nothing is sent back.
+        _keep_silently(session, settings, channel, digest, caller, conversation, body, message_sid, media)
+        return []
     if conversation is None:
-        if word == "stop" or opted_out is not None and word != "start":
-            return _opt_out(session, settings, digest, caller, message_sid) if word == "stop" else []
-        conversation, turn = begin(session, settings, "sms", digest, caller)
+        if word == "stop":
+            return _opt_out(session, settings, channel, digest, caller, message_sid)
+        conversation, turn = begin(session, settings, channel, conversation_key(channel, digest), caller)
         if not claim(session, conversation, message_sid):
             return []
-        if word is None and len(clean_text(body)) > 40:
-            # A first text that already tells the story is kept for the ticket, not lost to the menu.
-            note_host(conversation, opening=clean_text(body))
+        if earlier is None:
+            earlier = _last_with_ticket(session, digest, conversation.id)
+        if earlier is not None and earlier.ticket_id is not None:
+            earlier_ticket = session.get(Ticket, earlier.ticket_id)
+            note_host(conversation, earlier_ticket=earlier_ticket.reference if earlier_ticket else None)
         if opted_out is not None:
             _opt_in(session, digest)
+        _keep_media(session, conversation, media)
+        opening = clean_text(body)
+        if word is None and is_report(opening):
+            # A first text that already says something is kept for the ticket, not lost to the menu,
+            # and the questions it answers are not asked again.
+            note_host(conversation, opening=opening, prefill=prefilled_answers(opening))
+            turn = _skip_answered(session, settings, conversation, caller, turn, message_sid)
         session.commit()
         lang = language(conversation)
-        return [prompt("sms_greeting", lang) + " " + " ".join(s.text for s in turn.said)]
+        return [prompt("sms_greeting", lang) + " " + " ".join(s.text for s in turn.said), *_extra_texts(turn)]
     if not claim(session, conversation, message_sid):
         return []
     if word == "stop":
-        return _opt_out(session, settings, digest, caller, message_sid)
+        return _opt_out(session, settings, channel, digest, caller, message_sid)
     if word == "start":
         _opt_in(session, digest)
         session.commit()
         return [s.text for s in current_prompt(conversation)]
-    if opted_out is not None:
-        # They asked for silence: what they send still reaches the case, but nothing is sent back.
-        add_caller_message(session, conversation, body)
-        session.commit()
-        return []
     lang = language(conversation)
     if word == "help":
         session.commit()
         return [prompt("sms_help", lang)] + [s.text for s in current_prompt(conversation)]
+    _keep_media(session, conversation, media)
     if conversation.state != State.FLOW:
-        ticket = add_caller_message(session, conversation, body)
+        ticket = add_caller_message(session, conversation, body) if clean_text(body) else None
+        if ticket is None and media and conversation.ticket_id is not None:
+            ticket = session.get(Ticket, conversation.ticket_id)
         session.commit()
         return [prompt("follow_up_added", lang, reference=ticket.reference)] if ticket else []
     turn = answer(session, settings, conversation, body, caller, source_id=message_sid)
+    turn = _skip_answered(session, settings, conversation, caller, turn, message_sid)
+    session.commit()
     texts = [" ".join(s.text for s in turn.said)] if turn.said else []
+    return texts + _extra_texts(turn)
+
+
+def conversation_key(channel: str, digest: str) -> str:
+    """An SMS conversation is keyed by the sender's hash; a WhatsApp one by the hash with its channel."""
+    return digest if channel == "sms" else f"{channel}:{digest}"
+
+
+def _extra_texts(turn: Turn) -> list[str]:
+    """What follows the flow's own words: the reference if the flow did not say it (the danger path
+    hands over before the end), the passphrase once, and who will answer."""
+    conversation = turn.conversation
+    lang = language(conversation)
+    texts: list[str] = []
+    if turn.ticket_created and conversation.ticket_id is not None:
+        ticket = conversation_ticket(conversation)
+        if ticket is not None and not any(ticket.reference in said.text for said in turn.said):
+            texts.append(reference_text(ticket.reference, lang))
     if turn.passphrase:
-        texts.append(prompt("passphrase", language(conversation), passphrase=turn.passphrase))
+        texts.append(prompt("passphrase", lang, passphrase=turn.passphrase))
     if turn.ended and turn.hand_over:
-        texts.append(prompt("operator_will_reply", language(conversation)))
+        texts.append(prompt("operator_will_reply", lang))
     return texts
 
 
-def _opt_out(session: Session, settings: Settings, digest: str, caller: Caller, message_sid: str) -> list[str]:
-    conversation = find(session, digest)
+def conversation_ticket(conversation: Conversation) -> Ticket | None:
+    from sqlalchemy.orm import object_session
+
+    session = object_session(conversation)
+    return session.get(Ticket, conversation.ticket_id) if session and conversation.ticket_id else None
+
+
+def reference_text(reference: str, lang: str) -> str:
+    """The flow's own "your reference is …" sentence, in the conversation's language."""
+    node = conversation_flow().nodes["done"]
+    [spec] = [spec for spec in node.actions if spec.kind == "give_reference"]
+    texts = spec.params["text"]
+    return str(texts.get(lang) or texts[conversation_flow().default_language]).replace("{reference}", reference)
+
+
+def is_report(text: str) -> bool:
+    """Whether a first text says something beyond a greeting (a short "me tienen encerrada" does)."""
+    from routing.text import tokens
+
+    words = tokens(text)
+    return any(not word.isdigit() and word not in GREETING_WORDS for word in words)
+
+
+def prefilled_answers(text: str) -> dict[str, str]:
+    """The answers a first text already gives, by question: its language, the signs the triage reads
+    in it ("nos tienen encerradas" answers the movement question), and the story itself."""
+    from routing.grammar import read_text
+    from routing.language import detect_language
+    from routing.risk import assess_risk, default_risk_rules
+    from routing.text import tokens
+
+    prefill: dict[str, str] = {}
+    detected = detect_language(text)
+    if detected is not None and detected[0] in LANGUAGE_DIGITS:
+        prefill["choose_language"] = LANGUAGE_DIGITS[detected[0]]
+    indicators = assess_risk(tokens(text), {}, default_risk_rules(), read_text(text)).keys
+    for node, answered_by in ANSWERED_BY_INDICATORS.items():
+        if indicators & answered_by:
+            prefill[node] = YES_DIGIT
+    if len(tokens(text)) >= STORY_WORDS:
+        prefill["ask_narrative"] = text
+    return prefill
+
+
+def _skip_answered(
+    session: Session, settings: Settings, conversation: Conversation, caller: Caller, turn: Turn, source_id: str
+) -> Turn:
+    """Answer, from the first text, each question it already answered; say only what is left."""
+    prefill = dict((conversation.host or {}).get("prefill") or {})
+    while not turn.ended and turn.node in prefill:
+        asked = {said.text for said in current_prompt(conversation)}
+        value = prefill.pop(turn.node)
+        note_host(conversation, prefill=prefill)
+        event = Event("answer", "caller", {"text": value})
+        following = _fire(session, settings, conversation, event, caller, source_id)
+        if following.retried:
+            break
+        turn = Turn(
+            conversation,
+            said=[said for said in turn.said if said.text not in asked] + following.said,
+            hand_over=turn.hand_over or following.hand_over,
+            ticket_created=turn.ticket_created or following.ticket_created,
+            passphrase=turn.passphrase or following.passphrase,
+        )
+    return turn
+
+
+def _keep_media(session: Session, conversation: Conversation, media: Media) -> None:
+    """Photos and files sent by MMS or WhatsApp: their provider URLs go with the ticket (or wait for it)."""
+    if not media:
+        return
+    if conversation.ticket_id is None:
+        kept = [list(item) for item in (conversation.host or {}).get("media", [])]
+        note_host(conversation, media=kept + [[url, kind] for url, kind in media if [url, kind] not in kept])
+        return
+    ticket = session.get(Ticket, conversation.ticket_id)
+    assert ticket is not None
+    known = {recording.url for recording in ticket.recordings}
+    for url, content_type in media:
+        if url not in known:
+            session.add(TicketRecording(ticket_id=ticket.id, url=url, content_type=content_type))
+    record_event(session, ticket, "media_received", REPORTER, reason=f"{len(media)} file(s) via {conversation.channel}")
+
+
+def _last_with_ticket(session: Session, digest: str, other_than: int | None = None) -> Conversation | None:
+    query = select(Conversation).where(Conversation.caller_hash == digest, Conversation.ticket_id.is_not(None))
+    if other_than is not None:
+        query = query.where(Conversation.id != other_than)
+    return session.scalars(query.order_by(Conversation.id.desc()).limit(1)).first()
+
+
+def _keep_silently(
+    session: Session,
+    settings: Settings,
+    channel: str,
+    digest: str,
+    caller: Caller,
+    conversation: Conversation | None,
+    body: str,
+    message_sid: str,
+    media: Media,
+) -> None:
+    """A text from a number that sent STOP: stored on its latest case (or a new one), never answered."""
+    target = conversation if conversation is not None and conversation.ticket_id else None
+    target = target or _last_with_ticket(session, digest)
+    if target is not None:
+        if not claim(session, target, message_sid):
+            return
+        _keep_media(session, target, media)
+        if clean_text(body):
+            add_caller_message(session, target, body)
+        session.commit()
+        return
+    # Nothing kept from this number yet: the text is a report of its own, with no questions asked.
     if conversation is None:
-        conversation, _turn = begin(session, settings, "sms", digest, caller)
+        conversation, _turn = begin(session, settings, channel, conversation_key(channel, digest), caller)
+    if not claim(session, conversation, message_sid):
+        return
+    conversation.opted_out = True
+    if is_report(clean_text(body)):
+        note_host(conversation, opening=clean_text(body))
+    _keep_media(session, conversation, media)
+    if has_content(conversation, Run.from_dict(conversation.run)) or media:
+        _finish_silently(session, settings, conversation, caller)
+    session.commit()
+
+
+def _opt_out(
+    session: Session, settings: Settings, channel: str, digest: str, caller: Caller, message_sid: str
+) -> list[str]:
+    conversation = find(session, conversation_key(channel, digest))
+    if conversation is None:
+        conversation, _turn = begin(session, settings, channel, conversation_key(channel, digest), caller)
         claim(session, conversation, message_sid)
+    elif conversation.state == State.FLOW and has_content(conversation, Run.from_dict(conversation.run)):
+        # STOP stops our messages, not the report: what was said so far becomes the ticket.
+        _finish_silently(session, settings, conversation, caller)
     conversation.opted_out = True
     if conversation.ticket_id is not None:
         ticket = session.get(Ticket, conversation.ticket_id)
         assert ticket is not None
+        if ticket.caller_hash is None:
+            ticket.caller_hash = conversation.caller_hash
         record_event(session, ticket, "sms_opt_out", REPORTER, reason="STOP received; no more messages")
     session.commit()
     close(session, conversation, REPORTER)

@@ -148,7 +148,8 @@ class TicketSubmission(Base):
 
 
 class TicketRecording(Base):
-    """A voicemail or call recording kept by the telephony provider, linked to its ticket."""
+    """A voicemail or call recording, or a photo or file sent by MMS or WhatsApp, kept by the
+    telephony provider and linked to its ticket (the URL only; nothing is downloaded here)."""
 
     __tablename__ = "ticket_recording"
 
@@ -156,6 +157,8 @@ class TicketRecording(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
     url: Mapped[str] = mapped_column(String(500))
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    # The media's content type ("image/jpeg") for what a texter sent; None for a call recording.
+    content_type: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -39,7 +39,7 @@ from routing.intake import MAX_TEXT_LENGTH, Intake, Location
 
 REPORTER = "reporter"
 SYSTEM = "system"
-TEXT_CHANNELS = ("web", "sms", "chat", "api")
+TEXT_CHANNELS = ("web", "sms", "chat", "api", "whatsapp")
 
 
 class IdempotencyConflict(ValueError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -100,3 +101,56 @@ def test_a_failed_delivery_is_marked_and_the_next_contact_is_tried(app: Flask, c
     run_jobs(app)
     with app.app_context(), app.extensions["database"].session() as session:
         assert session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == second.sms)).first()
+
+
+ACK_VARIANTS = [
+    "ack {lower}",
+    "ACK {upper}.",
+    "Recibido, {upper}",
+    "  Ack   {spaced} !! gracias",
+    "Recibido el caso {upper}, vamos en camino",
+]
+
+
+@pytest.mark.parametrize("variant", ACK_VARIANTS)
+def test_ordinary_ways_of_writing_an_sms_ack_are_understood(app: Flask, client: FlaskClient, variant: str) -> None:
+    reference, referral, message = notified(app, client)
+    body = variant.format(
+        lower=reference.lower(), upper=reference, spaced=reference.lower().replace("-", " ").replace("ht ", "ht")
+    )
+    params = {"From": message.to_address, "Body": body, "MessageSid": "SM" + "4" * 32}
+    response = twilio_post(client, "/twilio/sms", params)
+    assert f"{reference}" in response.get_data(as_text=True)
+    with app.app_context(), app.extensions["database"].session() as session:
+        assert session.get(Referral, referral.id).status == "acknowledged"  # type: ignore[union-attr]
+
+
+def test_an_unmatched_text_from_an_agency_gets_how_to_acknowledge(app: Flask, client: FlaskClient) -> None:
+    _reference, referral, message = notified(app, client)
+    params = {"From": message.to_address, "Body": "ya vamos", "MessageSid": "SM" + "5" * 32}
+    reply = twilio_post(client, "/twilio/sms", params).get_data(as_text=True)
+    assert "ACEPTO HT-" in reply  # in the agencies' language
+    with app.app_context(), app.extensions["database"].session() as session:
+        assert session.get(Referral, referral.id).status == "referred"  # type: ignore[union-attr]
+
+
+def test_a_number_registered_for_two_agencies_acknowledges_each(app: Flask, client: FlaskClient) -> None:
+    from hotline.accounts import StaffUser
+    from hotline.tickets.models import Ticket
+    from hotline.tickets.operations import refer_to
+    from tests.factories import make_agency, make_user
+
+    reference, first, message = notified(app, client)
+    second_agency = make_agency(app, country="HN", contacts=(("other@example.org", message.to_address),))
+    email, _password = make_user(app, role="admin", regional=True)
+    with app.app_context(), app.extensions["database"].session() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
+        admin = session.scalars(select(StaffUser).where(StaffUser.email == email)).one()
+        second = refer_to(session, ticket, second_agency, "also shelters adults", admin).id
+    run_jobs(app)
+    for sid in ("6", "7"):
+        params = {"From": message.to_address, "Body": f"ACK {reference}", "MessageSid": "SM" + sid * 32}
+        assert twilio_post(client, "/twilio/sms", params).status_code == 200
+    with app.app_context(), app.extensions["database"].session() as session:
+        assert session.get(Referral, first.id).status == "acknowledged"  # type: ignore[union-attr]
+        assert session.get(Referral, second).status == "acknowledged"  # type: ignore[union-attr]

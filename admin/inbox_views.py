@@ -1,0 +1,53 @@
+"""The inbox and the reply box: operators answer texts, WhatsApp messages and chats in their languages."""
+
+from __future__ import annotations
+
+from flask import g, render_template, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from admin.console_views import _act
+from admin.views import TICKET_ROLES, blueprint, login_required
+from hotline.conversations import inbox
+from hotline.conversations.prompts import LANGUAGES
+from hotline.conversations.service import ReplyRefused, reply_to_caller
+from hotline.db import db_session
+from hotline.tickets.models import Ticket
+from hotline.tickets.operations import ConsoleError
+
+
+def refusal_text(refusal: ReplyRefused) -> str:
+    """Why a reply cannot be sent, in the operator's language."""
+    reasons = {
+        "empty reply": _("Write a reply first."),
+        "no callback number on this ticket": _("The reporter left no number to write back to."),
+        "the callback window has closed": _("The number has been erased; the reporter cannot be written to any more."),
+        "the reporter asked for no more messages": _("The reporter sent STOP: no message may be sent to them."),
+        "the callback number cannot be read": _("The number cannot be read."),
+        "outside WhatsApp's 24-hour window": _(
+            "The reporter last wrote on WhatsApp more than 24 hours ago: only an approved template may be sent."
+        ),
+    }
+    return reasons.get(str(refusal), str(refusal))
+
+
+@blueprint.get("/inbox")
+@login_required(*TICKET_ROLES)
+def inbox_page() -> str:
+    languages = list(getattr(g.user, "languages", None) or LANGUAGES)
+    rows = inbox.waiting(db_session(), g.user, languages)
+    return render_template("staff/inbox.html", rows=rows)
+
+
+@blueprint.post("/tickets/<reference>/reply")
+@login_required(*TICKET_ROLES)
+def reply_to_reporter(reference: str) -> Response | tuple[str, int]:
+    text = request.form.get("text", "")
+
+    def send(ticket: Ticket) -> None:
+        try:
+            reply_to_caller(db_session(), ticket, text, g.user.actor)
+        except ReplyRefused as refusal:
+            raise ConsoleError("reply", refusal_text(refusal)) from None
+
+    return _act(reference, send, _("Your reply is on its way."))
