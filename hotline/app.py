@@ -74,7 +74,8 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
 
     db.use_encryption_key(settings.phone_encryption_key)
     db.init_app(app, db.Database(settings.database_url, busy_seconds=settings.sqlite_busy_seconds))
-    queue.init_app(app, settings.redis_url or embedded_redis_url(settings.instance_path))
+    redis_url = settings.redis_url or embedded_redis_url(settings.instance_path)
+    queue.init_app(app, redis_url)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
     app.jinja_env.globals.update(
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
     from channels.outbound import OutboundGateway
 
     app.extensions["outbound"] = OutboundGateway(settings)
-    _register_errors(app, _register_surface(app, surface))
+    _register_errors(app, _register_surface(app, surface, redis_url))
     _register_headers(app)
     cli.register(app)
     logging.getLogger("hotline").setLevel(logging.INFO)
@@ -100,11 +101,11 @@ def mount_staff(public: Flask, staff: Flask) -> Flask:
     return public
 
 
-def _register_surface(app: Flask, surface: str) -> ErrorAnswer | None:
+def _register_surface(app: Flask, surface: str, redis_url: str) -> ErrorAnswer | None:
     """Register the surface's blueprints; return how its webhooks answer an error, if it has any."""
     # The composition root: the only place where the core reaches up to its web layers.
     if surface == "public":
-        from channels import ack, api, chat, help, hsds_api, twilio_errors, twilio_sms, twilio_voice, web
+        from channels import ack, api, chat, help, hsds_api, limits, twilio_errors, twilio_sms, twilio_voice, web
 
         app.register_blueprint(web.blueprint)
         app.register_blueprint(api.blueprint)
@@ -118,6 +119,7 @@ def _register_surface(app: Flask, surface: str) -> ErrorAnswer | None:
         csrf.exempt(api.blueprint)
         csrf.exempt(twilio_sms.blueprint)
         csrf.exempt(twilio_voice.blueprint)
+        limits.limit_public(app, redis_url)
         return twilio_errors.webhook_error
     else:
         from admin import chat_views, directory_views, softphone_views, stats_views, views

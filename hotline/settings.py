@@ -58,6 +58,8 @@ class Settings:
     default_locale: str = "es"
     # How long a SQLite writer waits for another's lock before the report is refused for a retry.
     sqlite_busy_seconds: float = 30.0
+    # Every rate limit's count is multiplied by this (channels/limits.py); test suites raise it.
+    rate_limit_scale: int = 1
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -103,6 +105,7 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "hotline@example.org"),
             callback_window_hours=int(env.get("CALLBACK_WINDOW_HOURS", "72")),
             behind_proxy=env.get("BEHIND_PROXY", "0") == "1" or mode == "production",
+            rate_limit_scale=int(env.get("RATE_LIMIT_SCALE", "1")),
         )
 
 
