@@ -43,14 +43,15 @@ def twiml(*texts: str | None) -> Response:
 @blueprint.post("/sms")
 @twilio_signed
 def inbound_sms() -> Response:
-    # Agencies first: a registered contact's text is an acknowledgement or nothing, never a report.
-    sender = _agency_contact(request.form.get("From", ""))
-    if sender is not None:
-        match = ACK_MESSAGE.match(request.form.get("Body", ""))
-        if match is None or match.group("word").upper() not in ACK_WORDS:
-            return twiml(None)
-        with force_locale(current_app.config["AGENCY_LOCALE"]):
-            return twiml(_acknowledge_by_sms(sender, match.group("code")))
+    # An agency is known by what it says, never by its number alone: an insider who registers a
+    # reporter's number as a contact must not swallow that reporter's texts. Only an acknowledgement
+    # from a registered contact takes the agency path; every other text is a reporter's.
+    match = ACK_MESSAGE.match(request.form.get("Body", ""))
+    if match is not None and match.group("word").upper() in ACK_WORDS:
+        sender = _agency_contact(request.form.get("From", ""))
+        if sender is not None:
+            with force_locale(current_app.config["AGENCY_LOCALE"]):
+                return twiml(_acknowledge_by_sms(sender, match.group("code")))
     # Only the number (for its country, hash and encrypted copy) is read; FromCity, FromState,
     # FromZip and the rest of Twilio's geography stay unread at the door.
     caller = conversation.Caller.from_raw(request.form.get("From"))
