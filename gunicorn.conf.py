@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 preload_app = True
+# The access log never records a one-time acknowledge token (`/ack/<token>`) in full.
+logger_class = "hotline.access_log.ScrubbingLogger"
 
 
 def _warm(app: Any) -> None:

@@ -19,6 +19,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline import cli, db, i18n
+from hotline.access_log import scrub
 from hotline.embedded_redis import embedded_redis_url
 from hotline.hygiene import CONVERTERS, HygienicRequest, JSONTooDeep
 from hotline.jobs import queue
@@ -190,7 +191,8 @@ def _register_errors(app: Flask, webhook_error: ErrorAnswer | None = None) -> No
         # Log the type and the code path only: the exception text (and SQL parameters in it) may hold
         # what a reporter typed or a phone number.
         frames = "".join(traceback.format_tb(error.__traceback__))
-        app.logger.error("unhandled %s at %s %s\n%s", type(error).__name__, request.method, request.path, frames)
+        path = scrub(request.path)  # a one-time acknowledge token is a secret, even in an error line
+        app.logger.error("unhandled %s at %s %s\n%s", type(error).__name__, request.method, path, frames)
         # A failed flush leaves the request's session unusable; the error page itself reads from it
         # (the signed-in user), so roll back first or the error page fails too.
         session = g.get("db_session")
