@@ -203,6 +203,8 @@ def _register_errors(app: Flask, webhook_error: ErrorAnswer | None = None) -> No
 
 
 def _register_headers(app: Flask) -> None:
+    production = app.config["SETTINGS"].is_production
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         response.headers.setdefault(
@@ -215,4 +217,7 @@ def _register_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         # Nothing a reporter or officer saw stays in the browser's cache or history pages.
         response.headers.setdefault("Cache-Control", "no-store")
+        if production:
+            # Production is served over TLS only (behind the proxy); browsers must never try plain HTTP.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response
