@@ -22,7 +22,7 @@ from hotline.jobs.deadlines import sla_sweep
 from hotline.jobs.outbox import outbox_sweep
 from hotline.jobs.queue import QUEUE_NAME, job_queue, redis_connection
 from hotline.jobs.reports import routing_sweep
-from hotline.jobs.retention import expire_callback_numbers
+from hotline.jobs.retention import apply_retention_policy, expire_callback_numbers
 from hotline.jobs.runtime import set_job_app
 from hotline.migrations import upgrade
 from hotline.referrals.escalation import sweep
@@ -40,6 +40,7 @@ PERIODIC_JOBS = (
     (conversation_sweep, 60),
     (sla_sweep, 60),
     (expire_callback_numbers, 600),
+    (apply_retention_policy, 3600),
 )
 
 
