@@ -18,6 +18,9 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
 log = logging.getLogger("hotline.ratelimit")
+# Flask-Limiter logs each breach at INFO with its key (an address, a caller hash): keep those out of
+# the log, which outlives the retention of caller hashes; a store that is down is logged at ERROR.
+log.setLevel(logging.WARNING)
 
 RATE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(.+?)\s*$")
 

@@ -143,3 +143,11 @@ def test_with_the_limiter_store_away_reports_are_accepted_and_a_line_is_logged(
     assert _tickets(away) == 1
     assert any(record.name == "hotline.ratelimit" for record in caplog.records)
     away.extensions["database"].engine.dispose()
+
+
+def test_a_breach_leaves_no_caller_hash_or_address_in_the_log(limited: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    client = limited.test_client()
+    with caplog.at_level(logging.DEBUG):
+        for n in range(61):
+            twilio_post(client, "/twilio/sms", {"From": "+50255501234", "Body": "hola", "MessageSid": f"SM-log-{n}"})
+    assert not [r for r in caplog.records if "sender:" in r.getMessage() or "127.0.0.1" in r.getMessage()]
