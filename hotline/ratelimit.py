@@ -80,8 +80,9 @@ def install(
         # A dead Redis must not hold a request for long, nor refuse it.
         storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         swallow_errors=True,
-        headers_enabled=True,
-        retry_after="delta-seconds",
+        # No X-RateLimit headers: they would overwrite a 503's own Retry-After and cost a Redis round
+        # trip on every answer; a 429 says when to come back itself (channels/limits.py).
+        headers_enabled=False,
         key_prefix="hotline-limits",
     )
     limiter.logger = log  # type: ignore[misc]
