@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
@@ -78,7 +79,7 @@ def install(
         default_limits=[scaled(default)],
         storage_uri=storage_uri(storage_url),
         # A dead Redis must not hold a request for long, nor refuse it.
-        storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        storage_options=cast(dict[str, Any], {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}),
         swallow_errors=True,
         # No X-RateLimit headers: they would overwrite a 503's own Retry-After and cost a Redis round
         # trip on every answer; a 429 says when to come back itself (channels/limits.py).
@@ -92,7 +93,7 @@ def install(
         limited = limiter.limit(
             scaled(row.limits), key_func=row.key, methods=list(row.methods) if row.methods else None
         )(view)
-        app.view_functions[row.endpoint] = limited
+        app.view_functions[row.endpoint] = cast(Callable[..., Any], limited)
     for endpoint in exempt:
-        app.view_functions[endpoint] = limiter.exempt(app.view_functions[endpoint])
+        app.view_functions[endpoint] = cast(Callable[..., Any], limiter.exempt(app.view_functions[endpoint]))
     return limiter

@@ -10,9 +10,9 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from hotline.conversations.models import Conversation
@@ -95,9 +95,10 @@ def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta
     ).all()
     if hashed:
         # `updated_at` kept: it is when the ticket closed, the start of every other kind's period.
-        row = Ticket.__table__.c
+        tickets = cast(Table, Ticket.__table__)
+        row = tickets.c
         session.execute(
-            update(Ticket.__table__).where(row.id.in_(hashed)).values(caller_hash=None, updated_at=row.updated_at)
+            update(tickets).where(row.id.in_(hashed)).values(caller_hash=None, updated_at=row.updated_at)
         )
     for ticket_id in hashed:
         note(ticket_id, "caller_hash")
@@ -115,15 +116,15 @@ def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta
             conversation.host = {k: v for k, v in conversation.host.items() if k != "answer_words"}
         if turns or words:
             note(conversation.ticket_id, "transcript", len(turns) + (1 if words else 0))
-    for message in session.scalars(
+    for sent in session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.status.in_(SETTLED),
             OutboxMessage.created_at <= now - periods["outbox_body"],
             OutboxMessage.body != ERASED,
         )
     ):
-        message.body, message.subject = ERASED, None
-        note(message.ticket_id, "outbox_body")
+        sent.body, sent.subject = ERASED, None
+        note(sent.ticket_id, "outbox_body")
     session.flush()
     for ticket_id, kinds in per_ticket.items():
         ticket = session.get(Ticket, ticket_id)

@@ -13,8 +13,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -69,14 +70,15 @@ def link(session: Session, ticket: Ticket, event: TicketEvent) -> None:
 
     The UPDATE comes first: it takes the row lock on PostgreSQL and the write lock on SQLite, so two
     writers of one ticket's events line up and never fork the chain."""
-    row = Ticket.__table__.c
+    tickets = cast(Table, Ticket.__table__)
+    row = tickets.c
     # `updated_at` kept as it is: an event is not an edit of the ticket.
     unchanged = {"updated_at": row.updated_at}
-    session.execute(update(Ticket.__table__).where(row.id == ticket.id).values(event_head=row.event_head, **unchanged))
+    session.execute(update(tickets).where(row.id == ticket.id).values(event_head=row.event_head, **unchanged))
     head = session.scalar(select(row.event_head).where(row.id == ticket.id)) or GENESIS
     event.prev_hash = head
     event.hash = _hash_of(event)
-    session.execute(update(Ticket.__table__).where(row.id == ticket.id).values(event_head=event.hash, **unchanged))
+    session.execute(update(tickets).where(row.id == ticket.id).values(event_head=event.hash, **unchanged))
     set_committed_value(ticket, "event_head", event.hash)
 
 
