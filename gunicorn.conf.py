@@ -14,6 +14,8 @@ preload_app = True
 # Longer than the staff console's poll (a few seconds): with gunicorn's 2 s default a client reusing
 # its idle connection races the server closing it, and the poll fails with a reset.
 keepalive = 5
+# The access log never records a one-time acknowledge token (`/ack/<token>`) in full.
+logger_class = "hotline.access_log.ScrubbingLogger"
 
 
 def _warm(app: Any) -> None:

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from directory.models import (
 )
 from hotline.db import db_session
 from hotline.hygiene import whole_number
+from hotline.reporters import seen_as_reporter
 from routing.snapshot import WEEKDAYS
 
 blueprint = Blueprint("directory_admin", __name__, url_prefix="/directory", template_folder="templates")
@@ -160,7 +161,14 @@ def edit_contacts(agency_id: str) -> str | Response | tuple[str, int]:
     form = request.form
     try:
         contacts = contacts_from_form(agency_id, form)
-        change = set_referral_contacts(db_session(), agency_id, contacts, g.user.actor, form.get("reason", ""))
+        change = set_referral_contacts(
+            db_session(),
+            agency_id,
+            contacts,
+            g.user.actor,
+            form.get("reason", ""),
+            seen_as_reporter=seen_as_reporter(db_session(), current_app.config["SETTINGS"]),
+        )
     except DirectoryError as error:
         db_session().rollback()
         return _contacts_form(found, form, error), 400

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -14,6 +14,7 @@ from directory.load import DirectoryError
 from directory.models import Agency
 from hotline.accounts import StaffUser
 from hotline.db import db_session
+from hotline.reporters import seen_as_reporter
 
 
 @blueprint.get("/agency/team")
@@ -41,7 +42,14 @@ def agency_contacts() -> str | Response | tuple[str, int]:
     form = request.form
     try:
         contacts = contacts_from_form(agency.id, form)
-        change = set_referral_contacts(db_session(), agency.id, contacts, g.user.actor, form.get("reason", ""))
+        change = set_referral_contacts(
+            db_session(),
+            agency.id,
+            contacts,
+            g.user.actor,
+            form.get("reason", ""),
+            seen_as_reporter=seen_as_reporter(db_session(), current_app.config["SETTINGS"]),
+        )
     except DirectoryError as error:
         db_session().rollback()
         return render_template(

@@ -83,6 +83,12 @@ def _load_user() -> None:
         flash(_("You were signed out after a time without activity."))
         return
     user = db_session().get(StaffUser, user_id)
+    if user is not None and user.sessions_revoked_at is not None:
+        signed_in_at = session.get("signed_in_at")
+        if signed_in_at is None or datetime.fromisoformat(signed_in_at) <= user.sessions_revoked_at:
+            # Signed out since: a copy of the old cookie opens nothing.
+            session.clear()
+            return
     if user is not None and user.active:
         g.user = user
         if request.endpoint not in NOT_ACTIVITY:
@@ -110,14 +116,14 @@ def login() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return render_template("staff/login.html", error=None)
     check = check_sign_in(db_session(), request.form.get("email", ""), request.form.get("password", ""))
-    if check.locked:
+    if check.user is None:
+        # One answer for a wrong password, an unknown email and a locked account alike: the page must
+        # not tell anyone which accounts exist, nor which one they have just locked.
         message = _(
-            "Too many failed attempts: this account is locked for %(minutes)s minutes.",
+            "Wrong email or password. After several failed attempts an account waits %(minutes)s minutes.",
             minutes=int(LOCK_FOR.total_seconds() // 60),
         )
         return render_template("staff/login.html", error=message), 401
-    if check.user is None:
-        return render_template("staff/login.html", error=_("Wrong email or password.")), 401
     session.clear()
     session["pending_user_id"] = check.user.id
     session["pending_at"] = utcnow().isoformat()
@@ -189,6 +195,10 @@ def _signed_in(user: StaffUser) -> Response:
 
 @blueprint.post("/logout")
 def logout() -> Response:
+    if g.user is not None:
+        # Server-side: every cookie issued to this account before now stops working, copies included.
+        g.user.sessions_revoked_at = utcnow()
+        db_session().commit()
     session.clear()
     return redirect(url_for("staff.login"))
 

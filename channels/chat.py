@@ -1,15 +1,19 @@
 """The anonymous web chat: the intake questions, then a live operator; works without JavaScript.
 
 The browser holds only a random token in the short public session; the conversation row is found by
-the token's hash, so any web worker can answer. New lines arrive by plain HTTP polling of
+the token's hash, so any web worker can answer. The follow-up passphrase never sits in the cookie
+(signed, not encrypted): it waits on the conversation sealed with a key made from the browser's token,
+until the page shows it once. New lines arrive by plain HTTP polling of
 `/chat/messages`, which passes through any reverse proxy.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 
+from cryptography.fernet import Fernet, InvalidToken
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
@@ -24,11 +28,34 @@ blueprint = Blueprint(
 )
 
 POLL_MILLISECONDS = 2000
+SEALED = "sealed_passphrase"
 NOBODY = talk.Caller(None, None)
 
 
 def _key(token: str) -> str:
     return "chat:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _sealer(token: str) -> Fernet:
+    """A key only the browser's token opens; the conversation row keeps only its hash."""
+    digest = hashlib.sha256(b"chat-passphrase:" + token.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _take_passphrase() -> str | None:
+    """The passphrase waiting to be shown, unsealed and forgotten (shown once), even if the
+    conversation has just closed with the report filed."""
+    token = session.get("chat_token")
+    conversation = talk.find(db_session(), _key(token)) if isinstance(token, str) else None
+    sealed = (conversation.host or {}).get(SEALED) if conversation is not None else None
+    if conversation is None or not isinstance(token, str) or not sealed:
+        return None
+    talk.note_host(conversation, **{SEALED: None})
+    db_session().commit()
+    try:
+        return _sealer(token).decrypt(str(sealed).encode()).decode()
+    except InvalidToken:
+        return None
 
 
 def _conversation(*, closed_too: bool = False) -> Conversation | None:
@@ -50,7 +77,7 @@ def chat_page() -> str:
         "public/chat.html",
         conversation=conversation,
         lines=lines,
-        passphrase=session.pop("chat_passphrase", None),
+        passphrase=_take_passphrase(),
         reference=_reference(conversation),
         poll=POLL_MILLISECONDS,
         max_text=MAX_TEXT_LENGTH,
@@ -80,11 +107,13 @@ def chat_send() -> Response | tuple[Response, int]:
     elif conversation.state == talk.State.FLOW:
         turn = talk.answer(db, current_app.config["SETTINGS"], conversation, text, NOBODY)
         if turn.passphrase:
-            session["chat_passphrase"] = turn.passphrase
+            sealed = _sealer(session["chat_token"]).encrypt(turn.passphrase.encode()).decode()
+            talk.note_host(conversation, **{SEALED: sealed})
+            db.commit()
     else:
         talk.add_caller_message(db, conversation, text)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(state=conversation.state, reload="chat_passphrase" in session)
+        return jsonify(state=conversation.state, reload=bool((conversation.host or {}).get(SEALED)))
     return redirect(url_for("chat.chat_page"))
 
 

@@ -44,6 +44,12 @@ class Line:
 
 @blueprint.get("/help")
 def help_page() -> str:
+    return render_template("public/help.html", countries=lines_by_country(), answers=ANSWERS)
+
+
+def lines_by_country() -> list[tuple[str, list[Line]]]:
+    """Every reachable line from the directory, grouped by country: the CORETT nine first (each listed
+    even without a line, so its people learn we have none), then the others, in the reader's order."""
     session = db_session()
     locale = current_locale()
     countries = session.scalars(select(Country)).all()
@@ -56,14 +62,8 @@ def help_page() -> str:
             for phone in service.phones:
                 if phone.type in REACHABLE_TYPES:
                     lines.setdefault(phone.country, []).append(_line(agency, service, phone, locale))
-    # The CORETT nine first, then the others, each group in the reader's alphabetical order.
     ordered = sorted(countries, key=lambda c: (not c.corett, country_name(c.code)))
-    return render_template(
-        "public/help.html",
-        # A CORETT country stays listed without a line, so its people learn we have none to offer.
-        countries=[(c.code, lines.get(c.code, [])) for c in ordered if c.code in lines or c.corett],
-        answers=ANSWERS,
-    )
+    return [(c.code, lines.get(c.code, [])) for c in ordered if c.code in lines or c.corett]
 
 
 def tel_href(dialable: str, phone_type: str) -> str:

@@ -1,14 +1,18 @@
 """The only module that talks to Twilio's REST API and to SMTP: the outbox's gateway.
 
 In "record" mode (development and tests) nothing leaves the system: the hand-off is only the
-outbox row's own mark, in the dispatcher's transaction. In "live" mode the message goes to Twilio or
-SMTP and the row keeps the provider's id.
+outbox row's own mark, in the dispatcher's transaction, and the body as it would have left is kept in
+this process's memory (`recorded`, the last few hundred) for tests to read. In "live" mode the message
+goes to Twilio or SMTP and the row keeps the provider's id. Either way the body is completed at the
+hand-off (`composed_body`: an acknowledge token is made then), so the stored body never holds a secret.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections import deque
+from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
@@ -17,7 +21,7 @@ from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
 from hotline.db import utcnow
-from hotline.outbox import HandOffRefused, OutboxKind, OutboxMessage
+from hotline.outbox import HandOffRefused, OutboxKind, OutboxMessage, composed_body
 from hotline.privacy import decrypt_phone
 from hotline.settings import Settings
 from hotline.tickets.models import Ticket
@@ -25,19 +29,32 @@ from hotline.tickets.models import Ticket
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A message as it would have left, in record mode (the recipient is not kept)."""
+
+    outbox_id: int
+    channel: str
+    subject: str | None
+    body: str
+
+
 class OutboundGateway:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.live = settings.outbound_mode == "live"
         self.replay_safe = not self.live
+        self.recorded: deque[Recorded] = deque(maxlen=500)
 
     def hand_off(self, session: Session, message: OutboxMessage) -> str:
         to = self._recipient(session, message)
+        body = composed_body(session, message)
         if not self.live:
+            self.recorded.append(Recorded(message.id, message.channel, message.subject, body))
             return f"REC{message.id}"
         if message.channel in ("sms", "whatsapp"):
-            return self._send_sms(message, to)
-        return self._send_email(message, to)
+            return self._send_sms(message, to, body)
+        return self._send_email(message, to, body)
 
     def _recipient(self, session: Session, message: OutboxMessage) -> str:
         """Where the message goes: the stored address, or for a reporter the number decrypted now."""
@@ -56,7 +73,7 @@ class OutboundGateway:
     def twilio(self) -> Client:
         return Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
 
-    def _send_sms(self, message: OutboxMessage, to: str) -> str:
+    def _send_sms(self, message: OutboxMessage, to: str, body: str) -> str:
         """An SMS, or a WhatsApp message: the same Messages API with `whatsapp:` addresses."""
         sender = self.settings.twilio_from_number
         if message.channel == "whatsapp":
@@ -65,7 +82,7 @@ class OutboundGateway:
             sent = self.twilio().messages.create(
                 to=to,
                 from_=sender,
-                body=message.body,
+                body=body,
                 status_callback=f"{self.settings.public_base_url}/twilio/status",
             )
         except TwilioException as exc:
@@ -73,12 +90,12 @@ class OutboundGateway:
             raise HandOffRefused(type(exc).__name__) from None
         return str(sent.sid)
 
-    def _send_email(self, message: OutboxMessage, to: str) -> str:
+    def _send_email(self, message: OutboxMessage, to: str, body: str) -> str:
         url = urlsplit(self.settings.smtp_url)
         email = EmailMessage()
         email["From"], email["To"], email["Subject"] = self.settings.mail_from, to, message.subject or ""
         email["Message-ID"] = f"<outbox-{message.id}@{url.hostname or 'hotline'}>"
-        email.set_content(message.body)
+        email.set_content(body)
         smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
         try:
             with smtp_class(url.hostname or "localhost", url.port or (465 if url.scheme == "smtps" else 25)) as smtp:

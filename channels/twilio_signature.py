@@ -23,14 +23,19 @@ def signed_urls() -> list[str]:
     return list(dict.fromkeys([public, request.url]))
 
 
+def signed_by_twilio() -> bool:
+    """Whether this request carries Twilio's valid signature."""
+    validator = RequestValidator(current_app.config["SETTINGS"].twilio_auth_token)
+    signature = request.headers.get("X-Twilio-Signature", "")
+    # Twilio signed the parameters as it sent them, before our hygiene cleaned the form.
+    params = raw_form().to_dict(flat=True)
+    return bool(signature) and any(validator.validate(url, params, signature) for url in signed_urls())
+
+
 def twilio_signed(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        validator = RequestValidator(current_app.config["SETTINGS"].twilio_auth_token)
-        signature = request.headers.get("X-Twilio-Signature", "")
-        # Twilio signed the parameters as it sent them, before our hygiene cleaned the form.
-        params = raw_form().to_dict(flat=True)
-        if not signature or not any(validator.validate(url, params, signature) for url in signed_urls()):
+        if not signed_by_twilio():
             abort(403)
         return view(*args, **kwargs)
 

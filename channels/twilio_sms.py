@@ -53,11 +53,14 @@ def twiml(*texts: str | None) -> Response:
 @blueprint.post("/sms")
 @twilio_signed
 def inbound_sms() -> Response:
-    # Agencies first: a registered contact's text is an acknowledgement or nothing, never a report.
-    senders = _agency_contacts(request.form.get("From", ""))
+    # An agency is known by what it says, never by its number alone: an insider who registers a
+    # reporter's number as a contact must not swallow that reporter's texts. Only a text that names a
+    # reference with an acknowledging word, from a registered contact, takes the agency path.
+    body = request.form.get("Body", "")
+    senders = _agency_contacts(request.form.get("From", "")) if acknowledgement_codes(body) else []
     if senders:
         with force_locale(current_app.config["AGENCY_LOCALE"]):
-            return twiml(_acknowledge_by_sms(senders, request.form.get("Body", "")))
+            return twiml(_acknowledge_by_sms(senders, body))
     # Only the number (for its country, hash and encrypted copy) is read; FromCity, FromState,
     # FromZip and the rest of Twilio's geography stay unread at the door.
     sender = request.form.get("From", "")

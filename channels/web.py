@@ -53,20 +53,20 @@ def home() -> Response:
 @blueprint.route("/report", methods=["GET", "POST"])
 def report() -> str | tuple[str, int]:
     if request.method == "GET":
-        return _render_form(MultiDict(), None)
+        return render_form(MultiDict(), None)
     form = request.form
     intake = _intake_from_form(form)
     try:
         parsed = parse_intake(intake)
     except IntakeError as error:
         # Everything typed is shown again: a mistake never costs the reporter their words.
-        return _render_form(form, error), 400
+        return render_form(form, error), 400
     try:
         received = file_report(db_session(), current_app.config["SETTINGS"], parsed)
     except ServiceBusy:
         # Nothing was stored; the form comes back with every word so one click sends it again.
         busy = IntakeError("", _("We could not save your report just now. Please send it again in a minute."))
-        return _render_form(form, busy), 503
+        return render_form(form, busy), 503
     return render_template(
         "public/report_done.html", reference=received.ticket.reference, passphrase=received.passphrase
     )
@@ -113,11 +113,15 @@ def _intake_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
     }
 
 
-def _render_form(form: MultiDict[str, str], error: IntakeError | None) -> str:
+def render_form(
+    form: MultiDict[str, str], error: IntakeError | None = None, message: str | None = None, lines: Any = None
+) -> str:
+    """The report form with what was typed; `message` and the hotline `lines` when the sender was limited."""
     return render_template(
         "public/report.html",
         form=form,
-        error=error,
+        error=error or (IntakeError("", message) if message else None),
+        lines=lines,
         error_field=_form_field(error.field) if error else None,
         countries=FORM_COUNTRIES,
         questions=FORM_QUESTIONS,

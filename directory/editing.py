@@ -9,6 +9,7 @@ DirectoryError naming the record and field, and changes nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -44,6 +45,9 @@ SERVICE_FIELDS = {
 }
 CONTACT_FIELDS = ("name", "email", "sms", "active")
 # Deliberately loose: the address is typed by an admin and confirmed by the first notice it gets.
+# A contact change that adds a number seen as a reporter's: an insider may be trying to read or
+# silence that reporter.
+REPORTER_NUMBER = "reporter_number"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -124,9 +128,17 @@ def update_service(
 
 
 def set_referral_contacts(
-    session: Session, agency_id: str, contacts: list[dict[str, Any]], actor: str, reason: str = ""
+    session: Session,
+    agency_id: str,
+    contacts: list[dict[str, Any]],
+    actor: str,
+    reason: str = "",
+    seen_as_reporter: Callable[[str], bool] | None = None,
 ) -> DirectoryChange | None:
-    """Replace an agency's escalation ladder (first active contact is notified first); None if unchanged."""
+    """Replace an agency's escalation ladder (first active contact is notified first); None if unchanged.
+
+    `seen_as_reporter` (given by the core, which knows the reporters' number hashes) tells whether an
+    added SMS number has texted or called as a reporter; such a change is flagged for coordinators."""
     agency = session.get(Agency, agency_id)
     if agency is None:
         raise UnknownRecord(agency_id)
@@ -135,7 +147,12 @@ def set_referral_contacts(
     if wanted == before:
         return None
     agency.contacts = [ReferralContact(position=i, **contact) for i, contact in enumerate(wanted)]
-    return _record(session, actor, agency_id, f"contacts {agency_id}", before, wanted, reason)
+    added = {c["sms"] for c in wanted if c["sms"]} - {c["sms"] for c in before if c["sms"]}
+    flag = None
+    if seen_as_reporter is not None and any(seen_as_reporter(number) for number in sorted(added)):
+        flag = REPORTER_NUMBER
+        reason = (reason.strip() + "; " if reason.strip() else "") + "an added SMS number has been a reporter's"
+    return _record(session, actor, agency_id, f"contacts {agency_id}", before, wanted, reason, flag)
 
 
 def contact_entry(contact: ReferralContact) -> dict[str, Any]:
@@ -176,12 +193,19 @@ def check_holidays(holidays: list[Any], record: str) -> None:
 
 
 def _record(
-    session: Session, actor: str, agency_id: str, record: str, before: Any, after: Any, reason: str
+    session: Session,
+    actor: str,
+    agency_id: str,
+    record: str,
+    before: Any,
+    after: Any,
+    reason: str,
+    flag: str | None = None,
 ) -> DirectoryChange:
     fields = ", ".join(sorted(after)) if isinstance(after, dict) else "escalation list"
     summary = f"{record}: {fields}" + (f" ({reason.strip()})" if reason.strip() else "")
     change = DirectoryChange(
-        actor=actor, agency_id=agency_id, record=record, before=before, after=after, summary=summary
+        actor=actor, agency_id=agency_id, record=record, before=before, after=after, summary=summary, flag=flag
     )
     session.add(change)
     bump_version(session)

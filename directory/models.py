@@ -148,6 +148,8 @@ class DirectoryChange(Base):
     before: Mapped[Any] = mapped_column(JSON, nullable=True)
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Set when the change needs a coordinator's eye, e.g. "reporter_number" (directory/editing.py).
+    flag: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
 
 
 class DirectoryVersion(Base):

@@ -65,6 +65,8 @@ class StaffUser(Base):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Sign-out ends every session signed in before this moment (admin/views.py `_load_user`).
+    sessions_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def actor(self) -> str:

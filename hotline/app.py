@@ -19,6 +19,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline import cli, db, health, i18n, metrics
+from hotline.access_log import scrub
 from hotline.embedded_redis import embedded_redis_url
 from hotline.hygiene import CONVERTERS, HygienicRequest, JSONTooDeep
 from hotline.jobs import queue
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
 
     db.use_encryption_key(settings.phone_encryption_key)
     db.init_app(app, db.Database(settings.database_url, busy_seconds=settings.sqlite_busy_seconds))
-    queue.init_app(app, settings.redis_url or embedded_redis_url(settings.instance_path))
+    redis_url = settings.redis_url or embedded_redis_url(settings.instance_path)
+    queue.init_app(app, redis_url)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
     app.jinja_env.globals.update(
@@ -89,7 +91,7 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
     app.extensions["outbound"] = OutboundGateway(settings)
     app.register_blueprint(health.blueprint)
     metrics.init_app(app)
-    _register_errors(app, _register_surface(app, surface))
+    _register_errors(app, _register_surface(app, surface, redis_url))
     _register_headers(app)
     cli.register(app)
     logging.getLogger("hotline").setLevel(logging.INFO)
@@ -102,11 +104,11 @@ def mount_staff(public: Flask, staff: Flask) -> Flask:
     return public
 
 
-def _register_surface(app: Flask, surface: str) -> ErrorAnswer | None:
+def _register_surface(app: Flask, surface: str, redis_url: str) -> ErrorAnswer | None:
     """Register the surface's blueprints; return how its webhooks answer an error, if it has any."""
     # The composition root: the only place where the core reaches up to its web layers.
     if surface == "public":
-        from channels import ack, api, chat, help, hsds_api, twilio_errors, twilio_sms, twilio_voice, web
+        from channels import ack, api, chat, help, hsds_api, limits, twilio_errors, twilio_sms, twilio_voice, web
 
         app.register_blueprint(web.blueprint)
         app.register_blueprint(api.blueprint)
@@ -120,6 +122,7 @@ def _register_surface(app: Flask, surface: str) -> ErrorAnswer | None:
         csrf.exempt(api.blueprint)
         csrf.exempt(twilio_sms.blueprint)
         csrf.exempt(twilio_voice.blueprint)
+        limits.limit_public(app, redis_url)
         return twilio_errors.webhook_error
     else:
         from admin import chat_views, directory_views, softphone_views, stats_views, views
@@ -190,7 +193,8 @@ def _register_errors(app: Flask, webhook_error: ErrorAnswer | None = None) -> No
         # Log the type and the code path only: the exception text (and SQL parameters in it) may hold
         # what a reporter typed or a phone number.
         frames = "".join(traceback.format_tb(error.__traceback__))
-        app.logger.error("unhandled %s at %s %s\n%s", type(error).__name__, request.method, request.path, frames)
+        path = scrub(request.path)  # a one-time acknowledge token is a secret, even in an error line
+        app.logger.error("unhandled %s at %s %s\n%s", type(error).__name__, request.method, path, frames)
         # A failed flush leaves the request's session unusable; the error page itself reads from it
         # (the signed-in user), so roll back first or the error page fails too.
         session = g.get("db_session")
@@ -201,6 +205,8 @@ def _register_errors(app: Flask, webhook_error: ErrorAnswer | None = None) -> No
 
 
 def _register_headers(app: Flask) -> None:
+    production = app.config["SETTINGS"].is_production
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         response.headers.setdefault(
@@ -213,4 +219,7 @@ def _register_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         # Nothing a reporter or officer saw stays in the browser's cache or history pages.
         response.headers.setdefault("Cache-Control", "no-store")
+        if production:
+            # Production is served over TLS only (behind the proxy); browsers must never try plain HTTP.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response

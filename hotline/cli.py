@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app wsgi init-db | seed-demo | create-user | worker | scheduler | run-all`."""
+"""Command-line tools: `flask --app wsgi init-db | seed-demo | create-user | worker | scheduler | audit verify`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
+from sqlalchemy import func, select
 
 from directory.cli import directory_group
 from hotline import demo, devserver, metrics
@@ -23,11 +24,13 @@ from hotline.jobs.deadlines import sla_sweep
 from hotline.jobs.outbox import outbox_sweep
 from hotline.jobs.queue import QUEUE_NAME, worker_connection
 from hotline.jobs.reports import routing_sweep
-from hotline.jobs.retention import expire_callback_numbers
+from hotline.jobs.retention import apply_retention_policy, expire_callback_numbers
 from hotline.jobs.runtime import set_job_app
 from hotline.migrations import upgrade
 from hotline.referrals.escalation import sweep
 from hotline.routing_cli import routing_group
+from hotline.tickets import audit
+from hotline.tickets.models import TicketEvent
 from routing.flow_definition import load_flow
 from routing.flow_definition import main as flows_check_main
 from routing.flow_diagram import render_svg
@@ -39,13 +42,34 @@ PERIODIC_JOBS = (
     (conversation_sweep, 60),
     (sla_sweep, 60),
     (expire_callback_numbers, 600),
+    (apply_retention_policy, 3600),
 )
 
 
 def register(app: Flask) -> None:
     commands = (init_db, seed_demo, create_user, worker, scheduler, run_all, sla_sweep_command)
-    for command in (*commands, routing_group, directory_group, flows_group):
+    for command in (*commands, routing_group, directory_group, flows_group, audit_group):
         app.cli.add_command(command)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The ticket audit log: check that no event was changed or removed."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Walk every ticket's event chain; report the first broken link of each, exit 1 if any."""
+    with current_app.extensions["database"].session() as session:
+        breaks = audit.verify(session)
+        checked = session.scalar(select(func.count()).select_from(TicketEvent)) or 0
+    for found in breaks:
+        where = f"event {found.event_id}" if found.event_id is not None else "its end"
+        click.echo(f"BROKEN ticket {found.reference} (id {found.ticket_id}) at {where}: {found.problem}")
+    if breaks:
+        raise SystemExit(1)
+    click.echo(f"audit chain intact: {checked} events")
 
 
 @click.command("init-db")

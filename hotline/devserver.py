@@ -175,6 +175,15 @@ def say(message: str) -> None:
     click.echo(f"{time.strftime('%H:%M:%S')} supervisor: {message}", err=True)
 
 
+def web_command(port: int) -> list[str]:
+    """Gunicorn for the web part; its access log goes through the logger that scrubs acknowledge tokens."""
+    return [
+        *(sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"),
+        *("--logger-class", "hotline.access_log.ScrubbingLogger"),
+        *("--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s", "wsgi:app"),
+    ]
+
+
 def run(port: int) -> None:
     settings = Settings.from_env()
     env = dict(os.environ)
@@ -185,11 +194,10 @@ def run(port: int) -> None:
         redis = RedisChild(server)
     env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    web = [
-        *(sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"),
-        *("--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s", "wsgi:app"),
+    parts = [
+        Child("web", web_command(port), env),
+        *(Child(name, [*flask, name], env) for name in ("worker", "scheduler")),
     ]
-    parts = [Child("web", web, env), *(Child(name, [*flask, name], env) for name in ("worker", "scheduler"))]
     supervisor = Supervisor(parts, redis)
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)

@@ -118,6 +118,26 @@ def on_settled(kind: str) -> Callable[[Settle], Settle]:
     return register
 
 
+# How a message's body is completed at the moment it is handed off (say, the one-time acknowledge
+# token, which is never stored in the body): registered by the owning domain, keyed by kind.
+Compose = Callable[[Session, OutboxMessage], str]
+_composers: dict[str, Compose] = {}
+
+
+def on_compose(kind: str) -> Callable[[Compose], Compose]:
+    def register(function: Compose) -> Compose:
+        _composers[kind] = function
+        return function
+
+    return register
+
+
+def composed_body(session: Session, message: OutboxMessage) -> str:
+    """The body as it leaves: the stored one, completed by its kind's composer if it has one."""
+    composer = _composers.get(message.kind)
+    return composer(session, message) if composer is not None else message.body
+
+
 def queue_message(
     session: Session,
     *,

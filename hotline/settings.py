@@ -68,6 +68,8 @@ class Settings:
     # multiprocess mode); empty: one process keeps its own.
     metrics_token: str = ""
     metrics_dir: str = ""
+    # Every rate limit's count is multiplied by this (channels/limits.py); test suites raise it.
+    rate_limit_scale: int = 1
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -118,6 +120,7 @@ class Settings:
             behind_proxy=env.get("BEHIND_PROXY", "0") == "1" or mode == "production",
             metrics_token=env.get("METRICS_TOKEN", ""),
             metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
+            rate_limit_scale=int(env.get("RATE_LIMIT_SCALE", "1")),
         )
 
 

@@ -132,6 +132,8 @@ def settings(tmp_path: Path, database_url: str, redis_server: EmbeddedRedis) -> 
         link_signing_key=secrets["LINK_SIGNING_KEY"],
         twilio_auth_token=secrets["TWILIO_AUTH_TOKEN"],
         public_base_url="http://hotline.test",
+        # Tests send many requests from one address; tests/channels/test_rate_limits.py sets it back to 1.
+        rate_limit_scale=1000,
     )
 
 

@@ -1,14 +1,45 @@
-"""Retention: caller numbers are erased when their callback window closes, and the erasure is recorded."""
+"""Retention: caller numbers are erased when their callback window closes, and the rest of what a reporter
+gave (narratives, transcripts, recordings, sent texts, caller hashes) when the policy says so
+(`hotline/retention_policy.json`). Every erasure on a ticket is recorded as one of its events; coded
+fields (country, risk, case type, states) and the events stay, so statistics are unchanged."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
+from hotline.conversations.models import Conversation
 from hotline.db import utcnow
 from hotline.jobs.runtime import job_app
-from hotline.tickets.models import Ticket
+from hotline.outbox import OutboxMessage, OutboxStatus
+from hotline.tickets.models import Ticket, TicketMessage, TicketRecording, TicketStatus
 from hotline.tickets.service import SYSTEM, record_event
+
+log = logging.getLogger(__name__)
+
+POLICY_FILE = Path(__file__).resolve().parent.parent / "retention_policy.json"
+ERASED = "[erased under the retention policy]"
+SETTLED = (OutboxStatus.SENT, OutboxStatus.RECORDED, OutboxStatus.FAILED)
+
+
+def load_policy(path: Path = POLICY_FILE) -> dict[str, timedelta]:
+    """The retention period of each kind of data; refuses a policy without one of them."""
+    document: dict[str, Any] = json.loads(path.read_text())
+    kinds = document["kinds"]
+    missing = {"narrative", "transcript", "recording", "outbox_body", "caller_hash"} - set(kinds)
+    if missing:
+        raise ValueError(f"retention policy lacks {sorted(missing)}")
+    for name, rule in kinds.items():
+        if rule.get("action") != "erase" or not isinstance(rule.get("days"), int) or rule["days"] < 1:
+            raise ValueError(f"retention policy: {name} needs a whole number of days and the action 'erase'")
+    return {name: timedelta(days=rule["days"]) for name, rule in kinds.items()}
 
 
 def expire_callback_numbers() -> int:
@@ -16,6 +47,13 @@ def expire_callback_numbers() -> int:
     app = job_app()
     with app.app_context(), app.extensions["database"].session() as session:
         return erase_expired_numbers(session)
+
+
+def apply_retention_policy() -> dict[str, int]:
+    """The scheduler's run of the whole policy."""
+    app = job_app()
+    with app.app_context(), app.extensions["database"].session() as session:
+        return apply_retention(session, utcnow())
 
 
 def erase_expired_numbers(session: Session) -> int:
@@ -27,3 +65,72 @@ def erase_expired_numbers(session: Session) -> int:
         ticket.caller_phone_encrypted = None
         record_event(session, ticket, "caller_number_erased", SYSTEM, reason="retention: callback window closed")
     return len(expired)
+
+
+def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta] | None = None) -> dict[str, int]:
+    """Erase what the policy says is due at `now`; one `retention_erased` event per ticket touched. Commits."""
+    periods = policy or load_policy()
+    erased: Counter[str] = Counter()
+    per_ticket: dict[int, Counter[str]] = {}
+
+    def note(ticket_id: int | None, kind: str, count: int = 1) -> None:
+        erased[kind] += count
+        if ticket_id is not None:
+            per_ticket.setdefault(ticket_id, Counter())[kind] += count
+
+    closed_before = {
+        kind: select(Ticket.id).where(Ticket.status == TicketStatus.CLOSED, Ticket.updated_at <= now - periods[kind])
+        for kind in ("narrative", "recording", "caller_hash")
+    }
+    narratives = select(TicketMessage).where(TicketMessage.ticket_id.in_(closed_before["narrative"]))
+    for message in session.scalars(narratives.where(TicketMessage.body != ERASED)):
+        message.body = ERASED
+        note(message.ticket_id, "narrative")
+    recordings = select(TicketRecording).where(TicketRecording.ticket_id.in_(closed_before["recording"]))
+    for recording in session.scalars(recordings.where(TicketRecording.url != "")):
+        recording.url = ""
+        note(recording.ticket_id, "recording")
+    hashed = session.scalars(
+        select(Ticket.id).where(Ticket.id.in_(closed_before["caller_hash"]), Ticket.caller_hash.is_not(None))
+    ).all()
+    if hashed:
+        # `updated_at` kept: it is when the ticket closed, the start of every other kind's period.
+        tickets = cast(Table, Ticket.__table__)
+        row = tickets.c
+        session.execute(
+            update(tickets).where(row.id.in_(hashed)).values(caller_hash=None, updated_at=row.updated_at)
+        )
+    for ticket_id in hashed:
+        note(ticket_id, "caller_hash")
+    old_conversations = select(Conversation).where(Conversation.closed_at.is_not(None))
+    hash_due = Conversation.closed_at <= now - periods["caller_hash"]
+    for conversation in session.scalars(old_conversations.where(hash_due, Conversation.caller_hash.is_not(None))):
+        conversation.caller_hash = None
+        note(conversation.ticket_id, "caller_hash")
+    for conversation in session.scalars(old_conversations.where(Conversation.closed_at <= now - periods["transcript"])):
+        turns = [t for t in conversation.turns if t.body]
+        for turn in turns:
+            turn.body = ""
+        words = (conversation.host or {}).get("answer_words")
+        if words:
+            conversation.host = {k: v for k, v in conversation.host.items() if k != "answer_words"}
+        if turns or words:
+            note(conversation.ticket_id, "transcript", len(turns) + (1 if words else 0))
+    for sent in session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.status.in_(SETTLED),
+            OutboxMessage.created_at <= now - periods["outbox_body"],
+            OutboxMessage.body != ERASED,
+        )
+    ):
+        sent.body, sent.subject = ERASED, None
+        note(sent.ticket_id, "outbox_body")
+    session.flush()
+    for ticket_id, kinds in per_ticket.items():
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is not None:
+            what = ", ".join(f"{kind} ({count})" for kind, count in sorted(kinds.items()))
+            record_event(session, ticket, "retention_erased", SYSTEM, reason=f"retention policy: {what}")
+    session.commit()
+    log.info("retention run: %s", dict(erased) or "nothing due")
+    return dict(erased)

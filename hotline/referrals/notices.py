@@ -18,11 +18,14 @@ from sqlalchemy.orm import Session
 
 from directory.models import ReferralContact
 from hotline.db import utcnow
-from hotline.outbox import OutboxKind, OutboxMessage, OutboxStatus, on_settled, queue_message
+from hotline.outbox import OutboxKind, OutboxMessage, OutboxStatus, on_compose, on_settled, queue_message
 from hotline.referrals.models import AckLink, Referral, ReferralStatus
 from hotline.tickets.service import SYSTEM, record_event
 
 AWAITING_ACK = (ReferralStatus.REFERRED, ReferralStatus.ESCALATED)
+# Where the acknowledge token goes in a stored notice: the token is made when the notice is handed
+# off and never stored in the body, so the outbox (and its backups) cannot acknowledge anything.
+ACK_TOKEN_SLOT = "[token-made-when-sent]"
 ACK_LINK_LIFETIME = timedelta(days=3)
 
 
@@ -46,7 +49,6 @@ def queue_agency_notice(
             reason=f"{why}: no notification contact; portal only",
         )
         return []
-    token = create_ack_link(session, referral, now)
     reference = referral.ticket.reference
     config = current_app.config
     with force_locale(config["AGENCY_LOCALE"]):
@@ -57,7 +59,7 @@ def queue_agency_notice(
             reference=reference,
             risk=referral.ticket.risk_level,
             link=f"{config['STAFF_BASE_URL']}/referrals/{referral.id}",
-            ack=f"{config['SETTINGS'].public_base_url}/ack/{token}",
+            ack=f"{config['SETTINGS'].public_base_url}/ack/{ACK_TOKEN_SLOT}",
         )
     for channel, address in channels:
         queue_message(
@@ -72,6 +74,15 @@ def queue_agency_notice(
             contact_id=contact.id if contact is not None else None,
         )
     return [channel for channel, _address in channels]
+
+
+@on_compose(OutboxKind.AGENCY_NOTICE)
+def _with_ack_token(session: Session, message: OutboxMessage) -> str:
+    """The notice as it leaves: a fresh one-time token in its acknowledge link (only its hash is kept)."""
+    referral = session.get(Referral, message.referral_id) if message.referral_id else None
+    if referral is None or ACK_TOKEN_SLOT not in message.body:
+        return message.body
+    return message.body.replace(ACK_TOKEN_SLOT, create_ack_link(session, referral, utcnow()))
 
 
 @on_settled(OutboxKind.AGENCY_NOTICE)

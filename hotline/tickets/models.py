@@ -91,6 +91,8 @@ class Ticket(Base):
     # The caller's number: a keyed hash for linking repeat contacts, and an encrypted copy kept
     # only for the callback window. Never stored in clear.
     caller_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The hash of the ticket's newest event: the end of its audit chain (hotline/tickets/audit.py).
+    event_head: Mapped[str | None] = mapped_column(String(64))
     caller_phone_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     caller_phone_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     followup_passphrase_hash: Mapped[str | None] = mapped_column(String(200))
@@ -181,6 +183,9 @@ class TicketEvent(Base):
     from_state: Mapped[str | None] = mapped_column(String(32))
     to_state: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(String(500))
+    # The audit chain (hotline/tickets/audit.py): the ticket's previous event's hash, and this one's.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AppendOnlyError(RuntimeError):

@@ -25,6 +25,7 @@ from hotline.privacy import (
     new_reference,
 )
 from hotline.settings import Settings
+from hotline.tickets import audit
 from hotline.tickets.intake import ParsedIntake, is_region
 from hotline.tickets.models import (
     TICKET_TRANSITIONS,
@@ -83,6 +84,7 @@ def record_event(
         to_state=to_state,
         reason=reason,
     )
+    audit.link(session, ticket, event)
     session.add(event)
     # Raise the ticket's funnel summary (hotline.tickets.stages) to what this event proves, in the
     # caller's transaction. A conditional UPDATE: it only ever goes up, and concurrent writers cannot

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
+from hotline import create_app
 from hotline.accounts import StaffEvent, StaffUser
 from hotline.db import utcnow
+from hotline.settings import Settings
 from tests.admin.test_staff_pages import sign_in, totp_code
 from tests.factories import make_user
 from tests.helpers import post_form
@@ -77,7 +81,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes_even_with_the_right_
     assert locked.locked_until is not None
     assert timedelta(minutes=14) < locked.locked_until - utcnow() <= timedelta(minutes=15)
     refused = post_form(staff_client, "/login?lang=en", {"email": email, "password": password}, action="/login")
-    assert refused.status_code == 401 and "locked" in refused.get_data(as_text=True)
+    assert refused.status_code == 401 and "After several failed attempts" in refused.get_data(as_text=True)
     assert _events(app, email).count("sign_in_failed") == 5 and "locked" in _events(app, email)
     with app.app_context(), app.extensions["database"].session() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.email == email))
@@ -115,3 +119,47 @@ def test_deactivated_users_cannot_sign_in(app: Flask, staff_client: FlaskClient)
         session.scalar(select(StaffUser).where(StaffUser.email == email)).active = False  # type: ignore[union-attr]
     response = post_form(staff_client, "/login", {"email": email, "password": password})
     assert response.status_code == 401
+
+
+def test_a_cookie_from_before_sign_out_gets_the_sign_in_page(app: Flask, staff_client: FlaskClient) -> None:
+    email, password = make_user(app, regional=True)
+    sign_in(staff_client, email, password)
+    assert staff_client.get("/tickets").status_code == 200
+    stolen = staff_client.get_cookie("hotline_staff")
+    assert stolen is not None
+    assert post_form(staff_client, "/tickets", {}, action="/logout").status_code == 302
+    thief = staff_client.application.test_client()
+    thief.set_cookie("hotline_staff", stolen.value)
+    answer = thief.get("/tickets")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    sign_in(staff_client, email, password)  # signing in again works
+    assert staff_client.get("/tickets").status_code == 200
+
+
+def test_the_sign_in_page_says_the_same_for_a_locked_account_and_an_unknown_one(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    email, password = make_user(app, regional=True)
+    for _attempt in range(5):
+        post_form(staff_client, "/login", {"email": email, "password": "wrong password"})
+    locked = post_form(staff_client, "/login?lang=en", {"email": email, "password": password}, action="/login")
+    unknown = post_form(
+        staff_client, "/login?lang=en", {"email": "nobody@example.org", "password": password}, action="/login"
+    )
+    assert locked.status_code == unknown.status_code == 401
+    assert _error(locked) == _error(unknown) and "Wrong email or password" in _error(locked)
+
+
+def _error(response: TestResponse) -> str:
+    found = re.search(r'class="error"[^>]*>([^<]*)<', response.get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def test_production_answers_carry_hsts(settings: Settings) -> None:
+    production = create_app(settings.with_changes(env="production"), surface="public")
+    assert "max-age=" in production.test_client().get("/help").headers["Strict-Transport-Security"]
+    plain = create_app(settings, surface="public")
+    assert "Strict-Transport-Security" not in plain.test_client().get("/help").headers
+    production.extensions["database"].engine.dispose()
+    plain.extensions["database"].engine.dispose()

@@ -91,3 +91,18 @@ def test_agency_users_cannot_open_the_chat_console(staff_app: Flask, staff_clien
     email, password = make_user(staff_app, role="agency", agency_id="gt-pnc")
     sign_in(staff_client, email, password)
     assert staff_client.get("/chat/").status_code == 403
+
+
+def test_the_passphrase_is_never_in_the_readable_session_cookie(app: Flask, client: FlaskClient) -> None:
+    from flask.sessions import SecureCookieSessionInterface
+
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert serializer is not None
+    post_form(client, "/chat", {}, action="/chat/start")
+    for answer in ["2", "no", "San Salvador, El Salvador", "no", "yes", "don't know", "Work without pay."]:
+        send(client, answer)
+    cookie = client.get_cookie("hotline_public")
+    assert cookie is not None
+    assert not any("passphrase" in key for key in serializer.loads(cookie.value))
+    page = client.get("/chat").get_data(as_text=True)
+    assert 'id="chat-passphrase"' in page
