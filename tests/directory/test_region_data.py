@@ -349,3 +349,28 @@ def test_time_zones() -> None:
     assert str(zone_for("mx")) == "America/Mexico_City"
     for code in COUNTRY_TIME_ZONES:
         zone_for(code)
+
+
+# --------------------------------------------------------------------------- who takes cases
+
+
+def test_policy_and_coordination_bodies_are_marked_as_taking_no_cases() -> None:
+    for o in ORGS:
+        takes = (o.get("referral") or {}).get("takes_cases")
+        if o["kind"] in {"coordinating_body", "regional_body"}:
+            assert takes is False, o["id"]
+        else:
+            assert takes is None, o["id"]
+    marked = {o["id"] for o in ORGS if (o.get("referral") or {}).get("takes_cases") is False}
+    assert {"gt-cit", "mx-cit", "us-task-force"} <= marked
+
+
+def test_name_only_records_stay_listed_but_are_not_routable() -> None:
+    from routing.snapshot import snapshot_from_document
+
+    snapshot = snapshot_from_document(REGION, {}, "check")
+    name_only = {o["id"] for o in ORGS if o["provenance"]["source"] is None}
+    assert len(name_only) == 19
+    flagged = {a.id for a in snapshot.agencies if a.unverified_listing}
+    assert flagged == name_only
+    assert not any(a.routable for a in snapshot.agencies if a.id in name_only)
