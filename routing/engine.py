@@ -221,7 +221,9 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
             region = location.region if step.target == "incident" else None
             picked, others = _pick(snapshot, step, country, region, language.code, now, banned)
             if picked is not None:
-                role = step.role if picked.verdict == QUALIFIES else "fallback"
+                # An origin-country referral keeps its role whatever its fit: the person's consent to
+                # tell their own country (routing/dispatch.py) is asked by that role.
+                role = step.role if picked.verdict == QUALIFIES or step.target == "origin" else "fallback"
                 if picked.verdict != QUALIFIES:
                     reasons.append(
                         "No candidate fully qualifies; this is the best one with details the directory does not know."
