@@ -234,6 +234,17 @@ EVENT_LABELS = {
     "close": _l("Close with an outcome"),
     "withdraw": _l("Withdraw"),
     "reconsider": _l("Reconsider"),
+    # The criminal-justice track (routing/flows/referral_justice.json).
+    "register_complaint": _l("Register the complaint"),
+    "open_investigation": _l("Open the investigation"),
+    "record_participation": _l("Record whether the victim takes part"),
+    "charge": _l("Bring charges"),
+    "record_verdict": _l("Record the verdict"),
+    "order_reparation": _l("Record the reparation ordered"),
+    # Children's special measures (routing/flows/referral_child.json).
+    "appoint_guardian": _l("Record the guardian appointed"),
+    "start_family_tracing": _l("Start family tracing"),
+    "determine_best_interests": _l("Record the best-interests determination"),
 }
 FIELD_LABELS = {
     "reason": _l("Reason"),
@@ -241,6 +252,11 @@ FIELD_LABELS = {
     "wish": _l("Wish"),
     "outcome": _l("Outcome"),
     "participates_in_proceedings": _l("Takes part in proceedings"),
+    "victim_participation": _l("The victim takes part"),
+    "verdict": _l("Verdict"),
+    "reparation": _l("Reparation ordered"),
+    "guardian": _l("Guardian or legal representative"),
+    "best_interests": _l("Best-interests determination"),
 }
 
 
