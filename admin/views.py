@@ -245,6 +245,11 @@ EVENT_LABELS = {
     "appoint_guardian": _l("Record the guardian appointed"),
     "start_family_tracing": _l("Start family tracing"),
     "determine_best_interests": _l("Record the best-interests determination"),
+    # The origin country's side (routing/flows/referral_origin.json).
+    "start_validation": _l("Start validating nationality and identity"),
+    "record_validation": _l("Record the validation"),
+    "record_return": _l("Record the return"),
+    "start_reintegration": _l("Start reintegration follow-up"),
 }
 FIELD_LABELS = {
     "reason": _l("Reason"),
@@ -257,6 +262,8 @@ FIELD_LABELS = {
     "reparation": _l("Reparation ordered"),
     "guardian": _l("Guardian or legal representative"),
     "best_interests": _l("Best-interests determination"),
+    "validation": _l("Validation"),
+    "returned_on": _l("Date of return"),
 }
 
 
@@ -422,7 +429,6 @@ def _own_referral(referral_id: int) -> Referral:
     if found is None or not may_see_referral(g.user, found):
         abort(404)
     return found
-
 
 
 def _flow_picture(referral: Referral) -> dict[str, str]:

@@ -42,7 +42,8 @@ REVIEW_DEADLINE = "review_deadline"
 CROSS_BORDER = "referral_crossborder"
 JUSTICE = "referral_justice"
 CHILD = "referral_child"
-REFERRAL_FLOWS = (NATIONAL, CROSS_BORDER, JUSTICE, CHILD)
+ORIGIN = "referral_origin"
+REFERRAL_FLOWS = (NATIONAL, CROSS_BORDER, JUSTICE, CHILD, ORIGIN)
 # The agency kinds whose referral runs its own pathway instead of the victim-services flowchart.
 JUSTICE_KINDS = frozenset({"prosecutor"})
 CHILD_KINDS = frozenset({"child_protection"})
@@ -54,6 +55,7 @@ __all__ = [
     "CROSS_BORDER",
     "JUSTICE",
     "NATIONAL",
+    "ORIGIN",
     "IllegalTransition",
     "Moved",
     "advance",
@@ -76,10 +78,10 @@ def flow(flow_id: str) -> Flow:
 def flow_for(kind: str, role: str, *, cross_border: bool, minor: bool) -> str:
     """The flowchart a referral runs: a prosecutor's runs the criminal-justice track beside assistance;
     child protection for a child runs the children's special measures; the origin country's body runs
-    the national chart; the destination's other agencies run the cross-border one when the person is
-    foreign, the national one otherwise."""
+    the origin side (validation, return, reception, reintegration); the destination's other agencies run
+    the cross-border one when the person is foreign, the national one otherwise."""
     if role == "origin_country":
-        return NATIONAL
+        return ORIGIN
     if kind in JUSTICE_KINDS:
         return JUSTICE
     if kind in CHILD_KINDS and minor:
@@ -367,6 +369,7 @@ def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any]
         ticket,
         body,
         role="origin_country",
+        flow_id=ORIGIN,
         now=now,
         linked_to=referral,
         plan=plan,

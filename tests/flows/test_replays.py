@@ -8,7 +8,7 @@ import pytest
 
 from tests.flows.replay import Taken, flow_named, load_replays, play
 
-REFERRAL_FLOWS = ("referral_national", "referral_crossborder", "referral_justice", "referral_child")
+REFERRAL_FLOWS = ("referral_national", "referral_crossborder", "referral_justice", "referral_child", "referral_origin")
 # Flowcharts whose agency identifies the victim (the justice track leaves identification to others).
 IDENTIFYING_FLOWS = ("referral_national", "referral_crossborder", "referral_child")
 REPLAYS = [replay for flow_id in (*REFERRAL_FLOWS, "intake_conversation") for replay in load_replays(flow_id)]

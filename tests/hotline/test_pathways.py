@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from hotline.referrals.lifecycle import CHILD, CROSS_BORDER, JUSTICE, NATIONAL, flow_for
+from hotline.referrals.lifecycle import CHILD, CROSS_BORDER, JUSTICE, NATIONAL, ORIGIN, flow_for
 from hotline.referrals.models import Referral
 from hotline.referrals.service import acknowledge, agency_act
 from hotline.tickets.models import TicketEvent
@@ -33,8 +33,8 @@ def test_flow_choice_by_kind_and_role() -> None:
     assert flow_for("child_protection", "additional", cross_border=False, minor=True) == CHILD
     assert flow_for("child_protection", "additional", cross_border=False, minor=False) == NATIONAL
     assert flow_for("response_team", "primary", cross_border=True, minor=False) == CROSS_BORDER
-    assert flow_for("consulate", "origin_country", cross_border=True, minor=False) == NATIONAL
-    assert flow_for("child_protection", "origin_country", cross_border=True, minor=True) == NATIONAL
+    assert flow_for("consulate", "origin_country", cross_border=True, minor=False) == ORIGIN
+    assert flow_for("child_protection", "origin_country", cross_border=True, minor=True) == ORIGIN
 
 
 def test_the_prosecutor_runs_the_justice_track_beside_assistance(app: Flask, client: FlaskClient) -> None:
@@ -104,3 +104,30 @@ def test_a_childs_case_runs_the_child_pathway(app: Flask, client: FlaskClient) -
         moved = session.get(Referral, protection.id)
         assert moved is not None and moved.status == "local_protection"
         assert moved.run["data"]["best_interests"] == "local_protection"
+
+
+def test_the_origin_country_runs_its_side_once_the_person_agrees(app: Flask, client: FlaskClient) -> None:
+    body = {
+        "channel": "api",
+        "text": "Soy dominicana y me tienen trabajando sin pago en una casa, no me dejan salir",
+        "location": {"country": "GT"},
+        "consent": {"share_origin": True},
+    }
+    found = referrals(app, file(client, body))
+    [consular] = [r for r in found if r.role == "origin_country"]
+    assert (consular.agency.kind, consular.agency.country, consular.flow_id) == ("consulate", "DO", ORIGIN)
+    dispatch_proposals(app)
+    with app.app_context(), app.extensions["database"].session() as session:
+        acknowledge(session, consular.id, "agency:test", via="portal")
+        for event, payload in [
+            ("accept", {}),
+            ("start_validation", {}),
+            ("record_validation", {"validation": "confirmed"}),
+            ("record_return", {"returned_on": "2026-06-01"}),
+            ("start_reintegration", {}),
+            ("close", {"outcome": "reintegrated"}),
+        ]:
+            assert agency_act(session, consular.id, event, "agency:test", payload).changed, event
+        session.commit()
+        moved = session.get(Referral, consular.id)
+        assert moved is not None and (moved.status, moved.outcome) == ("closed", "reintegrated")
