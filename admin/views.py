@@ -249,6 +249,22 @@ EVENT_LABELS = {
     "close": _l("Close with an outcome"),
     "withdraw": _l("Withdraw"),
     "reconsider": _l("Reconsider"),
+    # The criminal-justice track (routing/flows/referral_justice.json).
+    "register_complaint": _l("Register the complaint"),
+    "open_investigation": _l("Open the investigation"),
+    "record_participation": _l("Record whether the victim takes part"),
+    "charge": _l("Bring charges"),
+    "record_verdict": _l("Record the verdict"),
+    "order_reparation": _l("Record the reparation ordered"),
+    # Children's special measures (routing/flows/referral_child.json).
+    "appoint_guardian": _l("Record the guardian appointed"),
+    "start_family_tracing": _l("Start family tracing"),
+    "determine_best_interests": _l("Record the best-interests determination"),
+    # The origin country's side (routing/flows/referral_origin.json).
+    "start_validation": _l("Start validating nationality and identity"),
+    "record_validation": _l("Record the validation"),
+    "record_return": _l("Record the return"),
+    "start_reintegration": _l("Start reintegration follow-up"),
 }
 FIELD_LABELS = {
     "reason": _l("Reason"),
@@ -256,6 +272,13 @@ FIELD_LABELS = {
     "wish": _l("Wish"),
     "outcome": _l("Outcome"),
     "participates_in_proceedings": _l("Takes part in proceedings"),
+    "victim_participation": _l("The victim takes part"),
+    "verdict": _l("Verdict"),
+    "reparation": _l("Reparation ordered"),
+    "guardian": _l("Guardian or legal representative"),
+    "best_interests": _l("Best-interests determination"),
+    "validation": _l("Validation"),
+    "returned_on": _l("Date of return"),
 }
 
 
@@ -437,7 +460,6 @@ def _own_referral(referral_id: int) -> Referral:
     if found is None or not may_see_referral(g.user, found):
         abort(404)
     return found
-
 
 
 def _flow_picture(referral: Referral) -> dict[str, str]:

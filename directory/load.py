@@ -103,6 +103,8 @@ def check_organization(org: dict[str, Any], countries: set[str]) -> None:
     for level, minutes in (referral.get("ack_minutes") or {}).items():
         _require(level in RISK_LEVELS, record, "referral.ack_minutes", f"unknown risk level {level!r}")
         _require(isinstance(minutes, int) and minutes > 0, record, "referral.ack_minutes", "minutes must be > 0")
+    takes_cases = referral.get("takes_cases")
+    _require(takes_cases is None or isinstance(takes_cases, bool), record, "referral.takes_cases", "true or false")
     for service in org.get("services", ()):
         check_service(service, record)
 
@@ -219,10 +221,15 @@ def _fill_agency(agency: Agency, org: dict[str, Any]) -> None:
     agency.emails = list(org.get("emails") or [])
     agency.urls = list(org.get("urls") or [])
     agency.provenance = dict(org.get("provenance") or {})
-    if referral:
-        agency.referral_channels = list(referral.get("channels") or [])
-        agency.ack_minutes = dict(referral.get("ack_minutes") or {})
-        agency.holidays = list(referral.get("holidays") or [])
+    # Each referral field is replaced only when the document states it, so marking a body
+    # (takes_cases) does not wipe the contacts' channels set up by hand or by the demo fixture.
+    if "channels" in referral:
+        agency.referral_channels = list(referral["channels"] or [])
+    if "ack_minutes" in referral:
+        agency.ack_minutes = dict(referral["ack_minutes"] or {})
+    if "holidays" in referral:
+        agency.holidays = list(referral["holidays"] or [])
+    agency.takes_cases = referral.get("takes_cases")
     agency.services = [_service(agency.id, i, s) for i, s in enumerate(org.get("services") or ())]
     phones = [_phone(agency.id, None, p) for p in org.get("phones") or ()]
     for service, service_entry in zip(agency.services, org.get("services") or (), strict=True):

@@ -56,6 +56,8 @@ class Agency(Base):
     referral_channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     ack_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # None: as the agency's kind says (policy and coordination bodies take no cases); else the directory's word.
+    takes_cases: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     provenance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

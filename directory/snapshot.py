@@ -49,6 +49,7 @@ def organization_entry(agency: Agency) -> dict[str, Any]:
             "channels": agency.referral_channels,
             "ack_minutes": agency.ack_minutes,
             "holidays": agency.holidays,
+            "takes_cases": agency.takes_cases,
         },
         "provenance": agency.provenance,
     }

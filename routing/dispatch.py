@@ -74,6 +74,12 @@ def plan_dispatch(
     policy = policy or dispatch_policy()
     for referral in decision["referrals"]:
         referral.update(plan_referral(decision, referral["kind"], referral["role"], consent, text, policy))
+    present = {(r["kind"], r.get("country")) for r in decision["referrals"]}
+    for referral in decision["referrals"]:
+        if referral.get("swap_kind") and (referral["swap_kind"], referral.get("country")) in present:
+            # The child's country's child protection is already referred (the child pathway's own
+            # step); the consular referral waits for the consent it was not given.
+            referral.update(dispatch="held", held_reason="consent_not_given", override=None, swap_kind=None)
     risk = decision["risk"]["level"]
     decision["dispatch"] = {
         "policy_version": policy.version,
@@ -127,7 +133,8 @@ def _plan_one(
         if consent.get("share_origin") is not True:
             if minor:
                 # The child's own country's child protection, on the child's best interests.
-                return {**plan, "dispatch": "review", "override": CHILD_GROUND, "swap_kind": "child_protection"}
+                swap = None if kind in policy.child_protection_kinds else "child_protection"
+                return {**plan, "dispatch": "review", "override": CHILD_GROUND, "swap_kind": swap}
             reason = "consent_refused" if consent.get("share_origin") is False else "consent_not_given"
             return {**plan, "dispatch": "held", "held_reason": reason}
     elif consent.get("share_authorities") is False:

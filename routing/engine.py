@@ -46,6 +46,9 @@ class PolicyStep:
     kinds: tuple[str, ...]
     role: str
     reason: str
+    # Strict: the first kind with any routable candidate wins, even one only soft-qualified, over a
+    # fully qualified agency of a later kind (a national line with unknown hours before a police tip line).
+    strict_order: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,13 @@ def compile_policy(document: Mapping[str, Any]) -> Policy:
             raise ValueError(f"policy step {entry.get('id')!r} has an unknown condition, target or role")
         steps.append(
             PolicyStep(
-                entry["id"], dict(entry["when"]), entry["target"], tuple(entry["kinds"]), entry["role"], entry["reason"]
+                entry["id"],
+                dict(entry["when"]),
+                entry["target"],
+                tuple(entry["kinds"]),
+                entry["role"],
+                entry["reason"],
+                bool(entry.get("strict_order", False)),
             )
         )
     never = tuple(NeverRule(dict(e["when"]), frozenset(e["kinds"]), e["reason"]) for e in document.get("never", ()))
@@ -212,7 +221,9 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
             region = location.region if step.target == "incident" else None
             picked, others = _pick(snapshot, step, country, region, language.code, now, banned)
             if picked is not None:
-                role = step.role if picked.verdict == QUALIFIES else "fallback"
+                # An origin-country referral keeps its role whatever its fit: the person's consent to
+                # tell their own country (routing/dispatch.py) is asked by that role.
+                role = step.role if picked.verdict == QUALIFIES or step.target == "origin" else "fallback"
                 if picked.verdict != QUALIFIES:
                     reasons.append(
                         "No candidate fully qualifies; this is the best one with details the directory does not know."
@@ -286,8 +297,10 @@ def _pick(
         if kind in banned:
             passed_over.extend(_Fit(a, FAILS, [banned[kind]], ()) for a in snapshot.agencies_of(country, kind))
             continue
+        candidates = snapshot.agencies_of(country, kind)
+        passed_over.extend(_Fit(a, FAILS, [_not_routable(a)], ()) for a in candidates if not a.routable)
         fits = sorted(
-            (_fit(agency, country, region, language, now) for agency in snapshot.agencies_of(country, kind)),
+            (_fit(agency, country, region, language, now) for agency in candidates if agency.routable),
             key=lambda f: (f.verdict, f.rank, f.agency.id),
         )
         qualified = [f for f in fits if f.verdict == QUALIFIES]
@@ -300,9 +313,17 @@ def _pick(
         if unknown and best_unknown is None:
             best_unknown = unknown[0]
             passed_over.extend(f for f in fits if f is not best_unknown)
+            if step.strict_order:
+                return best_unknown, passed_over
         else:
             passed_over.extend(fits)
     return best_unknown, passed_over
+
+
+def _not_routable(agency: Agency) -> str:
+    if not agency.takes_cases:
+        return f"{agency.name}: a policy and coordination body; it is informed, never sent a case."
+    return f"{agency.name}: listed by name only, with no source and no contact; not routed to until verified."
 
 
 def _regional_focal_point(snapshot: Snapshot, language: str, now: datetime) -> _Fit:

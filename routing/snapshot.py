@@ -28,6 +28,9 @@ AGENCY_KINDS = (
     "regional_body",
 )
 TRI_STATE = ("yes", "no", "unknown")
+# Policy and coordination bodies: informed (statistics, escalation's last rungs), never sent a case,
+# unless the directory's `referral.takes_cases` says the body runs a case-intake service.
+POLICY_KINDS = frozenset({"coordinating_body", "regional_body"})
 WEEKDAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
 # Regional bodies have no country clock of their own; their hours are read in UTC.
 DEFAULT_TIME_ZONE = "UTC"
@@ -130,6 +133,15 @@ class Agency:
     ack_minutes: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     holidays: frozenset[date] = frozenset()
     referral_channels: tuple[str, ...] = ()
+    # False for a body that never receives a case (a commission, a task force).
+    takes_cases: bool = True
+    # Listed by name only: no seed source, no contact, no referral channel; not routed to until verified.
+    unverified_listing: bool = False
+
+    @property
+    def routable(self) -> bool:
+        """Whether a case may be referred here at all."""
+        return self.takes_cases and not self.unverified_listing
 
     @property
     def zone(self) -> ZoneInfo:
@@ -264,6 +276,21 @@ def _agency(entry: Mapping[str, Any], zones: Mapping[str, str], languages: Mappi
             ),
         )
     names = dict(entry.get("name") or {})
+    takes_cases = referral.get("takes_cases")
+    if takes_cases is None:
+        takes_cases = kind not in POLICY_KINDS
+    provenance = entry.get("provenance") or {}
+    unverified_listing = (
+        provenance.get("source") is None
+        and not provenance.get("verified")
+        and not (
+            entry.get("phones")
+            or entry.get("emails")
+            or entry.get("urls")
+            or entry.get("services")
+            or referral.get("channels")
+        )
+    )
     return Agency(
         id=entry["id"],
         name=_display_name(names, entry["id"]),
@@ -277,6 +304,8 @@ def _agency(entry: Mapping[str, Any], zones: Mapping[str, str], languages: Mappi
         ack_minutes=MappingProxyType({k: int(v) for k, v in (referral.get("ack_minutes") or {}).items()}),
         holidays=frozenset(date.fromisoformat(d) for d in referral.get("holidays") or ()),
         referral_channels=tuple(referral.get("channels") or ()),
+        takes_cases=bool(takes_cases),
+        unverified_listing=unverified_listing,
     )
 
 

@@ -34,22 +34,60 @@ from hotline.tickets.service import SYSTEM, move_ticket, record_event
 from routing.dispatch import dispatch_policy, plan_referral
 from routing.flow_definition import Flow, load_flow
 from routing.flow_engine import Action, Event, IllegalTransition, Run, fire, start
+from routing.snapshot import POLICY_KINDS
 
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "routing" / "flows"
 NATIONAL = "referral_national"
 # Not a flowchart timer: the deadline by which an operator reviews a proposal (routing.dispatch).
 REVIEW_DEADLINE = "review_deadline"
 CROSS_BORDER = "referral_crossborder"
+JUSTICE = "referral_justice"
+CHILD = "referral_child"
+ORIGIN = "referral_origin"
+REFERRAL_FLOWS = (NATIONAL, CROSS_BORDER, JUSTICE, CHILD, ORIGIN)
+# The agency kinds whose referral runs its own pathway instead of the victim-services flowchart.
+JUSTICE_KINDS = frozenset({"prosecutor"})
+CHILD_KINDS = frozenset({"child_protection"})
+# Who receives the origin country's side of a case, in order of preference.
+ORIGIN_KINDS = ("consulate", "coordinating_body")
 
-__all__ = ["IllegalTransition", "Moved", "advance", "flow", "flow_of", "open_referral", "reschedule"]
+__all__ = [
+    "CHILD",
+    "CROSS_BORDER",
+    "JUSTICE",
+    "NATIONAL",
+    "ORIGIN",
+    "IllegalTransition",
+    "Moved",
+    "advance",
+    "flow",
+    "flow_for",
+    "flow_of",
+    "open_referral",
+    "reschedule",
+]
 
 
 @cache
 def flow(flow_id: str) -> Flow:
     """The current version of a referral flowchart, loaded and checked once per process."""
-    if flow_id not in (NATIONAL, CROSS_BORDER):
+    if flow_id not in REFERRAL_FLOWS:
         raise LookupError(flow_id)
     return load_flow(_document(flow_id))
+
+
+def flow_for(kind: str, role: str, *, cross_border: bool, minor: bool) -> str:
+    """The flowchart a referral runs: a prosecutor's runs the criminal-justice track beside assistance;
+    child protection for a child runs the children's special measures; the origin country's body runs
+    the origin side (validation, return, reception, reintegration); the destination's other agencies run
+    the cross-border one when the person is foreign, the national one otherwise."""
+    if role == "origin_country":
+        return ORIGIN
+    if kind in JUSTICE_KINDS:
+        return JUSTICE
+    if kind in CHILD_KINDS and minor:
+        return CHILD
+    return CROSS_BORDER if cross_border else NATIONAL
 
 
 def _document(flow_id: str) -> dict[str, Any]:
@@ -277,7 +315,7 @@ def _carry_out(session: Session, referral: Referral, actions: list[Action], now:
 
 
 def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any], now: datetime) -> None:
-    """Open (or link the existing) referral to the victim's origin country's coordinating body."""
+    """Open (or link the existing) referral to the victim's origin country's consular service."""
     ticket = referral.ticket
     origin = (ticket.routing or {}).get("victim_nationality")
     existing = session.scalars(select(Referral).where(Referral.ticket_id == ticket.id)).all()
@@ -303,30 +341,37 @@ def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any]
             reason="the victim's nationality is unknown; an operator must choose the origin country",
         )
         return
-    body = session.scalar(
-        select(Agency.id).where(Agency.country == origin, Agency.kind == "coordinating_body").order_by(Agency.id)
+    # The origin country's consular service, else a body that says it takes cases; a commission never.
+    candidates = session.scalars(
+        select(Agency).where(Agency.country == origin, Agency.kind.in_(ORIGIN_KINDS)).order_by(Agency.id)
+    ).all()
+    takers = sorted(
+        (a for a in candidates if (a.takes_cases if a.takes_cases is not None else a.kind not in POLICY_KINDS)),
+        key=lambda a: ORIGIN_KINDS.index(a.kind),
     )
-    if body is None:
+    if not takers:
         record_event(
             session,
             ticket,
             "link_not_opened",
             SYSTEM,
             referral_id=referral.id,
-            reason=f"no coordinating body of {origin} in the directory",
+            reason=f"no consular service or case-taking body of {origin} in the directory",
         )
         return
+    body, body_kind = takers[0].id, takers[0].kind
     decision = ticket.routing or {}
     consent = {**(ticket.consent or {})}
     if (decision.get("dispatch") or {}).get("fear_of_return"):
         consent["fear_of_return"] = True
     # The origin country is told only as the person agreed (routing.dispatch), here as anywhere.
-    plan = plan_referral(decision, "coordinating_body", "origin_country", consent, "") if decision else None
+    plan = plan_referral(decision, body_kind, "origin_country", consent, "") if decision else None
     open_referral(
         session,
         ticket,
         body,
         role="origin_country",
+        flow_id=ORIGIN,
         now=now,
         linked_to=referral,
         plan=plan,

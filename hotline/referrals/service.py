@@ -12,7 +12,7 @@ from directory.models import Agency
 from directory.snapshot import current_snapshot
 from hotline.db import changed_rows, database, utcnow
 from hotline.referrals import dispatch
-from hotline.referrals.lifecycle import CROSS_BORDER, NATIONAL, IllegalTransition, Moved, advance, open_referral
+from hotline.referrals.lifecycle import JUSTICE, IllegalTransition, Moved, advance, flow_for, open_referral
 from hotline.referrals.models import AckLink, DispatchState, Referral, ReferralStatus
 from hotline.referrals.notices import create_ack_link, find_ack_link
 from hotline.tickets.intake import IntakeError, parse_intake
@@ -51,9 +51,14 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
     apply_triage(ticket, decision, stated_language=intake.language)
     move_ticket(session, ticket, TicketStatus.TRIAGED, SYSTEM, kind="triaged", reason=triage_summary(decision))
     cross_border = any(choice["role"] == "origin_country" for choice in decision["referrals"])
+    minor = "minor" in decision.get("vulnerability", ())
     referrals: list[Referral] = []
     for choice in decision["referrals"]:
         origin = choice["role"] == "origin_country"
+        flow_id = flow_for(choice["kind"], choice["role"], cross_border=cross_border, minor=minor)
+        # The origin country's body, and the prosecutor's track, are linked to the victim's own
+        # referral (the first one that is neither): the justice steps run beside assistance.
+        assisting = next((r for r in referrals if r.flow_id not in (JUSTICE,) and r.role != "origin_country"), None)
         agency_id = choice["agency_id"]
         if choice.get("swap_kind"):
             # An override sends it to another kind of agency of that country (a child's own
@@ -75,10 +80,8 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
                 plan=choice,
                 role=choice["role"],
                 now=now,
-                # The destination country's agencies run the cross-border flowchart; the origin
-                # country's body is linked to the first of them and runs the national one.
-                flow_id=CROSS_BORDER if cross_border and not origin else NATIONAL,
-                linked_to=referrals[0] if origin and referrals else None,
+                flow_id=flow_id,
+                linked_to=assisting if origin or flow_id == JUSTICE else None,
                 # The policy's reason; every other reason stays with the decision on the ticket.
                 reason=choice["reasons"][0] if choice["reasons"] else choice["role"],
             )

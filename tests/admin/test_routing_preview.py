@@ -14,7 +14,7 @@ from tests.admin.test_staff_pages import sign_in
 from tests.factories import make_user
 
 INTAKES = [
-    {"channel": "sms", "text": "Somos nicaragüenses, nos tienen encerradas en Puntarenas y no nos pagan"},
+    {"channel": "sms", "text": "Somos dominicanas, nos tienen encerradas en Puntarenas y no nos pagan"},
     {"channel": "voice", "answers": {"in_danger_now": True}, "location": {"country": "HN"}},
 ]
 
@@ -31,8 +31,9 @@ def test_cli_preview_prints_one_decision_per_intake_in_order(app: Flask, tmp_pat
     assert result.exit_code == 0, result.output
     decisions = json.loads(result.output)
     assert [d["location"]["country"] for d in decisions] == ["CR", "HN"]
-    assert decisions[0]["victim_nationality"] == "NI"
-    assert ("coordinating_body", "NI") in {(r["kind"], r["country"]) for r in decisions[0]["referrals"]}
+    assert decisions[0]["victim_nationality"] == "DO"
+    # The origin country is reached through its consular service; its commission takes no cases.
+    assert ("consulate", "DO") in {(r["kind"], r["country"]) for r in decisions[0]["referrals"]}
     assert decisions[1]["risk"]["level"] == "critical"
     assert all(r["reasons"] for d in decisions for r in d["referrals"])
     assert ticket_count(app) == 0
@@ -65,5 +66,5 @@ def test_ticket_page_shows_the_routing_explanation(app: Flask, client: FlaskClie
     sign_in(staff_client, *make_user(app, regional=True))
     page = staff_client.get(f"/tickets/{reference}").get_data(as_text=True)
     assert 'id="routing-decision"' in page
-    assert "coordinating body validates" in page or "origin_country" in page
+    assert "consular service identifies" in page or "origin_country" in page
     assert "risk-rules/" in page

@@ -37,6 +37,9 @@ def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, pag
     assert reference in page.content()
     screenshot(page, "03-operator-tickets")
     page.click(f"text={reference}")
+    # Wait for the ticket page itself: is_visible does not wait, and on a loaded machine the click's
+    # navigation may not have finished.
+    page.wait_for_selector("#routing-decision")
     assert page.is_visible("#routing-decision")
     screenshot(page, "04-operator-ticket")
 

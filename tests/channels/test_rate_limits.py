@@ -40,7 +40,7 @@ def proxied(settings: Settings) -> Iterator[Flask]:
 
 def _a_number(app: Flask) -> str:
     with app.test_request_context("/"):
-        return next(line.dialable for _code, found in lines_by_country() for line in found)
+        return next(line.dialable for _code, found in lines_by_country() for line in found if line.dialable)
 
 
 def _tickets(app: Flask) -> int:

@@ -24,14 +24,14 @@ def test_load_twice_leaves_the_same_directory(app: Flask) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["directory", "load"])
     assert first.exit_code == 0, first.output
-    assert "loaded 97 organizations" in first.output
+    assert "loaded 100 organizations" in first.output
     with app.app_context(), app.extensions["database"].session() as session:
         after_first = dumps(export_datapackage(session))
     second = runner.invoke(args=["directory", "load"])
     assert second.exit_code == 0, second.output
     with app.app_context(), app.extensions["database"].session() as session:
         assert dumps(export_datapackage(session)) == after_first
-    assert counts(app) == (97, 28, 23)
+    assert counts(app) == (100, 28, 23)
 
 
 def test_export_to_stdout_then_import_from_a_file(app: Flask, tmp_path: Path) -> None:
@@ -40,12 +40,12 @@ def test_export_to_stdout_then_import_from_a_file(app: Flask, tmp_path: Path) ->
     assert exported.exit_code == 0
     package = json.loads(exported.stdout)
     organizations = next(r["data"] for r in package["resources"] if r["name"] == "organization")
-    assert len(organizations) == 97
+    assert len(organizations) == 100
     path = tmp_path / "directory.json"
     path.write_text(exported.stdout, encoding="utf-8")
     imported = runner.invoke(args=["directory", "import", str(path)])
     assert imported.exit_code == 0, imported.output
-    assert "imported 97 organizations" in imported.output
+    assert "imported 100 organizations" in imported.output
     assert runner.invoke(args=["directory", "export", "-"]).stdout == exported.stdout
 
 
@@ -80,7 +80,7 @@ def test_export_as_csv_then_import_the_folder(app: Flask, tmp_path: Path) -> Non
     assert (tmp_path / "package" / "datapackage.json").exists() and (tmp_path / "package" / "services.csv").exists()
     imported = runner.invoke(args=["directory", "import", str(tmp_path / "package")])
     assert imported.exit_code == 0, imported.output
-    assert "imported 97 organizations" in imported.output and "left out" not in imported.output
+    assert "imported 100 organizations" in imported.output and "left out" not in imported.output
     assert runner.invoke(args=["directory", "export", "-"]).stdout == before
 
 

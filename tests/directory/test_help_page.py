@@ -58,3 +58,36 @@ def test_tel_links_are_digits_only() -> None:
     assert tel_href("800 00 854 00", "voice") == "tel:8000085400"
     assert tel_href("800-4CTU", "voice") == "tel:8004288"
     assert tel_href("+1 202 555 0150", "sms") == "sms:+12025550150"
+
+
+def test_an_incomplete_number_is_never_a_link(client: FlaskClient) -> None:
+    mexico = country_section(client.get("/help").get_data(as_text=True), "MX")
+    assert "1000-2000" in mexico
+    assert "tel:10002000" not in mexico and 'href="tel:1000' not in mexico
+    assert "no lo ofrecemos para marcar" in mexico
+
+
+def test_names_and_descriptions_in_the_page_language_without_citations(client: FlaskClient) -> None:
+    page = client.get("/help").get_data(as_text=True)
+    guatemala = country_section(page, "GT")
+    assert "Línea telefónica 110 para denunciar posibles casos de trata de personas" in guatemala
+    assert "Número corto, directo, gratuito" in guatemala
+    english = client.get("/help?lang=en").get_data(as_text=True)
+    assert "Short number, direct, free of charge" in country_section(english, "GT")
+    for text in (page, english):
+        assert not re.search(r"\((?:[^()]*\b)?(?:S\d{3}|L\d+)\b[^()]*\)", text)
+
+
+def test_every_corett_country_shows_what_the_seeds_give_or_says_there_is_none(client: FlaskClient) -> None:
+    page = client.get("/help?lang=en").get_data(as_text=True)
+    # Numberless channels the survey names (CR, HN, PA, DO) are listed as lines without a number.
+    for code in ("CR", "PA", "DO"):
+        section = country_section(page, code)
+        assert "Our source names this line but gives no number." in section, code
+        assert "We have no dedicated line for this country yet" in section, code
+    # Belize's source gives the ministry's page; Nicaragua's gives nothing, and the page says so.
+    belize = country_section(page, "BZ")
+    assert 'href="http://humandevelopment.gov.bz/index.php/atips/"' in belize
+    nicaragua = country_section(page, "NI")
+    assert "We have no dedicated line for this country yet" in nicaragua
+    assert 'class="line"' not in nicaragua

@@ -349,3 +349,44 @@ def test_time_zones() -> None:
     assert str(zone_for("mx")) == "America/Mexico_City"
     for code in COUNTRY_TIME_ZONES:
         zone_for(code)
+
+
+# --------------------------------------------------------------------------- who takes cases
+
+
+def test_policy_and_coordination_bodies_are_marked_as_taking_no_cases() -> None:
+    for o in ORGS:
+        takes = (o.get("referral") or {}).get("takes_cases")
+        if o["kind"] in {"coordinating_body", "regional_body"}:
+            assert takes is False, o["id"]
+        elif takes is False:
+            # Any other body marked so says why in its provenance note.
+            assert (
+                "never sent a case" in o["provenance"]["note"]
+                or "not by a referral" in o["provenance"]["note"]
+                or "no case intake" in o["provenance"]["note"]
+            ), o["id"]
+        else:
+            assert takes is None, o["id"]
+    marked = {o["id"] for o in ORGS if (o.get("referral") or {}).get("takes_cases") is False}
+    assert {"gt-cit", "mx-cit", "us-task-force"} <= marked
+
+
+def test_name_only_records_stay_listed_but_are_not_routable() -> None:
+    from routing.snapshot import snapshot_from_document
+
+    snapshot = snapshot_from_document(REGION, {}, "check")
+    name_only = {o["id"] for o in ORGS if o["provenance"]["source"] is None}
+    assert len(name_only) == 19
+    flagged = {a.id for a in snapshot.agencies if a.unverified_listing}
+    assert flagged == name_only
+    assert not any(a.routable for a in snapshot.agencies if a.id in name_only)
+
+
+def test_the_ngos_and_shelters_the_seeds_name_are_listed_with_their_lines(seeds: dict[str, list[str]]) -> None:
+    named = {"bz-human-trafficking-institute": "Human Trafficking Institute", "gt-ecpat": "ECPAT Guatemala"}
+    for org_id, name in named.items():
+        [org] = [o for o in ORGS if o["id"] == org_id]
+        assert org["kind"] == "ngo" and name in cited_text(seeds, org["provenance"])
+    [shelters] = [o for o in ORGS if o["id"] == "gt-child-shelters"]
+    assert "temporary shelters for children" in cited_text(seeds, shelters["provenance"])

@@ -13,7 +13,14 @@ from tests.flows.replay import flow_named
 from tests.flows.test_check import make_flow
 
 SVG = "{http://www.w3.org/2000/svg}"
-FLOWS = ("referral_national", "referral_crossborder", "intake_conversation")
+FLOWS = (
+    "referral_national",
+    "referral_crossborder",
+    "referral_justice",
+    "referral_child",
+    "referral_origin",
+    "intake_conversation",
+)
 
 
 def boxes(root: ET.Element) -> dict[str, tuple[float, float, float, str]]:

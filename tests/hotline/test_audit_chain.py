@@ -107,7 +107,7 @@ def test_verify_reports_the_newest_event_removed(app: Flask, client: FlaskClient
 def test_events_written_before_the_chain_are_chained_by_the_migration(app: Flask, client: FlaskClient) -> None:
     _filed(app, client)
     url = app.config["SETTINGS"].database_url
-    command.downgrade(alembic_config(url), "0010")
+    command.downgrade(alembic_config(url), "0011")  # just before the audit chain (0012)
     upgrade(url)
     code, output = _verify(app)
     assert code == 0, output

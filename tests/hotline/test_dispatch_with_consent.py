@@ -22,7 +22,8 @@ from tests.factories import make_user
 from tests.helpers import dispatch_proposals, post_form
 
 MEDIUM = {"channel": "api", "text": "me pagan menos de lo prometido en una maquila", "location": {"country": "GT"}}
-HONDURAN = "Soy hondureña y me tienen trabajando sin pago en una casa, no me dejan salir"
+# The origin country is reached through its consular service; the directory has the Dominican one.
+DOMINICAN = "Soy dominicana y me tienen trabajando sin pago en una casa, no me dejan salir"
 
 
 def referrals(app: Flask, reference: str) -> list[Referral]:
@@ -114,24 +115,26 @@ def test_a_critical_confident_report_alerts_the_responder_at_once_and_proposes_t
 
 
 def test_the_origin_country_is_told_only_with_consent_or_for_a_child(app: Flask, client: FlaskClient) -> None:
-    adult = {"channel": "api", "text": HONDURAN, "location": {"country": "GT"}}
+    adult = {"channel": "api", "text": DOMINICAN, "location": {"country": "GT"}}
     without = referrals(app, file(client, adult))
     origin = [r for r in without if r.role == "origin_country"]
-    assert [(r.agency.country, r.dispatch, r.held_reason) for r in origin] == [("HN", "held", "consent_not_given")]
+    assert [(r.agency.country, r.dispatch, r.held_reason) for r in origin] == [("DO", "held", "consent_not_given")]
 
     agreed = referrals(app, file(client, {**adult, "consent": {"share_origin": True}}))
-    assert [(r.agency.country, r.dispatch) for r in agreed if r.role == "origin_country"] == [("HN", "proposed")]
+    assert [(r.agency.country, r.dispatch) for r in agreed if r.role == "origin_country"] == [("DO", "proposed")]
 
-    child = {**adult, "text": "Mi vecina de 15 años es hondureña y la tienen trabajando sin pago, no la dejan salir"}
+    child = {**adult, "text": "Mi vecina de 15 años es dominicana y la tienen trabajando sin pago, no la dejan salir"}
     for_child = referrals(app, file(client, child))
-    [sent] = [r for r in for_child if r.role == "origin_country"]
-    assert (sent.agency.country, sent.agency.kind, sent.override_ground) == ("HN", "child_protection", CHILD_GROUND)
+    origin = {r.agency.kind: r for r in for_child if r.role == "origin_country"}
+    sent = origin["child_protection"]
+    assert (sent.agency.country, sent.override_ground) == ("DO", CHILD_GROUND)
+    assert (origin["consulate"].dispatch, origin["consulate"].held_reason) == ("held", "consent_not_given")
 
 
 def test_a_fear_of_return_blocks_the_origin_country_even_with_consent(app: Flask, client: FlaskClient) -> None:
     body = {
         "channel": "api",
-        "text": HONDURAN + ". No quiero volver, tengo miedo.",
+        "text": DOMINICAN + ". No quiero volver, tengo miedo.",
         "location": {"country": "GT"},
         "consent": {"share_origin": True},
     }

@@ -127,20 +127,57 @@ def test_regional_service_must_cover_the_region() -> None:
     assert "gt-quetzal" in {r.agency_id for r in far.rejected}
 
 
-def test_agency_ack_override_and_origin_country() -> None:
+def test_agency_ack_override_and_origin_country_consulate() -> None:
     pa = make_agency("pa-response", "PA", "response_team", referral={"ack_minutes": {"high": 60}})
     cr = make_agency("cr-coord", "CR", "coordinating_body")
+    consulate = make_agency("cr-consular", "CR", "consulate")
     decision = route(
         intake(
             location=Location("PA"),
             answers={"sexual_exploitation": True, "documents_withheld": True, "victim_nationality": "CR"},
         ),
-        snapshot(pa, cr),
+        snapshot(pa, cr, consulate),
         TUESDAY_9AM_GT,
     )
     by_id = {r.agency_id: r for r in decision.referrals}
     assert by_id["pa-response"].ack_due_minutes == 60
-    assert by_id["cr-coord"].role == "origin_country"
+    assert by_id["cr-consular"].role == "origin_country"
+    assert "cr-coord" not in by_id
+
+
+def test_policy_bodies_are_passed_over_with_the_reason() -> None:
+    commission = make_agency("us-commission", "US", "coordinating_body")
+    line = make_agency("us-line", "US", "hotline")
+    decision = route(
+        intake(location=Location("US"), answers={"forced_labour": True, "documents_withheld": True}),
+        snapshot(commission, line),
+        TUESDAY_9AM_GT,
+    )
+    assert [(r.agency_id, r.role) for r in decision.referrals] == [("us-line", "primary")]
+    rejected = {r.agency_id: r.reasons for r in decision.rejected}
+    assert any("never sent a case" in reason for reason in rejected["us-commission"])
+
+
+def test_a_body_that_runs_case_intake_is_routed_to() -> None:
+    commission = make_agency("gt-commission", "GT", "coordinating_body", referral={"takes_cases": True})
+    decision = route(
+        intake(location=Location("GT"), answers={"forced_labour": True, "documents_withheld": True}),
+        snapshot(commission),
+        TUESDAY_9AM_GT,
+    )
+    assert ("gt-commission", "GT", "primary") in roles(decision)
+
+
+def test_name_only_records_are_listed_but_not_routed_to() -> None:
+    named = make_agency("gt-named", "GT", "prosecutor", services=[])
+    named["provenance"] = {"source": None, "note": "not in seeds; name only, no contacts"}
+    with_contact = dict(named, id="gt-contacted", referral={"channels": ["portal"]})
+    answers = {"forced_labour": True, "documents_withheld": True}
+    alone = route(intake(location=Location("GT"), answers=answers), snapshot(named), TUESDAY_9AM_GT)
+    assert "gt-named" not in {r.agency_id for r in alone.referrals}
+    assert any("listed by name only" in reason for r in alone.rejected for reason in r.reasons)
+    contacted = route(intake(location=Location("GT"), answers=answers), snapshot(with_contact), TUESDAY_9AM_GT)
+    assert "gt-contacted" in {r.agency_id for r in contacted.referrals}
 
 
 def test_json_has_exactly_the_documented_shape(small_snapshot) -> None:

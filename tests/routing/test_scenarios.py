@@ -79,3 +79,24 @@ def test_scenario(name: str, case: dict[str, Any], directory_snapshot: Snapshot)
     }
     assert actual == wanted
     assert decision["referrals"], "every decision refers to someone"
+
+
+def test_no_policy_body_or_name_only_record_is_ever_sent_a_case(directory_snapshot: Snapshot) -> None:
+    """Commissions and task forces are informed, never sent a case; name-only records wait for verification.
+
+    The regional focal point's triage (role "regional") is the one rung a policy body may hold.
+    """
+    sent = 0
+    for _, case in CASES:
+        decision = route(
+            make_intake(case["intake"]), directory_snapshot, datetime.fromisoformat(case.get("now", DEFAULT_NOW))
+        )
+        for referral in decision.referrals:
+            if referral.role == "regional":
+                continue
+            agency = directory_snapshot.agencies_by_id[referral.agency_id]
+            assert agency.routable, (case["name"], referral.agency_id)
+            sent += 1
+    assert sent > 80
+    unroutable = [a.id for a in directory_snapshot.agencies if not a.routable]
+    assert {"gt-cit", "mx-cit", "us-task-force"} <= set(unroutable)
