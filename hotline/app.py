@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import hotline.models  # noqa: F401  (every table, and the statistics' stale marks on every flush)
 from hotline import cli, db, i18n
 from hotline.embedded_redis import embedded_redis_url
 from hotline.jobs import queue

@@ -13,10 +13,14 @@ from hotline.accounts import StaffUser
 from hotline.conversations.models import Conversation, ConversationTurn
 from hotline.outbox import OutboxMessage
 from hotline.referrals.models import FlowDefinition, Referral
+from hotline.stats.rollup import StatsRollup, StatsRollupMonth, StatsStale
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketRecording, TicketSubmission
 from hotline.tickets.people import CasePerson
 
 __all__ = [
+    "StatsRollup",
+    "StatsRollupMonth",
+    "StatsStale",
     "CasePerson",
     "Conversation",
     "ConversationTurn",

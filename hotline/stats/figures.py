@@ -37,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from directory.models import Agency, Country
 from hotline.referrals.models import Referral
+from hotline.stats import rollup
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES, CasePerson
 
@@ -180,11 +181,50 @@ def funnel(session: Session, filters: Filters, by: str | None = None) -> dict[st
     """Tickets at each stage of the funnel (see the module's rule), overall or per group.
 
     Without an agency (chosen, or as the grouping), from each ticket's stage summary, which
-    `record_event` keeps equal to what its events prove (hotline.tickets.stages): one pass over the
-    tickets. Per agency, from that agency's referrals' events, which the summary cannot tell apart.
+    `record_event` keeps equal to what its events prove (hotline.tickets.stages), read from the
+    monthly rollup (hotline.stats.rollup) and live for what it does not hold. Per agency, from that
+    agency's referrals' events, which the summary cannot tell apart; per week, live.
     """
     if by is not None and by not in GROUPINGS:
         raise ValueError(by)
+    if by in ("agency", "week") or filters.agency is not None:
+        return _funnel_live(session, filters, by)
+    result: dict[str | None, dict[str, int]] = {}
+    for (group, value), (count, _identified) in read_dimension(session, "stage", filters, by).items():
+        if by == "country" and group == "":
+            group = None
+        totals = result.setdefault(group, dict.fromkeys(STAGES, 0))
+        rank, closed = int(value.rstrip("c")), value.endswith("c")
+        totals["received"] += count
+        for position, stage in enumerate(RANKED, start=1):
+            if rank >= position:
+                totals[stage] += count
+        if closed:
+            totals["closed"] += count
+    if by is None and None not in result:
+        result[None] = dict.fromkeys(STAGES, 0)
+    return result
+
+
+def read_dimension(
+    session: Session, dim: str, filters: Filters, group: str | None = None
+) -> dict[tuple[Any, str], list[int]]:
+    """One rollup dimension over the filtered tickets: {(group, value): [count, identified]}."""
+    scope = rollup.Scope(filters.country, filters.scope, filters.channel, filters.risk)
+    return rollup.read(
+        session,
+        dim,
+        start=filters.start,
+        end=filters.end,
+        scope=scope,
+        ticket_conditions=_tickets_where(replace(filters, start=None, end=None)),
+        group=group,
+        rolled=filters.agency is None,
+    )
+
+
+def _funnel_live(session: Session, filters: Filters, by: str | None) -> dict[str | None, dict[str, int]]:
+    """The funnel from the tickets themselves: per agency (from its referrals' events) or per week."""
     if by == "agency":
         group: ColumnElement[Any] = Referral.agency_id
     elif by in ("month", "week"):
@@ -362,9 +402,9 @@ def volumes(session: Session, filters: Filters, unit: str = "month") -> list[tup
     """Tickets received per month or week; with a bounded period, empty buckets are listed as 0."""
     if unit not in UNITS:
         raise ValueError(unit)
-    bucket = _bucket(session, Ticket.created_at, unit)
-    query = select(bucket, func.count()).where(*_tickets_where(filters)).group_by(bucket)
-    found = {label: int(count) for label, count in session.execute(query)}
+    found: dict[str, int] = defaultdict(int)
+    for (_group, label), (count, _identified) in read_dimension(session, unit, filters).items():
+        found[label] += count
     if filters.start is not None and filters.end is not None:
         labels = bucket_labels(filters.start, filters.end, unit)
         return [(label, found.get(label, 0)) for label in labels]
@@ -372,13 +412,8 @@ def volumes(session: Session, filters: Filters, unit: str = "month") -> list[tup
 
 
 def case_types(session: Session, filters: Filters) -> list[tuple[str, int]]:
-    query = (
-        select(Ticket.case_type, func.count())
-        .where(*_tickets_where(filters))
-        .group_by(Ticket.case_type)
-        .order_by(func.count().desc(), Ticket.case_type)
-    )
-    return [(kind, int(count)) for kind, count in session.execute(query)]
+    found = [(kind, n) for (_group, kind), (n, _k) in read_dimension(session, "case_type", filters).items()]
+    return sorted(found, key=lambda item: (-item[1], item[0]))
 
 
 @dataclass(frozen=True)
@@ -409,23 +444,20 @@ def people(session: Session, filters: Filters, by: str) -> Breakdown:
 def people_breakdowns(
     session: Session, filters: Filters, fields: Sequence[str] = tuple(PERSON_FIELDS)
 ) -> dict[str, Breakdown]:
-    """`people` for several fields at once, from one grouped query (one scan instead of one per field)."""
+    """`people` for several fields at once, from the rollup's person and nationality dimensions."""
     for name in fields:
         if name not in PERSON_FIELDS:
             raise ValueError(name)
-    values = [func.coalesce(getattr(CasePerson, name), UNKNOWN) for name in fields]
-    identified = func.sum(case((CasePerson.identified.is_(True), 1), else_=0))
-    query = (
-        select(*values, func.count(), identified)
-        .join(Ticket, Ticket.id == CasePerson.ticket_id)
-        .where(*_tickets_where(filters))
-        .group_by(*values)
-    )
     found: dict[str, dict[str, list[int]]] = {name: defaultdict(lambda: [0, 0]) for name in fields}
-    for row in session.execute(query):
-        count, marked = int(row[-2]), int(row[-1] or 0)
-        for name, value in zip(fields, row[: len(fields)], strict=True):
-            totals = found[name][str(value)]
+    if set(fields) & {"sex", "age_band", "exploitation"}:
+        for (_group, value), (count, marked) in read_dimension(session, "person", filters).items():
+            for name, part in zip(("sex", "age_band", "exploitation"), value.split(rollup.SEP), strict=True):
+                if name in found:
+                    found[name][part][0] += count
+                    found[name][part][1] += marked
+    if "nationality" in fields:
+        for (_group, value), (count, marked) in read_dimension(session, "nationality", filters).items():
+            totals = found["nationality"][value or UNKNOWN]
             totals[0] += count
             totals[1] += marked
     return {name: _breakdown(name, found[name]) for name in fields}
@@ -445,15 +477,9 @@ def _breakdown(name: str, found: dict[str, list[int]]) -> Breakdown:
 
 def incidents(session: Session, filters: Filters) -> dict[str, dict[str | None, int]]:
     """Tickets by incident country and region; an unknown country is keyed "unknown", a region None."""
-    country = func.coalesce(Ticket.incident_country, UNKNOWN)
-    query = (
-        select(country, Ticket.incident_region, func.count())
-        .where(*_tickets_where(filters))
-        .group_by(country, Ticket.incident_region)
-    )
     result: dict[str, dict[str | None, int]] = defaultdict(dict)
-    for code, region, count in session.execute(query):
-        result[code][region] = int(count)
+    for (code, region), (count, _k) in read_dimension(session, "region", filters, "country").items():
+        result[code or UNKNOWN][region or None] = count
     return dict(result)
 
 
@@ -471,13 +497,11 @@ def identified_by_country(session: Session, filters: Filters) -> list[tuple[str,
 
     A country without any agency in the directory has no source of identifications: "n/a" (None).
     """
-    query = (
-        select(Ticket.incident_country, func.count(), func.sum(case((CasePerson.identified.is_(True), 1), else_=0)))
-        .join(Ticket, Ticket.id == CasePerson.ticket_id)
-        .where(*_tickets_where(replace(filters, country=None)))
-        .group_by(Ticket.incident_country)
-    )
-    found = {code: (int(n), int(i or 0)) for code, n, i in session.execute(query)}
+    found: dict[str, tuple[int, int]] = {}
+    everywhere = replace(filters, country=None)
+    for (code, _value), (n, k) in read_dimension(session, "person", everywhere, "country").items():
+        reported, identified = found.get(code, (0, 0))
+        found[code] = (reported + n, identified + k)
     rows = []
     for code, source in countries(session, filters.scope):
         if filters.country is not None and code != filters.country:

@@ -1,0 +1,53 @@
+"""monthly statistics rollups, the months built, and the stale marks that keep them honest
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-10 12:00:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from hotline.db import UTCDateTime
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "stats_rollup",
+        sa.Column("dim", sa.String(length=16), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("channel", sa.String(length=8), nullable=False),
+        sa.Column("risk", sa.String(length=8), nullable=False),
+        sa.Column("value", sa.String(length=64), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("k", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("dim", "month", "country", "channel", "risk", "value", name=op.f("pk_stats_rollup")),
+    )
+    op.create_table(
+        "stats_rollup_month",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("built_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("month", name=op.f("pk_stats_rollup_month")),
+    )
+    op.create_table(
+        "stats_stale",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_stale")),
+    )
+    op.create_index("ix_stats_stale_month", "stats_stale", ["month"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_stats_stale_month", table_name="stats_stale")
+    op.drop_table("stats_stale")
+    op.drop_table("stats_rollup_month")
+    op.drop_table("stats_rollup")
