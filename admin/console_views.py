@@ -33,6 +33,7 @@ OVERRULE_LABELS = {
 OUTCOME_LABELS = {
     "assisted": _l("Assisted"),
     "referred": _l("Referred to an agency"),
+    "information_only": _l("Information given, nothing to refer"),
     "not_applicable": _l("Not a trafficking or smuggling case"),
     "duplicate": _l("Duplicate"),
     "unreachable": _l("Reporter unreachable"),

@@ -43,6 +43,10 @@ class Conversation(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the caller began waiting for a person, and when an operator took the conversation: the
+    # hotline's time to answer (statistics), and its abandoned contacts (waited, closed, never taken).
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     turns: Mapped[list[ConversationTurn]] = relationship(order_by="ConversationTurn.id", cascade="all")
 

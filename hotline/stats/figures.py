@@ -321,8 +321,89 @@ def _with_ticket_if_filtered(query: Select[Any], filters: Filters) -> Select[Any
     return query
 
 
+def weighted_percentile_cont(pairs: Iterable[tuple[float, int]], fraction: float) -> float | None:
+    """`percentile_cont` over values given with how many times each occurs."""
+    ordered = sorted((value, weight) for value, weight in pairs if weight > 0)
+    total = sum(weight for _value, weight in ordered)
+    if not total:
+        return None
+    position = fraction * (total - 1)
+
+    def at(rank: int) -> float:
+        seen = 0
+        for value, weight in ordered:
+            seen += weight
+            if rank < seen:
+                return value
+        return ordered[-1][0]
+
+    lower = math.floor(position)
+    low, high = at(lower), at(min(lower + 1, total - 1))
+    return low + (high - low) * (position - lower)
+
+
 def ack_times(session: Session, filters: Filters, now: datetime) -> list[AckTimes]:
     """Time to acknowledge per agency, over referrals created in the period.
+
+    Whole months are read from the rollup (durations to the minute there), the rest live; a page
+    filtered by country, channel or risk reads every referral live (the rollup keeps agencies only).
+    """
+    if _ticket_filters(filters, period=False):
+        return _ack_times_live(session, filters, now)
+    split = rollup.plan(session, filters.start, filters.end)
+    tallies: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"total": 0, "late": 0, "missed": 0, "pending": 0, "minutes": defaultdict(int)}
+    )
+    for value, count in rollup.read_ack(session, split.months).items():
+        agency, kind, *rest = value.split("|", 2)
+        if filters.agency is not None and agency != filters.agency:
+            continue
+        tally = tallies[agency]
+        if kind == "m":
+            tally["minutes"][float(rest[0])] += count
+        elif kind == "due":
+            tally["missed" if datetime.fromisoformat(rest[0]) < now else "pending"] += count
+        else:
+            tally[kind] += count
+    for begin, finish in split.live:
+        query = select(
+            Referral.agency_id, Referral.created_at, Referral.acknowledged_at, Referral.ack_due_at, Referral.status
+        )
+        if begin is not None:
+            query = query.where(Referral.created_at >= begin)
+        if finish is not None:
+            query = query.where(Referral.created_at < finish)
+        if filters.agency is not None:
+            query = query.where(Referral.agency_id == filters.agency)
+        for agency, created, acked, due, status in session.execute(query):
+            tally = tallies[agency]
+            tally["total"] += 1
+            if acked is not None:
+                tally["minutes"][(acked - created).total_seconds() / 60.0] += 1
+                tally["late"] += acked > due
+            elif status in AWAITING_ACK:
+                tally["missed" if due < now else "pending"] += 1
+    result = []
+    for agency_id in sorted(tallies):
+        tally = tallies[agency_id]
+        acked = sum(tally["minutes"].values())
+        pairs = list(tally["minutes"].items())
+        result.append(
+            AckTimes(
+                agency_id=agency_id,
+                referrals=tally["total"],
+                acknowledged=acked,
+                median_minutes=Measure(weighted_percentile_cont(pairs, 0.5), acked),
+                p90_minutes=Measure(weighted_percentile_cont(pairs, 0.9), acked),
+                breaches=tally["late"] + tally["missed"],
+                pending=tally["pending"],
+            )
+        )
+    return result
+
+
+def _ack_times_live(session: Session, filters: Filters, now: datetime) -> list[AckTimes]:
+    """Time to acknowledge per agency, every referral of the period read live (see `ack_times`).
 
     A breach is a referral acknowledged after its `ack_due_at`, or never acknowledged while owing it
     (still referred or escalated, or expired) after `ack_due_at` has passed. Declined and withdrawn

@@ -355,8 +355,59 @@ def build_month(session: Session, month: date) -> int:
         if rows:
             session.execute(insert(StatsRollup), rows)
             written += len(rows)
+    ack = _ack_rows(session, month, utcnow())
+    if ack:
+        session.execute(insert(StatsRollup), ack)
+        written += len(ack)
     session.merge(StatsRollupMonth(month=month, built_at=utcnow()))
     return written
+
+
+# Referrals whose acknowledgement is still owed (or was never given before the run ended).
+AWAITING_ACK = ("referred", "escalated", "expired")
+ACK_DIM = "ack"
+
+
+def _ack_rows(session: Session, month: date, now: datetime) -> list[dict[str, Any]]:
+    """One month's referrals per agency, for time to acknowledge (dimension "ack", all countries).
+
+    Values, each prefixed "<agency>|": "total"; "m|<whole minutes to acknowledge>" (a histogram the
+    percentiles are read from, to the minute); "late" (acknowledged after the deadline); "missed"
+    (owing, deadline passed when built); "due|<deadline>" (owing, deadline still ahead when built:
+    the reader tells pending from missed by its own clock).
+    """
+    within = [Referral.created_at >= _at(month), Referral.created_at < _at(next_month(month))]
+    counts: dict[str, int] = defaultdict(int)
+    query = select(
+        Referral.agency_id, Referral.created_at, Referral.acknowledged_at, Referral.ack_due_at, Referral.status
+    ).where(*within)
+    for agency, created, acked, due, status in session.execute(query):
+        counts[f"{agency}|total"] += 1
+        if acked is not None:
+            counts[f"{agency}|m|{int((acked - created).total_seconds() // 60)}"] += 1
+            if acked > due:
+                counts[f"{agency}|late"] += 1
+        elif status in AWAITING_ACK:
+            if due < now:
+                counts[f"{agency}|missed"] += 1
+            else:
+                counts[f"{agency}|due|{due.isoformat()}"] += 1
+    return [
+        {"dim": ACK_DIM, "month": month, "country": "", "channel": "", "risk": "", "value": value, "n": n, "k": 0}
+        for value, n in counts.items()
+    ]
+
+
+def read_ack(session: Session, months: list[date]) -> dict[str, int]:
+    """The "ack" rows of these months, summed: {"<agency>|...": count}."""
+    if not months:
+        return {}
+    query = (
+        select(StatsRollup.value, func.sum(StatsRollup.n))
+        .where(StatsRollup.dim == ACK_DIM, *_month_in(months))
+        .group_by(StatsRollup.value)
+    )
+    return {value: int(n) for value, n in session.execute(query)}
 
 
 def refresh(session_factory: Callable[[], Session], now: datetime, limit: int | None = None) -> dict[str, int]:

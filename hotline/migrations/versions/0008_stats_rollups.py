@@ -1,4 +1,5 @@
-"""monthly statistics rollups, the months built, and the stale marks that keep them honest
+"""monthly statistics rollups, the months built, the stale marks that keep them honest; when a
+conversation began waiting for a person and when it was answered
 
 Revision ID: 0008
 Revises: 0007
@@ -44,9 +45,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_stale")),
     )
     op.create_index("ix_stats_stale_month", "stats_stale", ["month"], unique=False)
+    with op.batch_alter_table("conversation", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("waiting_since", UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("answered_at", UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("conversation", schema=None) as batch_op:
+        batch_op.drop_column("answered_at")
+        batch_op.drop_column("waiting_since")
     op.drop_index("ix_stats_stale_month", table_name="stats_stale")
     op.drop_table("stats_stale")
     op.drop_table("stats_rollup_month")
