@@ -12,8 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.conversations.models import Conversation
 from hotline.stats import rollup
@@ -124,15 +125,17 @@ def sdg_rates(session: Session, filters: Filters, now: datetime | None = None) -
     """SDG indicator 16.2.2 over the period: victims identified by an agency per 100,000 population.
 
     The population is the whole country's (World Bank SP.POP.TOTL) for every breakdown; the sex, age
-    and form breakdowns divide by the population of the countries counted, and victims whose incident
-    country is not known (or has no population figure) are left out of every rate.
+    and form breakdowns divide by the population of the countries counted (those with a figure and an
+    agency in the directory), and victims elsewhere or of no known country are left out of them.
     """
     year = population_year(filters, now or datetime.now(UTC))
     per_country: dict[str, int] = defaultdict(int)
     parts: dict[str, dict[str, int]] = {"sex": defaultdict(int), "age_band": defaultdict(int), "form": defaultdict(int)}
-    codes = [code for code, _source in countries(session, filters.scope) if filters.country in (None, code)]
+    listed = [(code, source) for code, source in countries(session, filters.scope) if filters.country in (None, code)]
+    codes = [code for code, _source in listed]
     figures = {code: population(code, year) for code in codes}
-    counted = {code for code, figure in figures.items() if figure is not None}
+    # Only a country where an agency can identify victims counts towards the breakdowns' population.
+    counted = {code for code, source in listed if source and figures[code] is not None}
     for (code, value), (_n, identified) in read_dimension(session, "person", filters, "country").items():
         per_country[code] += identified
         if code in counted and identified:
@@ -211,31 +214,35 @@ def workload(session: Session, filters: Filters) -> Workload:
         place.append(select(Ticket.id).where(*ticket_where).exists())
     if filters.channel is not None:
         place.append(Conversation.channel == filters.channel)
-    rows = session.execute(
-        select(
-            Conversation.channel,
-            Conversation.ticket_id.is_(None),
-            Conversation.waiting_since,
-            Conversation.answered_at,
-            Conversation.state,
-        ).where(*where, *place)
-    ).all()
-    calls = with_report = calls_abandoned = waited = answered = abandoned = 0
-    durations: list[float] = []
-    for channel, no_ticket, waiting_since, answered_at, state in rows:
-        if no_ticket:
-            contacts[channel] += 1
-        if channel == "voice":
-            calls += 1
-            with_report += not no_ticket
-            calls_abandoned += no_ticket and state == "closed"
-        if waiting_since is not None:
-            waited += 1
-            if answered_at is not None:
-                answered += 1
-                durations.append((answered_at - waiting_since).total_seconds() / 60.0)
-            elif state == "closed":
-                abandoned += 1
+    def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((and_(*conditions), 1), else_=0))
+
+    no_ticket = Conversation.ticket_id.is_(None)
+    voice = Conversation.channel == "voice"
+    waited = Conversation.waiting_since.is_not(None)
+    closed = Conversation.state == "closed"
+    per_channel = select(
+        Conversation.channel,
+        count(no_ticket),
+        count(voice),
+        count(voice, Conversation.ticket_id.is_not(None)),
+        count(voice, no_ticket, closed),
+        count(waited),
+        count(Conversation.answered_at.is_not(None), waited),
+        count(waited, Conversation.answered_at.is_(None), closed),
+    ).where(*where, *place).group_by(Conversation.channel)
+    totals = [0] * 6
+    for channel, without_ticket, *numbers in session.execute(per_channel):
+        contacts[channel] += int(without_ticket or 0)
+        totals = [a + int(b or 0) for a, b in zip(totals, numbers, strict=True)]
+    calls, with_report, calls_abandoned, waited_n, answered, abandoned = totals
+    minutes = (Conversation.answered_at, Conversation.waiting_since)
+    durations = [
+        (answered_at - since).total_seconds() / 60.0
+        for answered_at, since in session.execute(
+            select(*minutes).where(*where, *place, waited, Conversation.answered_at.is_not(None))
+        )
+    ]
     closed_info = (
         select(func.count(func.distinct(TicketEvent.ticket_id)))
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
@@ -250,7 +257,7 @@ def workload(session: Session, filters: Filters) -> Workload:
         calls=calls,
         calls_with_report=with_report,
         calls_abandoned=calls_abandoned,
-        waited=waited,
+        waited=waited_n,
         answered=answered,
         abandoned=abandoned,
         answer_median_minutes=Measure(percentile_cont(durations, 0.5), len(durations)),
