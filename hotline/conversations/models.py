@@ -40,7 +40,7 @@ class Conversation(Base):
     state: Mapped[str] = mapped_column(String(16), default="flow", index=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the caller began waiting for a person, and when an operator took the conversation: the

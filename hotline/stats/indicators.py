@@ -214,6 +214,7 @@ def workload(session: Session, filters: Filters) -> Workload:
         place.append(select(Ticket.id).where(*ticket_where).exists())
     if filters.channel is not None:
         place.append(Conversation.channel == filters.channel)
+
     def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
         return func.sum(case((and_(*conditions), 1), else_=0))
 
@@ -221,16 +222,20 @@ def workload(session: Session, filters: Filters) -> Workload:
     voice = Conversation.channel == "voice"
     waited = Conversation.waiting_since.is_not(None)
     closed = Conversation.state == "closed"
-    per_channel = select(
-        Conversation.channel,
-        count(no_ticket),
-        count(voice),
-        count(voice, Conversation.ticket_id.is_not(None)),
-        count(voice, no_ticket, closed),
-        count(waited),
-        count(Conversation.answered_at.is_not(None), waited),
-        count(waited, Conversation.answered_at.is_(None), closed),
-    ).where(*where, *place).group_by(Conversation.channel)
+    per_channel = (
+        select(
+            Conversation.channel,
+            count(no_ticket),
+            count(voice),
+            count(voice, Conversation.ticket_id.is_not(None)),
+            count(voice, no_ticket, closed),
+            count(waited),
+            count(Conversation.answered_at.is_not(None), waited),
+            count(waited, Conversation.answered_at.is_(None), closed),
+        )
+        .where(*where, *place)
+        .group_by(Conversation.channel)
+    )
     totals = [0] * 6
     for channel, without_ticket, *numbers in session.execute(per_channel):
         contacts[channel] += int(without_ticket or 0)

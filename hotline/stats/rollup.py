@@ -136,8 +136,7 @@ DIMENSIONS = {
         Dimension(
             "stage",
             "ticket",
-            lambda s: cast(Ticket.furthest_stage, String)
-            + case((Ticket.closed_with_outcome.is_(True), "c"), else_=""),
+            lambda s: cast(Ticket.furthest_stage, String) + case((Ticket.closed_with_outcome.is_(True), "c"), else_=""),
         ),
         Dimension("month", "ticket", lambda s: month_label(s, Ticket.created_at)),
         Dimension("week", "ticket", lambda s: week_label(s, Ticket.created_at)),
@@ -170,8 +169,10 @@ def facts(
         query = select(*keys, func.count(), literal(0)).select_from(Ticket)
     elif dim.source == "person":
         identified = func.sum(case((CasePerson.identified.is_(True), 1), else_=0))
-        query = select(*keys, func.count(), identified).select_from(CasePerson).join(
-            Ticket, Ticket.id == CasePerson.ticket_id
+        query = (
+            select(*keys, func.count(), identified)
+            .select_from(CasePerson)
+            .join(Ticket, Ticket.id == CasePerson.ticket_id)
         )
     else:
         query = (

@@ -121,9 +121,7 @@ def test_hotline_workload(app: Flask, world: World) -> None:
         talk("chat", "c1", waiting_since=at(4, 1, 10, 0), answered_at=at(4, 1, 10, 4), state="with_operator")
         talk("chat", "c2", waiting_since=at(4, 1, 10, 0), answered_at=at(4, 1, 10, 10), state="closed")
         talk("chat", "c3", waiting_since=at(4, 1, 10, 0), state="closed")  # waited, nobody took it
-        session.add(
-            Conversation(channel="sms", provider_key="s1", run={}, started_at=at(4, 1) - timedelta(days=400))
-        )
+        session.add(Conversation(channel="sms", provider_key="s1", run={}, started_at=at(4, 1) - timedelta(days=400)))
         session.commit()
         work = indicators.workload(session, YEAR)
     # Tickets by channel (web 5, sms 1, voice 1, chat 1) and conversations that made none (2 calls, 3 chats).

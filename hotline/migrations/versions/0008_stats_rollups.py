@@ -48,10 +48,12 @@ def upgrade() -> None:
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.add_column(sa.Column("waiting_since", UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("answered_at", UTCDateTime(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_conversation_started_at"), ["started_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("conversation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_conversation_started_at"))
         batch_op.drop_column("answered_at")
         batch_op.drop_column("waiting_since")
     op.drop_index("ix_stats_stale_month", table_name="stats_stale")
