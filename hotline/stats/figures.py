@@ -37,7 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from directory.models import Agency, Country
 from hotline.referrals.models import Referral
-from hotline.stats import rollup
+from hotline.stats import rollup, suppression
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES, CasePerson
 
@@ -61,6 +61,7 @@ UNITS = ("month", "week")
 SMALL = 3
 NA = "n/a"
 SUPPRESSED = "<3"
+WITHHELD = "x"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,14 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """Victims per 100,000 population, from `count` victims: suppressed whenever its count would be."""
+
+    value: float | None
+    count: int
+
+
+@dataclass(frozen=True)
 class Table:
     """One table of figures: a label column first, then counts or measures. Cells are raw until `present`."""
 
@@ -108,6 +117,15 @@ def cell(value: Any, exact: bool) -> Any:
     """
     if value is None:
         return NA
+    if isinstance(value, suppression.Withheld):
+        return cell(value.value, exact) if exact else WITHHELD
+    if isinstance(value, Rate):
+        # Hidden with the count it comes from: a rate and a population give the count back.
+        if value.value is None:
+            return NA
+        if not exact and 0 < value.count < SMALL:
+            return WITHHELD
+        return round(value.value, 3)
     if isinstance(value, Measure):
         if value.n == 0 or value.value is None:
             return NA
@@ -122,7 +140,9 @@ def cell(value: Any, exact: bool) -> Any:
 
 
 def present(table: Table, exact: bool) -> Table:
-    """The table as a reader sees it: `cell` applied to every cell."""
+    """The table as a reader sees it: complementary cells withheld (unless exact), then `cell` on every cell."""
+    if not exact:
+        table = suppression.secondary(table)
     rows = tuple(tuple(cell(value, exact) for value in row) for row in table.rows)
     return replace(table, rows=rows)
 

@@ -22,6 +22,7 @@ from hotline.stats.figures import (
     UNKNOWN,
     Filters,
     Measure,
+    Rate,
     _tickets_where,
     countries,
     percentile_cont,
@@ -39,14 +40,6 @@ JUSTICE = ("complaints", "prosecutions", "convictions", "reparations")
 PROFILE_RECORDED = ("sex", "age_band", "nationality", "exploitation")
 PROFILE_NOT_RECORDED = ("ethnicity", "socio_economic_level", "occupation", "migration_status", "disability")
 PER = 100_000
-
-
-@dataclass(frozen=True)
-class Rate:
-    """Victims per 100,000 population, from `count` victims: suppressed whenever its count would be."""
-
-    value: float | None
-    count: int
 
 
 def _rate(count: int, people: int | None) -> Rate:
