@@ -37,7 +37,9 @@ def main() -> None:
         "source_url": "https://data.worldbank.org/indicator/SP.POP.TOTL",
         "via": f"github.com/datasets/population data/population.csv at commit {commit}",
         "licence": "ODC-PDDL-1.0 (the data package); World Bank data CC BY 4.0",
-        "primary_sources": "UN Population Division World Population Prospects; national censuses and statistical offices",
+        "primary_sources": (
+            "UN Population Division World Population Prospects; national censuses and statistical offices"
+        ),
         "figures": figures,
     }
     TARGET.parent.mkdir(parents=True, exist_ok=True)
