@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from admin.views import TICKET_ROLES, blueprint, login_required
 from hotline.accounts import StaffUser
 from hotline.db import db_session
+from hotline.early_warning import service as warning_service
 from hotline.referrals.lifecycle import IllegalTransition
 from hotline.referrals.models import Referral
 from hotline.tickets import operations
@@ -120,6 +121,11 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
         colleagues=[c for c in colleagues if c.covers_country(found.incident_country)],
         earlier=operations.earlier_contacts(session, found),
         linked=operations.linked_contacts(session, found),
+        shared=[
+            (warning_service.kind_label(kind), reference)
+            for kind, reference, country in warning_service.linked_by_details(session, found.id)
+            if g.user.covers_country(country)
+        ],
         agencies=operations.agencies_for_referral(session, found.incident_country),
         overrule_labels=OVERRULE_LABELS,
         risk_levels=RISK_LEVELS,

@@ -113,12 +113,13 @@ def _register_surface(app: Flask, surface: str) -> None:
         csrf.exempt(twilio_sms.blueprint)
         csrf.exempt(twilio_voice.blueprint)
     else:
-        from admin import chat_views, directory_views, stats_views, views
+        from admin import chat_views, directory_views, stats_views, views, warning_views
 
         app.register_blueprint(views.blueprint)
         app.register_blueprint(directory_views.blueprint)
         app.register_blueprint(stats_views.blueprint)
         app.register_blueprint(chat_views.blueprint)
+        app.register_blueprint(warning_views.blueprint)
 
 
 def wants_json() -> bool:

@@ -14,11 +14,13 @@ from hotline.accounts import ROLES, StaffUser
 from hotline.db import utcnow
 from hotline.jobs.conversations import conversation_sweep
 from hotline.jobs.deadlines import sla_sweep
+from hotline.jobs.early_warning import early_warning_sweep
 from hotline.jobs.outbox import outbox_sweep
 from hotline.jobs.queue import QUEUE_NAME, job_queue, redis_connection
 from hotline.jobs.reports import routing_sweep
 from hotline.jobs.retention import expire_callback_numbers
 from hotline.jobs.runtime import set_job_app
+from hotline.jobs.stats import stats_refresh
 from hotline.migrations import upgrade
 from hotline.referrals.escalation import sweep
 from hotline.routing_cli import routing_group
@@ -33,6 +35,8 @@ PERIODIC_JOBS = (
     (conversation_sweep, 60),
     (sla_sweep, 60),
     (expire_callback_numbers, 600),
+    (early_warning_sweep, 60),
+    (stats_refresh, 3600),
 )
 
 
