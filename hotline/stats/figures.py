@@ -237,9 +237,8 @@ def read_dimension(
         start=filters.start,
         end=filters.end,
         scope=scope,
-        ticket_conditions=_tickets_where(replace(filters, start=None, end=None)),
+        agency_condition=_sent_to_agency(filters.agency) if filters.agency is not None else None,
         group=group,
-        rolled=filters.agency is None,
     )
 
 
@@ -374,17 +373,21 @@ def ack_times(session: Session, filters: Filters, now: datetime) -> list[AckTime
     tallies: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"total": 0, "late": 0, "missed": 0, "pending": 0, "minutes": defaultdict(int)}
     )
-    for value, count in rollup.read_ack(session, split.months).items():
+
+    def tally(value: str, count: int) -> None:
         agency, kind, *rest = value.split("|", 2)
         if filters.agency is not None and agency != filters.agency:
-            continue
-        tally = tallies[agency]
+            return
+        found = tallies[agency]
         if kind == "m":
-            tally["minutes"][float(rest[0])] += count
+            found["minutes"][float(rest[0])] += count
         elif kind == "due":
-            tally["missed" if datetime.fromisoformat(rest[0]) < now else "pending"] += count
+            found["missed" if datetime.fromisoformat(rest[0]) < now else "pending"] += count
         else:
-            tally[kind] += count
+            found[kind] += count
+
+    for value, count in rollup.read_ack(session, split).items():
+        tally(value, count)
     for begin, finish in split.live:
         query = select(
             Referral.agency_id, Referral.created_at, Referral.acknowledged_at, Referral.ack_due_at, Referral.status
@@ -395,14 +398,9 @@ def ack_times(session: Session, filters: Filters, now: datetime) -> list[AckTime
             query = query.where(Referral.created_at < finish)
         if filters.agency is not None:
             query = query.where(Referral.agency_id == filters.agency)
-        for agency, created, acked, due, status in session.execute(query):
-            tally = tallies[agency]
-            tally["total"] += 1
-            if acked is not None:
-                tally["minutes"][(acked - created).total_seconds() / 60.0] += 1
-                tally["late"] += acked > due
-            elif status in AWAITING_ACK:
-                tally["missed" if due < now else "pending"] += 1
+        for row in session.execute(query):
+            for value in rollup.ack_values(*row, now, exact=True):
+                tally(value, 1)
     result = []
     for agency_id in sorted(tallies):
         tally = tallies[agency_id]

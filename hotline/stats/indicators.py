@@ -9,27 +9,22 @@ indicator the system does not record at all (the justice track), shown as such, 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
-from hotline.conversations.models import Conversation
 from hotline.stats import rollup
 from hotline.stats.figures import (
     UNKNOWN,
     Filters,
     Measure,
     Rate,
-    _tickets_where,
     countries,
-    percentile_cont,
     read_dimension,
+    weighted_percentile_cont,
 )
 from hotline.stats.population import population
-from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES
 
 # A figure the system does not record (yet): shown as "not yet recorded", never as 0 or "n/a".
@@ -175,90 +170,44 @@ class Workload:
     information_only: int
 
 
-def _period(column: object, filters: Filters) -> list[object]:
-    conditions = []
-    if filters.start is not None:
-        conditions.append(column >= filters.start)  # type: ignore[operator]
-    if filters.end is not None:
-        conditions.append(column < filters.end)  # type: ignore[operator]
-    return conditions
-
-
 def workload(session: Session, filters: Filters) -> Workload:
     """Contacts by channel, calls that made a report or ended before one, time to answer, information only.
 
     Conversations count by when they started and are not tied to a country until they make a ticket:
     with a country (or the reader's countries) chosen, only the conversations whose ticket is there.
-    A call or chat is abandoned when it waited for a person and closed without being taken.
+    A call or chat is abandoned when it waited for a person and closed without being taken; time to
+    answer is counted in whole minutes.
     """
     contacts: dict[str, int] = defaultdict(int)
     for (channel, _value), (n, _k) in read_dimension(session, "stage", filters, "channel").items():
         contacts[channel] += n
-    where = _period(Conversation.started_at, filters)
-    place = []
-    if filters.country is not None or filters.scope is not None or filters.channel or filters.risk:
-        ticket_where = [Ticket.id == Conversation.ticket_id]
-        if filters.country is not None:
-            ticket_where.append(Ticket.incident_country == filters.country)
-        if filters.scope is not None:
-            ticket_where.append(Ticket.incident_country.in_(sorted(filters.scope)))
-        if filters.risk is not None:
-            ticket_where.append(Ticket.risk_level == filters.risk)
-        place.append(select(Ticket.id).where(*ticket_where).exists())
-    if filters.channel is not None:
-        place.append(Conversation.channel == filters.channel)
-
-    def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.sum(case((and_(*conditions), 1), else_=0))
-
-    no_ticket = Conversation.ticket_id.is_(None)
-    voice = Conversation.channel == "voice"
-    waited = Conversation.waiting_since.is_not(None)
-    closed = Conversation.state == "closed"
-    per_channel = (
-        select(
-            Conversation.channel,
-            count(no_ticket),
-            count(voice),
-            count(voice, Conversation.ticket_id.is_not(None)),
-            count(voice, no_ticket, closed),
-            count(waited),
-            count(Conversation.answered_at.is_not(None), waited),
-            count(waited, Conversation.answered_at.is_(None), closed),
-        )
-        .where(*where, *place)
-        .group_by(Conversation.channel)
-    )
-    totals = [0] * 6
-    for channel, without_ticket, *numbers in session.execute(per_channel):
-        contacts[channel] += int(without_ticket or 0)
-        totals = [a + int(b or 0) for a, b in zip(totals, numbers, strict=True)]
-    calls, with_report, calls_abandoned, waited_n, answered, abandoned = totals
-    minutes = (Conversation.answered_at, Conversation.waiting_since)
-    durations = [
-        (answered_at - since).total_seconds() / 60.0
-        for answered_at, since in session.execute(
-            select(*minutes).where(*where, *place, waited, Conversation.answered_at.is_not(None))
-        )
-    ]
-    closed_info = (
-        select(func.count(func.distinct(TicketEvent.ticket_id)))
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(
-            and_(TicketEvent.kind == "closed", TicketEvent.reason.like("information_only:%")),
-            *_period(Ticket.created_at, filters),
-            *_tickets_where(replace(filters, start=None, end=None)),
-        )
+    calls = with_report = calls_abandoned = waited = answered = abandoned = 0
+    for (channel, course), (n, _k) in read_dimension(session, "contact", filters, "channel").items():
+        made_ticket, has_waited, was_answered, closed = (flag != "-" for flag in course)
+        if not made_ticket:
+            contacts[channel] += n
+        if channel == "voice":
+            calls += n
+            with_report += n if made_ticket else 0
+            calls_abandoned += n if not made_ticket and closed else 0
+        if has_waited:
+            waited += n
+            answered += n if was_answered else 0
+            abandoned += n if not was_answered and closed else 0
+    minutes = [(float(value), n) for (_g, value), (n, _k) in read_dimension(session, "answer", filters).items()]
+    timed = sum(n for _value, n in minutes)
+    information_only = sum(
+        n for (_g, value), (n, _k) in read_dimension(session, "info", filters).items() if value == "information_only"
     )
     return Workload(
         contacts=dict(contacts),
         calls=calls,
         calls_with_report=with_report,
         calls_abandoned=calls_abandoned,
-        waited=waited_n,
+        waited=waited,
         answered=answered,
         abandoned=abandoned,
-        answer_median_minutes=Measure(percentile_cont(durations, 0.5), len(durations)),
-        answer_p90_minutes=Measure(percentile_cont(durations, 0.9), len(durations)),
-        information_only=int(session.scalar(closed_info) or 0),
+        answer_median_minutes=Measure(weighted_percentile_cont(minutes, 0.5), timed),
+        answer_p90_minutes=Measure(weighted_percentile_cont(minutes, 0.9), timed),
+        information_only=information_only,
     )

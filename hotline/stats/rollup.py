@@ -1,11 +1,12 @@
 """Monthly rollups of the statistics: what every period's page reads instead of scanning the tickets.
 
-A rollup row counts, for one calendar month (UTC, by ticket creation) and one (incident country,
-channel, risk level), the tickets or people with one value of one dimension (`DIMENSIONS`): `n` is
-the count, `k` the people an agency identified (person dimensions only). A page reads the months
-wholly inside its period that are built and not stale from the rollup, and everything else (the
-period's partial months, the current month, stale or unbuilt months, or any page filtered by agency)
-live from the tickets, through the very same dimension definitions, so both paths count alike.
+A rollup row counts, for one calendar month (grain "m") or one day of it (grain "d"), UTC, by ticket
+creation (a conversation: by its start), and one (incident country, channel, risk level), the tickets,
+people or conversations with one value of one dimension (`DIMENSIONS`): `n` is the count, `k` the
+people an agency identified (person dimensions only). A page reads the built, fresh months wholly
+inside its period from the month rows, the whole days of its partial months from the day rows, and
+everything else (the current month, stale or unbuilt months, a sliver of a day, or any page filtered
+by agency) live, through the very same dimension definitions, so every path counts alike.
 
 Freshness. Any change to a ticket, its people or its events appends the ticket's month to
 `stats_stale` in the writer's own transaction (`mark_stale`, an ORM flush hook: no write contention,
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +34,7 @@ from sqlalchemy import (
     cast,
     delete,
     event,
+    exists,
     func,
     insert,
     literal,
@@ -42,6 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
+from hotline.conversations.models import Conversation
 from hotline.db import Base, UTCDateTime, utcnow
 from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket, TicketEvent
@@ -61,7 +64,8 @@ class StatsRollup(Base):
     __tablename__ = "stats_rollup"
 
     dim: Mapped[str] = mapped_column(String(16), primary_key=True)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)  # "m" a month, "d" a day
+    period: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
     country: Mapped[str] = mapped_column(String(2), primary_key=True)  # "" when not known
     channel: Mapped[str] = mapped_column(String(8), primary_key=True)
     risk: Mapped[str] = mapped_column(String(8), primary_key=True)
@@ -119,12 +123,49 @@ def _flow(session: Session) -> ColumnElement[str]:
     )
 
 
+def _flag(condition: ColumnElement[bool], letter: str) -> ColumnElement[str]:
+    return case((condition, letter), else_="-")
+
+
+def _contact() -> ColumnElement[str]:
+    return (
+        _flag(Conversation.ticket_id.is_not(None), "T")
+        + _flag(Conversation.waiting_since.is_not(None), "W")
+        + _flag(Conversation.answered_at.is_not(None), "A")
+        + _flag(Conversation.state == "closed", "C")
+    )
+
+
+def _answer_minutes(session: Session) -> ColumnElement[str]:
+    if _dialect(session) == "postgresql":
+        minutes = func.floor(func.extract("epoch", Conversation.answered_at - Conversation.waiting_since) / 60)
+    else:
+        minutes = func.floor(
+            (func.julianday(Conversation.answered_at) - func.julianday(Conversation.waiting_since)) * 1440
+        )
+    return cast(cast(minutes, Integer), String)
+
+
+def _information_only() -> ColumnElement[str]:
+    closed = exists().where(
+        TicketEvent.ticket_id == Ticket.id, TicketEvent.kind == "closed", TicketEvent.reason.like("information_only:%")
+    )
+    return case((closed, "information_only"), else_="")
+
+
+def day_of(session: Session, column: Any) -> ColumnElement[Any]:
+    """The UTC date of a timestamp."""
+    if _dialect(session) == "postgresql":
+        return cast(func.timezone("UTC", column), Date)
+    return func.date(column)
+
+
 @dataclass(frozen=True)
 class Dimension:
     """What one rollup dimension counts: tickets, people (with those identified) or assisted tickets."""
 
     name: str
-    source: str  # "ticket", "person" or "assistance"
+    source: str  # "ticket", "person", "assistance" or "conversation"
     value: Callable[[Session], ColumnElement[Any]]
 
 
@@ -151,18 +192,59 @@ DIMENSIONS = {
         Dimension("nationality", "person", lambda s: func.coalesce(CasePerson.nationality, "")),
         Dimension("flow", "person", _flow),
         Dimension("assistance", "assistance", lambda s: TicketEvent.to_state),
+        # Closed by the hotline as an information-only contact.
+        Dimension("info", "ticket", lambda s: _information_only()),
+        # A conversation's course: made a ticket (T), waited for a person (W), answered (A), closed (C).
+        Dimension("contact", "conversation", lambda s: _contact()),
+        # Whole minutes from waiting for a person to being answered: a histogram for time to answer.
+        Dimension("answer", "conversation", _answer_minutes),
     )
 }
 
 
-def _country() -> ColumnElement[str]:
-    return func.coalesce(Ticket.incident_country, "")
+def _when(source: str) -> Any:
+    """The time a source's rows are counted by: a ticket's creation, a conversation's start."""
+    return Conversation.started_at if source == "conversation" else Ticket.created_at
+
+
+def _group(session: Session, source: str, name: str | None) -> ColumnElement[Any]:
+    """A grouping column ("country", "channel", "risk", "month", "day" or None) for one source."""
+    if name is None:
+        return literal(None)
+    if name in ("month", "day"):
+        when = _when(source)
+        return month_label(session, when) if name == "month" else day_of(session, when)
+    if source == "conversation":
+        return {
+            "country": func.coalesce(Ticket.incident_country, ""),
+            "channel": Conversation.channel,
+            "risk": func.coalesce(Ticket.risk_level, ""),
+        }[name]
+    return {
+        "country": func.coalesce(Ticket.incident_country, ""),
+        "channel": Ticket.channel,
+        "risk": Ticket.risk_level,
+    }[name]
+
+
+def _scope_conditions(source: str, scope: Scope) -> list[ColumnElement[bool]]:
+    """The scope's filters on the live rows of one source (a conversation: by its ticket, if any)."""
+    conditions: list[ColumnElement[bool]] = []
+    if scope.country is not None:
+        conditions.append(Ticket.incident_country == scope.country)
+    if scope.countries is not None:
+        conditions.append(Ticket.incident_country.in_(sorted(scope.countries)))
+    if scope.channel is not None:
+        conditions.append((Conversation.channel if source == "conversation" else Ticket.channel) == scope.channel)
+    if scope.risk is not None:
+        conditions.append(Ticket.risk_level == scope.risk)
+    return conditions
 
 
 def facts(
     session: Session, dim: Dimension, conditions: Iterable[ColumnElement[bool]], groups: Iterable[ColumnElement[Any]]
 ) -> Select[Any]:
-    """Rows (*groups, value, n, k) of one dimension over the tickets that meet `conditions`."""
+    """Rows (*groups, value, n, k) of one dimension over the rows that meet `conditions`."""
     value = dim.value(session).label("value")
     keys = [*groups, value]
     if dim.source == "ticket":
@@ -174,13 +256,21 @@ def facts(
             .select_from(CasePerson)
             .join(Ticket, Ticket.id == CasePerson.ticket_id)
         )
-    else:
+    elif dim.source == "assistance":
         query = (
             select(*keys, func.count(func.distinct(Ticket.id)), literal(0))
             .select_from(Ticket)
             .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
             .where(TicketEvent.referral_id.is_not(None), TicketEvent.to_state.in_(ASSISTANCE_FORMS))
         )
+    else:
+        query = (
+            select(*keys, func.count(), literal(0))
+            .select_from(Conversation)
+            .outerjoin(Ticket, Ticket.id == Conversation.ticket_id)
+        )
+        if dim.name == "answer":
+            query = query.where(Conversation.waiting_since.is_not(None), Conversation.answered_at.is_not(None))
     return query.where(*conditions).group_by(*keys)
 
 
@@ -208,38 +298,56 @@ def fresh_months(session: Session) -> list[date]:
 
 @dataclass(frozen=True)
 class Plan:
-    """How a period splits: months read from the rollup, and [start, end) ranges read live."""
+    """How a period splits: whole months and whole days read from the rollup, the rest ranges read live."""
 
     months: list[date]
+    days: list[tuple[date, date]]  # [first, after last) of each fresh month's whole days in the period
     live: list[tuple[datetime | None, datetime | None]]
 
 
+def _ceil_day(moment: datetime) -> date:
+    day = moment.date()
+    return day if moment == _at(day) else day + timedelta(days=1)
+
+
 def plan(session: Session, start: datetime | None, end: datetime | None, rolled: bool = True) -> Plan:
-    """The fresh months wholly inside [start, end), and the ranges of the period left to read live."""
-    months = [
-        m
-        for m in (fresh_months(session) if rolled else [])
-        if (start is None or _at(m) >= start) and (end is None or _at(next_month(m)) <= end)
-    ]
+    """The fresh months wholly inside [start, end), the whole days of the fresh months partly inside, and
+    the ranges of the period left to read live."""
+    months: list[date] = []
+    days: list[tuple[date, date]] = []
+    covered: list[tuple[datetime, datetime]] = []
+    for month in fresh_months(session) if rolled else []:
+        begin, finish = _at(month), _at(next_month(month))
+        if (start is not None and finish <= start) or (end is not None and begin >= end):
+            continue
+        if (start is None or begin >= start) and (end is None or finish <= end):
+            months.append(month)
+            covered.append((begin, finish))
+            continue
+        first = max(month, _ceil_day(start)) if start is not None else month
+        after = min(next_month(month), end.date()) if end is not None else next_month(month)
+        if first < after:
+            days.append((first, after))
+            covered.append((_at(first), _at(after)))
     live: list[tuple[datetime | None, datetime | None]] = []
     cursor: datetime | None = start
-    for month in months:
-        if cursor is None or cursor < _at(month):
-            live.append((cursor, _at(month)))
-        cursor = _at(next_month(month))
-    if not months:
+    for begin, finish in sorted(covered):
+        if cursor is None or cursor < begin:
+            live.append((cursor, begin))
+        cursor = finish
+    if not covered:
         live = [(start, end)]
     elif end is None or cursor is None or cursor < end:
         live.append((cursor, end))
-    return Plan(months, live)
+    return Plan(months, days, live)
 
 
-def _range(begin: datetime | None, finish: datetime | None) -> ColumnElement[bool]:
+def _range(begin: datetime | None, finish: datetime | None, when: Any = Ticket.created_at) -> ColumnElement[bool]:
     bounds = []
     if begin is not None:
-        bounds.append(Ticket.created_at >= begin)
+        bounds.append(when >= begin)
     if finish is not None:
-        bounds.append(Ticket.created_at < finish)
+        bounds.append(when < finish)
     return and_(literal(True), *bounds) if bounds else literal(True)
 
 
@@ -279,57 +387,60 @@ def read(
     start: datetime | None,
     end: datetime | None,
     scope: Scope,
-    ticket_conditions: list[ColumnElement[bool]],
+    agency_condition: ColumnElement[bool] | None = None,
     group: str | None = None,
-    rolled: bool = True,
 ) -> dict[tuple[Any, str], list[int]]:
     """{(group value or None, dimension value): [n, k]} over the period, from the rollup and live.
 
-    `ticket_conditions` are the same filters as `scope`, on the ticket (for the live part); with
-    `rolled=False` (a filter the rollup cannot answer, such as an agency) everything is read live.
+    With an `agency_condition` (a filter the rollup cannot answer) tickets are read live throughout.
     """
     dim = DIMENSIONS[dim_name]
+    rolled = agency_condition is None or dim.source == "conversation"
     split = plan(session, start, end, rolled)
     found: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0])
-    if split.months:
-        rollup_group: ColumnElement[Any] = {
-            None: literal(None),
-            "country": StatsRollup.country,
-            "channel": StatsRollup.channel,
-            "risk": StatsRollup.risk,
-            "month": StatsRollup.month,
-        }[group]
-        grp = rollup_group.label("grp")
+    grp = {
+        None: literal(None),
+        "country": StatsRollup.country,
+        "channel": StatsRollup.channel,
+        "risk": StatsRollup.risk,
+        "month": StatsRollup.period,
+    }[group].label("grp")
+    for periods in (_periods("m", split.months), *(_days(first, after) for first, after in split.days)):
+        if periods is None:
+            continue
         query = (
             select(grp, StatsRollup.value, func.sum(StatsRollup.n), func.sum(StatsRollup.k))
-            .where(StatsRollup.dim == dim.name, *_month_in(split.months), *_rollup_filters(scope))
+            .where(StatsRollup.dim == dim.name, *periods, *_rollup_filters(scope))
             .group_by(grp, StatsRollup.value)
         )
         for key, value, n, k in session.execute(query):
             if group == "month" and key is not None:
                 key = key.strftime("%Y-%m") if hasattr(key, "strftime") else str(key)[:7]
             _add(found, (key, value), n, k)
-    live_group: ColumnElement[Any] = {
-        None: literal(None),
-        "country": _country(),
-        "channel": Ticket.channel,
-        "risk": Ticket.risk_level,
-        "month": month_label(session, Ticket.created_at),
-    }[group]
-    ranges = or_(*(_range(begin, finish) for begin, finish in split.live)) if split.live else None
-    if ranges is not None:
-        query = facts(session, dim, [ranges, *ticket_conditions], [live_group.label("grp")])
+    if split.live:
+        when = _when(dim.source)
+        ranges = or_(*(_range(begin, finish, when) for begin, finish in split.live))
+        conditions = [ranges, *_scope_conditions(dim.source, scope)]
+        if agency_condition is not None and dim.source != "conversation":
+            conditions.append(agency_condition)
+        query = facts(session, dim, conditions, [_group(session, dim.source, group).label("grp")])
         for key, value, n, k in session.execute(query):
             _add(found, (key, value), n, k)
     return dict(found)
 
 
-def _month_in(months: list[date]) -> list[ColumnElement[bool]]:
-    """Months as one range when contiguous (an index range scan), else a list."""
+def _periods(grain: str, months: list[date]) -> list[ColumnElement[bool]] | None:
+    """Conditions for these months' rows: one range when contiguous (an index range scan), else a list."""
+    if not months:
+        return None
     contiguous = all(next_month(a) == b for a, b in zip(months, months[1:], strict=False))
     if contiguous:
-        return [StatsRollup.month >= months[0], StatsRollup.month <= months[-1]]
-    return [StatsRollup.month.in_(months)]
+        return [StatsRollup.grain == grain, StatsRollup.period >= months[0], StatsRollup.period <= months[-1]]
+    return [StatsRollup.grain == grain, StatsRollup.period.in_(months)]
+
+
+def _days(first: date, after: date) -> list[ColumnElement[bool]]:
+    return [StatsRollup.grain == "d", StatsRollup.period >= first, StatsRollup.period < after]
 
 
 def _add(found: dict[tuple[Any, str], list[int]], key: tuple[Any, str], n: Any, k: Any) -> None:
@@ -342,26 +453,59 @@ def _add(found: dict[tuple[Any, str], list[int]], key: tuple[Any, str], n: Any, 
 
 
 def build_month(session: Session, month: date) -> int:
-    """Replace one month's rollup rows with what its tickets say now; returns the rows written."""
-    session.execute(delete(StatsRollup).where(StatsRollup.month == month))
-    within = [Ticket.created_at >= _at(month), Ticket.created_at < _at(next_month(month))]
-    written = 0
+    """Replace one month's rollup rows (the month's and each day's) with what its rows say now."""
+    session.execute(delete(StatsRollup).where(StatsRollup.period >= month, StatsRollup.period < next_month(month)))
+    rows: list[dict[str, Any]] = []
     for dim in DIMENSIONS.values():
-        rows = [
-            {"dim": dim.name, "month": month, "country": c, "channel": ch, "risk": r, "value": v, "n": n, "k": k}
-            for c, ch, r, v, n, k in session.execute(
-                facts(session, dim, within, [_country(), Ticket.channel, Ticket.risk_level])
-            )
-        ]
-        if rows:
-            session.execute(insert(StatsRollup), rows)
-            written += len(rows)
-    ack = _ack_rows(session, month, utcnow())
-    if ack:
-        session.execute(insert(StatsRollup), ack)
-        written += len(ack)
+        within = [_range(_at(month), _at(next_month(month)), _when(dim.source))]
+        groups = [_group(session, dim.source, name) for name in ("day", "country", "channel", "risk")]
+        rows += _with_month(
+            {
+                (dim.name, _as_date(day), c, ch, r, v): (int(n or 0), int(k or 0))
+                for day, c, ch, r, v, n, k in session.execute(facts(session, dim, within, groups))
+            },
+            month,
+        )
+    rows += _with_month(_ack_counts(session, month, utcnow()), month)
+    for chunk in range(0, len(rows), 5000):
+        session.execute(insert(StatsRollup), rows[chunk : chunk + 5000])
     session.merge(StatsRollupMonth(month=month, built_at=utcnow()))
-    return written
+    return len(rows)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _with_month(
+    by_day: dict[tuple[str, date, str, str, str, str], tuple[int, int]], month: date
+) -> list[dict[str, Any]]:
+    """Day rows as given, and the month's rows summed from them."""
+    totals: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    rows = []
+    for (dim, day, country, channel, risk, value), (n, k) in by_day.items():
+        rows.append(_row(dim, "d", day, country, channel, risk, value, n, k))
+        summed = totals[(dim, country, channel, risk, value)]
+        summed[0] += n
+        summed[1] += k
+    rows += [_row(dim, "m", month, c, ch, r, v, n, k) for (dim, c, ch, r, v), (n, k) in totals.items()]
+    return rows
+
+
+def _row(
+    dim: str, grain: str, period: date, country: str, channel: str, risk: str, value: str, n: int, k: int
+) -> dict[str, Any]:
+    return {
+        "dim": dim,
+        "grain": grain,
+        "period": period,
+        "country": country,
+        "channel": channel,
+        "risk": risk,
+        "value": value,
+        "n": n,
+        "k": k,
+    }
 
 
 # Referrals whose acknowledgement is still owed (or was never given before the run ended).
@@ -369,8 +513,10 @@ AWAITING_ACK = ("referred", "escalated", "expired")
 ACK_DIM = "ack"
 
 
-def _ack_rows(session: Session, month: date, now: datetime) -> list[dict[str, Any]]:
-    """One month's referrals per agency, for time to acknowledge (dimension "ack", all countries).
+def _ack_counts(
+    session: Session, month: date, now: datetime
+) -> dict[tuple[str, date, str, str, str, str], tuple[int, int]]:
+    """One month's referrals per agency and day, for time to acknowledge (dimension "ack", all countries).
 
     Values, each prefixed "<agency>|": "total"; "m|<whole minutes to acknowledge>" (a histogram the
     percentiles are read from, to the minute); "late" (acknowledged after the deadline); "missed"
@@ -378,37 +524,45 @@ def _ack_rows(session: Session, month: date, now: datetime) -> list[dict[str, An
     the reader tells pending from missed by its own clock).
     """
     within = [Referral.created_at >= _at(month), Referral.created_at < _at(next_month(month))]
-    counts: dict[str, int] = defaultdict(int)
+    counts: dict[tuple[str, date, str, str, str, str], int] = defaultdict(int)
     query = select(
         Referral.agency_id, Referral.created_at, Referral.acknowledged_at, Referral.ack_due_at, Referral.status
     ).where(*within)
     for agency, created, acked, due, status in session.execute(query):
-        counts[f"{agency}|total"] += 1
-        if acked is not None:
-            counts[f"{agency}|m|{int((acked - created).total_seconds() // 60)}"] += 1
-            if acked > due:
-                counts[f"{agency}|late"] += 1
-        elif status in AWAITING_ACK:
-            if due < now:
-                counts[f"{agency}|missed"] += 1
-            else:
-                counts[f"{agency}|due|{due.isoformat()}"] += 1
-    return [
-        {"dim": ACK_DIM, "month": month, "country": "", "channel": "", "risk": "", "value": value, "n": n, "k": 0}
-        for value, n in counts.items()
-    ]
+        for value in ack_values(agency, created, acked, due, status, now, exact=False):
+            counts[(ACK_DIM, created.astimezone(UTC).date(), "", "", "", value)] += 1
+    return {key: (n, 0) for key, n in counts.items()}
 
 
-def read_ack(session: Session, months: list[date]) -> dict[str, int]:
-    """The "ack" rows of these months, summed: {"<agency>|...": count}."""
-    if not months:
-        return {}
-    query = (
-        select(StatsRollup.value, func.sum(StatsRollup.n))
-        .where(StatsRollup.dim == ACK_DIM, *_month_in(months))
-        .group_by(StatsRollup.value)
-    )
-    return {value: int(n) for value, n in session.execute(query)}
+def ack_values(
+    agency: str, created: datetime, acked: datetime | None, due: datetime, status: str, now: datetime, exact: bool
+) -> list[str]:
+    """What one referral adds to its agency's tally (see `_ack_counts`); `exact` keeps minutes' fractions."""
+    values = [f"{agency}|total"]
+    if acked is not None:
+        minutes = (acked - created).total_seconds() / 60.0
+        values.append(f"{agency}|m|{minutes if exact else int(minutes // 1)}")
+        if acked > due:
+            values.append(f"{agency}|late")
+    elif status in AWAITING_ACK:
+        values.append(f"{agency}|missed" if due < now else f"{agency}|due|{due.isoformat()}")
+    return values
+
+
+def read_ack(session: Session, split: Plan) -> dict[str, int]:
+    """The "ack" rows of a plan's months and days, summed: {"<agency>|...": count}."""
+    found: dict[str, int] = defaultdict(int)
+    for periods in (_periods("m", split.months), *(_days(first, after) for first, after in split.days)):
+        if periods is None:
+            continue
+        query = (
+            select(StatsRollup.value, func.sum(StatsRollup.n))
+            .where(StatsRollup.dim == ACK_DIM, *periods)
+            .group_by(StatsRollup.value)
+        )
+        for value, n in session.execute(query):
+            found[value] += int(n)
+    return dict(found)
 
 
 def refresh(session_factory: Callable[[], Session], now: datetime, limit: int | None = None) -> dict[str, int]:
@@ -418,7 +572,11 @@ def refresh(session_factory: Callable[[], Session], now: datetime, limit: int | 
     """
     current = month_start(now)
     with session_factory() as session:
-        first = session.scalar(select(func.min(Ticket.created_at)))
+        starts = [
+            session.scalar(select(func.min(Ticket.created_at))),
+            session.scalar(select(func.min(Conversation.started_at))),
+        ]
+        first = min((moment for moment in starts if moment is not None), default=None)
         built = set(session.scalars(select(StatsRollupMonth.month)))
         stale = set(session.scalars(select(StatsStale.month).distinct()))
     todo: list[date] = []
@@ -464,11 +622,14 @@ def _ticket_month(session: Session, ticket_id: int | None) -> date | None:
 
 @event.listens_for(Session, "before_flush")
 def mark_stale(session: Session, _context: Any, _instances: Any) -> None:
-    """Append the month of every ticket this flush changes (itself, its people, events, referrals)."""
+    """Append the month of every ticket this flush changes (itself, its people, events, referrals), and
+    of every conversation."""
     months: set[date] = set()
     for obj in [*session.new, *session.dirty, *session.deleted]:
         if isinstance(obj, Ticket):
             months.add(month_start(obj.created_at or utcnow()))
+        elif isinstance(obj, Conversation):
+            months.add(month_start(obj.started_at or utcnow()))
         elif isinstance(obj, CasePerson | TicketEvent | Referral):
             month = _ticket_month(session, obj.ticket_id)
             if month is not None:

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.conversations.models import Conversation
-from hotline.stats import Filters, countries, indicators
+from hotline.stats import Filters, countries, indicators, rollup
 from hotline.stats.indicators import NOT_RECORDED, Rate
 from hotline.stats.population import population, source
 from hotline.tickets.models import Ticket
 from hotline.tickets.service import record_event
-from tests.stats.fixture import END, START, World, at, build
+from tests.stats.fixture import END, NOW, START, World, at, build
 
 YEAR = Filters(start=START, end=END)
 
@@ -124,6 +124,11 @@ def test_hotline_workload(app: Flask, world: World) -> None:
         session.add(Conversation(channel="sms", provider_key="s1", run={}, started_at=at(4, 1) - timedelta(days=400)))
         session.commit()
         work = indicators.workload(session, YEAR)
+    with app.app_context():
+        assert rollup.refresh(app.extensions["database"].session, NOW)["months"] > 0
+    with session_of(app) as session:
+        assert indicators.workload(session, YEAR) == work
+        assert indicators.workload(session, Filters(start=at(1, 5), end=at(12, 31))) == work
     # Tickets by channel (web 5, sms 1, voice 1, chat 1) and conversations that made none (2 calls, 3 chats).
     assert work.contacts == {"web": 5, "sms": 1, "voice": 3, "chat": 4}
     assert (work.calls, work.calls_with_report, work.calls_abandoned) == (3, 1, 1)

@@ -23,14 +23,17 @@ def upgrade() -> None:
     op.create_table(
         "stats_rollup",
         sa.Column("dim", sa.String(length=16), nullable=False),
-        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("grain", sa.String(length=1), nullable=False),
+        sa.Column("period", sa.Date(), nullable=False),
         sa.Column("country", sa.String(length=2), nullable=False),
         sa.Column("channel", sa.String(length=8), nullable=False),
         sa.Column("risk", sa.String(length=8), nullable=False),
         sa.Column("value", sa.String(length=64), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("k", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("dim", "month", "country", "channel", "risk", "value", name=op.f("pk_stats_rollup")),
+        sa.PrimaryKeyConstraint(
+            "dim", "grain", "period", "country", "channel", "risk", "value", name=op.f("pk_stats_rollup")
+        ),
     )
     op.create_table(
         "stats_rollup_month",
