@@ -24,6 +24,7 @@ from hotline.jobs.stats import stats_refresh
 from hotline.migrations import upgrade
 from hotline.referrals.escalation import sweep
 from hotline.routing_cli import routing_group
+from hotline.stats.rollup import refresh
 from routing.flow_definition import load_flow
 from routing.flow_definition import main as flows_check_main
 from routing.flow_diagram import render_svg
@@ -41,7 +42,7 @@ PERIODIC_JOBS = (
 
 
 def register(app: Flask) -> None:
-    commands = (init_db, seed_demo, create_user, worker, scheduler, run_all, sla_sweep_command)
+    commands = (init_db, seed_demo, create_user, worker, scheduler, run_all, sla_sweep_command, stats_refresh_command)
     for command in (*commands, routing_group, directory_group, flows_group):
         app.cli.add_command(command)
 
@@ -120,6 +121,14 @@ def sla_sweep_command() -> None:
     with current_app.extensions["database"].session() as session:
         counts = sweep(session, utcnow())
     click.echo(f"{counts['due']} referral(s) past a deadline, {counts['acted']} acted on")
+
+
+@click.command("stats-refresh")
+@with_appcontext
+def stats_refresh_command() -> None:
+    """Build the statistics rollups of past months (after a deploy or an import; the scheduler runs it hourly)."""
+    counts = refresh(current_app.extensions["database"].session, utcnow())
+    click.echo(f"{counts['months']} month(s) built, {counts['rows']} rollup row(s)")
 
 
 @click.group("flows")

@@ -129,9 +129,13 @@ def test_country_report_is_printable_and_suppressed_even_for_admins(
     assert headline["Identified, nationality not known"] == ["0"]
     assert table_rows(page, "repatriation")["Cases where voluntary return began"] == ["<3"]
     assert table_rows(page, "assistance")["Cases that reached protection"] == ["0"]
+    # The new indicators, for Guatemala in 2025: its SDG 16.2.2 rate, the flow, the justice track.
+    assert table_rows(page, "sdg_country")["Guatemala"][:3] == ["18406359", "2024", "3"]
+    assert table_rows(page, "flow")["From elsewhere in the region"] == ["<3", "<3"]
+    assert table_rows(page, "justice")["Convictions"] == ["not yet recorded"]
     all_cells = [
         cell
-        for key in ("headline", "assistance", "repatriation", "funnel", "sex", "age_band")
+        for key in ("headline", "assistance", "repatriation", "funnel", "sex", "age_band", "sdg_country", "flow")
         for cells in table_rows(page, key).values()
         for cell in cells
     ]
