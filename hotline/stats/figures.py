@@ -201,13 +201,13 @@ def funnel(session: Session, filters: Filters, by: str | None = None) -> dict[st
     """Tickets at each stage of the funnel (see the module's rule), overall or per group.
 
     Without an agency (chosen, or as the grouping), from each ticket's stage summary, which
-    `record_event` keeps equal to what its events prove (hotline.tickets.stages), read from the
-    monthly rollup (hotline.stats.rollup) and live for what it does not hold. Per agency, from that
-    agency's referrals' events, which the summary cannot tell apart; per week, live.
+    `record_event` keeps equal to what its events prove (hotline.tickets.stages); per agency, from
+    that agency's referrals' events (each ticket sent to it at least "referred"). Both are read from
+    the rollups (hotline.stats.rollup) and live for what they do not hold; per week, live.
     """
     if by is not None and by not in GROUPINGS:
         raise ValueError(by)
-    if by in ("agency", "week") or filters.agency is not None:
+    if by == "week":
         return _funnel_live(session, filters, by)
     result: dict[str | None, dict[str, int]] = {}
     for (group, value), (count, _identified) in read_dimension(session, "stage", filters, by).items():
@@ -237,7 +237,7 @@ def read_dimension(
         start=filters.start,
         end=filters.end,
         scope=scope,
-        agency_condition=_sent_to_agency(filters.agency) if filters.agency is not None else None,
+        agency=filters.agency,
         group=group,
     )
 

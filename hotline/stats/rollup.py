@@ -49,13 +49,15 @@ from hotline.db import Base, UTCDateTime, utcnow
 from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.people import CasePerson
-from hotline.tickets.stages import ASSISTED_NODES
+from hotline.tickets.stages import ALL_STAGE_NODES, ASSISTED_NODES, CLOSED_NODE, RANKED, rank_case
 
 # The coalition's member countries (seed 001:38): the "region" of the flow indicator.
 REGION = frozenset({"BZ", "CR", "SV", "GT", "HN", "MX", "NI", "PA", "DO"})
 # The forms of assistance: the referral flowchart nodes that are a kind of help given.
 ASSISTANCE_FORMS = ("assistance", "protection", "repatriation", "resettlement", "integration", "origin_validation")
 assert set(ASSISTANCE_FORMS) <= ASSISTED_NODES
+# Every ticket sent to an agency was triaged and referred there, whatever its events say.
+REFERRED_RANK = RANKED.index("referred") + 1
 
 
 class StatsRollup(Base):
@@ -69,6 +71,8 @@ class StatsRollup(Base):
     country: Mapped[str] = mapped_column(String(2), primary_key=True)  # "" when not known
     channel: Mapped[str] = mapped_column(String(8), primary_key=True)
     risk: Mapped[str] = mapped_column(String(8), primary_key=True)
+    # "" for every ticket; an agency's id for the tickets sent to that agency (once each).
+    agency: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
     k: Mapped[int] = mapped_column(Integer, default=0)
@@ -207,10 +211,12 @@ def _when(source: str) -> Any:
     return Conversation.started_at if source == "conversation" else Ticket.created_at
 
 
-def _group(session: Session, source: str, name: str | None) -> ColumnElement[Any]:
-    """A grouping column ("country", "channel", "risk", "month", "day" or None) for one source."""
+def _group(session: Session, source: str, name: str | None, sent: Any = None) -> ColumnElement[Any]:
+    """A grouping column ("country", "channel", "risk", "month", "day", "agency" or None) for one source."""
     if name is None:
         return literal(None)
+    if name == "agency":
+        return sent.c.agency_id
     if name in ("month", "day"):
         when = _when(source)
         return month_label(session, when) if name == "month" else day_of(session, when)
@@ -241,12 +247,46 @@ def _scope_conditions(source: str, scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _sent() -> Any:
+    """Each (ticket, agency it was sent to) once, with the furthest stage and closure that agency's
+    referrals' events prove (the funnel per agency: at least "referred")."""
+    reached = func.coalesce(func.max(rank_case(TicketEvent.to_state)), 0)
+    closed = func.coalesce(func.max(case((TicketEvent.to_state == CLOSED_NODE, 1), else_=0)), 0)
+    return (
+        select(Referral.ticket_id, Referral.agency_id, reached.label("reached"), closed.label("closed"))
+        .select_from(Referral)
+        .outerjoin(
+            TicketEvent,
+            and_(TicketEvent.referral_id == Referral.id, TicketEvent.to_state.in_(sorted(ALL_STAGE_NODES))),
+        )
+        .group_by(Referral.ticket_id, Referral.agency_id)
+        .subquery("sent")
+    )
+
+
 def facts(
-    session: Session, dim: Dimension, conditions: Iterable[ColumnElement[bool]], groups: Iterable[ColumnElement[Any]]
+    session: Session,
+    dim: Dimension,
+    conditions: Iterable[ColumnElement[bool]],
+    groups: Iterable[str | None],
+    *,
+    per_agency: bool = False,
+    agency: str | None = None,
 ) -> Select[Any]:
-    """Rows (*groups, value, n, k) of one dimension over the rows that meet `conditions`."""
-    value = dim.value(session).label("value")
-    keys = [*groups, value]
+    """Rows (*groups, value, n, k) of one dimension over the rows that meet `conditions`.
+
+    `per_agency`: each ticket counted once per agency it was sent to (only `agency`'s, if given), the
+    funnel stage from that agency's referrals' events.
+    """
+    sent = _sent() if per_agency else None
+    if sent is not None and dim.name == "stage":
+        value = (
+            cast(case((sent.c.reached > REFERRED_RANK, sent.c.reached), else_=REFERRED_RANK), String)
+            + case((sent.c.closed == 1, "c"), else_="")
+        ).label("value")
+    else:
+        value = dim.value(session).label("value")
+    keys = [*(_group(session, dim.source, name, sent).label(f"g{i}") for i, name in enumerate(groups)), value]
     if dim.source == "ticket":
         query = select(*keys, func.count(), literal(0)).select_from(Ticket)
     elif dim.source == "person":
@@ -271,6 +311,10 @@ def facts(
         )
         if dim.name == "answer":
             query = query.where(Conversation.waiting_since.is_not(None), Conversation.answered_at.is_not(None))
+    if sent is not None:
+        query = query.join(sent, sent.c.ticket_id == Ticket.id)
+        if agency is not None:
+            query = query.where(sent.c.agency_id == agency)
     return query.where(*conditions).group_by(*keys)
 
 
@@ -387,16 +431,19 @@ def read(
     start: datetime | None,
     end: datetime | None,
     scope: Scope,
-    agency_condition: ColumnElement[bool] | None = None,
+    agency: str | None = None,
     group: str | None = None,
 ) -> dict[tuple[Any, str], list[int]]:
     """{(group value or None, dimension value): [n, k]} over the period, from the rollup and live.
 
-    With an `agency_condition` (a filter the rollup cannot answer) tickets are read live throughout.
+    With an `agency` (or grouped by agency), the tickets sent to it (to each), once per agency; the
+    conversation dimensions know no agency and count every conversation.
     """
     dim = DIMENSIONS[dim_name]
-    rolled = agency_condition is None or dim.source == "conversation"
-    split = plan(session, start, end, rolled)
+    if dim.source == "conversation":
+        agency, group = None, (None if group == "agency" else group)
+    per_agency = agency is not None or group == "agency"
+    split = plan(session, start, end)
     found: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0])
     grp = {
         None: literal(None),
@@ -404,13 +451,18 @@ def read(
         "channel": StatsRollup.channel,
         "risk": StatsRollup.risk,
         "month": StatsRollup.period,
+        "agency": StatsRollup.agency,
     }[group].label("grp")
+    if agency is not None:
+        whose = StatsRollup.agency == agency
+    else:
+        whose = StatsRollup.agency != "" if per_agency else StatsRollup.agency == ""
     for periods in (_periods("m", split.months), *(_days(first, after) for first, after in split.days)):
         if periods is None:
             continue
         query = (
             select(grp, StatsRollup.value, func.sum(StatsRollup.n), func.sum(StatsRollup.k))
-            .where(StatsRollup.dim == dim.name, *periods, *_rollup_filters(scope))
+            .where(StatsRollup.dim == dim.name, *periods, whose, *_rollup_filters(scope))
             .group_by(grp, StatsRollup.value)
         )
         for key, value, n, k in session.execute(query):
@@ -421,9 +473,7 @@ def read(
         when = _when(dim.source)
         ranges = or_(*(_range(begin, finish, when) for begin, finish in split.live))
         conditions = [ranges, *_scope_conditions(dim.source, scope)]
-        if agency_condition is not None and dim.source != "conversation":
-            conditions.append(agency_condition)
-        query = facts(session, dim, conditions, [_group(session, dim.source, group).label("grp")])
+        query = facts(session, dim, conditions, [group], per_agency=per_agency, agency=agency)
         for key, value, n, k in session.execute(query):
             _add(found, (key, value), n, k)
     return dict(found)
@@ -458,14 +508,16 @@ def build_month(session: Session, month: date) -> int:
     rows: list[dict[str, Any]] = []
     for dim in DIMENSIONS.values():
         within = [_range(_at(month), _at(next_month(month)), _when(dim.source))]
-        groups = [_group(session, dim.source, name) for name in ("day", "country", "channel", "risk")]
-        rows += _with_month(
-            {
-                (dim.name, _as_date(day), c, ch, r, v): (int(n or 0), int(k or 0))
-                for day, c, ch, r, v, n, k in session.execute(facts(session, dim, within, groups))
-            },
-            month,
-        )
+        groups = ["day", "country", "channel", "risk"]
+        counts = {
+            (dim.name, _as_date(day), c, ch, r, "", v): (int(n or 0), int(k or 0))
+            for day, c, ch, r, v, n, k in session.execute(facts(session, dim, within, groups))
+        }
+        if dim.source != "conversation":
+            per_agency = facts(session, dim, within, [*groups, "agency"], per_agency=True)
+            for day, c, ch, r, agency, v, n, k in session.execute(per_agency):
+                counts[(dim.name, _as_date(day), c, ch, r, agency, v)] = (int(n or 0), int(k or 0))
+        rows += _with_month(counts, month)
     rows += _with_month(_ack_counts(session, month, utcnow()), month)
     for chunk in range(0, len(rows), 5000):
         session.execute(insert(StatsRollup), rows[chunk : chunk + 5000])
@@ -477,35 +529,22 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def _with_month(
-    by_day: dict[tuple[str, date, str, str, str, str], tuple[int, int]], month: date
-) -> list[dict[str, Any]]:
+# A row's key: (dim, day, country, channel, risk, agency, value).
+RowKey = tuple[str, date, str, str, str, str, str]
+COLUMNS = ("dim", "period", "country", "channel", "risk", "agency", "value")
+
+
+def _with_month(by_day: dict[RowKey, tuple[int, int]], month: date) -> list[dict[str, Any]]:
     """Day rows as given, and the month's rows summed from them."""
-    totals: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    totals: dict[RowKey, list[int]] = defaultdict(lambda: [0, 0])
     rows = []
-    for (dim, day, country, channel, risk, value), (n, k) in by_day.items():
-        rows.append(_row(dim, "d", day, country, channel, risk, value, n, k))
-        summed = totals[(dim, country, channel, risk, value)]
+    for key, (n, k) in by_day.items():
+        rows.append({**dict(zip(COLUMNS, key, strict=True)), "grain": "d", "n": n, "k": k})
+        summed = totals[(key[0], month, *key[2:])]
         summed[0] += n
         summed[1] += k
-    rows += [_row(dim, "m", month, c, ch, r, v, n, k) for (dim, c, ch, r, v), (n, k) in totals.items()]
+    rows += [{**dict(zip(COLUMNS, key, strict=True)), "grain": "m", "n": n, "k": k} for key, (n, k) in totals.items()]
     return rows
-
-
-def _row(
-    dim: str, grain: str, period: date, country: str, channel: str, risk: str, value: str, n: int, k: int
-) -> dict[str, Any]:
-    return {
-        "dim": dim,
-        "grain": grain,
-        "period": period,
-        "country": country,
-        "channel": channel,
-        "risk": risk,
-        "value": value,
-        "n": n,
-        "k": k,
-    }
 
 
 # Referrals whose acknowledgement is still owed (or was never given before the run ended).
@@ -513,9 +552,7 @@ AWAITING_ACK = ("referred", "escalated", "expired")
 ACK_DIM = "ack"
 
 
-def _ack_counts(
-    session: Session, month: date, now: datetime
-) -> dict[tuple[str, date, str, str, str, str], tuple[int, int]]:
+def _ack_counts(session: Session, month: date, now: datetime) -> dict[RowKey, tuple[int, int]]:
     """One month's referrals per agency and day, for time to acknowledge (dimension "ack", all countries).
 
     Values, each prefixed "<agency>|": "total"; "m|<whole minutes to acknowledge>" (a histogram the
@@ -524,13 +561,13 @@ def _ack_counts(
     the reader tells pending from missed by its own clock).
     """
     within = [Referral.created_at >= _at(month), Referral.created_at < _at(next_month(month))]
-    counts: dict[tuple[str, date, str, str, str, str], int] = defaultdict(int)
+    counts: dict[RowKey, int] = defaultdict(int)
     query = select(
         Referral.agency_id, Referral.created_at, Referral.acknowledged_at, Referral.ack_due_at, Referral.status
     ).where(*within)
     for agency, created, acked, due, status in session.execute(query):
         for value in ack_values(agency, created, acked, due, status, now, exact=False):
-            counts[(ACK_DIM, created.astimezone(UTC).date(), "", "", "", value)] += 1
+            counts[(ACK_DIM, created.astimezone(UTC).date(), "", "", "", "", value)] += 1
     return {key: (n, 0) for key, n in counts.items()}
 
 

@@ -28,11 +28,12 @@ def upgrade() -> None:
         sa.Column("country", sa.String(length=2), nullable=False),
         sa.Column("channel", sa.String(length=8), nullable=False),
         sa.Column("risk", sa.String(length=8), nullable=False),
+        sa.Column("agency", sa.String(length=40), nullable=False),
         sa.Column("value", sa.String(length=64), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("k", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "dim", "grain", "period", "country", "channel", "risk", "value", name=op.f("pk_stats_rollup")
+            "dim", "grain", "period", "country", "channel", "risk", "agency", "value", name=op.f("pk_stats_rollup")
         ),
     )
     op.create_table(
