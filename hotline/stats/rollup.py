@@ -1,14 +1,15 @@
-"""Monthly rollups of the statistics: what every period's page reads instead of scanning the tickets.
+"""Rollups of the statistics: what every period's page reads instead of scanning the tickets.
 
 A rollup row counts, for one calendar month (grain "m") or one day of it (grain "d"), UTC, by ticket
-creation (a conversation: by its start), and one (incident country, channel, risk level), the tickets,
-people or conversations with one value of one dimension (`DIMENSIONS`): `n` is the count, `k` the
-people an agency identified (person dimensions only). A page reads the built, fresh months wholly
-inside its period from the month rows, the whole days of its partial months from the day rows, and
-everything else (the current month, stale or unbuilt months, a sliver of a day, or any page filtered
-by agency) live, through the very same dimension definitions, so every path counts alike.
+creation (a conversation: by its start), one (incident country, channel, risk level) and either every
+ticket (agency "") or those sent to one agency, the tickets, people or conversations with one value of
+one dimension (`DIMENSIONS`): `n` is the count, `k` the people an agency identified (person
+dimensions only). A page reads the built, fresh months wholly inside its period from the month rows,
+the whole days of its partial months from the day rows, and the rest (the current month, stale or
+unbuilt months, a sliver of a day) live, through the very same dimension definitions, so every path
+counts alike.
 
-Freshness. Any change to a ticket, its people or its events appends the ticket's month to
+Freshness. Any change to a ticket, its people, events or referrals, or to a conversation, appends its month to
 `stats_stale` in the writer's own transaction (`mark_stale`, an ORM flush hook: no write contention,
 only an insert). `refresh` rebuilds each stale or unbuilt past month in one REPEATABLE READ
 transaction and deletes only the stale rows it saw, so a change committed while it ran leaves its
@@ -354,13 +355,13 @@ def _ceil_day(moment: datetime) -> date:
     return day if moment == _at(day) else day + timedelta(days=1)
 
 
-def plan(session: Session, start: datetime | None, end: datetime | None, rolled: bool = True) -> Plan:
+def plan(session: Session, start: datetime | None, end: datetime | None) -> Plan:
     """The fresh months wholly inside [start, end), the whole days of the fresh months partly inside, and
     the ranges of the period left to read live."""
     months: list[date] = []
     days: list[tuple[date, date]] = []
     covered: list[tuple[datetime, datetime]] = []
-    for month in fresh_months(session) if rolled else []:
+    for month in fresh_months(session):
         begin, finish = _at(month), _at(next_month(month))
         if (start is not None and finish <= start) or (end is not None and begin >= end):
             continue
@@ -419,9 +420,6 @@ def _rollup_filters(scope: Scope) -> list[ColumnElement[bool]]:
     if scope.risk is not None:
         conditions.append(StatsRollup.risk == scope.risk)
     return conditions
-
-
-GROUPS = ("country", "channel", "risk", "month")
 
 
 def read(
