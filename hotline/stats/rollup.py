@@ -248,14 +248,17 @@ def _scope_conditions(source: str, scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _sent() -> Any:
+def _sent(tickets: Iterable[ColumnElement[bool]]) -> Any:
     """Each (ticket, agency it was sent to) once, with the furthest stage and closure that agency's
-    referrals' events prove (the funnel per agency: at least "referred")."""
+    referrals' events prove (the funnel per agency: at least "referred"), for the tickets that meet
+    `tickets` (their period: aggregating every referral for each month would read them all each time)."""
     reached = func.coalesce(func.max(rank_case(TicketEvent.to_state)), 0)
     closed = func.coalesce(func.max(case((TicketEvent.to_state == CLOSED_NODE, 1), else_=0)), 0)
     return (
         select(Referral.ticket_id, Referral.agency_id, reached.label("reached"), closed.label("closed"))
         .select_from(Referral)
+        .join(Ticket, Ticket.id == Referral.ticket_id)
+        .where(*tickets)
         .outerjoin(
             TicketEvent,
             and_(TicketEvent.referral_id == Referral.id, TicketEvent.to_state.in_(sorted(ALL_STAGE_NODES))),
@@ -273,13 +276,15 @@ def facts(
     *,
     per_agency: bool = False,
     agency: str | None = None,
+    period: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
     """Rows (*groups, value, n, k) of one dimension over the rows that meet `conditions`.
 
     `per_agency`: each ticket counted once per agency it was sent to (only `agency`'s, if given), the
-    funnel stage from that agency's referrals' events.
+    funnel stage from that agency's referrals' events; `period` (on the ticket's creation) narrows
+    which referrals are read for that.
     """
-    sent = _sent() if per_agency else None
+    sent = _sent([] if period is None else [period]) if per_agency else None
     if sent is not None and dim.name == "stage":
         value = (
             cast(case((sent.c.reached > REFERRED_RANK, sent.c.reached), else_=REFERRED_RANK), String)
@@ -471,7 +476,7 @@ def read(
         when = _when(dim.source)
         ranges = or_(*(_range(begin, finish, when) for begin, finish in split.live))
         conditions = [ranges, *_scope_conditions(dim.source, scope)]
-        query = facts(session, dim, conditions, [group], per_agency=per_agency, agency=agency)
+        query = facts(session, dim, conditions, [group], per_agency=per_agency, agency=agency, period=ranges)
         for key, value, n, k in session.execute(query):
             _add(found, (key, value), n, k)
     return dict(found)
@@ -512,7 +517,7 @@ def build_month(session: Session, month: date) -> int:
             for day, c, ch, r, v, n, k in session.execute(facts(session, dim, within, groups))
         }
         if dim.source != "conversation":
-            per_agency = facts(session, dim, within, [*groups, "agency"], per_agency=True)
+            per_agency = facts(session, dim, within, [*groups, "agency"], per_agency=True, period=within[0])
             for day, c, ch, r, agency, v, n, k in session.execute(per_agency):
                 counts[(dim.name, _as_date(day), c, ch, r, agency, v)] = (int(n or 0), int(k or 0))
         rows += _with_month(counts, month)
