@@ -17,6 +17,7 @@ from hotline.access import may_see_ticket
 from hotline.accounts import StaffUser
 from hotline.conversations.service import reply_channel
 from hotline.db import db_session
+from hotline.early_warning import service as warning_service
 from hotline.hygiene import whole_number
 from hotline.outbox import OutboxKind, OutboxMessage
 from hotline.referrals.lifecycle import IllegalTransition
@@ -37,6 +38,7 @@ OVERRULE_LABELS = {
 OUTCOME_LABELS = {
     "assisted": _l("Assisted"),
     "referred": _l("Referred to an agency"),
+    "information_only": _l("Information given, nothing to refer"),
     "not_applicable": _l("Not a trafficking or smuggling case"),
     "duplicate": _l("Duplicate"),
     "unreachable": _l("Reporter unreachable"),
@@ -136,6 +138,11 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
         colleagues=[c for c in colleagues if may_see_ticket(c, found)],
         earlier=operations.earlier_contacts(session, found),
         linked=operations.linked_contacts(session, found),
+        shared=[
+            (warning_service.kind_label(kind), reference)
+            for kind, reference, country in warning_service.linked_by_details(session, found.id)
+            if g.user.covers_country(country)
+        ],
         agencies=operations.agencies_for_referral(session, found.incident_country),
         overrule_labels=OVERRULE_LABELS,
         risk_levels=RISK_LEVELS,

@@ -1,8 +1,11 @@
 """The statistics page's queries on 1,000,000 synthetic tickets in a throwaway PostgreSQL.
 
 Prints the time of every query the page runs (hotline.stats, as admin/stats_views.py calls it), for
-the page's default period (the last year: about a third of the tickets) and for all three years,
-next to a single-table `SELECT count(*) FROM ticket` measured in the same run, as ratios. Run:
+the page's default period (the last year: about a third of the tickets), all three years, one
+country, a year that starts and ends mid-month, and one agency, next to a single-table
+`SELECT count(*) FROM ticket` measured in the same run, as ratios: first with no rollup built (every
+figure read live, as before the rollups), then after `rollup.refresh` has built every past month.
+Run:
     python -m bench.stats [--tickets 1000000] [--repeat 3]
 Needs the PostgreSQL server binaries (Debian package postgresql); listens on a Unix socket only.
 """
@@ -27,6 +30,7 @@ from directory.models import Agency
 from hotline import stats
 from hotline.db import Database
 from hotline.migrations import upgrade
+from hotline.stats import indicators, rollup
 from hotline.tickets.stages import backfill
 from tests.pg import PostgresCluster
 
@@ -55,6 +59,15 @@ LOAD = [
     """,
     """INSERT INTO ticket_event (ticket_id, at, actor, kind, to_state)
        SELECT id, created_at, 'reporter', 'received', 'received' FROM ticket""",
+    # Every call and chat ticket came through a conversation; a chat in three waited for a person.
+    """
+    INSERT INTO conversation (channel, provider_key, run, host, ticket_id, state, opted_out, started_at,
+                              updated_at, waiting_since, answered_at)
+    SELECT channel, 'B' || id, '{}', '{}', id, 'closed', false, created_at, created_at,
+           CASE WHEN channel = 'chat' AND id % 3 = 0 THEN created_at END,
+           CASE WHEN channel = 'chat' AND id % 6 = 0 THEN created_at + (id % 9) * interval '1 minute' END
+    FROM ticket WHERE channel IN ('voice', 'chat')
+    """,
     """INSERT INTO ticket_event (ticket_id, at, actor, kind, from_state, to_state)
        SELECT id, created_at, 'system', 'triaged', 'received', 'triaged' FROM ticket WHERE id % 10 <> 9""",
     """
@@ -114,7 +127,7 @@ def load(url: str, tickets: int) -> None:
         started = time.perf_counter()
         backfill(connection)
         print(f"back-filled the stage summary of {tickets:,} tickets in {time.perf_counter() - started:.1f} s")
-        for table in ("ticket", "ticket_event", "referral", "case_person"):
+        for table in ("ticket", "ticket_event", "referral", "case_person", "conversation"):
             connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # The back-fill rewrote most ticket rows; compact the table as a freshly loaded one would be, so
@@ -134,6 +147,12 @@ def page_queries(session: Session, filters: stats.Filters, now: datetime) -> dic
         "case types": lambda: stats.case_types(session, filters),
         "people (4 breakdowns)": lambda: stats.people_breakdowns(session, filters),
         "identified by country": lambda: stats.identified_by_country(session, filters),
+        "SDG 16.2.2 rates": lambda: indicators.sdg_rates(session, filters, now),
+        "sex x age x form": lambda: indicators.crosstab(session, filters),
+        "flow": lambda: indicators.flow(session, filters),
+        "forms of assistance": lambda: indicators.assistance_forms(session, filters),
+        "profile fields": lambda: indicators.profile(session, filters),
+        "hotline workload": lambda: indicators.workload(session, filters),
     }
 
 
@@ -146,6 +165,20 @@ def timed(run: Callable[[], object], repeat: int) -> float:
         run()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def first_agency(session: Session) -> str:
+    return str(session.scalar(select(Agency.id).where(Agency.country.is_not(None)).order_by(Agency.id)))
+
+
+def measure(session: Session, periods: dict[str, stats.Filters], repeat: int) -> dict[str, dict[str, float]]:
+    """Every page query's median time for every period, with the page's total."""
+    found: dict[str, dict[str, float]] = {}
+    for name, filters in periods.items():
+        times = {query: timed(run, repeat) for query, run in page_queries(session, filters, END).items()}
+        times["page (all queries)"] = sum(times.values())
+        found[name] = times
+    return found
 
 
 def main() -> None:
@@ -177,19 +210,37 @@ def main() -> None:
             print("rows: " + ", ".join(f"{table} {count:,}" for table, count in sizes.items()))
             baseline = timed(lambda: session.execute(text("SELECT count(*) FROM ticket")).scalar(), args.repeat)
             print(f"baseline SELECT count(*) FROM ticket: {baseline * 1000:.0f} ms")
+            year = END - timedelta(days=365)
             periods = {
-                "default period (last year)": stats.Filters(start=END - timedelta(days=365), end=END),
+                "default period (last year)": stats.Filters(start=year, end=END),
                 f"all {YEARS} years": stats.Filters(),
-                "one country, last year": stats.Filters(start=END - timedelta(days=365), end=END, country="GT"),
+                "one country, last year": stats.Filters(start=year, end=END, country="GT"),
+                "mid-month to mid-month": stats.Filters(
+                    start=datetime(2024, 12, 15, tzinfo=UTC), end=datetime(2025, 12, 15, tzinfo=UTC)
+                ),
+                "one agency, last year": stats.Filters(start=year, end=END, agency=first_agency(session)),
             }
-            for name, filters in periods.items():
-                print(f"\n{name}:")
-                total = 0.0
-                for query, run in page_queries(session, filters, END).items():
-                    spent = timed(run, args.repeat)
-                    total += spent
-                    print(f"  {query:<32} {spent * 1000:7.0f} ms  {spent / baseline:6.1f} x baseline")
-                print(f"  {'page (all queries)':<32} {total * 1000:7.0f} ms  {total / baseline:6.1f} x baseline")
+            before = measure(session, periods, args.repeat)
+            session.commit()
+        started = time.perf_counter()
+        built = rollup.refresh(database.session, END + timedelta(days=1))
+        print(
+            f"\nrollup.refresh built {built['months']} months, {built['rows']:,} rows in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE stats_rollup"))
+        with database.session() as session:
+            after = measure(session, periods, args.repeat)
+        print(f"\nms per query (x the same run's count(*) baseline of {baseline * 1000:.0f} ms): before -> after")
+        for name in periods:
+            print(f"\n{name}:")
+            for query in before[name]:
+                old, new = before[name][query], after[name][query]
+                print(
+                    f"  {query:<32} {old * 1000:7.0f} ms {old / baseline:6.1f} x  ->"
+                    f" {new * 1000:7.0f} ms {new / baseline:6.1f} x"
+                )
         database.engine.dispose()
     finally:
         cluster.stop()

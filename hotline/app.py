@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import hotline.models  # noqa: F401  (every table, and the statistics' stale marks on every flush)
 from hotline import cli, db, health, i18n, metrics
 from hotline.access_log import scrub
 from hotline.embedded_redis import embedded_redis_url
@@ -125,13 +126,14 @@ def _register_surface(app: Flask, surface: str, redis_url: str) -> ErrorAnswer |
         limits.limit_public(app, redis_url)
         return twilio_errors.webhook_error
     else:
-        from admin import chat_views, directory_views, softphone_views, stats_views, views
+        from admin import chat_views, directory_views, softphone_views, stats_views, views, warning_views
 
         app.register_blueprint(views.blueprint)
         app.register_blueprint(directory_views.blueprint)
         app.register_blueprint(stats_views.blueprint)
         app.register_blueprint(chat_views.blueprint)
         app.register_blueprint(softphone_views.blueprint)
+        app.register_blueprint(warning_views.blueprint)
         return None
 
 

@@ -21,14 +21,17 @@ from hotline.accounts import ROLES, StaffUser
 from hotline.db import utcnow
 from hotline.jobs.conversations import conversation_sweep
 from hotline.jobs.deadlines import sla_sweep
+from hotline.jobs.early_warning import early_warning_sweep
 from hotline.jobs.outbox import outbox_sweep
 from hotline.jobs.queue import QUEUE_NAME, worker_connection
 from hotline.jobs.reports import routing_sweep
 from hotline.jobs.retention import apply_retention_policy, expire_callback_numbers
 from hotline.jobs.runtime import set_job_app
+from hotline.jobs.stats import stats_refresh
 from hotline.migrations import upgrade
 from hotline.referrals.escalation import sweep
 from hotline.routing_cli import routing_group
+from hotline.stats.rollup import refresh
 from hotline.tickets import audit
 from hotline.tickets.models import TicketEvent
 from routing.flow_definition import load_flow
@@ -43,11 +46,13 @@ PERIODIC_JOBS = (
     (sla_sweep, 60),
     (expire_callback_numbers, 600),
     (apply_retention_policy, 3600),
+    (early_warning_sweep, 60),
+    (stats_refresh, 3600),
 )
 
 
 def register(app: Flask) -> None:
-    commands = (init_db, seed_demo, create_user, worker, scheduler, run_all, sla_sweep_command)
+    commands = (init_db, seed_demo, create_user, worker, scheduler, run_all, sla_sweep_command, stats_refresh_command)
     for command in (*commands, routing_group, directory_group, flows_group, audit_group):
         app.cli.add_command(command)
 
@@ -165,6 +170,14 @@ def sla_sweep_command() -> None:
     with current_app.extensions["database"].session() as session:
         counts = sweep(session, utcnow())
     click.echo(f"{counts['due']} referral(s) past a deadline, {counts['acted']} acted on")
+
+
+@click.command("stats-refresh")
+@with_appcontext
+def stats_refresh_command() -> None:
+    """Build the statistics rollups of past months (after a deploy or an import; the scheduler runs it hourly)."""
+    counts = refresh(current_app.extensions["database"].session, utcnow())
+    click.echo(f"{counts['months']} month(s) built, {counts['rows']} rollup row(s)")
 
 
 @click.group("flows")

@@ -12,12 +12,21 @@ from directory.models import (
 from hotline.accounts import StaffUser
 from hotline.calls.models import OperatorPresence, PresenceEvent, VoiceCall
 from hotline.conversations.models import Conversation, ConversationTurn
+from hotline.early_warning.models import DetailScan, EarlyWarning, EarlyWarningTicket, TicketDetail
 from hotline.outbox import OutboxMessage
 from hotline.referrals.models import FlowDefinition, Referral
+from hotline.stats.rollup import StatsRollup, StatsRollupMonth, StatsStale
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketRecording, TicketSubmission
 from hotline.tickets.people import CasePerson
 
 __all__ = [
+    "DetailScan",
+    "EarlyWarning",
+    "EarlyWarningTicket",
+    "TicketDetail",
+    "StatsRollup",
+    "StatsRollupMonth",
+    "StatsStale",
     "CasePerson",
     "Conversation",
     "ConversationTurn",

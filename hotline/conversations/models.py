@@ -40,9 +40,13 @@ class Conversation(Base):
     state: Mapped[str] = mapped_column(String(16), default="flow", index=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the caller began waiting for a person, and when an operator took the conversation: the
+    # hotline's time to answer (statistics), and its abandoned contacts (waited, closed, never taken).
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     turns: Mapped[list[ConversationTurn]] = relationship(order_by="ConversationTurn.id", cascade="all")
 

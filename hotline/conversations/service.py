@@ -421,6 +421,8 @@ def _apply(
         if not turn.ticket_created:
             _complete_ticket(session, conversation, ticket, run)
         conversation.state = State.OPEN if conversation.channel in MESSAGING_CHANNELS else State.WAITING
+        if conversation.state == State.WAITING and conversation.waiting_since is None:
+            conversation.waiting_since = utcnow()
         # The words are on the ticket now; the run keeps only the path and the answers.
         data = {k: v for k, v in run.data.items() if k not in ("narrative", "location_text")}
         conversation.run = {**conversation.run, "data": data}
@@ -786,6 +788,7 @@ def take(session: Session, conversation: Conversation, operator_id: int, actor: 
     if conversation.state != State.WAITING:
         return
     conversation.state, conversation.operator_id = State.WITH_OPERATOR, operator_id
+    conversation.answered_at = utcnow()
     if conversation.ticket_id is not None:
         ticket = session.get(Ticket, conversation.ticket_id)
         assert ticket is not None

@@ -45,7 +45,11 @@ def queue_agency_notice(
         channels.append(("email", contact.email))
     if not channels:
         record_event(
-            session, referral.ticket, "agency_notified", SYSTEM, referral_id=referral.id,
+            session,
+            referral.ticket,
+            "agency_notified",
+            SYSTEM,
+            referral_id=referral.id,
             reason=f"{why}: no notification contact; portal only",
         )
         return []
@@ -96,12 +100,20 @@ def _settled(session: Session, message: OutboxMessage, delivered: bool) -> None:
         if referral.notified_at is None:
             referral.notified_at = message.sent_at
         record_event(
-            session, referral.ticket, "agency_notified", SYSTEM, referral_id=referral.id,
+            session,
+            referral.ticket,
+            "agency_notified",
+            SYSTEM,
+            referral_id=referral.id,
             reason=f"{which} by {message.channel}",
         )
     else:
         record_event(
-            session, referral.ticket, "delivery_failed", SYSTEM, referral_id=referral.id,
+            session,
+            referral.ticket,
+            "delivery_failed",
+            SYSTEM,
+            referral_id=referral.id,
             reason=f"{which} by {message.channel}: {message.status} ({message.error or 'no reason given'})",
         )
 
@@ -120,7 +132,11 @@ def provider_failed(session: Session, provider_id: str, status: str, now: dateti
         following = ids.index(message.contact_id) + 1 if message.contact_id in ids else 0
         going_on = following < len(contacts) and referral.status in AWAITING_ACK
         record_event(
-            session, referral.ticket, "delivery_failed", SYSTEM, referral_id=referral.id,
+            session,
+            referral.ticket,
+            "delivery_failed",
+            SYSTEM,
+            referral_id=referral.id,
             reason=f"{message.channel.upper()} {status}; "
             + (f"trying contact {following + 1}" if going_on else "no contact left"),
         )

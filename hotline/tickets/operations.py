@@ -33,7 +33,16 @@ from routing.flow_engine import Event
 RISK_LEVELS = ("critical", "high", "medium", "low")
 CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
 OVERRULABLE = ("country", "language", "risk", "case_type")
-CLOSE_OUTCOMES = ("assisted", "referred", "not_applicable", "duplicate", "unreachable", "no_competent_agency")
+# "information_only": the contact asked for information and was given it (counted in the hotline's workload).
+CLOSE_OUTCOMES = (
+    "assisted",
+    "referred",
+    "information_only",
+    "not_applicable",
+    "duplicate",
+    "unreachable",
+    "no_competent_agency",
+)
 STAFF_ROLES = ("operator", "supervisor", "admin")
 ASSIGN_KINDS = ("claimed", "assigned")
 NOTE_LENGTH = 500

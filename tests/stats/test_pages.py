@@ -102,14 +102,15 @@ def test_csv_export_is_suppressed_even_for_admins(app: Flask, world: World, staf
 def test_json_export_is_suppressed_even_for_admins(app: Flask, world: World, staff_client: FlaskClient) -> None:
     signed_in(app, staff_client, role="admin", regional=True)
     body = staff_client.get(f"/stats/export.json?{PERIOD}&lang=en").get_json()
-    assert body["suppression"] == {"small_counts": "<3", "not_available": "n/a"}
+    assert body["suppression"] == {"small_counts": "<3", "withheld": "x", "not_available": "n/a"}
     tables = {table["key"]: table for table in body["tables"]}
     _assert_no_small_count([value for table in tables.values() for row in table["rows"] for value in row[1:]])
     funnel = dict(tables["funnel"]["rows"])
     assert funnel["Received"] == 8 and funnel["Accepted"] == "<3"
     # Durations from fewer than 3 acknowledgements would describe single cases.
-    ack_rows = [row for row in tables["ack_times"]["rows"] if row[1] == 4]
-    assert ack_rows[0][1:] == [4, 3, 90.0, 258.0, "<3", "<3"]
+    # Agency A's 4 referrals are withheld: with the total known, they would give B's "<3" away.
+    ack_rows = [row for row in tables["ack_times"]["rows"] if row[2] == 3]
+    assert ack_rows[0][1:] == ["x", 3, 90.0, 258.0, "<3", "<3"]
     assert dict((row[0], row[1]) for row in tables["identified_by_country"]["rows"])["Jamaica"] == "n/a"
 
 
@@ -128,9 +129,13 @@ def test_country_report_is_printable_and_suppressed_even_for_admins(
     assert headline["Identified, nationality not known"] == ["0"]
     assert table_rows(page, "repatriation")["Cases where voluntary return began"] == ["<3"]
     assert table_rows(page, "assistance")["Cases that reached protection"] == ["0"]
+    # The new indicators, for Guatemala in 2025: its SDG 16.2.2 rate, the flow, the justice track.
+    assert table_rows(page, "sdg_country")["Guatemala"][:3] == ["18406359", "2024", "3"]
+    assert table_rows(page, "flow")["From elsewhere in the region"] == ["<3", "<3"]
+    assert table_rows(page, "justice")["Convictions"] == ["not yet recorded"]
     all_cells = [
         cell
-        for key in ("headline", "assistance", "repatriation", "funnel", "sex", "age_band")
+        for key in ("headline", "assistance", "repatriation", "funnel", "sex", "age_band", "sdg_country", "flow")
         for cells in table_rows(page, key).values()
         for cell in cells
     ]

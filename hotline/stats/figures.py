@@ -37,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from directory.models import Agency, Country
 from hotline.referrals.models import Referral
+from hotline.stats import rollup, suppression
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES, CasePerson
 
@@ -60,6 +61,7 @@ UNITS = ("month", "week")
 SMALL = 3
 NA = "n/a"
 SUPPRESSED = "<3"
+WITHHELD = "x"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,14 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """Victims per 100,000 population, from `count` victims: suppressed whenever its count would be."""
+
+    value: float | None
+    count: int
+
+
+@dataclass(frozen=True)
 class Table:
     """One table of figures: a label column first, then counts or measures. Cells are raw until `present`."""
 
@@ -107,6 +117,15 @@ def cell(value: Any, exact: bool) -> Any:
     """
     if value is None:
         return NA
+    if isinstance(value, suppression.Withheld):
+        return cell(value.value, exact) if exact else WITHHELD
+    if isinstance(value, Rate):
+        # Hidden with the count it comes from: a rate and a population give the count back.
+        if value.value is None:
+            return NA
+        if not exact and 0 < value.count < SMALL:
+            return WITHHELD
+        return round(value.value, 3)
     if isinstance(value, Measure):
         if value.n == 0 or value.value is None:
             return NA
@@ -121,7 +140,9 @@ def cell(value: Any, exact: bool) -> Any:
 
 
 def present(table: Table, exact: bool) -> Table:
-    """The table as a reader sees it: `cell` applied to every cell."""
+    """The table as a reader sees it: complementary cells withheld (unless exact), then `cell` on every cell."""
+    if not exact:
+        table = suppression.secondary(table)
     rows = tuple(tuple(cell(value, exact) for value in row) for row in table.rows)
     return replace(table, rows=rows)
 
@@ -180,11 +201,49 @@ def funnel(session: Session, filters: Filters, by: str | None = None) -> dict[st
     """Tickets at each stage of the funnel (see the module's rule), overall or per group.
 
     Without an agency (chosen, or as the grouping), from each ticket's stage summary, which
-    `record_event` keeps equal to what its events prove (hotline.tickets.stages): one pass over the
-    tickets. Per agency, from that agency's referrals' events, which the summary cannot tell apart.
+    `record_event` keeps equal to what its events prove (hotline.tickets.stages); per agency, from
+    that agency's referrals' events (each ticket sent to it at least "referred"). Both are read from
+    the rollups (hotline.stats.rollup) and live for what they do not hold; per week, live.
     """
     if by is not None and by not in GROUPINGS:
         raise ValueError(by)
+    if by == "week":
+        return _funnel_live(session, filters, by)
+    result: dict[str | None, dict[str, int]] = {}
+    for (group, value), (count, _identified) in read_dimension(session, "stage", filters, by).items():
+        if by == "country" and group == "":
+            group = None
+        totals = result.setdefault(group, dict.fromkeys(STAGES, 0))
+        rank, closed = int(value.rstrip("c")), value.endswith("c")
+        totals["received"] += count
+        for position, stage in enumerate(RANKED, start=1):
+            if rank >= position:
+                totals[stage] += count
+        if closed:
+            totals["closed"] += count
+    if by is None and None not in result:
+        result[None] = dict.fromkeys(STAGES, 0)
+    return result
+
+
+def read_dimension(
+    session: Session, dim: str, filters: Filters, group: str | None = None
+) -> dict[tuple[Any, str], list[int]]:
+    """One rollup dimension over the filtered tickets: {(group, value): [count, identified]}."""
+    scope = rollup.Scope(filters.country, filters.scope, filters.channel, filters.risk)
+    return rollup.read(
+        session,
+        dim,
+        start=filters.start,
+        end=filters.end,
+        scope=scope,
+        agency=filters.agency,
+        group=group,
+    )
+
+
+def _funnel_live(session: Session, filters: Filters, by: str | None) -> dict[str | None, dict[str, int]]:
+    """The funnel from the tickets themselves: per agency (from its referrals' events) or per week."""
     if by == "agency":
         group: ColumnElement[Any] = Referral.agency_id
     elif by in ("month", "week"):
@@ -281,8 +340,88 @@ def _with_ticket_if_filtered(query: Select[Any], filters: Filters) -> Select[Any
     return query
 
 
+def weighted_percentile_cont(pairs: Iterable[tuple[float, int]], fraction: float) -> float | None:
+    """`percentile_cont` over values given with how many times each occurs."""
+    ordered = sorted((value, weight) for value, weight in pairs if weight > 0)
+    total = sum(weight for _value, weight in ordered)
+    if not total:
+        return None
+    position = fraction * (total - 1)
+
+    def at(rank: int) -> float:
+        seen = 0
+        for value, weight in ordered:
+            seen += weight
+            if rank < seen:
+                return value
+        return ordered[-1][0]
+
+    lower = math.floor(position)
+    low, high = at(lower), at(min(lower + 1, total - 1))
+    return low + (high - low) * (position - lower)
+
+
 def ack_times(session: Session, filters: Filters, now: datetime) -> list[AckTimes]:
     """Time to acknowledge per agency, over referrals created in the period.
+
+    Whole months are read from the rollup (durations to the minute there), the rest live; a page
+    filtered by country, channel or risk reads every referral live (the rollup keeps agencies only).
+    """
+    if _ticket_filters(filters, period=False):
+        return _ack_times_live(session, filters, now)
+    split = rollup.plan(session, filters.start, filters.end)
+    tallies: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"total": 0, "late": 0, "missed": 0, "pending": 0, "minutes": defaultdict(int)}
+    )
+
+    def tally(value: str, count: int) -> None:
+        agency, kind, *rest = value.split("|", 2)
+        if filters.agency is not None and agency != filters.agency:
+            return
+        found = tallies[agency]
+        if kind == "m":
+            found["minutes"][float(rest[0])] += count
+        elif kind == "due":
+            found["missed" if datetime.fromisoformat(rest[0]) < now else "pending"] += count
+        else:
+            found[kind] += count
+
+    for value, count in rollup.read_ack(session, split).items():
+        tally(value, count)
+    for begin, finish in split.live:
+        query = select(
+            Referral.agency_id, Referral.created_at, Referral.acknowledged_at, Referral.ack_due_at, Referral.status
+        )
+        if begin is not None:
+            query = query.where(Referral.created_at >= begin)
+        if finish is not None:
+            query = query.where(Referral.created_at < finish)
+        if filters.agency is not None:
+            query = query.where(Referral.agency_id == filters.agency)
+        for row in session.execute(query):
+            for value in rollup.ack_values(*row, now, exact=True):
+                tally(value, 1)
+    result = []
+    for agency_id in sorted(tallies):
+        tally = tallies[agency_id]
+        acked = sum(tally["minutes"].values())
+        pairs = list(tally["minutes"].items())
+        result.append(
+            AckTimes(
+                agency_id=agency_id,
+                referrals=tally["total"],
+                acknowledged=acked,
+                median_minutes=Measure(weighted_percentile_cont(pairs, 0.5), acked),
+                p90_minutes=Measure(weighted_percentile_cont(pairs, 0.9), acked),
+                breaches=tally["late"] + tally["missed"],
+                pending=tally["pending"],
+            )
+        )
+    return result
+
+
+def _ack_times_live(session: Session, filters: Filters, now: datetime) -> list[AckTimes]:
+    """Time to acknowledge per agency, every referral of the period read live (see `ack_times`).
 
     A breach is a referral acknowledged after its `ack_due_at`, or never acknowledged while owing it
     (still referred or escalated, or expired) after `ack_due_at` has passed. Declined and withdrawn
@@ -362,9 +501,9 @@ def volumes(session: Session, filters: Filters, unit: str = "month") -> list[tup
     """Tickets received per month or week; with a bounded period, empty buckets are listed as 0."""
     if unit not in UNITS:
         raise ValueError(unit)
-    bucket = _bucket(session, Ticket.created_at, unit)
-    query = select(bucket, func.count()).where(*_tickets_where(filters)).group_by(bucket)
-    found = {label: int(count) for label, count in session.execute(query)}
+    found: dict[str, int] = defaultdict(int)
+    for (_group, label), (count, _identified) in read_dimension(session, unit, filters).items():
+        found[label] += count
     if filters.start is not None and filters.end is not None:
         labels = bucket_labels(filters.start, filters.end, unit)
         return [(label, found.get(label, 0)) for label in labels]
@@ -372,13 +511,8 @@ def volumes(session: Session, filters: Filters, unit: str = "month") -> list[tup
 
 
 def case_types(session: Session, filters: Filters) -> list[tuple[str, int]]:
-    query = (
-        select(Ticket.case_type, func.count())
-        .where(*_tickets_where(filters))
-        .group_by(Ticket.case_type)
-        .order_by(func.count().desc(), Ticket.case_type)
-    )
-    return [(kind, int(count)) for kind, count in session.execute(query)]
+    found = [(kind, n) for (_group, kind), (n, _k) in read_dimension(session, "case_type", filters).items()]
+    return sorted(found, key=lambda item: (-item[1], item[0]))
 
 
 @dataclass(frozen=True)
@@ -409,23 +543,20 @@ def people(session: Session, filters: Filters, by: str) -> Breakdown:
 def people_breakdowns(
     session: Session, filters: Filters, fields: Sequence[str] = tuple(PERSON_FIELDS)
 ) -> dict[str, Breakdown]:
-    """`people` for several fields at once, from one grouped query (one scan instead of one per field)."""
+    """`people` for several fields at once, from the rollup's person and nationality dimensions."""
     for name in fields:
         if name not in PERSON_FIELDS:
             raise ValueError(name)
-    values = [func.coalesce(getattr(CasePerson, name), UNKNOWN) for name in fields]
-    identified = func.sum(case((CasePerson.identified.is_(True), 1), else_=0))
-    query = (
-        select(*values, func.count(), identified)
-        .join(Ticket, Ticket.id == CasePerson.ticket_id)
-        .where(*_tickets_where(filters))
-        .group_by(*values)
-    )
     found: dict[str, dict[str, list[int]]] = {name: defaultdict(lambda: [0, 0]) for name in fields}
-    for row in session.execute(query):
-        count, marked = int(row[-2]), int(row[-1] or 0)
-        for name, value in zip(fields, row[: len(fields)], strict=True):
-            totals = found[name][str(value)]
+    if set(fields) & {"sex", "age_band", "exploitation"}:
+        for (_group, value), (count, marked) in read_dimension(session, "person", filters).items():
+            for name, part in zip(("sex", "age_band", "exploitation"), value.split(rollup.SEP), strict=True):
+                if name in found:
+                    found[name][part][0] += count
+                    found[name][part][1] += marked
+    if "nationality" in fields:
+        for (_group, value), (count, marked) in read_dimension(session, "nationality", filters).items():
+            totals = found["nationality"][value or UNKNOWN]
             totals[0] += count
             totals[1] += marked
     return {name: _breakdown(name, found[name]) for name in fields}
@@ -445,15 +576,9 @@ def _breakdown(name: str, found: dict[str, list[int]]) -> Breakdown:
 
 def incidents(session: Session, filters: Filters) -> dict[str, dict[str | None, int]]:
     """Tickets by incident country and region; an unknown country is keyed "unknown", a region None."""
-    country = func.coalesce(Ticket.incident_country, UNKNOWN)
-    query = (
-        select(country, Ticket.incident_region, func.count())
-        .where(*_tickets_where(filters))
-        .group_by(country, Ticket.incident_region)
-    )
     result: dict[str, dict[str | None, int]] = defaultdict(dict)
-    for code, region, count in session.execute(query):
-        result[code][region] = int(count)
+    for (code, region), (count, _k) in read_dimension(session, "region", filters, "country").items():
+        result[code or UNKNOWN][region or None] = count
     return dict(result)
 
 
@@ -471,13 +596,11 @@ def identified_by_country(session: Session, filters: Filters) -> list[tuple[str,
 
     A country without any agency in the directory has no source of identifications: "n/a" (None).
     """
-    query = (
-        select(Ticket.incident_country, func.count(), func.sum(case((CasePerson.identified.is_(True), 1), else_=0)))
-        .join(Ticket, Ticket.id == CasePerson.ticket_id)
-        .where(*_tickets_where(replace(filters, country=None)))
-        .group_by(Ticket.incident_country)
-    )
-    found = {code: (int(n), int(i or 0)) for code, n, i in session.execute(query)}
+    found: dict[str, tuple[int, int]] = {}
+    everywhere = replace(filters, country=None)
+    for (code, _value), (n, k) in read_dimension(session, "person", everywhere, "country").items():
+        reported, identified = found.get(code, (0, 0))
+        found[code] = (reported + n, identified + k)
     rows = []
     for code, source in countries(session, filters.scope):
         if filters.country is not None and code != filters.country:
