@@ -108,7 +108,7 @@ def fold(text: str) -> str:
 
 def _name(raw: str, limit: int = 4) -> str:
     """The words of a name up to where the sentence goes on, articles left out."""
-    words = []
+    words: list[str] = []
     for word in fold(raw).split():
         if word in STOP:
             break

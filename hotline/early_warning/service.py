@@ -76,7 +76,7 @@ def scan_ticket(session: Session, ticket_id: int, secret: bytes, now: datetime) 
     found = set()
     for text in ticket_words(session, ticket):
         found |= extract(text, ticket.incident_country)
-    known = set(
+    known: set[tuple[str, str]] = set(
         session.execute(select(TicketDetail.kind, TicketDetail.digest).where(TicketDetail.ticket_id == ticket.id))
     )
     added = 0

@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from directory.models import Agency, Country
 from hotline.referrals.models import Referral
@@ -245,7 +245,7 @@ def read_dimension(
 def _funnel_live(session: Session, filters: Filters, by: str | None) -> dict[str | None, dict[str, int]]:
     """The funnel from the tickets themselves: per agency (from its referrals' events) or per week."""
     if by == "agency":
-        group: ColumnElement[Any] = Referral.agency_id
+        group: SQLColumnExpression[Any] = Referral.agency_id
     elif by in ("month", "week"):
         group = _bucket(session, Ticket.created_at, by)
     elif by is not None:
@@ -257,7 +257,7 @@ def _funnel_live(session: Session, filters: Filters, by: str | None) -> dict[str
     else:
         at_least = [func.sum(case((Ticket.furthest_stage >= rank, 1), else_=0)) for rank in range(1, len(RANKED) + 1)]
         closed = func.sum(case((Ticket.closed_with_outcome.is_(True), 1), else_=0))
-        grp = group.label("grp")
+        grp: Any = group.label("grp")
         totals = select(grp, func.count(), *at_least, closed).select_from(Ticket).where(*_ticket_filters(filters))
         if by is not None:
             totals = totals.group_by(grp)
@@ -269,7 +269,7 @@ def _funnel_live(session: Session, filters: Filters, by: str | None) -> dict[str
     return result
 
 
-def _funnel_per_agency(filters: Filters, group: ColumnElement[Any]) -> Select[Any]:
+def _funnel_per_agency(filters: Filters, group: SQLColumnExpression[Any]) -> Select[*tuple[Any, ...]]:
     """The funnel's totals from the events of referrals (of the chosen agency), per ticket and group."""
     reached = func.coalesce(func.max(rank_case(TicketEvent.to_state)), 0).label("reached")
     closed = func.coalesce(func.max(case((TicketEvent.to_state == "closed", 1), else_=0)), 0).label("closed")
@@ -333,7 +333,7 @@ def _referral_filters(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _with_ticket_if_filtered(query: Select[Any], filters: Filters) -> Select[Any]:
+def _with_ticket_if_filtered(query: Select[*tuple[Any, ...]], filters: Filters) -> Select[*tuple[Any, ...]]:
     """Join the ticket only when a ticket filter needs it: on a million referrals the join is most of the cost."""
     if _ticket_filters(filters, period=False):
         return query.join(Ticket, Ticket.id == Referral.ticket_id)
@@ -403,18 +403,18 @@ def ack_times(session: Session, filters: Filters, now: datetime) -> list[AckTime
                 tally(value, 1)
     result = []
     for agency_id in sorted(tallies):
-        tally = tallies[agency_id]
-        acked = sum(tally["minutes"].values())
-        pairs = list(tally["minutes"].items())
+        counted = tallies[agency_id]
+        acked = sum(counted["minutes"].values())
+        pairs = list(counted["minutes"].items())
         result.append(
             AckTimes(
                 agency_id=agency_id,
-                referrals=tally["total"],
+                referrals=counted["total"],
                 acknowledged=acked,
                 median_minutes=Measure(weighted_percentile_cont(pairs, 0.5), acked),
                 p90_minutes=Measure(weighted_percentile_cont(pairs, 0.9), acked),
-                breaches=tally["late"] + tally["missed"],
-                pending=tally["pending"],
+                breaches=counted["late"] + counted["missed"],
+                pending=counted["pending"],
             )
         )
     return result
@@ -433,7 +433,7 @@ def _ack_times_live(session: Session, filters: Filters, now: datetime) -> list[A
     owing = and_(Referral.acknowledged_at.is_(None), Referral.status.in_(AWAITING_ACK))
     missed = and_(owing, Referral.ack_due_at < now)
     pending = and_(owing, Referral.ack_due_at >= now)
-    counts = [
+    counts: list[Any] = [
         func.count(),
         func.count(Referral.acknowledged_at),
         func.sum(case((or_(late, missed), 1), else_=0)),
@@ -454,7 +454,7 @@ def _ack_times_live(session: Session, filters: Filters, now: datetime) -> list[A
         timings = _with_ticket_if_filtered(
             select(Referral.agency_id, Referral.created_at, Referral.acknowledged_at), filters
         ).where(acknowledged, *_referral_filters(filters))
-        for agency_id, created_at, acknowledged_at in session.execute(timings):
+        for agency_id, created_at, acknowledged_at in session.execute(timings).tuples():
             durations[agency_id].append((acknowledged_at - created_at).total_seconds() / 60.0)
     result = []
     for row in rows:
@@ -613,7 +613,7 @@ def identified_by_country(session: Session, filters: Filters) -> list[tuple[str,
 # ------------------------------------------------------------------------------- yearly country report
 
 
-def _reached(nodes: Iterable[str]) -> Select[tuple[int]]:
+def _reached(nodes: Iterable[str]) -> Select[int]:
     """Ids of tickets one of whose referrals entered one of `nodes`."""
     return (
         select(TicketEvent.ticket_id)

@@ -57,7 +57,11 @@ def crosstab(session: Session, filters: Filters) -> dict[tuple[str, str], dict[s
 def flow(session: Session, filters: Filters) -> list[tuple[str, int, int]]:
     """People by flow (domestic, within the region, from outside it, not known): reported, identified."""
     found = {value: totals for (_group, value), totals in read_dimension(session, "flow", filters).items()}
-    return [(name, *found.get(name, [0, 0])) for name in FLOWS]
+    rows = []
+    for name in FLOWS:
+        reported, identified = found.get(name, [0, 0])
+        rows.append((name, reported, identified))
+    return rows
 
 
 def assistance_forms(session: Session, filters: Filters) -> list[tuple[str, int]]:
@@ -136,7 +140,7 @@ def sdg_rates(session: Session, filters: Filters, now: datetime | None = None) -
         figure = figures[code]
         people, figure_year = figure if figure is not None else (None, None)
         rows.append((code, people, figure_year, per_country.get(code, 0), _rate(per_country.get(code, 0), people)))
-    total = sum(figures[code][0] for code in counted)  # type: ignore[index]
+    total = sum(figure[0] for code in counted if (figure := figures[code]) is not None)
 
     def breakdown(name: str, order: tuple[str, ...]) -> list[tuple[str, int, Rate]]:
         return [(value, parts[name].get(value, 0), _rate(parts[name].get(value, 0), total)) for value in order]

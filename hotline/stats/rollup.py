@@ -43,7 +43,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from hotline.conversations.models import Conversation
 from hotline.db import Base, UTCDateTime, utcnow
@@ -171,7 +171,7 @@ class Dimension:
 
     name: str
     source: str  # "ticket", "person", "assistance" or "conversation"
-    value: Callable[[Session], ColumnElement[Any]]
+    value: Callable[[Session], SQLColumnExpression[Any]]
 
 
 SEP = "|"
@@ -212,7 +212,7 @@ def _when(source: str) -> Any:
     return Conversation.started_at if source == "conversation" else Ticket.created_at
 
 
-def _group(session: Session, source: str, name: str | None, sent: Any = None) -> ColumnElement[Any]:
+def _group(session: Session, source: str, name: str | None, sent: Any = None) -> SQLColumnExpression[Any]:
     """A grouping column ("country", "channel", "risk", "month", "day", "agency" or None) for one source."""
     if name is None:
         return literal(None)
@@ -277,7 +277,7 @@ def facts(
     per_agency: bool = False,
     agency: str | None = None,
     period: ColumnElement[bool] | None = None,
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """Rows (*groups, value, n, k) of one dimension over the rows that meet `conditions`.
 
     `per_agency`: each ticket counted once per agency it was sent to (only `agency`'s, if given), the
@@ -448,14 +448,15 @@ def read(
     per_agency = agency is not None or group == "agency"
     split = plan(session, start, end)
     found: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0])
-    grp = {
+    columns: dict[str | None, SQLColumnExpression[Any]] = {
         None: literal(None),
         "country": StatsRollup.country,
         "channel": StatsRollup.channel,
         "risk": StatsRollup.risk,
         "month": StatsRollup.period,
         "agency": StatsRollup.agency,
-    }[group].label("grp")
+    }
+    grp: Any = columns[group].label("grp")
     if agency is not None:
         whose = StatsRollup.agency == agency
     else:
@@ -471,14 +472,14 @@ def read(
         for key, value, n, k in session.execute(query):
             if group == "month" and key is not None:
                 key = key.strftime("%Y-%m") if hasattr(key, "strftime") else str(key)[:7]
-            _add(found, (key, value), n, k)
+            _add(found, key, value, n, k)
     if split.live:
         when = _when(dim.source)
         ranges = or_(*(_range(begin, finish, when) for begin, finish in split.live))
         conditions = [ranges, *_scope_conditions(dim.source, scope)]
         query = facts(session, dim, conditions, [group], per_agency=per_agency, agency=agency, period=ranges)
         for key, value, n, k in session.execute(query):
-            _add(found, (key, value), n, k)
+            _add(found, key, value, n, k)
     return dict(found)
 
 
@@ -496,8 +497,8 @@ def _days(first: date, after: date) -> list[ColumnElement[bool]]:
     return [StatsRollup.grain == "d", StatsRollup.period >= first, StatsRollup.period < after]
 
 
-def _add(found: dict[tuple[Any, str], list[int]], key: tuple[Any, str], n: Any, k: Any) -> None:
-    totals = found[key]
+def _add(found: dict[tuple[Any, str], list[int]], group: Any, value: Any, n: Any, k: Any) -> None:
+    totals = found[(group, value)]
     totals[0] += int(n or 0)
     totals[1] += int(k or 0)
 
@@ -514,11 +515,11 @@ def build_month(session: Session, month: date) -> int:
         groups = ["day", "country", "channel", "risk"]
         counts = {
             (dim.name, _as_date(day), c, ch, r, "", v): (int(n or 0), int(k or 0))
-            for day, c, ch, r, v, n, k in session.execute(facts(session, dim, within, groups))
+            for day, c, ch, r, v, n, k in session.execute(facts(session, dim, within, groups)).tuples()
         }
         if dim.source != "conversation":
             per_agency = facts(session, dim, within, [*groups, "agency"], per_agency=True, period=within[0])
-            for day, c, ch, r, agency, v, n, k in session.execute(per_agency):
+            for day, c, ch, r, agency, v, n, k in session.execute(per_agency).tuples():
                 counts[(dim.name, _as_date(day), c, ch, r, agency, v)] = (int(n or 0), int(k or 0))
         rows += _with_month(counts, month)
     rows += _with_month(_ack_counts(session, month, utcnow()), month)
@@ -677,7 +678,7 @@ def mark_stale(session: Session, _context: Any, _instances: Any) -> None:
     marked: set[date] = session.info.setdefault(_MARKED, set())
     new = months - marked
     if new:
-        session.connection().execute(insert(StatsStale.__table__), [{"month": m} for m in sorted(new)])
+        session.connection().execute(insert(StatsStale), [{"month": m} for m in sorted(new)])
         marked.update(new)
 
 

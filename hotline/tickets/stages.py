@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import column as sql_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 STAGES = ("received", "triaged", "referred", "acknowledged", "accepted", "assisted", "closed")
 ASSISTED_NODES = frozenset(
@@ -73,7 +73,7 @@ def stage_rank(to_state: str | None) -> int:
     return STAGE_RANK.get(to_state, 0) if to_state is not None else 0
 
 
-def rank_case(to_state: ColumnElement[str | None]) -> ColumnElement[int]:
+def rank_case(to_state: SQLColumnExpression[str | None]) -> ColumnElement[int]:
     """`stage_rank` in SQL, for a column of event `to_state`s."""
     whens = [
         (to_state.in_(sorted(node for node, rank in STAGE_RANK.items() if rank == wanted)), wanted)
