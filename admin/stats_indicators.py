@@ -125,7 +125,7 @@ def indicator_tables(session: Session, filters: Filters) -> list[Table]:
                 for sex in SEXES
                 for age in AGE_BANDS
             ),
-            meta={"additive": "rows"},
+            meta={"additive": "both"},
         )
     )
     tables.append(

@@ -11,6 +11,7 @@ of 3 or more are chosen).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -83,9 +84,118 @@ def protect(rows: Sequence[Sequence[Any]], mode: str | None, skip: Sequence[int]
             for _value, cell in choice:
                 withheld.add(cell)
                 changed = True
+    if mode == "both":
+        _close_cycles(grid, every, withheld)
     for i, j in withheld:
         grid[i][j] = Withheld(grid[i][j])
     return tuple(tuple(row) for row in grid)
+
+
+def _close_cycles(grid: list[list[Any]], every: list[list[tuple[int, int]]], withheld: set[tuple[int, int]]) -> None:
+    """In a cross-tabulation, withhold further cells until no hidden cell is fixed by rows and columns together.
+
+    Each line alone may leave a "<3" open while rows and columns combined pin it: with every row and
+    column total known, the hidden cells are edges of a graph between rows and columns, and a hidden
+    cell's value follows from the totals exactly when its edge lies on no cycle (a bridge). For each
+    bridge in a part of the graph holding a "<3", the cheapest cycle through it is closed with cells of 3
+    or more. A table with no such cycle keeps its bridge (too few cells to hide among).
+    """
+    cells = {cell for line in every for cell in line}
+    while True:
+        hidden = {cell for cell in cells if cell in withheld or _primary(grid[cell[0]][cell[1]])}
+        bridge = next(iter(_exposed(hidden, grid)), None)
+        if bridge is None:
+            return
+        detour = _cheapest_detour(bridge, cells, hidden, grid)
+        if not detour:
+            return
+        withheld.update(detour)
+
+
+def _cheapest_detour(
+    bridge: tuple[int, int], cells: set[tuple[int, int]], hidden: set[tuple[int, int]], grid: list[list[Any]]
+) -> list[tuple[int, int]]:
+    """The fewest (then smallest) cells of 3 or more to withhold so that `bridge` lies on a cycle.
+
+    A shortest path from the bridge's row to its column over the other cells, where a hidden cell costs
+    nothing and a cell that may be withheld costs one (and its value, to break ties): Dijkstra's algorithm.
+    """
+    adjacent: dict[tuple[str, int], list[tuple[tuple[str, int], tuple[int, int]]]] = {}
+    for i, j in cells:
+        if (i, j) == bridge:
+            continue
+        if (i, j) not in hidden and (not _count(grid[i][j]) or grid[i][j] < SMALL):
+            continue
+        adjacent.setdefault(("r", i), []).append((("c", j), (i, j)))
+        adjacent.setdefault(("c", j), []).append((("r", i), (i, j)))
+    source, target = ("r", bridge[0]), ("c", bridge[1])
+    best: dict[tuple[str, int], tuple[int, int]] = {source: (0, 0)}
+    came: dict[tuple[str, int], tuple[tuple[str, int], tuple[int, int]]] = {}
+    queue: list[tuple[int, int, tuple[str, int]]] = [(0, 0, source)]
+    while queue:
+        count, total, node = heapq.heappop(queue)
+        if (count, total) > best.get(node, (count, total)):
+            continue
+        if node == target:
+            break
+        for neighbour, cell in adjacent.get(node, []):
+            fresh = cell not in hidden
+            cost = (count + fresh, total + (grid[cell[0]][cell[1]] if fresh else 0))
+            if cost < best.get(neighbour, (len(cells) + 1, 0)):
+                best[neighbour] = cost
+                came[neighbour] = (node, cell)
+                heapq.heappush(queue, (*cost, neighbour))
+    if target not in came:
+        return []
+    path: list[tuple[int, int]] = []
+    node = target
+    while node != source:
+        node, cell = came[node]
+        path.append(cell)
+    return [cell for cell in path if cell not in hidden]
+
+
+def _exposed(hidden: set[tuple[int, int]], grid: list[list[Any]]) -> list[tuple[int, int]]:
+    """Hidden cells on no cycle of the row-column graph, in a connected part that holds a "<3" cell."""
+    adjacent: dict[tuple[str, int], list[tuple[tuple[str, int], tuple[int, int]]]] = {}
+    for i, j in hidden:
+        adjacent.setdefault(("r", i), []).append((("c", j), (i, j)))
+        adjacent.setdefault(("c", j), []).append((("r", i), (i, j)))
+    order: dict[tuple[str, int], int] = {}
+    low: dict[tuple[str, int], int] = {}
+    bridges: list[tuple[int, int]] = []
+    part: dict[tuple[str, int], int] = {}
+    for root in sorted(adjacent):
+        if root in order:
+            continue
+        # Iterative depth-first search (Tarjan's bridges): no recursion limit on a wide table.
+        order[root] = low[root] = len(order)
+        part[root] = len(part)
+        stack: list[tuple[tuple[str, int], tuple[int, int] | None, Any]] = [(root, None, iter(adjacent[root]))]
+        while stack:
+            node, via, edges = stack[-1]
+            advanced = False
+            for neighbour, edge in edges:
+                if edge == via:
+                    continue
+                if neighbour in order:
+                    low[node] = min(low[node], order[neighbour])
+                    continue
+                order[neighbour] = low[neighbour] = len(order)
+                part[neighbour] = part[root]
+                stack.append((neighbour, edge, iter(adjacent[neighbour])))
+                advanced = True
+                break
+            if advanced:
+                continue
+            stack.pop()
+            if stack:
+                parent = stack[-1][0]
+                low[parent] = min(low[parent], low[node])
+                if low[node] > order[parent] and via is not None:
+                    bridges.append(via)
+    small_parts = {part[("r", i)] for i, j in hidden if _primary(grid[i][j])}
+    return sorted(cell for cell in bridges if part[("r", cell[0])] in small_parts)
 
 
 def follow(rows: Sequence[Sequence[Any]], follows: dict[int, int]) -> tuple[tuple[Any, ...], ...]:

@@ -87,3 +87,77 @@ def test_a_rate_is_hidden_with_its_count() -> None:
     assert shown.rows[0][1:] == (SUPPRESSED, WITHHELD)
     assert shown.rows[1][1:] == (WITHHELD, WITHHELD)
     assert shown.rows[2][1:] == (9, 0.1)
+
+
+def determined(raw: Table, shown: Table) -> set[tuple[int, int]]:
+    """Hidden cells whose value follows exactly from every row and column total (Gaussian elimination).
+
+    An oracle independent of the suppression code: cell k is pinned when the unit vector e_k lies in
+    the row space of the system "hidden cells of each line add up to (total - visible cells)".
+    """
+    from fractions import Fraction
+
+    width = len(raw.rows[0])
+    cols = [j for j in range(1, width) if isinstance(raw.rows[0][j], int)]
+    hidden = [(i, j) for i, row in enumerate(shown.rows) for j in cols if row[j] in (SUPPRESSED, WITHHELD)]
+    index = {cell: k for k, cell in enumerate(hidden)}
+    lines = [[(i, j) for i in range(len(raw.rows))] for j in cols]
+    lines += [[(i, j) for j in cols] for i in range(len(raw.rows))]
+    matrix = [[Fraction(int(cell in line)) for cell in hidden] for line in lines]
+    # Reduced row echelon form.
+    pivots: list[int] = []
+    row = 0
+    for col in range(len(hidden)):
+        pivot = next((r for r in range(row, len(matrix)) if matrix[r][col] != 0), None)
+        if pivot is None:
+            continue
+        matrix[row], matrix[pivot] = matrix[pivot], matrix[row]
+        matrix[row] = [v / matrix[row][col] for v in matrix[row]]
+        for r in range(len(matrix)):
+            if r != row and matrix[r][col] != 0:
+                factor = matrix[r][col]
+                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[row], strict=True)]
+        pivots.append(col)
+        row += 1
+    pinned = set()
+    for r, col in enumerate(pivots):
+        if all(v == 0 for k, v in enumerate(matrix[r]) if k != col):
+            pinned.add(hidden[col])
+    assert all(cell in index for cell in pinned)
+    return pinned
+
+
+def test_rows_and_columns_together_can_pin_a_cell_that_each_line_alone_protects() -> None:
+    # Each line of this table is protected on its own, yet "<3" at (0, 1) follows from totals combined.
+    raw = Table("x", "x", ("", "a", "b", "c"), (("r0", 1, 7, 0), ("r1", 6, 0, 5), ("r2", 0, 4, 9)))
+    lined = present(Table(**{**raw.__dict__, "meta": {"additive": "rows"}}), exact=False)
+    assert (0, 1) in determined(raw, lined)
+    shown = present(Table(**{**raw.__dict__, "meta": {"additive": "both"}}), exact=False)
+    assert shown.rows[0][1] == SUPPRESSED
+    assert (0, 1) not in determined(raw, shown)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_small_cell_of_a_random_cross_tabulation_follows_from_rows_and_columns(seed: int) -> None:
+    rng = random.Random(seed)
+    size = rng.choice([3, 4, 5])
+    rows = tuple((f"r{i}", *(rng.choice([0, 1, 2, 3, 4, 6, 9, 15]) for _ in range(size))) for i in range(size))
+    raw = Table("x", "x", ("", *(f"c{j}" for j in range(size))), rows, meta={"additive": "both"})
+    shown = present(raw, exact=False)
+    pinned = determined(raw, shown)
+    # What no suppression can protect: a cell pinned even when every non-zero cell is hidden (a row or
+    # column whose other cells are all zero gives its only cell away with its total).
+    everything = Table(
+        raw.key,
+        raw.title,
+        raw.columns,
+        tuple((row[0], *(SUPPRESSED if value else 0 for value in row[1:])) for row in raw.rows),
+    )
+    hopeless = determined(raw, everything)
+    protected = 0
+    for i, row in enumerate(shown.rows):
+        for j, value in enumerate(row):
+            if value == SUPPRESSED and (i, j) not in hopeless:
+                assert (i, j) not in pinned, (raw.rows, shown.rows, (i, j))
+                protected += 1
+    assert protected or not any(value == SUPPRESSED for row in shown.rows for value in row) or hopeless
