@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -121,3 +123,23 @@ def wait_gone(instance: Path) -> list[int]:
     while redis_servers_for(instance) and time.monotonic() < deadline:
         time.sleep(0.1)
     return redis_servers_for(instance)
+
+
+@contextmanager
+def running_all(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, int, Path]]:
+    """`run-all` started on a fresh instance and serving: (process, instance, port, log); stopped after,
+    as the terminal's Ctrl-C would, and waited for until none of its parts is left."""
+    instance, port, log = tmp_path / "instance", free_port(), tmp_path / "run-all.log"
+    with log.open("wb") as output:
+        process = start_run_all(instance, port, output)
+    try:
+        wait_until_serving(port, process)
+        yield process, instance, port, log
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        wait_for(lambda: not session_processes(process.pid), "every part of run-all gone")

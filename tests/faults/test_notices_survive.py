@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import free_port, part_pid, session_processes, start_run_all, wait_for, wait_until_serving
+from tests.processes import part_pid, running_all, wait_for
 
 # Critical, with a stated place: the immediate responder is notified at once (routing/dispatch_policy.json).
 CRITICAL = {
@@ -33,20 +33,8 @@ DELIVERED = ("recorded", "sent")
 def run_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[subprocess.Popen[bytes], Path, int]]:
     # A dispatcher killed mid-hand-off leaves its row claimed; the sweep looks again after this lease.
     monkeypatch.setenv("OUTBOX_LEASE_SECONDS", "10")
-    instance, port = tmp_path / "instance", free_port()
-    with (tmp_path / "run-all.log").open("wb") as output:
-        process = start_run_all(instance, port, output)
-    try:
-        wait_until_serving(port, process)
+    with running_all(tmp_path) as (process, instance, port, _log):
         yield process, instance, port
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        wait_for(lambda: not session_processes(process.pid), "every part of run-all gone")
 
 
 def post_report(port: int) -> str | None:

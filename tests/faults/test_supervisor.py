@@ -25,12 +25,10 @@ from hotline.embedded_redis import EmbeddedRedis
 from tests.processes import (
     answers,
     file_report,
-    free_port,
     part_pid,
+    running_all,
     session_processes,
-    start_run_all,
     wait_for,
-    wait_until_serving,
 )
 
 WORKER = "wsgi worker"
@@ -68,23 +66,8 @@ def redis_socket(instance: Path) -> str:
 
 @pytest.fixture
 def run_all(tmp_path: Path) -> Iterator[RunAll]:
-    instance = tmp_path / "instance"
-    log = tmp_path / "run-all.log"
-    port = free_port()
-    with log.open("wb") as output:
-        process = start_run_all(instance, port, output)
-    running = RunAll(process, instance, port, log)
-    try:
-        wait_until_serving(running.port, process)
-        yield running
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        wait_for(lambda: not session_processes(process.pid), "every part of run-all gone")
+    with running_all(tmp_path) as (process, instance, port, log):
+        yield RunAll(process, instance, port, log)
 
 
 def run_job_and_get_its_worker_pid(connection: redis.Redis) -> int:
