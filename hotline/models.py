@@ -9,7 +9,7 @@ from directory.models import (
     DirectoryVersion,
     ReferralContact,
 )
-from hotline.accounts import StaffUser
+from hotline.accounts import SignInLock, StaffUser
 from hotline.calls.models import OperatorPresence, PresenceEvent, VoiceCall
 from hotline.conversations.models import Conversation, ConversationTurn
 from hotline.early_warning.models import DetailScan, EarlyWarning, EarlyWarningTicket, TicketDetail
@@ -47,6 +47,7 @@ __all__ = [
     "VoiceCall",
     "FlowDefinition",
     "Referral",
+    "SignInLock",
     "StaffUser",
     "Ticket",
     "TicketEvent",
