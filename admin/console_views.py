@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from admin.views import GROUND_LABELS, TICKET_ROLES, blueprint, login_required
+from hotline import floods
 from hotline.access import may_see_ticket
 from hotline.accounts import StaffUser
 from hotline.conversations.service import reply_channel
@@ -28,7 +29,9 @@ from hotline.tickets.operations import CLOSE_OUTCOMES, PERSON_CHOICES, RISK_LEVE
 from hotline.tickets.people import CasePerson
 
 CHANNELS = ("voice", "sms", "whatsapp", "chat", "web", "api")
-STATUSES = ("received", "triaged", "referred", "acknowledged", "assisted", "closed", "all")
+# Who may let a flood's held reports through to the agencies.
+FLOOD_RELEASERS = ("supervisor", "admin")
+STATUSES = ("received", "held_for_review", "triaged", "referred", "acknowledged", "assisted", "closed", "all")
 OVERRULE_LABELS = {
     "country": _l("Country"),
     "language": _l("Language"),
@@ -86,7 +89,19 @@ def tickets() -> str:
         assigned=operations.assignees(db_session(), found),
         names=_staff_names(),
         newest=newest,
+        floods=floods.open_floods(db_session()),
+        may_release=g.user.role in FLOOD_RELEASERS,
     )
+
+
+@blueprint.post("/floods/<int:flood_id>/release")
+@login_required(*FLOOD_RELEASERS)
+def release_flood(flood_id: int) -> Response:
+    released = floods.release(db_session(), flood_id, g.user.actor)
+    if released is None:
+        abort(404)
+    flash(_("%(count)s held reports released and routed.", count=released))
+    return redirect(url_for("staff.tickets"))
 
 
 @blueprint.get("/api/v1/queue")

@@ -36,7 +36,9 @@ from hotline.accounts import (
     check_sign_in,
     check_totp,
     enrol_totp,
+    locked_from,
     new_totp_secret,
+    sign_in_source,
     totp_uri,
 )
 from hotline.db import db_session, utcnow
@@ -115,7 +117,8 @@ def login() -> str | Response | tuple[str, int]:
     """The first factor; then the code (or, the first time, the enrolment of the second factor)."""
     if request.method == "GET":
         return render_template("staff/login.html", error=None)
-    check = check_sign_in(db_session(), request.form.get("email", ""), request.form.get("password", ""))
+    form = request.form
+    check = check_sign_in(db_session(), form.get("email", ""), form.get("password", ""), _sign_in_source())
     if check.user is None:
         # One answer for a wrong password, an unknown email and a locked account alike: the page must
         # not tell anyone which accounts exist, nor which one they have just locked.
@@ -141,7 +144,7 @@ def login_code() -> str | Response | tuple[str, int]:
         return redirect(url_for("staff.login_enrol"))
     if request.method == "GET":
         return render_template("staff/login_code.html", error=None)
-    if not check_totp(db_session(), user, request.form.get("code", "")):
+    if not check_totp(db_session(), user, request.form.get("code", ""), _sign_in_source()):
         return _second_factor_refused(user, "staff/login_code.html", {})
     return _signed_in(user)
 
@@ -158,9 +161,14 @@ def login_enrol() -> str | Response | tuple[str, int]:
     shown = {"secret": secret, "uri": totp_uri(user, secret)}
     if request.method == "GET":
         return render_template("staff/login_enrol.html", error=None, **shown)
-    if not enrol_totp(db_session(), user, secret, request.form.get("code", "")):
+    if not enrol_totp(db_session(), user, secret, request.form.get("code", ""), _sign_in_source()):
         return _second_factor_refused(user, "staff/login_enrol.html", shown)
     return _signed_in(user)
+
+
+def _sign_in_source() -> str:
+    """Where this sign-in comes from (behind the proxy, ProxyFix has put the real address here), hashed."""
+    return sign_in_source(request.remote_addr, current_app.config["SETTINGS"].phone_hash_key)
 
 
 def _pending_user() -> StaffUser | None:
@@ -173,7 +181,7 @@ def _pending_user() -> StaffUser | None:
 
 
 def _second_factor_refused(user: StaffUser, template: str, shown: dict[str, str]) -> tuple[str, int] | Response:
-    if user.is_locked(utcnow()):
+    if locked_from(db_session(), user, _sign_in_source(), utcnow()):
         session.clear()
         message = _(
             "Too many failed attempts: this account is locked for %(minutes)s minutes.",

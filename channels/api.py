@@ -7,6 +7,7 @@ import re
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 
+from channels.limits import api_client
 from hotline.db import db_session
 from hotline.reports import file_report
 from hotline.tickets.intake import IntakeError, parse_intake
@@ -32,7 +33,9 @@ def create_report() -> tuple[Response, int]:
         return jsonify(error.as_json()), 400
     source_key = f"api:{key}" if key else None
     try:
-        received = file_report(db_session(), current_app.config["SETTINGS"], parsed, source_key=source_key)
+        received = file_report(
+            db_session(), current_app.config["SETTINGS"], parsed, source_key=source_key, origin=api_client()
+        )
     except IdempotencyConflict:
         message = _("This Idempotency-Key was already used for a different report.")
         return jsonify(error="idempotency_conflict", field="Idempotency-Key", message=message), 409

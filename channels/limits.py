@@ -4,7 +4,13 @@ Keys: a web client by its address (ProxyFix has put the real one there behind th
 by the API key it presents (and, so that inventing keys buys nothing, by address too); a texter or
 caller by the keyed hash of their number, and only once Twilio's signature holds, or anyone could use
 up a victim's allowance by posting unsigned requests in their name. A limited reporter keeps their
-words and gets the hotline numbers; Twilio gets TwiML with status 200, so the texter is answered.
+words and gets the hotline numbers.
+
+A webhook Twilio signed is never refused nor dropped by a limit: it carries a reporter's words, which
+Twilio will not send again. Every text of a burst from one sender is stored in the same conversation;
+past `SMS_REPLY_LIMIT` only the automatic replies stop (`replies_allowed`). Unsigned requests to the
+Twilio paths are counted per address, so forging them is cheap to refuse and cannot use a victim's
+allowance.
 """
 
 from __future__ import annotations
@@ -14,13 +20,11 @@ import hashlib
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
-from twilio.twiml.messaging_response import MessagingResponse
-from twilio.twiml.voice_response import VoiceResponse
 
 from channels.help import lines_by_country
 from channels.twilio_signature import signed_by_twilio
 from hotline.privacy import caller_hash
-from hotline.ratelimit import EndpointLimit, client_address, install
+from hotline.ratelimit import EndpointLimit, client_address, install, within_allowance
 
 # Every other public endpoint, per address: chat polls every 2 s, a page loads a few files.
 DEFAULT_LIMIT = "300/minute"
@@ -55,25 +59,34 @@ PUBLIC_LIMITS = (
     EndpointLimit("chat.chat_send", "60/minute", client_address),
     EndpointLimit("ack.show", "30/minute", client_address),
     EndpointLimit("ack.confirm", "30/minute", client_address),
-    # Generous: a person in danger may send many short texts or call back again and again.
-    EndpointLimit("twilio_sms.inbound_sms", "60/minute;600/hour", twilio_sender),
-    EndpointLimit("twilio_voice.voice_entry", "20/minute;200/hour", twilio_sender),
 )
+# Past this many texts from one sender (keyed hash, signed requests only), their texts are still stored
+# but no longer answered automatically: generous, as a person in danger may send many short texts.
+SMS_REPLY_LIMIT = "60/minute;600/hour"
 
 
-def twilio_callbacks(app: Flask) -> tuple[str, ...]:
-    """Twilio's signed callbacks inside a call or a message already let in (and its delivery reports):
-    counting them by address would count every reporter together, as Twilio sends them all."""
-    limited = {row.endpoint for row in PUBLIC_LIMITS}
+def twilio_webhooks(app: Flask) -> tuple[EndpointLimit, ...]:
+    """Every Twilio path: unsigned requests counted per address, signed ones never counted (Twilio
+    sends every reporter's texts and calls from the same few addresses, and a refused text is lost)."""
     return tuple(
-        endpoint
-        for endpoint in app.view_functions
-        if endpoint.startswith(("twilio_sms.", "twilio_voice.")) and endpoint not in limited
+        EndpointLimit(endpoint, DEFAULT_LIMIT, unsigned_address, exempt_when=signed_by_twilio)
+        for endpoint in sorted(app.view_functions)
+        if endpoint.startswith(("twilio_sms.", "twilio_voice."))
     )
 
 
+def unsigned_address() -> str:
+    return "unsigned-" + client_address()
+
+
+def replies_allowed() -> bool:
+    """Count this signed text against its sender's allowance; False once a burst is past it, and then
+    the text is stored but not answered."""
+    return within_allowance(SMS_REPLY_LIMIT, "sms-replies", twilio_sender())
+
+
 def limit_public(app: Flask, storage_url: str) -> None:
-    install(app, storage_url, PUBLIC_LIMITS, DEFAULT_LIMIT, exempt=twilio_callbacks(app))
+    install(app, storage_url, PUBLIC_LIMITS + twilio_webhooks(app), DEFAULT_LIMIT)
     app.register_error_handler(RateLimitExceeded, too_many)
 
 
@@ -81,20 +94,9 @@ def too_many(_error: RateLimitExceeded) -> tuple[Response | str, int, dict[str, 
     """What a limited client gets, in its language and format; a reporter's words come back with it."""
     retry = {"Retry-After": "60"}
     message = _("You have sent a lot in a short time. Please wait a minute and send it again.")
-    if request.path.startswith("/twilio/voice"):
-        spoken = VoiceResponse()
-        spoken.say(_("We are receiving many calls from your number. Please call again in a few minutes."))
-        spoken.hangup()
-        return Response(str(spoken), mimetype="text/xml"), 200, {}
     if request.path.startswith("/twilio/"):
-        texted = MessagingResponse()
-        texted.message(
-            _(
-                "You have sent many messages in a short time. "
-                "Please wait a few minutes and send your last message again."
-            )
-        )
-        return Response(str(texted), mimetype="text/xml"), 200, {}
+        # Only unsigned requests are ever counted here: not Twilio, so no TwiML and nothing to keep.
+        return Response(status=429), 429, retry
     lines = lines_by_country()
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         numbers = [

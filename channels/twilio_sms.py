@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from twilio.twiml.messaging_response import MessagingResponse
 
+from channels.limits import replies_allowed
 from channels.twilio_signature import twilio_signed
 from directory.models import ReferralContact
 from hotline.conversations import service as conversation
@@ -75,6 +76,9 @@ def inbound_sms() -> Response:
         # Twilio's WhatsApp sender posts to the same webhook, with `whatsapp:` addresses.
         channel="whatsapp" if sender.lower().startswith("whatsapp:") else "sms",
     )
+    # Counted after the text is stored: a burst costs the sender our replies, never their words.
+    if not replies_allowed():
+        return twiml()
     return twiml(*texts)
 
 

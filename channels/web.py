@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from hotline.db import db_session
+from hotline.ratelimit import client_address
 from hotline.reports import ServiceBusy, file_report
 from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.service import add_follow_up
@@ -62,7 +63,7 @@ def report() -> str | tuple[str, int]:
         # Everything typed is shown again: a mistake never costs the reporter their words.
         return render_form(form, error), 400
     try:
-        received = file_report(db_session(), current_app.config["SETTINGS"], parsed)
+        received = file_report(db_session(), current_app.config["SETTINGS"], parsed, origin=client_address())
     except ServiceBusy:
         # Nothing was stored; the form comes back with every word so one click sends it again.
         busy = IntakeError("", _("We could not save your report just now. Please send it again in a minute."))

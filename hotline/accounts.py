@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,7 +11,7 @@ from typing import Any
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hotline.db import Base, EncryptedText, UTCDateTime, utcnow
@@ -82,7 +84,46 @@ class StaffUser(Base):
         return self.regional or (country is not None and country in self.countries)
 
     def is_locked(self, now: datetime) -> bool:
+        """Whether a lock-out from some source is running: shown to administrators, never used to refuse."""
         return self.locked_until is not None and self.locked_until > now
+
+
+class SignInLock(Base):
+    """Failed sign-ins of one account from one source (a keyed hash of the address), and its lock.
+
+    Per account and source: guessing from one place locks that place out, and a colleague (or the
+    account's owner) signing in from elsewhere is not held back by it.
+    """
+
+    __tablename__ = "sign_in_lock"
+    __table_args__ = (UniqueConstraint("user_id", "source", name="uq_sign_in_lock_user_id_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def sign_in_source(address: str | None, key: bytes) -> str:
+    """The keyed hash a sign-in's source is known by: the address itself is never stored."""
+    return hmac.new(key, b"sign-in-source:" + (address or "unknown").encode(), hashlib.sha256).hexdigest()
+
+
+def _lock(session: Session, user: StaffUser, source: str) -> SignInLock | None:
+    return session.scalar(select(SignInLock).where(SignInLock.user_id == user.id, SignInLock.source == source))
+
+
+def locked_from(session: Session, user: StaffUser, source: str, now: datetime) -> bool:
+    """Whether this account is locked out for sign-ins from this source."""
+    lock = _lock(session, user, source)
+    return lock is not None and lock.locked_until is not None and lock.locked_until > now
+
+
+def _succeeded_from(session: Session, user: StaffUser, source: str) -> None:
+    lock = _lock(session, user, source)
+    if lock is not None:
+        lock.failures = 0
 
 
 class StaffEvent(Base):
@@ -117,10 +158,12 @@ class PasswordCheck:
     locked: bool
 
 
-def check_sign_in(session: Session, email: str, password: str) -> PasswordCheck:
-    """The first factor. A wrong password counts towards the lock-out; commits.
+def check_sign_in(session: Session, email: str, password: str, source: str) -> PasswordCheck:
+    """The first factor. A wrong password counts towards the lock-out of this account from this
+    source (`sign_in_source`); commits.
 
-    A locked account is refused even with the right password, so guessing cannot continue.
+    An account locked from this source is refused from it even with the right password, so guessing
+    cannot continue; from anywhere else it signs in as usual.
     """
     now = utcnow()
     user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
@@ -130,29 +173,37 @@ def check_sign_in(session: Session, email: str, password: str) -> PasswordCheck:
     if not user.active:
         hash_secret(password)
         return PasswordCheck(None, locked=False)
-    if user.is_locked(now):
+    if locked_from(session, user, source, now):
+        hash_secret(password)
         return PasswordCheck(None, locked=True)
     if not user.check_password(password):
-        locked = register_failure(session, user, "wrong password")
+        locked = register_failure(session, user, "wrong password", source)
         return PasswordCheck(None, locked=locked)
     return PasswordCheck(user, locked=False)
 
 
-def register_failure(session: Session, user: StaffUser, what: str) -> bool:
-    """Count a failed sign-in; the fifth in a row locks the account for 15 minutes. Commits; True when locked."""
+def register_failure(session: Session, user: StaffUser, what: str, source: str) -> bool:
+    """Count a failed sign-in from this source; the fifth in a row locks the account out from this
+    source for 15 minutes. Commits; True when locked."""
     now = utcnow()
-    user.failed_logins = (user.failed_logins or 0) + 1
+    lock = _lock(session, user, source)
+    if lock is None:
+        lock = SignInLock(user_id=user.id, source=source, failures=0)
+        session.add(lock)
+    lock.failures = (lock.failures or 0) + 1
     record_staff_event(session, user, "sign_in_failed", "system", what)
-    locked = user.failed_logins >= MAX_FAILURES
+    locked = lock.failures >= MAX_FAILURES
     if locked:
-        user.locked_until = now + LOCK_FOR
-        user.failed_logins = 0
+        lock.locked_until = now + LOCK_FOR
+        lock.failures = 0
+        # Shown on the accounts page; the lock itself holds only for the source that earned it.
+        user.locked_until = lock.locked_until
         record_staff_event(
             session,
             user,
             "locked",
             "system",
-            f"{MAX_FAILURES} failed sign-ins; locked until {user.locked_until:%H:%M} UTC",
+            f"{MAX_FAILURES} failed sign-ins from one source; locked from it until {lock.locked_until:%H:%M} UTC",
         )
     session.commit()
     return locked
@@ -181,32 +232,33 @@ def _matching_step(secret: str, code: str, after_step: int | None, now: datetime
     return None
 
 
-def enrol_totp(session: Session, user: StaffUser, secret: str, code: str) -> bool:
+def enrol_totp(session: Session, user: StaffUser, secret: str, code: str, source: str) -> bool:
     """Keep `secret` as the user's second factor once they prove they hold it with a code. Commits."""
-    if user.is_locked(utcnow()):
+    if locked_from(session, user, source, utcnow()):
         return False
     step = _matching_step(secret, code, None, utcnow())
     if step is None:
-        register_failure(session, user, "wrong code at enrolment")
+        register_failure(session, user, "wrong code at enrolment", source)
         return False
     user.totp_secret, user.totp_enrolled_at, user.totp_last_step = secret, utcnow(), step
-    user.failed_logins = 0
+    _succeeded_from(session, user, source)
     record_staff_event(session, user, "second_factor_enrolled", user.actor)
     record_staff_event(session, user, "signed_in", user.actor)
     session.commit()
     return True
 
 
-def check_totp(session: Session, user: StaffUser, code: str) -> bool:
-    """The second factor: a current code not used before. Failures count towards the lock-out. Commits."""
-    if user.totp_secret is None or user.is_locked(utcnow()):
+def check_totp(session: Session, user: StaffUser, code: str, source: str) -> bool:
+    """The second factor: a current code not used before. Failures count towards the lock-out from
+    this source. Commits."""
+    if user.totp_secret is None or locked_from(session, user, source, utcnow()):
         return False
     step = _matching_step(user.totp_secret, code, user.totp_last_step, utcnow())
     if step is None:
-        register_failure(session, user, "wrong code")
+        register_failure(session, user, "wrong code", source)
         return False
     user.totp_last_step = step
-    user.failed_logins = 0
+    _succeeded_from(session, user, source)
     record_staff_event(session, user, "signed_in", user.actor)
     session.commit()
     return True
@@ -257,6 +309,7 @@ def reset_second_factor(session: Session, user_id: int, actor: str, reason: str)
         raise LookupError(user_id)
     user.totp_secret = user.totp_enrolled_at = user.totp_last_step = None
     user.locked_until, user.failed_logins = None, 0
+    session.execute(delete(SignInLock).where(SignInLock.user_id == user.id))
     record_staff_event(session, user, "second_factor_reset", actor, reason[:500] or None)
     session.commit()
 

@@ -9,10 +9,11 @@ from directory.models import (
     DirectoryVersion,
     ReferralContact,
 )
-from hotline.accounts import StaffUser
+from hotline.accounts import SignInLock, StaffUser
 from hotline.calls.models import OperatorPresence, PresenceEvent, VoiceCall
 from hotline.conversations.models import Conversation, ConversationTurn
 from hotline.early_warning.models import DetailScan, EarlyWarning, EarlyWarningTicket, TicketDetail
+from hotline.floods import Flood, FloodHold, FloodSignal
 from hotline.outbox import OutboxMessage
 from hotline.referrals.models import FlowDefinition, Referral
 from hotline.stats.rollup import StatsRollup, StatsRollupMonth, StatsStale
@@ -20,6 +21,9 @@ from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketRec
 from hotline.tickets.people import CasePerson
 
 __all__ = [
+    "Flood",
+    "FloodHold",
+    "FloodSignal",
     "DetailScan",
     "EarlyWarning",
     "EarlyWarningTicket",
@@ -43,6 +47,7 @@ __all__ = [
     "VoiceCall",
     "FlowDefinition",
     "Referral",
+    "SignInLock",
     "StaffUser",
     "Ticket",
     "TicketEvent",

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
+from limits import parse_many
 
 log = logging.getLogger("hotline.ratelimit")
 # Flask-Limiter logs each breach at INFO with its key (an address, a caller hash): keep those out of
@@ -34,6 +35,8 @@ class EndpointLimit:
     limits: str
     key: Callable[[], str]
     methods: tuple[str, ...] | None = None
+    # When it says so, the request is not counted at all (a signed Twilio webhook: never refused).
+    exempt_when: Callable[[], bool] | None = None
 
 
 def client_address() -> str:
@@ -91,9 +94,33 @@ def install(
     for row in table:
         view = app.view_functions[row.endpoint]
         limited = limiter.limit(
-            scaled(row.limits), key_func=row.key, methods=list(row.methods) if row.methods else None
+            scaled(row.limits),
+            key_func=row.key,
+            methods=list(row.methods) if row.methods else None,
+            exempt_when=row.exempt_when,
         )(view)
         app.view_functions[row.endpoint] = cast(Callable[..., Any], limited)
     for endpoint in exempt:
         app.view_functions[endpoint] = cast(Callable[..., Any], limiter.exempt(app.view_functions[endpoint]))
+    app.extensions[LIMITER] = limiter
     return limiter
+
+
+LIMITER = "hotline_limiter"
+
+
+def within_allowance(limits: str, scope: str, key: str) -> bool:
+    """Count one more for `key` against `limits` (scaled like the table) and say whether it is still
+    within them. Nothing is refused here: the caller decides what a burst costs (a suppressed reply,
+    never the words). A store that is down answers yes, as the limiter itself fails open."""
+    limiter: Limiter | None = current_app.extensions.get(LIMITER)
+    if limiter is None:
+        return True
+    try:
+        within = True
+        for item in parse_many(scaled(limits)()):
+            within = limiter.limiter.hit(item, "hotline-limits", scope, key) and within
+        return within
+    except Exception:  # any storage error: fail open, as Flask-Limiter does
+        log.error("the rate limit store could not be reached; %s counted as within its allowance", scope)
+        return True

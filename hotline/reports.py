@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from hotline import metrics
+from hotline import floods, metrics
 from hotline.db import changed_rows, utcnow
 from hotline.referrals.service import NoAgencyFound, route_ticket
 from hotline.settings import Settings
@@ -45,12 +45,15 @@ def file_report(
     *,
     source_key: str | None = None,
     routing_text: str | None = None,
+    origin: str | None = None,
 ) -> Received:
     """Store the report as a ticket (or find the one a retry made) and route it if it is not yet.
 
     Raises ServiceBusy when the report could not be stored; once stored, never raises for routing.
     `routing_text` is what routing reads when it should see more than the narrative (a conversation's
-    place as the caller wrote it).
+    place as the caller wrote it). `origin` names where it came from for the flood rules ("addr:…",
+    "api-key:…"); a caller's number counts by its hash. A report that is part of a flood is held for
+    review instead of routed (hotline/floods.py).
     """
     try:
         received = receive(session, settings, parsed, source_key=source_key)
@@ -65,9 +68,33 @@ def file_report(
         move_ticket(session, received.ticket, TicketStatus.LOGGED, SYSTEM, kind="logged_contact", reason="no content")
         session.commit()
     elif received.ticket.status in UNROUTED:
+        if received.created and held_as_flood(session, settings, received.ticket, parsed.intake, origin):
+            return received
         intake = parsed.intake if routing_text is None else replace(parsed.intake, text=routing_text)
         route_or_hold(session, received.ticket, intake)
     return received
+
+
+def held_as_flood(session: Session, settings: Settings, ticket: Ticket, intake: Intake, origin: str | None) -> bool:
+    """Count a new report by the flood rules and hold it when it is part of a flood. Commits.
+
+    Flood detection never costs a report: if counting fails the report is routed as usual."""
+    if origin is None and ticket.caller_hash:
+        origin = f"caller:{ticket.caller_hash}"
+    if NOTHING_SAID in intake.text:
+        # A channel's placeholder ("(Call: no narrative given …)") is the same in every such report.
+        intake = replace(intake, text="")
+    try:
+        flood = floods.check(session, settings, ticket, intake, origin, utcnow())
+        if flood is not None:
+            floods.hold(session, ticket, flood)
+        session.commit()
+    except Exception as fault:  # noqa: BLE001 - a fault in counting must not strand the report
+        session.rollback()
+        session.refresh(ticket)
+        log.warning("flood rules could not count ticket %s: %s", ticket.id, type(fault).__name__)
+        return False
+    return flood is not None
 
 
 # What a channel writes for a conversation in which the person said nothing (hotline.conversations).
@@ -90,12 +117,14 @@ def route_or_hold(session: Session, ticket: Ticket, intake: Intake | None = None
     takes the write lock before routing reads anything, so a concurrent commit cannot invalidate it).
     """
     try:
-        claimed = changed_rows(session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket.id, Ticket.status.in_(UNROUTED))
-            .values(updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ))
+        claimed = changed_rows(
+            session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket.id, Ticket.status.in_(UNROUTED))
+                .values(updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        )
         if not claimed:
             session.rollback()
             session.refresh(ticket)

@@ -31,13 +31,24 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var body = new FormData(form);
-    form.querySelector("textarea").value = "";
+    var box = form.querySelector("textarea");
+    var words = box.value;
+    box.value = "";
+    // Words that were not taken (too many at once, the network gone) come back into the box, with why.
+    var unsent = document.getElementById("chat-unsent");
+    function giveBack(message) {
+      if (!box.value) { box.value = words; }
+      if (unsent) { unsent.textContent = message || unsent.dataset.message; unsent.hidden = false; }
+    }
     fetch(form.action, {method: "POST", body: body, credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(function (response) { return response.json(); })
-      .then(function (data) {
-        if (data.reload) { window.location.reload(); }
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) { giveBack(data.message); return; }
+          if (unsent) { unsent.hidden = true; }
+          if (data.reload) { window.location.reload(); }
+        });
       })
-      .catch(function () {});
+      .catch(function () { giveBack(); });
   });
   // Closing the tab tells the operator at once (they would otherwise wait for the missed polls).
   window.addEventListener("pagehide", function () {

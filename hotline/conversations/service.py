@@ -35,7 +35,7 @@ from hotline.tickets.models import Ticket, TicketMessage, TicketRecording, Ticke
 from hotline.tickets.service import REPORTER, SYSTEM, record_event
 from routing.answers import read_answer
 from routing.flow_definition import SPOKEN_ACTIONS, Flow, load_flow
-from routing.flow_engine import Event, IllegalTransition, Outcome, Run, fire, start
+from routing.flow_engine import Event, IllegalTransition, Outcome, Run, fire, select_transition, start
 from routing.intake import MAX_TEXT_LENGTH
 
 log = logging.getLogger(__name__)
@@ -237,7 +237,25 @@ def answer(
     if words:
         # A sentence given for a yes/no ("no me dejan salir") is not a "no": its words join the triage text.
         note_host(conversation, answer_words=[*(conversation.host or {}).get("answer_words", []), words])
-    return _fire(session, settings, conversation, Event("answer", "caller", {"text": text}), caller, source_id)
+    event = Event("answer", "caller", {"text": text})
+    if (
+        conversation.channel != "chat"
+        and any(ch.isalpha() for ch in text)
+        and words != text
+        and _unusable(conversation, event)
+    ):
+        # Words the question cannot use ("palabra" at the language menu) are asked again, or lead on
+        # after the last try, but they are kept: a text or a spoken answer is stored nowhere else.
+        note_host(conversation, answer_words=[*(conversation.host or {}).get("answer_words", []), text])
+    return _fire(session, settings, conversation, event, caller, source_id)
+
+
+def _unusable(conversation: Conversation, event: Event) -> bool:
+    """Whether the question waiting takes this answer as a failed one (no transition accepts it)."""
+    try:
+        return select_transition(conversation_flow(), Run.from_dict(conversation.run), event) is None
+    except IllegalTransition:
+        return False
 
 
 def _answer_words(conversation: Conversation, text: str) -> str:

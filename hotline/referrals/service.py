@@ -265,7 +265,7 @@ def retriage(session: Session, ticket: Ticket, intake: Intake) -> list[Referral]
     withdrawn with the reason. Returns the referrals opened. A ticket not yet routed is left to
     `route_or_hold`.
     """
-    if ticket.status in (TicketStatus.RECEIVED, TicketStatus.NEEDS_TRIAGE):
+    if ticket.status in (TicketStatus.RECEIVED, TicketStatus.NEEDS_TRIAGE, TicketStatus.HELD_FOR_REVIEW):
         return []
     now = utcnow()
     decision = decision_to_json(route(intake, current_snapshot(session), now))

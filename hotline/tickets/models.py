@@ -31,6 +31,8 @@ class TicketStatus:
     NEEDS_TRIAGE = "needs_triage"
     # A contact with nothing to act on (silence, a pocket dial, an empty message): kept, not referred.
     LOGGED = "logged"
+    # Part of a flood (hotline/floods.py): stored, not routed, until a supervisor releases it.
+    HELD_FOR_REVIEW = "held_for_review"
     TRIAGED = "triaged"
     REFERRED = "referred"
     ACKNOWLEDGED = "acknowledged"
@@ -45,10 +47,15 @@ TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
         {
             TicketStatus.NEEDS_TRIAGE,
             TicketStatus.LOGGED,
+            TicketStatus.HELD_FOR_REVIEW,
             TicketStatus.TRIAGED,
             TicketStatus.REFERRED,
             TicketStatus.CLOSED,
         }
+    ),
+    # Released in bulk (back to received, then routed), or one by one by an operator who refers or closes it.
+    TicketStatus.HELD_FOR_REVIEW: frozenset(
+        {TicketStatus.RECEIVED, TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}
     ),
     TicketStatus.LOGGED: frozenset({TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}),
     TicketStatus.NEEDS_TRIAGE: frozenset({TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}),

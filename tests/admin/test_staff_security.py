@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from hotline import create_app
-from hotline.accounts import StaffEvent, StaffUser
+from hotline.accounts import SignInLock, StaffEvent, StaffUser
 from hotline.db import utcnow
 from hotline.settings import Settings
 from tests.admin.test_staff_pages import sign_in, totp_code
@@ -84,10 +84,43 @@ def test_five_failures_lock_the_account_for_fifteen_minutes_even_with_the_right_
     assert refused.status_code == 401 and "After several failed attempts" in refused.get_data(as_text=True)
     assert _events(app, email).count("sign_in_failed") == 5 and "locked" in _events(app, email)
     with app.app_context(), app.extensions["database"].session() as session:
-        user = session.scalar(select(StaffUser).where(StaffUser.email == email))
-        user.locked_until = utcnow() - timedelta(seconds=1)  # type: ignore[union-attr]
+        for lock in session.scalars(select(SignInLock)):
+            lock.locked_until = utcnow() - timedelta(seconds=1)
     sign_in(staff_client, email, password)
     assert staff_client.get("/tickets").status_code == 200
+
+
+def test_a_lock_out_holds_only_for_the_source_that_earned_it(app: Flask, staff_app: Flask) -> None:
+    email, password = make_user(app, regional=True)
+    attacker = staff_app.test_client()
+    elsewhere = {"REMOTE_ADDR": "203.0.113.50"}
+    for _attempt in range(5):
+        post_form(attacker, "/login", {"email": email, "password": "wrong password"})
+    refused = post_form(attacker, "/login?lang=en", {"email": email, "password": password}, action="/login")
+    assert refused.status_code == 401
+    # The colleague at their own desk (another address) signs in as usual.
+    colleague = staff_app.test_client()
+    colleague.environ_base.update(elsewhere)
+    sign_in(colleague, email, password)
+    assert colleague.get("/tickets").status_code == 200
+    assert "locked" in _events(app, email)
+
+
+def test_the_lock_out_page_says_the_same_for_a_known_and_an_unknown_account(app: Flask, staff_app: Flask) -> None:
+    email, _password = make_user(app, regional=True)
+    pages = []
+    for who in (email, "nobody-here@example.org"):
+        client = staff_app.test_client()
+        answers = [
+            post_form(client, "/login?lang=en", {"email": who, "password": "wrong"}, action="/login")
+            for _attempt in range(7)
+        ]
+        assert {answer.status_code for answer in answers} == {401}
+        pages.append(
+            [re.findall(r'<p class="error" role="alert">(.*?)</p>', a.get_data(as_text=True)) for a in answers]
+        )
+    # Before and after the fifth failure, known or unknown: the same words.
+    assert pages[0] == pages[1] and len({str(page) for page in pages[0]}) == 1 and pages[0][0]
 
 
 def test_wrong_codes_count_towards_the_lock_out(app: Flask, staff_client: FlaskClient) -> None:

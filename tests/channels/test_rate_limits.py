@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from channels.help import lines_by_country
 from hotline import create_app
+from hotline.conversations.models import Conversation, ConversationTurn
 from hotline.jobs.queue import redis_connection
 from hotline.settings import Settings
-from hotline.tickets.models import Ticket
+from hotline.tickets.models import Ticket, TicketMessage
 from tests.channels.test_web_form import FORM
 from tests.helpers import csrf_token, twilio_post
 
@@ -109,32 +110,66 @@ def test_a_partner_is_limited_by_its_key_and_told_so_in_json_with_the_numbers(li
     assert client.post("/api/v1/reports", data="not json", headers=key_b).status_code == 400
 
 
-def test_texts_are_limited_by_sender_and_unsigned_requests_cannot_use_up_a_victims_allowance(
-    limited: Flask,
-) -> None:
+def _kept_words(app: Flask) -> str:
+    """Every word a reporter's texts left with us: the conversation's turns and the tickets' messages."""
+    with app.app_context(), app.extensions["database"].session() as session:
+        turns = session.scalars(select(ConversationTurn.body).where(ConversationTurn.direction == "in"))
+        messages = session.scalars(select(TicketMessage.body))
+        return "\n".join([*turns, *messages])
+
+
+@pytest.mark.parametrize("sender", ["+50255501234", "whatsapp:+50255501234"])
+def test_a_burst_of_signed_texts_is_stored_whole_and_only_the_replies_stop(limited: Flask, sender: str) -> None:
+    client = limited.test_client()
+    # A case is open (language, not in danger, a place); then the burst.
+    for n, words in enumerate(["hola", "1", "no", "Escuintla"]):
+        twilio_post(client, "/twilio/sms", {"From": sender, "Body": words, "MessageSid": f"SM-a-{n}"})
+    replies = []
+    for n in range(75):
+        sent = twilio_post(
+            client, "/twilio/sms", {"From": sender, "Body": f"palabra{n:03d}", "MessageSid": f"SM-b-{n}"}
+        )
+        assert sent.status_code == 200
+        replies.append(sent.get_data(as_text=True))
+    # 60 texts a minute are answered; past the allowance Twilio gets an empty answer: nothing is texted back.
+    assert all("<Message>" in reply for reply in replies[:56])
+    assert all("<Message>" not in reply for reply in replies[56:])
+    kept = _kept_words(limited)
+    assert [n for n in range(75) if f"palabra{n:03d}" not in kept] == []
+    with limited.app_context(), limited.extensions["database"].session() as session:
+        # Folded into one conversation, not 75.
+        assert session.scalar(select(func.count()).select_from(Conversation)) == 1
+    other = twilio_post(client, "/twilio/sms", {"From": "+50255509999", "Body": "hola", "MessageSid": "SM-other"})
+    assert "<Message>" in other.get_data(as_text=True)
+
+
+def test_unsigned_requests_are_counted_by_address_and_cannot_use_up_a_victims_allowance(limited: Flask) -> None:
     client = limited.test_client()
     victim = "+50255501234"
-    for _ in range(61):
-        forged = twilio_post(client, "/twilio/sms", {"From": victim, "Body": "x"}, sign=False)
-        assert forged.status_code in (403, 200)  # the 61st: limited by address, answered in TwiML
+    for n in range(300):
+        forged = twilio_post(
+            client, "/twilio/sms", {"From": victim, "Body": "x", "MessageSid": f"SM-f-{n}"}, sign=False
+        )
+        assert forged.status_code == 403
+    assert twilio_post(client, "/twilio/sms", {"From": victim, "Body": "x"}, sign=False).status_code == 429
     answered = twilio_post(client, "/twilio/sms", {"From": victim, "Body": "hola", "MessageSid": "SM-victim-1"})
-    assert answered.status_code == 200 and "many messages" not in answered.get_data(as_text=True)
-    for n in range(2, 61):
-        twilio_post(client, "/twilio/sms", {"From": victim, "Body": "hola", "MessageSid": f"SM-victim-{n}"})
-    limited_reply = twilio_post(client, "/twilio/sms", {"From": victim, "Body": "hola", "MessageSid": "SM-victim-61"})
-    # Twilio is answered 200, so the texter reads why; another sender is untouched.
-    assert limited_reply.status_code == 200 and "<Message>" in limited_reply.get_data(as_text=True)
-    other = twilio_post(client, "/twilio/sms", {"From": "+50255509999", "Body": "hola", "MessageSid": "SM-other"})
-    assert other.status_code == 200
-    assert limited_reply.get_data(as_text=True) != other.get_data(as_text=True)
+    assert answered.status_code == 200 and "<Message>" in answered.get_data(as_text=True)
+    assert "x" not in _kept_words(limited).split("\n")
+
+
+def test_a_caller_who_calls_again_and_again_is_always_answered(limited: Flask) -> None:
+    client = limited.test_client()
+    for n in range(30):
+        answered = twilio_post(client, "/twilio/voice", {"From": "+50255501234", "CallSid": f"CA-again-{n}"})
+        assert answered.status_code == 200
+        spoken = answered.get_data(as_text=True)
+        assert "<Hangup" not in spoken and ("<Gather" in spoken or "<Record" in spoken or "<Enqueue" in spoken), spoken
 
 
 def test_with_the_limiter_store_away_reports_are_accepted_and_a_line_is_logged(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    away = create_app(
-        settings.with_changes(rate_limit_scale=1, redis_url="redis://127.0.0.1:9/0"), surface="public"
-    )
+    away = create_app(settings.with_changes(rate_limit_scale=1, redis_url="redis://127.0.0.1:9/0"), surface="public")
     client = away.test_client()
     token = csrf_token(client, "/report?lang=en")
     with caplog.at_level(logging.ERROR, logger="hotline.ratelimit"):
