@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -119,11 +120,13 @@ def sheet_command(target: Path) -> None:
 @with_appcontext
 def apply_sheet_command(source: Path, actor: str) -> None:
     """Apply a filled-in verification sheet: only changed fields, each recorded; rows marked verified are verified."""
+    if not actor.strip() or len(actor) > 80:
+        raise click.BadParameter("say who checked the sheet in at most 80 characters", param_hint="--by")
     try:
         with current_app.extensions["database"].session() as session:
-            report = apply_verification_sheet(session, source.read_text(encoding="utf-8"), actor)
+            report = apply_verification_sheet(session, source.read_text(encoding="utf-8-sig"), actor)
             edits = len(report.changes) - len(report.verified)
-    except (DirectoryError, UnknownRecord) as error:
+    except (DirectoryError, UnknownRecord, csv.Error, UnicodeDecodeError) as error:
         raise click.ClickException(f"nothing applied: {error}") from None
     click.echo(f"{edits} records changed, {len(report.verified)} verified")
 

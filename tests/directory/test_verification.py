@@ -195,3 +195,13 @@ def test_coordinator_downloads_and_uploads_the_sheet_on_the_page(app: Flask, sta
         content_type="multipart/form-data",
     )
     assert garbled.status_code == 400 and "no-such-agency" in garbled.get_data(as_text=True)
+
+
+def test_a_sheet_that_is_not_csv_text_is_refused_whole(app: Flask, tmp_path: Path) -> None:
+    binary = tmp_path / "sheet.xlsx"
+    binary.write_bytes(b"PK\x03\x04\xff\xfe\x00binary")
+    result = app.test_cli_runner().invoke(args=["directory", "apply-sheet", str(binary)])
+    assert result.exit_code != 0 and "nothing applied" in result.output
+    nameless = app.test_cli_runner().invoke(args=["directory", "apply-sheet", "--by", "", str(binary)])
+    assert nameless.exit_code != 0 and "--by" in nameless.output
+    assert changes(app, "verification ") == []
