@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint translations prod-up
+.PHONY: run test lint translations prod-up diagrams
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,9 @@ translations: $(VENV)/.dev-installed
 	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -o hotline/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i hotline/translations/messages.pot -d hotline/translations
 	$(BIN)/pybabel compile -d hotline/translations
+
+# The flowcharts' pictures: DOT from each flow file (Python), then SVG with Graphviz's `dot`
+# (apt-get install graphviz; needed here only, never at run time). Commit both; a test checks the DOT.
+diagrams: $(VENV)/.installed
+	$(BIN)/python -m routing.flow_dot routing/flows/diagrams
+	for dot in routing/flows/diagrams/*.dot; do dot -Tsvg "$$dot" -o "$${dot%.dot}.svg"; done

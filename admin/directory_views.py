@@ -6,11 +6,13 @@ and the record and field the directory's checks named, with status 400.
 
 from __future__ import annotations
 
+import csv
 import re
 from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,7 +20,15 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from admin.views import login_required
-from directory.editing import set_referral_contacts, update_agency, update_service
+from directory.base import utcnow
+from directory.editing import (
+    UnknownRecord,
+    hours_text,
+    parse_hours,
+    set_referral_contacts,
+    update_agency,
+    update_service,
+)
 from directory.load import REGION_FILE, DirectoryError, read_json
 from directory.models import (
     AGENCY_KINDS,
@@ -31,10 +41,16 @@ from directory.models import (
     Country,
     DirectoryChange,
 )
+from directory.verification import (
+    STALE_AFTER,
+    apply_verification_sheet,
+    mark_verified,
+    records_to_verify,
+    verification_sheet,
+)
 from hotline.db import db_session
 from hotline.hygiene import whole_number
 from hotline.reporters import seen_as_reporter
-from routing.snapshot import WEEKDAYS
 
 blueprint = Blueprint("directory_admin", __name__, url_prefix="/directory", template_folder="templates")
 
@@ -67,7 +83,6 @@ FEATURE_LABELS = {
 }
 CHANNEL_LABELS = {"portal": _l("Staff portal"), "email": _l("Email"), "sms": _l("SMS"), "webhook": _l("Webhook")}
 RISK_LABELS = {"critical": _l("Critical"), "high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
-HOURS_LINE = re.compile(r"^(?P<days>[a-z,\s-]+?)\s+(?P<opens>\d\d:\d\d)\s*-\s*(?P<closes>\d\d:\d\d)$")
 AREA_LINE = re.compile(r"^(?P<country>[A-Z]{2})\s*(?::\s*(?P<regions>.*))?$")
 
 
@@ -175,6 +190,77 @@ def edit_contacts(agency_id: str) -> str | Response | tuple[str, int]:
     return _saved(change is not None, url_for(".agency", agency_id=agency_id))
 
 
+# Coordinators keep the directory true: supervisors verify records as well as admins.
+VERIFIERS = ("supervisor", "admin")
+
+
+@blueprint.get("/verification")
+@login_required(*VERIFIERS)
+def verification() -> str:
+    return _verification_page(None)
+
+
+@blueprint.post("/verification/<agency_id>")
+@login_required(*VERIFIERS)
+def verify(agency_id: str) -> Response:
+    """One click: the record was checked today, by the signed-in coordinator."""
+    try:
+        mark_verified(db_session(), agency_id, g.user.actor)
+    except UnknownRecord:
+        abort(404)
+    flash(_("Marked as verified today."))
+    return redirect(url_for(".verification"))
+
+
+@blueprint.get("/verification/sheet.csv")
+@login_required(*VERIFIERS)
+def verification_sheet_csv() -> FlaskResponse:
+    sheet = verification_sheet(db_session(), utcnow())
+    return FlaskResponse(
+        sheet,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=verification-sheet-{utcnow():%Y-%m-%d}.csv"},
+    )
+
+
+@blueprint.post("/verification/sheet")
+@login_required(*VERIFIERS)
+def apply_sheet() -> Response | tuple[str, int]:
+    upload = request.files.get("sheet")
+    if upload is None or not upload.filename:
+        return _verification_page(DirectoryError("sheet", "file", _("choose the filled-in CSV file"))), 400
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _verification_page(DirectoryError("sheet", "file", _("is not a UTF-8 CSV file"))), 400
+    try:
+        report = apply_verification_sheet(db_session(), text, g.user.actor)
+    except DirectoryError as error:
+        return _verification_page(error), 400
+    except csv.Error as error:
+        db_session().rollback()
+        return _verification_page(DirectoryError("sheet", "file", str(error))), 400
+    edits = len(report.changes) - len(report.verified)
+    flash(
+        _(
+            "Sheet applied: %(edits)s records changed, %(verified)s verified.",
+            edits=edits,
+            verified=len(report.verified),
+        )
+    )
+    return redirect(url_for(".verification"))
+
+
+def _verification_page(error: DirectoryError | None) -> str:
+    session = db_session()
+    return render_template(
+        "staff/directory/verification.html",
+        groups=records_to_verify(session, utcnow()),
+        stale_days=STALE_AFTER.days,
+        error=error,
+    )
+
+
 def agency_form_values(agency: Agency) -> MultiDict[str, str]:
     values: list[tuple[str, str]] = [(f"name_{lang}", name) for lang, name in agency.names.items()]
     values += [("acronym", agency.acronym or ""), ("kind", agency.kind)]
@@ -214,7 +300,7 @@ def service_form_values(service: AgencyService) -> MultiDict[str, str]:
     values: list[tuple[str, str]] = [
         ("languages", ", ".join(service.languages)),
         ("areas", "\n".join(_area_line(area) for area in service.areas)),
-        ("hours", _hours_text(service.hours)),
+        ("hours", hours_text(service.hours)),
         ("interpretation", service.interpretation),
         ("after_hours_referrals", service.after_hours_referrals),
     ]
@@ -232,24 +318,6 @@ def service_changes(record: str, form: MultiDict[str, str]) -> dict[str, Any]:
         "after_hours_referrals": form.get("after_hours_referrals", ""),
         "features": {feature: form.get(f"feature_{feature}", "unknown") for feature in FEATURES},
     }
-
-
-def parse_hours(record: str, text: str) -> Any:
-    """Blank is unknown, `24/7` is always open, else lines such as `mo-fr 08:00-16:00` or `sa,su 09:00-13:00`."""
-    text = text.strip()
-    if not text:
-        return None
-    if text == "24/7":
-        return "24/7"
-    periods = []
-    for line in text.lower().splitlines():
-        if not line.strip():
-            continue
-        match = HOURS_LINE.match(line.strip())
-        if match is None:
-            raise DirectoryError(record, "hours", f"{line.strip()!r} is not like 'mo-fr 08:00-16:00'")
-        periods.append({"days": _days(record, match["days"]), "opens": match["opens"], "closes": match["closes"]})
-    return periods
 
 
 def contacts_form_values(agency: Agency) -> MultiDict[str, str]:
@@ -328,19 +396,6 @@ def _row_count(form: MultiDict[str, str]) -> int:
     return min(form.get("rows", 1, type=whole_number), 50)
 
 
-def _days(record: str, text: str) -> list[str]:
-    days: list[str] = []
-    for token in (t.strip() for t in text.split(",")):
-        first, _dash, last = token.partition("-")
-        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
-            raise DirectoryError(record, "hours", f"{token!r}: days are {', '.join(WEEKDAYS)}")
-        span = WEEKDAYS[WEEKDAYS.index(first) : WEEKDAYS.index(last) + 1] if last else (first,)
-        if not span:
-            raise DirectoryError(record, "hours", f"{token!r}: a range runs from the earlier day to the later")
-        days += [day for day in span if day not in days]
-    return days
-
-
 def _parse_area(record: str, line: str) -> dict[str, Any]:
     match = AREA_LINE.match(line.strip())
     if match is None:
@@ -351,12 +406,6 @@ def _parse_area(record: str, line: str) -> dict[str, Any]:
 
 def _area_line(area: dict[str, Any]) -> str:
     return f"{area['country']}: {', '.join(area['regions'])}" if area.get("regions") else area["country"]
-
-
-def _hours_text(hours: Any) -> str:
-    if hours is None or hours == "24/7":
-        return hours or ""
-    return "\n".join(f"{','.join(p['days'])} {p['opens']}-{p['closes']}" for p in hours)
 
 
 @lru_cache(maxsize=1)

@@ -43,7 +43,9 @@ ASSISTANCE = {
 }
 JUSTICE = {
     "complaints": _l("Complaints filed"),
+    "investigations": _l("Investigations opened"),
     "prosecutions": _l("Prosecutions"),
+    "verdicts": _l("Verdicts"),
     "convictions": _l("Convictions"),
     "reparations": _l("Reparations ordered"),
 }
@@ -151,9 +153,12 @@ def indicator_tables(session: Session, filters: Filters) -> list[Table]:
         Table(
             "justice",
             _("Justice"),
-            (_("Figure"), _("Count")),
-            tuple((str(JUSTICE[name]), _shown(value)) for name, value in indicators.justice(session, filters)),
-            _("The hotline does not record the justice track yet: these figures are not yet recorded, not 0."),
+            (_("Step"), _("Tickets")),
+            tuple((str(JUSTICE[name]), n) for name, n in indicators.justice(session, filters)),
+            _(
+                "Cases whose prosecutor's referral reached each step of the justice track, which runs beside "
+                "assistance and never conditions it; a case counts once per step."
+            ),
         )
     )
     tables.append(

@@ -51,6 +51,7 @@ from hotline.tickets.operations import agency_identify
 from hotline.tickets.people import CasePerson
 from routing.flow_definition import Flow
 from routing.flow_diagram import render_svg
+from routing.flow_dot import committed_svg, mark_svg
 
 blueprint = Blueprint("staff", __name__, template_folder="templates")
 
@@ -435,7 +436,11 @@ def flow_svg(flow_id: str) -> Response:
         if shown is None or not may_see_referral(g.user, shown):
             abort(404)
         chart, current, path = flow_of(db_session(), shown), shown.status, tuple(shown.path_nodes)
-    return Response(render_svg(chart, current=current, path=path), mimetype="image/svg+xml")
+    # The Graphviz drawing committed by `make diagrams`, marked for this referral; a flow version with
+    # no committed drawing (edited in the flow editor) falls back to the built-in layout.
+    drawn = committed_svg(chart)
+    picture = mark_svg(drawn, current, path) if drawn is not None else render_svg(chart, current=current, path=path)
+    return Response(picture, mimetype="image/svg+xml")
 
 
 @blueprint.get("/flows/<flow_id>")

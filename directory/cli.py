@@ -1,7 +1,8 @@
-"""`flask --app wsgi directory load | import PACKAGE | export TARGET`: the directory in and out of the database."""
+"""`flask --app wsgi directory ...`: the directory in and out of the database, and its verification."""
 
 from __future__ import annotations
 
+import csv
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -11,9 +12,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from directory.base import utcnow
+from directory.editing import UnknownRecord
 from directory.hsds import dumps, export_datapackage, read_package, write_csv_package
 from directory.hsds_import import import_datapackage
 from directory.load import REGION_FILE, DirectoryError, load_document, read_json
+from directory.verification import STALE, apply_verification_sheet, records_to_verify, verification_sheet
 
 CLI_ACTOR = "cli"
 
@@ -74,6 +78,57 @@ def export_command(target: Path, as_csv: bool) -> None:
     else:
         target.write_text(dumps(package), encoding="utf-8")
         click.echo(f"exported to {target}", err=True)
+
+
+@directory_group.command("stale")
+@with_appcontext
+def stale_command() -> None:
+    """List the records nobody has verified, and those verified more than a year ago, country by country."""
+    now = utcnow()
+    with current_app.extensions["database"].session() as session:
+        groups = records_to_verify(session, now)
+        total = 0
+        for country, entries in groups:
+            click.echo(f"{country or 'regional'} ({len(entries)})")
+            for entry in entries:
+                agency = entry.agency
+                when = ""
+                if entry.status == STALE and agency.last_verified_at is not None:
+                    when = f" since {agency.last_verified_at.date().isoformat()} by {agency.last_verified_by}"
+                click.echo(f"  {agency.id:<34} {entry.status}{when}  {agency.name}")
+            total += len(entries)
+    click.echo(f"{total} records to verify" if total else "every record was verified within the last year")
+
+
+@directory_group.command("sheet")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path))
+@with_appcontext
+def sheet_command(target: Path) -> None:
+    """Write the verification sheet (CSV) for partners to check offline (TARGET file, or - for standard output)."""
+    with current_app.extensions["database"].session() as session:
+        text = verification_sheet(session, utcnow())
+    if str(target) == "-":
+        click.echo(text, nl=False)
+    else:
+        target.write_text(text, encoding="utf-8", newline="")
+        click.echo(f"verification sheet written to {target}", err=True)
+
+
+@directory_group.command("apply-sheet")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "actor", default=CLI_ACTOR, show_default=True, help="Who checked the sheet (recorded).")
+@with_appcontext
+def apply_sheet_command(source: Path, actor: str) -> None:
+    """Apply a filled-in verification sheet: only changed fields, each recorded; rows marked verified are verified."""
+    if not actor.strip() or len(actor) > 80:
+        raise click.BadParameter("say who checked the sheet in at most 80 characters", param_hint="--by")
+    try:
+        with current_app.extensions["database"].session() as session:
+            report = apply_verification_sheet(session, source.read_text(encoding="utf-8-sig"), actor)
+            edits = len(report.changes) - len(report.verified)
+    except (DirectoryError, UnknownRecord, csv.Error, UnicodeDecodeError) as error:
+        raise click.ClickException(f"nothing applied: {error}") from None
+    click.echo(f"{edits} records changed, {len(report.verified)} verified")
 
 
 def _progress(label: str) -> Callable[[Iterable[Any]], Iterator[Any]]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from directory.load import DirectoryError, bump_version, check_organization, check_service, display_name
 from directory.models import Agency, AgencyService, Country, DirectoryChange, ReferralContact
 from directory.snapshot import organization_entry, service_entry
+from routing.snapshot import WEEKDAYS
 
 # The agency fields an edit may change, and where each sits in a `hotline-directory/1` organization.
 AGENCY_FIELDS = {
@@ -48,6 +49,7 @@ CONTACT_FIELDS = ("name", "email", "sms", "active")
 # A contact change that adds a number seen as a reporter's: an insider may be trying to read or
 # silence that reporter.
 REPORTER_NUMBER = "reporter_number"
+HOURS_LINE = re.compile(r"^(?P<days>[a-z,\s-]+?)\s+(?P<opens>\d\d:\d\d)\s*-\s*(?P<closes>\d\d:\d\d)$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -56,7 +58,7 @@ class UnknownRecord(LookupError):
 
 
 def update_agency(
-    session: Session, agency_id: str, changes: dict[str, Any], actor: str, reason: str = ""
+    session: Session, agency_id: str, changes: dict[str, Any], actor: str, reason: str = "", commit: bool = True
 ) -> DirectoryChange | None:
     """Change an agency's own fields; return the recorded change, or None when nothing differed."""
     agency = session.get(Agency, agency_id)
@@ -85,7 +87,7 @@ def update_agency(
         setattr(agency, field, after[field])
     if "names" in changed:
         agency.name = display_name(agency.names)
-    return _record(
+    return record_change(
         session,
         actor,
         agency_id,
@@ -93,11 +95,12 @@ def update_agency(
         {f: before[f] for f in changed},
         {f: after[f] for f in changed},
         reason,
+        commit=commit,
     )
 
 
 def update_service(
-    session: Session, service_id: str, changes: dict[str, Any], actor: str, reason: str = ""
+    session: Session, service_id: str, changes: dict[str, Any], actor: str, reason: str = "", commit: bool = True
 ) -> DirectoryChange | None:
     """Change a service's languages, areas, hours, features and the like; None when nothing differed."""
     service = session.get(AgencyService, service_id)
@@ -116,7 +119,7 @@ def update_service(
         return None
     for field in changed:
         setattr(service, field, after[field])
-    return _record(
+    return record_change(
         session,
         actor,
         service.agency_id,
@@ -124,6 +127,7 @@ def update_service(
         {f: before[f] for f in changed},
         {f: after[f] for f in changed},
         reason,
+        commit=commit,
     )
 
 
@@ -152,7 +156,7 @@ def set_referral_contacts(
     if seen_as_reporter is not None and any(seen_as_reporter(number) for number in sorted(added)):
         flag = REPORTER_NUMBER
         reason = (reason.strip() + "; " if reason.strip() else "") + "an added SMS number has been a reporter's"
-    return _record(session, actor, agency_id, f"contacts {agency_id}", before, wanted, reason, flag)
+    return record_change(session, actor, agency_id, f"contacts {agency_id}", before, wanted, reason, flag)
 
 
 def contact_entry(contact: ReferralContact) -> dict[str, Any]:
@@ -192,7 +196,7 @@ def check_holidays(holidays: list[Any], record: str) -> None:
             raise DirectoryError(record, "referral.holidays", f"{holiday!r} is not a date such as 2025-12-25")
 
 
-def _record(
+def record_change(
     session: Session,
     actor: str,
     agency_id: str,
@@ -201,7 +205,11 @@ def _record(
     after: Any,
     reason: str,
     flag: str | None = None,
+    commit: bool = True,
 ) -> DirectoryChange:
+    """Write the change (who, when, which record, before, after, why) and mark the directory changed.
+
+    `commit=False` leaves the transaction to the caller, who applies several edits all or none."""
     fields = ", ".join(sorted(after)) if isinstance(after, dict) else "escalation list"
     summary = f"{record}: {fields}" + (f" ({reason.strip()})" if reason.strip() else "")
     change = DirectoryChange(
@@ -209,7 +217,10 @@ def _record(
     )
     session.add(change)
     bump_version(session)
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return change
 
 
@@ -231,3 +242,41 @@ def _is_e164(number: str) -> bool:
     return phonenumbers.is_valid_number(parsed) and (
         phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == number
     )
+
+
+def parse_hours(record: str, text: str) -> Any:
+    """Blank is unknown, `24/7` is always open, else lines such as `mo-fr 08:00-16:00` or `sa,su 09:00-13:00`."""
+    text = text.strip()
+    if not text:
+        return None
+    if text == "24/7":
+        return "24/7"
+    periods = []
+    for line in text.lower().splitlines():
+        if not line.strip():
+            continue
+        match = HOURS_LINE.match(line.strip())
+        if match is None:
+            raise DirectoryError(record, "hours", f"{line.strip()!r} is not like 'mo-fr 08:00-16:00'")
+        periods.append({"days": _days(record, match["days"]), "opens": match["opens"], "closes": match["closes"]})
+    return periods
+
+
+def hours_text(hours: Any) -> str:
+    """The hours as the staff form and the verification sheet write them (blank when unknown)."""
+    if hours is None or hours == "24/7":
+        return hours or ""
+    return "\n".join(f"{','.join(p['days'])} {p['opens']}-{p['closes']}" for p in hours)
+
+
+def _days(record: str, text: str) -> list[str]:
+    days: list[str] = []
+    for token in (t.strip() for t in text.split(",")):
+        first, _dash, last = token.partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise DirectoryError(record, "hours", f"{token!r}: days are {', '.join(WEEKDAYS)}")
+        span = WEEKDAYS[WEEKDAYS.index(first) : WEEKDAYS.index(last) + 1] if last else (first,)
+        if not span:
+            raise DirectoryError(record, "hours", f"{token!r}: a range runs from the earlier day to the later")
+        days += [day for day in span if day not in days]
+    return days

@@ -60,6 +60,10 @@ class Agency(Base):
     takes_cases: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     provenance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # When a person last checked the record against its source or the agency itself, and who
+    # (directory/verification.py); never set by a load or an import.
+    last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_verified_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     services: Mapped[list[AgencyService]] = relationship(
         back_populates="agency", order_by="AgencyService.position", cascade="all, delete-orphan"

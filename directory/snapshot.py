@@ -29,8 +29,15 @@ def document_from_tables(session: Session) -> dict[str, Any]:
             {"code": c.code, "name": c.names, "time_zone": c.time_zone, "languages": c.languages, "corett": c.corett}
             for c in countries
         ],
-        "organizations": [organization_entry(agency) for agency in agencies],
+        "organizations": [_with_verification(organization_entry(agency), agency) for agency in agencies],
     }
+
+
+def _with_verification(entry: dict[str, Any], agency: Agency) -> dict[str, Any]:
+    # Routing needs only to know that a person verified the record (a name-only listing becomes routable).
+    if agency.last_verified_at is not None:
+        entry["last_verified_at"] = agency.last_verified_at.isoformat()
+    return entry
 
 
 def organization_entry(agency: Agency) -> dict[str, Any]:

@@ -26,6 +26,7 @@ CONDITIONS = (
     "risk_levels",
     "groups",
     "groups_absent",
+    "indicators",
     "routed_case_types",
     "location_known",
     "nationality_differs",
@@ -49,6 +50,9 @@ class PolicyStep:
     # Strict: the first kind with any routable candidate wins, even one only soft-qualified, over a
     # fully qualified agency of a later kind (a national line with unknown hours before a police tip line).
     strict_order: bool = False
+    # Only agencies with a service for this case type (or whose services name none) are candidates:
+    # a trafficking complaints line is not a humanitarian service for smuggled migrants.
+    serves: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,7 @@ def compile_policy(document: Mapping[str, Any]) -> Policy:
                 entry["role"],
                 entry["reason"],
                 bool(entry.get("strict_order", False)),
+                entry.get("serves"),
             )
         )
     never = tuple(NeverRule(dict(e["when"]), frozenset(e["kinds"]), e["reason"]) for e in document.get("never", ()))
@@ -150,12 +155,14 @@ class _Facts:
     location_known: bool
     nationality_differs: bool
     has_referral: bool = False
+    indicators: frozenset[str] = frozenset()
 
     def hold(self, when: Mapping[str, Any]) -> bool:
         checks = {
             "risk_levels": lambda v: self.risk_level in v,
             "groups": lambda v: bool(self.groups & set(v)),
             "groups_absent": lambda v: not self.groups & set(v),
+            "indicators": lambda v: bool(self.indicators & set(v)),
             "routed_case_types": lambda v: self.routed_case_type in v,
             "location_known": lambda v: self.location_known == v,
             "nationality_differs": lambda v: self.nationality_differs == v,
@@ -198,6 +205,7 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
     facts = _Facts(
         risk_level=risk.level,
         groups=frozenset(classification.vulnerability),
+        indicators=risk.keys,
         routed_case_type=classification.routed_case_type,
         location_known=location.country is not None,
         nationality_differs=bool(nationality and location.country and nationality != location.country),
@@ -299,6 +307,13 @@ def _pick(
             continue
         candidates = snapshot.agencies_of(country, kind)
         passed_over.extend(_Fit(a, FAILS, [_not_routable(a)], ()) for a in candidates if not a.routable)
+        if step.serves is not None:
+            passed_over.extend(
+                _Fit(a, FAILS, [_serves_other_cases(a, step.serves)], ())
+                for a in candidates
+                if a.routable and not _serves(a, step.serves)
+            )
+            candidates = tuple(a for a in candidates if _serves(a, step.serves))
         fits = sorted(
             (_fit(agency, country, region, language, now) for agency in candidates if agency.routable),
             key=lambda f: (f.verdict, f.rank, f.agency.id),
@@ -318,6 +333,15 @@ def _pick(
         else:
             passed_over.extend(fits)
     return best_unknown, passed_over
+
+
+def _serves(agency: Agency, case_type: str) -> bool:
+    return any(not service.case_types or case_type in service.case_types for service in agency.services)
+
+
+def _serves_other_cases(agency: Agency, case_type: str) -> str:
+    named = ", ".join(sorted({t for service in agency.services for t in service.case_types})) or "no listed services"
+    return f"{agency.name}: its services handle {named}, not {case_type}."
 
 
 def _not_routable(agency: Agency) -> str:

@@ -135,7 +135,8 @@ class Agency:
     referral_channels: tuple[str, ...] = ()
     # False for a body that never receives a case (a commission, a task force).
     takes_cases: bool = True
-    # Listed by name only: no seed source, no contact, no referral channel; not routed to until verified.
+    # Listed by name only: no seed source, no contact, no referral channel; not routed to until a
+    # person verifies the record (`last_verified_at`, directory/verification.py).
     unverified_listing: bool = False
 
     @property
@@ -283,6 +284,7 @@ def _agency(entry: Mapping[str, Any], zones: Mapping[str, str], languages: Mappi
     unverified_listing = (
         provenance.get("source") is None
         and not provenance.get("verified")
+        and not entry.get("last_verified_at")
         and not (
             entry.get("phones")
             or entry.get("emails")

@@ -6,5 +6,4 @@ from hotline.stats.figures import (  # noqa: F401
     _bucket,
     _dialect,
     _ticket_filters,
-    _tickets_where,
 )

@@ -171,7 +171,8 @@ def _sent_to_agency(agency: str) -> ColumnElement[bool]:
     return exists().where(Referral.ticket_id == Ticket.id, Referral.agency_id == agency)
 
 
-def _tickets_where(filters: Filters) -> list[ColumnElement[bool]]:
+def tickets_where(filters: Filters) -> list[ColumnElement[bool]]:
+    """The conditions on `Ticket` that select the filtered cases (period, country, scope, agency...)."""
     conditions = _ticket_filters(filters)
     if filters.agency is not None:
         conditions.append(_sent_to_agency(filters.agency))
@@ -627,14 +628,14 @@ def _persons(session: Session, filters: Filters, *conditions: ColumnElement[bool
         select(func.count())
         .select_from(CasePerson)
         .join(Ticket, Ticket.id == CasePerson.ticket_id)
-        .where(*_tickets_where(filters), *conditions)
+        .where(*tickets_where(filters), *conditions)
     )
     return int(session.scalar(query) or 0)
 
 
 def _tickets(session: Session, filters: Filters, *conditions: ColumnElement[bool]) -> int:
     return int(
-        session.scalar(select(func.count()).select_from(Ticket).where(*_tickets_where(filters), *conditions)) or 0
+        session.scalar(select(func.count()).select_from(Ticket).where(*tickets_where(filters), *conditions)) or 0
     )
 
 

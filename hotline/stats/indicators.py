@@ -3,7 +3,7 @@ cross-tabulation, the flow, forms of assistance, the justice track and the hotli
 
 Like hotline.stats.figures, each function takes a session and `Filters` and returns plain numbers,
 read through the monthly rollups where the figure is about tickets or people. `NOT_RECORDED` marks an
-indicator the system does not record at all (the justice track), shown as such, never as 0.
+indicator the system does not record at all (some profile variables), shown as such, never as 0.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.referrals.models import Referral
 from hotline.stats import rollup
 from hotline.stats.figures import (
     UNKNOWN,
@@ -22,15 +24,26 @@ from hotline.stats.figures import (
     Rate,
     countries,
     read_dimension,
+    tickets_where,
     weighted_percentile_cont,
 )
 from hotline.stats.population import population
+from hotline.tickets.models import Ticket, TicketEvent
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES
 
 # A figure the system does not record (yet): shown as "not yet recorded", never as 0 or "n/a".
 NOT_RECORDED = "not_recorded"
 FLOWS = ("domestic", "region", "outside", "unknown")
-JUSTICE = ("complaints", "prosecutions", "convictions", "reparations")
+JUSTICE = ("complaints", "investigations", "prosecutions", "verdicts", "convictions", "reparations")
+# The justice flowchart's node (routing/flows/referral_justice.json) whose entry counts each step;
+# a conviction is a verdict whose recorded value is "conviction".
+JUSTICE_NODES = {
+    "complaints": "complaint_registered",
+    "investigations": "investigation",
+    "prosecutions": "prosecution",
+    "verdicts": "verdict",
+    "reparations": "reparation",
+}
 # The OAS survey's disaggregation variables (seed 003, L1459 and figure 8): which the hotline records.
 PROFILE_RECORDED = ("sex", "age_band", "nationality", "exploitation")
 PROFILE_NOT_RECORDED = ("ethnicity", "socio_economic_level", "occupation", "migration_status", "disability")
@@ -70,9 +83,26 @@ def assistance_forms(session: Session, filters: Filters) -> list[tuple[str, int]
     return [(form, found.get(form, 0)) for form in rollup.ASSISTANCE_FORMS]
 
 
-def justice(_session: Session, _filters: Filters) -> list[tuple[str, str]]:
-    """Complaints, prosecutions, convictions, reparations: no justice track records them yet."""
-    return [(name, NOT_RECORDED) for name in JUSTICE]
+def justice(session: Session, filters: Filters) -> list[tuple[str, int]]:
+    """Cases whose prosecutor's referral reached each step of the justice track, from its events.
+
+    A case counts once per step however many of its referrals (or re-entries) reached it; the period
+    and the other filters select cases by when they were reported, as the funnel does.
+    """
+    query = (
+        select(Ticket.id, TicketEvent.to_state, Referral.run)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .join(Referral, Referral.id == TicketEvent.referral_id)
+        .where(*tickets_where(filters), TicketEvent.to_state.in_(sorted(JUSTICE_NODES.values())))
+    )
+    reached: dict[str, set[int]] = defaultdict(set)
+    for ticket_id, node, run in session.execute(query).tuples():
+        reached[node].add(ticket_id)
+        if node == JUSTICE_NODES["verdicts"] and (run or {}).get("data", {}).get("verdict") == "conviction":
+            reached["conviction"].add(ticket_id)
+    counts = {name: len(reached[node]) for name, node in JUSTICE_NODES.items()}
+    counts["convictions"] = len(reached["conviction"])
+    return [(name, counts[name]) for name in JUSTICE]
 
 
 def profile(session: Session, filters: Filters) -> list[tuple[str, int | str, int]]:

@@ -40,6 +40,9 @@ def test_supervisor_sees_a_breach_and_an_operator_may_not(
     assert reference in breached and "escalated" in breached
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
 def test_flow_picture_highlights_the_referrals_state(
     app: Flask, client: FlaskClient, staff_client: FlaskClient
 ) -> None:
@@ -47,13 +50,17 @@ def test_flow_picture_highlights_the_referrals_state(
     with app.app_context(), app.extensions["database"].session() as session:
         referral = session.scalars(select(Referral)).first()
         assert referral is not None
-        referral_id, flow_id = referral.id, referral.flow_id
+        referral_id, flow_id, status = referral.id, referral.flow_id, referral.status
     sign_in(staff_client, *make_user(app, regional=True))
     response = staff_client.get(f"/flows/{flow_id}.svg?referral={referral_id}")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     svg = ElementTree.fromstring(response.get_data())
     assert svg.tag.endswith("svg")
     assert "current" in response.get_data(as_text=True)
+    # The Graphviz drawing `make diagrams` committed, its node ids classed for this referral.
+    classes = {group.get("id"): (group.get("class") or "").split() for group in svg.iter(f"{SVG}g")}
+    assert "visited" in classes["node-received"]
+    assert [node for node, names in classes.items() if "current" in names] == [f"node-{status}"]
     assert staff_client.get("/flows/unknown.svg").status_code == 404
     assert staff_client.get(f"/flows/{flow_id}").status_code == 200
 

@@ -91,3 +91,23 @@ def test_every_corett_country_shows_what_the_seeds_give_or_says_there_is_none(cl
     nicaragua = country_section(page, "NI")
     assert "We have no dedicated line for this country yet" in nicaragua
     assert 'class="line"' not in nicaragua
+
+
+CORETT = ("BZ", "CR", "SV", "GT", "HN", "MX", "NI", "PA", "DO")
+
+
+def test_corett_names_and_descriptions_in_french_portuguese_and_creole(client: FlaskClient) -> None:
+    """Every name and description /help shows for the nine countries is in the reader's language."""
+    expected = {
+        "fr": ("Ligne téléphonique 110 pour signaler", "Police nationale civile", "Numéro court, direct, gratuit"),
+        "pt": ("Linha telefônica 110 para denunciar", "Polícia Nacional Civil", "Número curto, direto, gratuito"),
+        "ht": ("Liy telefòn 110 pou siyale", "Polis Nasyonal Sivil", "Nimewo kout, dirèk, gratis"),
+    }
+    for locale, (service, agency, description) in expected.items():
+        page = client.get(f"/help?lang={locale}").get_data(as_text=True)
+        guatemala = country_section(page, "GT")
+        assert service in guatemala and agency in guatemala and description in guatemala, locale
+        for code in CORETT:
+            section = country_section(page, code)
+            other = set(re.findall(r'<(?:strong|span|div|a)[^>]* lang="([a-z]{2})"', section)) - {locale}
+            assert not other, (locale, code, other)

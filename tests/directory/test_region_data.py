@@ -390,3 +390,19 @@ def test_the_ngos_and_shelters_the_seeds_name_are_listed_with_their_lines(seeds:
         assert org["kind"] == "ngo" and name in cited_text(seeds, org["provenance"])
     [shelters] = [o for o in ORGS if o["id"] == "gt-child-shelters"]
     assert "temporary shelters for children" in cited_text(seeds, shelters["provenance"])
+
+
+def test_known_hours_cite_the_seed_line_that_states_them(seeds: dict[str, list[str]]) -> None:
+    """Hours and 24/7 only where a seed says so, cited in the data (`hours_lines`), never shown on /help."""
+    with_hours = [s for o in ORGS for s in o["services"] if s["hours"] is not None]
+    assert with_hours, "the seeds state at least one 24/7 line (S003 L964)"
+    for service in with_hours:
+        prov = service["provenance"]
+        assert prov.get("hours_lines"), f"{service['id']}: hours without the seed line that states them"
+        text = cited_text(seeds, {"source": prov["source"], "lines": prov["hours_lines"]})
+        if service["hours"] == "24/7":
+            assert "24/7" in text or "24 hours" in text, service["id"]
+    for org in ORGS:
+        for service in org["services"]:
+            if service["features"].get("always_open") == "yes":
+                assert service["hours"] == "24/7", service["id"]

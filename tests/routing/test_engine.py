@@ -209,3 +209,52 @@ def test_json_has_exactly_the_documented_shape(small_snapshot) -> None:
         "reasons",
     }
     assert document["referrals"][0]["role"] == "regional"
+
+
+def test_a_kidnapping_reaches_police_beside_the_response_team() -> None:
+    decision = route(
+        intake(
+            channel="sms", text="Los polleros tienen secuestrados a unos migrantes en Quetzaltenango y piden dinero"
+        ),
+        snapshot(make_agency("gt-response", "GT", "response_team"), make_agency("gt-police", "GT", "police")),
+        TUESDAY_9AM_GT,
+    )
+    assert {("gt-response", "GT", "primary"), ("gt-police", "GT", "primary")} <= roles(decision)
+    police = next(r for r in decision.referrals if r.agency_id == "gt-police")
+    assert any("kidnapped" in reason for reason in police.reasons)
+
+
+def test_smuggled_migrants_in_need_reach_a_humanitarian_service_that_serves_smuggling() -> None:
+    # Shelters are tried before NGOs: the trafficking-only shelter is passed over for the NGO that serves smuggling.
+    trafficking_shelter = make_agency(
+        "gt-trafficking-shelter",
+        "GT",
+        "shelter",
+        services=[make_service("gt-ts-svc", "GT", case_types=["trafficking"])],
+    )
+    migrant_ngo = make_agency(
+        "gt-migrant-ngo", "GT", "ngo", services=[make_service("gt-ngo-svc", "GT", case_types=["smuggling"])]
+    )
+    text = "El coyote nos dejó abandonados en Quetzaltenango, mi compañero está herido"
+    decision = route(
+        intake(channel="sms", text=text),
+        snapshot(make_agency("gt-migration", "GT", "migration"), trafficking_shelter, migrant_ngo),
+        TUESDAY_9AM_GT,
+    )
+    assert ("gt-migrant-ngo", "GT", "additional") in roles(decision)
+    assert "gt-trafficking-shelter" not in {r.agency_id for r in decision.referrals}
+    passed_over = {r.agency_id: r.reasons for r in decision.rejected}
+    assert any("handle trafficking, not smuggling" in reason for reason in passed_over["gt-trafficking-shelter"])
+
+
+def test_smuggled_migrants_who_are_safe_are_not_sent_to_humanitarian_services() -> None:
+    shelter = make_agency(
+        "gt-migrant-shelter", "GT", "shelter", services=[make_service("gt-shelter-svc", "GT", case_types=["smuggling"])]
+    )
+    decision = route(
+        intake(channel="sms", text="Pagué a un coyote para cruzar a Quetzaltenango y ya estoy bien"),
+        snapshot(make_agency("gt-migration", "GT", "migration"), shelter),
+        TUESDAY_9AM_GT,
+    )
+    assert decision.classification.routed_case_type == "smuggling"
+    assert "gt-migrant-shelter" not in {r.agency_id for r in decision.referrals}

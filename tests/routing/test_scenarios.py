@@ -100,3 +100,29 @@ def test_no_policy_body_or_name_only_record_is_ever_sent_a_case(directory_snapsh
     assert sent > 80
     unroutable = [a.id for a in directory_snapshot.agencies if not a.routable]
     assert {"gt-cit", "mx-cit", "us-task-force"} <= set(unroutable)
+
+
+def test_a_kidnapping_of_migrants_reaches_police_beside_the_immediate_responder(
+    directory_snapshot: Snapshot,
+) -> None:
+    """Issue 16: migrants kidnapped (by their smugglers or anyone) are no longer left to migration alone.
+
+    Wherever the directory lists a routable police force in the incident country, a kidnapping
+    reported there is referred to it, and the critical risk alerts the immediate responder too.
+    """
+    reached = 0
+    for _, case in CASES:
+        decision = route(
+            make_intake(case["intake"]), directory_snapshot, datetime.fromisoformat(case.get("now", DEFAULT_NOW))
+        )
+        country = decision.location.country
+        if "kidnapping" not in decision.risk.keys or country is None:
+            continue
+        if not any(a.routable for a in directory_snapshot.agencies_of(country, "police")):
+            continue
+        kinds = {r.kind for r in decision.referrals if r.country == country}
+        assert "police" in kinds, case["name"]
+        assert kinds & {"response_team", "police", "emergency"}, case["name"]
+        assert decision.risk.level == "critical", case["name"]
+        reached += 1
+    assert reached >= 6

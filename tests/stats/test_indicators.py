@@ -12,11 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.conversations.models import Conversation
+from hotline.referrals.lifecycle import JUSTICE, advance, open_referral
 from hotline.stats import Filters, countries, indicators, rollup
 from hotline.stats.indicators import NOT_RECORDED, Rate
 from hotline.stats.population import population, source
 from hotline.tickets.models import Ticket
 from hotline.tickets.service import record_event
+from routing.flow_engine import Event
+from tests.factories import agency_of
 from tests.stats.fixture import END, NOW, START, World, at, build
 
 YEAR = Filters(start=START, end=END)
@@ -66,10 +69,67 @@ def test_forms_of_assistance(app: Flask, world: World) -> None:
     }
 
 
-def test_justice_track_is_not_recorded_rather_than_zero(app: Flask, world: World) -> None:
+def justice_track(app: Flask) -> None:
+    """Prosecutor's referrals on the justice flowchart, beside T1's and T2's assistance, counted by hand:
+
+    T1 complaint (victim participates), investigation, prosecution, verdict (conviction), reparation;
+    T2 investigation opened without a complaint, then prosecution, verdict (acquittal);
+    T3 complaint with the victim's participation undecided, re-recorded (still one complaint);
+    T8 (2024, outside the period) complaint.
+    => complaints 2, investigations 2, prosecutions 2, verdicts 2, convictions 1, reparations 1.
+    """
+    prosecutor = agency_of(app, "GT", "prosecutor")
+    participate = {"victim_participation": "yes"}
+    steps = {
+        "T1": [
+            Event("register_complaint", "agency", participate),
+            Event("open_investigation", "agency"),
+            Event("charge", "agency"),
+            Event("record_verdict", "agency", {"verdict": "conviction"}),
+            Event("order_reparation", "agency", {"reparation": "compensation"}),
+        ],
+        "T2": [
+            Event("open_investigation", "agency"),
+            Event("charge", "agency"),
+            Event("record_verdict", "agency", {"verdict": "acquittal"}),
+        ],
+        "T3": [
+            Event("register_complaint", "agency", {"victim_participation": "undecided"}),
+            Event("record_participation", "agency", participate),
+        ],
+        "T8": [Event("register_complaint", "agency", participate)],
+    }
     with session_of(app) as session:
-        found = indicators.justice(session, YEAR)
-    assert found == [(name, NOT_RECORDED) for name in ("complaints", "prosecutions", "convictions", "reparations")]
+        # The fixture's tickets by when they were reported (tests/stats/fixture.py).
+        created = {"T1": at(1, 10), "T2": at(2, 3), "T3": at(2, 20), "T8": at(12, 31, year=2024)}
+        for name, events in steps.items():
+            [ticket] = session.scalars(select(Ticket).where(Ticket.created_at == created[name])).all()
+            when = ticket.created_at + timedelta(days=1)
+            referral = open_referral(
+                session, ticket, prosecutor, role="additional", reason="test", now=when, flow_id=JUSTICE
+            )
+            for index, event in enumerate([Event("acknowledge", "agency"), Event("accept", "agency"), *events]):
+                advance(session, referral, event, "staff:3", when + timedelta(hours=index + 1))
+
+
+def test_justice_steps_are_counted_from_the_justice_flowchart_events(app: Flask, world: World) -> None:
+    with session_of(app) as session:
+        assert indicators.justice(session, YEAR) == [(name, 0) for name in indicators.JUSTICE]
+    justice_track(app)
+    with session_of(app) as session:
+        found = dict(indicators.justice(session, YEAR))
+        in_honduras = dict(indicators.justice(session, Filters(start=START, end=END, country="HN")))
+        everything = dict(indicators.justice(session, Filters()))
+    assert found == {
+        "complaints": 2,
+        "investigations": 2,
+        "prosecutions": 2,
+        "verdicts": 2,
+        "convictions": 1,
+        "reparations": 1,
+    }
+    assert set(in_honduras.values()) == {0}
+    assert everything["complaints"] == 3 and everything["convictions"] == 1
 
 
 def test_sdg_rate_against_a_hand_computation(app: Flask, world: World) -> None:

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from tests.admin.test_staff_pages import sign_in
 from tests.factories import make_user
 from tests.stats.fixture import NO_AGENCY_COUNTRY, World, build
+from tests.stats.test_indicators import justice_track
 
 PERIOD = "from=2025-01-01&to=2026-01-01"
 ROW = re.compile(r"<tr><th scope=\"row\">([^<]*)</th>(.*?)</tr>", re.S)
@@ -132,7 +133,7 @@ def test_country_report_is_printable_and_suppressed_even_for_admins(
     # The new indicators, for Guatemala in 2025: its SDG 16.2.2 rate, the flow, the justice track.
     assert table_rows(page, "sdg_country")["Guatemala"][:3] == ["18406359", "2024", "3"]
     assert table_rows(page, "flow")["From elsewhere in the region"] == ["<3", "<3"]
-    assert table_rows(page, "justice")["Convictions"] == ["not yet recorded"]
+    assert table_rows(page, "justice")["Convictions"] == ["0"]
     all_cells = [
         cell
         for key in ("headline", "assistance", "repatriation", "funnel", "sex", "age_band", "sdg_country", "flow")
@@ -184,3 +185,15 @@ def test_a_bad_period_is_refused(app: Flask, staff_client: FlaskClient) -> None:
 def test_the_page_offers_the_statistics_link_to_supervisors_only(app: Flask, staff_client: FlaskClient) -> None:
     signed_in(app, staff_client, role="supervisor", regional=True)
     assert 'href="/stats/"' in staff_client.get("/stats/").get_data(as_text=True)
+
+
+def test_justice_steps_appear_in_the_report_with_small_counts_suppressed(
+    app: Flask, world: World, staff_client: FlaskClient
+) -> None:
+    justice_track(app)
+    signed_in(app, staff_client, role="admin", regional=True)
+    page = staff_client.get("/stats/report/GT/2025?lang=en").get_data(as_text=True)
+    justice = table_rows(page, "justice")
+    assert justice["Complaints filed"] == ["<3"] and justice["Convictions"] == ["<3"]
+    assert justice["Investigations opened"] == ["<3"] and justice["Verdicts"] == ["<3"]
+    assert "runs beside assistance" in page
