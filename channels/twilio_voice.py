@@ -24,8 +24,11 @@ from twilio.twiml.voice_response import Dial, Gather, Record, VoiceResponse
 
 from channels.twilio_signature import twilio_signed
 from directory.models import Agency, AgencyPhone
+from hotline.calls import conference
 from hotline.calls import service as calls
-from hotline.calls.models import VoiceCall
+from hotline.calls.control import CallControl, CallControlRefused
+from hotline.calls.models import CallState, VoiceCall
+from hotline.calls.prompts import call_prompt
 from hotline.conversations import service as talk
 from hotline.conversations.models import Conversation
 from hotline.conversations.prompts import (
@@ -201,22 +204,11 @@ def voice_queue_result() -> Response:
     return _twiml(response)
 
 
-@blueprint.post("/voice/connect")
-@twilio_signed
-def voice_connect() -> Response:
-    """Said to the waiting caller as an operator's softphone takes them (the Queue noun's url)."""
-    session = db_session()
-    call = calls.connected(session, _call_sid())
-    lang = language_of(call.language if call is not None else None)
-    response = VoiceResponse()
-    _say(response, prompt("connecting_operator", lang), lang)
-    return _twiml(response)
-
-
 @blueprint.post("/voice/operator")
 @twilio_signed
 def voice_operator() -> Response:
-    """The TwiML App's voice URL: an operator's softphone asks for the next caller they can take."""
+    """The TwiML App's voice URL: an operator's softphone asks for the next caller they can take. The
+    operator opens the caller's conference, and the caller is moved out of their queue into it."""
     session = db_session()
     user = calls.operator_for(session, request.form.get("From", ""))
     response = VoiceResponse()
@@ -225,21 +217,76 @@ def voice_operator() -> Response:
         return _twiml(response)
     call = calls.offer_next(session, user, _call_sid())
     lang = language_of(user.languages[0] if user.languages else None)
+    if call is not None and call.state == CallState.OFFERED:
+        try:
+            _control().redirect(call.call_sid, conference.JOIN_PATH.format(call=call.id))
+        except CallControlRefused:
+            calls.caller_gone(session, call.call_sid)
+            call = None
     if call is None:
         _say(response, prompt("no_one_waiting", lang), lang)
         response.hangup()
         return _twiml(response)
-    dial = Dial(action=url_for("twilio_voice.voice_operator_done"), timeout=20)
-    dial.queue(f"call-{call.id}", url=url_for("twilio_voice.voice_connect"))
-    response.append(dial)
+    response.append(_conference_dial(call, "operator", action=url_for("twilio_voice.voice_operator_done")))
+    return _twiml(response)
+
+
+@blueprint.post("/voice/join")
+@twilio_signed
+def voice_join() -> Response:
+    """The caller's leg, moved here from their queue: into the conference with the operator (or, if the
+    operator gave up first, back into their queue)."""
+    session = db_session()
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    response = VoiceResponse()
+    if call is None or call.call_sid != _call_sid() or call.state == CallState.ENDED:
+        response.hangup()
+        return _twiml(response)
+    if call.state == CallState.WAITING:
+        _enqueue(response, call)
+        return _twiml(response)
+    call = calls.connected(session, call.call_sid) or call
+    _say(response, prompt("connecting_operator", call.language), call.language)
+    response.append(_conference_dial(call, "caller"))
+    response.hangup()
+    return _twiml(response)
+
+
+@blueprint.post("/voice/conference")
+@twilio_signed
+def voice_conference() -> Response:
+    """The conference's status callback: its sid, and who joined or left, as call events."""
+    session = db_session()
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    if call is not None:
+        conference.conference_status(
+            session,
+            call,
+            request.form.get("StatusCallbackEvent", "")[:40],
+            request.form.get("ConferenceSid", "")[:64],
+            request.form.get("ParticipantLabel", "")[:40],
+        )
+    return Response(status=204)
+
+
+@blueprint.post("/voice/hold")
+@twilio_signed
+def voice_hold() -> Response:
+    """What a caller on hold hears: a word in their language, a pause, again."""
+    lang = language_of(request.args.get("lang"))
+    response = VoiceResponse()
+    _say(response, call_prompt("on_hold", lang), lang)
+    response.pause(length=15)
+    response.redirect(url_for("twilio_voice.voice_hold", lang=lang))
     return _twiml(response)
 
 
 @blueprint.post("/voice/operator/done")
 @twilio_signed
 def voice_operator_done() -> Response:
-    """The operator's leg ended (Dial's action): a caller not put through waits again; the operator is free."""
-    calls.operator_hung_up(db_session(), _call_sid())
+    """The operator's leg ended (Dial's action): a caller not put through waits again; a caller left
+    with an agency stays with it; the operator is free."""
+    calls.operator_hung_up(db_session(), _call_sid(), _control())
     response = VoiceResponse()
     response.hangup()
     return _twiml(response)
@@ -435,13 +482,9 @@ def _hand_over(session: Session, conversation: Conversation, response: VoiceResp
             country=country,
             risk=ticket.risk_level if ticket else None,
             in_danger=in_danger,
+            line=_line(),
         )
-        response.enqueue(
-            f"call-{call.id}",
-            action=url_for("twilio_voice.voice_queue_result"),
-            wait_url=url_for("twilio_voice.voice_wait", call=call.id),
-            wait_url_method="POST",
-        )
+        _enqueue(response, call)
         return
     calls.record_unanswered(
         session,
@@ -451,6 +494,7 @@ def _hand_over(session: Session, conversation: Conversation, response: VoiceResp
         language=lang,
         country=country,
         in_danger=in_danger,
+        line=_line(),
     )
     _say(response, prompt("nobody_on_shift", lang), lang)
     _nobody_there(session, response, lang, country, in_danger, conversation)
@@ -493,6 +537,45 @@ def response_line(session: Session, country: str) -> tuple[str | None, str | Non
     dialable = next((row.number for row in ranked if row.number), None)
     spoken = next((row.dialable for row in ranked if row.dialable), None)
     return dialable, spoken
+
+
+def _enqueue(response: VoiceResponse, call: VoiceCall) -> None:
+    response.enqueue(
+        f"call-{call.id}",
+        action=url_for("twilio_voice.voice_queue_result"),
+        wait_url=url_for("twilio_voice.voice_wait", call=call.id),
+        wait_url_method="POST",
+    )
+
+
+def _conference_dial(call: VoiceCall, label: str, action: str | None = None) -> Dial:
+    """Join the call's conference. The caller's leaving ends it; the operator's does not, so an agency
+    or interpreter they brought in stays with the caller (a caller left alone is ended by us)."""
+    dial = Dial(action=action) if action else Dial()
+    dial.conference(
+        conference.conference_name(call),
+        start_conference_on_enter=True,
+        end_conference_on_exit=label == "caller",
+        beep=False,
+        participant_label=label,
+        wait_url=conference.HOLD_PATH.format(lang=call.language),
+        wait_method="POST",
+        status_callback=conference.CONFERENCE_STATUS_PATH.format(call=call.id),
+        status_callback_event="start end join leave",
+        status_callback_method="POST",
+    )
+    return dial
+
+
+def _control() -> CallControl:
+    control: CallControl = current_app.extensions["outbound"]
+    return control
+
+
+def _line() -> str | None:
+    """The hotline number the caller rang (Twilio's To), if it looks like one."""
+    to = request.form.get("To", "")
+    return to if to.startswith("+") and to[1:].isdigit() and len(to) <= 20 else None
 
 
 def _say(target: VoiceResponse | Gather, text: str, lang: str) -> None:
