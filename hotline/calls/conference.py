@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.models import Agency, AgencyPhone
+from directory.models import Agency
 from hotline.calls.control import CallControl
 from hotline.calls.models import CallEvent, CallState, VoiceCall
 from hotline.calls.service import step
@@ -32,13 +32,15 @@ class ConferenceRefused(ValueError):
 
 @dataclass(frozen=True)
 class Line:
-    """A number the operator may bring into the call: whose it is and what it is."""
+    """A number the operator may bring into the call: whose it is, what it is, and how we name it on
+    the page (`key`) so the number itself never leaves the server."""
 
-    phone_id: int
+    key: str
+    number: str
     agency_id: str
     agency_name: str
     kind: str
-    referred: bool
+    referred: bool = False
 
 
 def conference_name(call: VoiceCall) -> str:
@@ -46,44 +48,39 @@ def conference_name(call: VoiceCall) -> str:
 
 
 def agencies_for(session: Session, call: VoiceCall) -> list[Line]:
-    """Duty lines Twilio can dial of the agencies this call's ticket was referred to, then the other
-    agencies of the incident country: one per agency, its first voice number."""
+    """Duty lines of the agencies this call's ticket was referred to, then of the incident country's
+    other agencies: one per agency."""
     referred: set[str] = set()
     if call.ticket_id is not None:
         referred = set(session.scalars(select(Referral.agency_id).where(Referral.ticket_id == call.ticket_id)))
-    lines = _lines(session, Agency.country == call.country if call.country else Agency.id.in_(referred))
-    lines = [line for line in lines if line.kind != INTERPRETER]
-    for index, line in enumerate(lines):
-        lines[index] = Line(line.phone_id, line.agency_id, line.agency_name, line.kind, line.agency_id in referred)
+    where = Agency.country == call.country if call.country else Agency.id.in_(referred)
+    agencies = session.scalars(select(Agency).where(where, Agency.kind != INTERPRETER).order_by(Agency.name))
+    lines = [line for agency in agencies if (line := duty_line(agency, agency.id in referred)) is not None]
     return sorted(lines, key=lambda line: not line.referred)
 
 
 def interpreters_for(session: Session, call: VoiceCall) -> list[Line]:
     """Interpreter services that speak the caller's language, in the incident country or region-wide."""
-    rows = session.scalars(select(Agency).where(Agency.kind == INTERPRETER)).all()
-    wanted = {
-        agency.id
-        for agency in rows
+    agencies = session.scalars(select(Agency).where(Agency.kind == INTERPRETER).order_by(Agency.name))
+    return [
+        line
+        for agency in agencies
         if agency.country in (None, call.country)
         and any(call.language in (service.languages or ()) for service in agency.services)
-    }
-    return _lines(session, Agency.id.in_(wanted))
+        and (line := duty_line(agency)) is not None
+    ]
 
 
-def _lines(session: Session, where: object) -> list[Line]:
-    rows = session.execute(
-        select(AgencyPhone.id, Agency.id, Agency.name, Agency.kind)
-        .join(Agency, Agency.id == AgencyPhone.agency_id)
-        .where(where, AgencyPhone.type == "voice", AgencyPhone.number.is_not(None))  # type: ignore[arg-type]
-        .order_by(Agency.name, AgencyPhone.position, AgencyPhone.id)
-    ).all()
-    seen: set[str] = set()
-    lines = []
-    for phone_id, agency_id, name, kind in rows:
-        if agency_id not in seen:
-            seen.add(agency_id)
-            lines.append(Line(phone_id, agency_id, name, kind, False))
-    return lines
+def duty_line(agency: Agency, referred: bool = False) -> Line | None:
+    """The number Twilio can dial to reach someone at the agency now: its first E.164 voice line, else
+    its first active referral contact's phone (the duty officer)."""
+    for phone in agency.phones:
+        if phone.type == "voice" and phone.number:
+            return Line(f"phone-{phone.id}", phone.number, agency.id, agency.name, agency.kind, referred)
+    for contact in agency.active_contacts:
+        if contact.sms:
+            return Line(f"contact-{contact.id}", contact.sms, agency.id, agency.name, agency.kind, referred)
+    return None
 
 
 def _live(call: VoiceCall) -> str:
@@ -94,17 +91,16 @@ def _live(call: VoiceCall) -> str:
     return call.conference_sid
 
 
-def bring_in(session: Session, control: CallControl, call: VoiceCall, phone_id: int, actor: str) -> Line:
+def bring_in(session: Session, control: CallControl, call: VoiceCall, key: str, actor: str) -> Line:
     """Dial an agency's duty line or an interpreter into the call. Commits."""
     _live(call)
-    offered = {line.phone_id: line for line in agencies_for(session, call) + interpreters_for(session, call)}
-    line = offered.get(phone_id)
-    phone = session.get(AgencyPhone, phone_id)
-    if line is None or phone is None or phone.number is None:
+    offered = {line.key: line for line in agencies_for(session, call) + interpreters_for(session, call)}
+    line = offered.get(key)
+    if line is None:
         raise ConferenceRefused("not a line that can be brought into this call")
     label = "interpreter" if line.kind == INTERPRETER else "agency"
     control.add_participant(
-        conference_name(call), phone.number, call.line, label, CONFERENCE_STATUS_PATH.format(call=call.id)
+        conference_name(call), line.number, call.line, label, CONFERENCE_STATUS_PATH.format(call=call.id)
     )
     if label == "interpreter":
         call.interpreter = line.agency_id

@@ -299,6 +299,8 @@ def operator_hung_up(session: Session, operator_call_sid: str, control: CallCont
         call.operator_id, call.operator_call_sid = None, None
         step(session, call, "operator_left", "system", to=CallState.WAITING, detail="before the caller joined")
     elif call.state == CallState.TALKING:
+        # The operator is off this call (it drops off their console); a retried callback finds nothing.
+        call.operator_call_sid = None
         if call.transferred_to is not None:
             call.outcome = "transferred"
             step(session, call, "operator_left", "system", detail=f"transferred to {call.transferred_to}")
