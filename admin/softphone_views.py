@@ -22,7 +22,7 @@ from twilio.jwt.access_token.grants import VoiceGrant
 from werkzeug.wrappers import Response
 
 from admin.views import login_required
-from hotline.calls import conference
+from hotline.calls import callback, conference
 from hotline.calls import service as calls
 from hotline.calls.control import CallControl, CallControlRefused
 from hotline.calls.models import CallState, Presence, VoiceCall
@@ -118,6 +118,7 @@ def beat() -> Response:
         waiting_text=_waiting_text(len(waiting)),
         first=_summary(waiting[0]) if waiting else None,
         live=_live(session, g.user.id),
+        callbacks=[{**_summary(call), "id": call.id} for call in callback.due_for(session, g.user)],
     )
 
 

@@ -24,7 +24,7 @@ from twilio.twiml.voice_response import Dial, Gather, Record, VoiceResponse
 
 from channels.twilio_signature import twilio_signed
 from directory.models import Agency, AgencyPhone
-from hotline.calls import conference
+from hotline.calls import callback, conference
 from hotline.calls import service as calls
 from hotline.calls.control import CallControl, CallControlRefused
 from hotline.calls.models import CallState, VoiceCall
@@ -200,7 +200,40 @@ def voice_queue_result() -> Response:
         return _twiml(response)
     calls.let_go(session, call, "max_wait" if result == "leave" else f"queue_{result}"[:24])
     conversation = talk.find(session, call.call_sid)
+    if call.outcome == "max_wait":
+        _danger_line(session, response, call.language, call.country, call.in_danger)
+        _voicemail_or_callback(response, call)
+        return _twiml(response)
     _nobody_there(session, response, call.language, call.country, call.in_danger, conversation)
+    return _twiml(response)
+
+
+@blueprint.post("/voice/after-wait")
+@twilio_signed
+def voice_after_wait() -> Response:
+    """After the longest wait: 1 a voicemail, 2 a call-back (then 1 again to consent); else the voicemail."""
+    session = db_session()
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    response = VoiceResponse()
+    if call is None or call.call_sid != _call_sid():
+        response.hangup()
+        return _twiml(response)
+    lang, digits = call.language, (request.form.get("Digits") or "").strip()
+    number = _caller().phone
+    if request.args.get("step") == "choose" and digits == "2" and number is not None:
+        hours = int(callback.window(current_app.config["SETTINGS"]).total_seconds() // 3600)
+        consent = url_for("twilio_voice.voice_after_wait", call=call.id, step="consent")
+        gather = Gather(input="dtmf", num_digits=1, timeout=GATHER_SECONDS, action=consent, method="POST")
+        _say(gather, call_prompt("callback_consent", lang, hours=hours), lang)
+        response.append(gather)
+        response.redirect(url_for("twilio_voice.voice_after_wait", call=call.id, step="voicemail"))
+        return _twiml(response)
+    if request.args.get("step") == "consent" and digits == "1" and number is not None:
+        callback.book(session, current_app.config["SETTINGS"], call, number)
+        _say(response, call_prompt("callback_booked", lang), lang)
+        response.hangup()
+        return _twiml(response)
+    _voicemail(response, lang)
     return _twiml(response)
 
 
@@ -215,8 +248,19 @@ def voice_operator() -> Response:
     if user is None:
         response.hangup()
         return _twiml(response)
-    call = calls.offer_next(session, user, _call_sid())
     lang = language_of(user.languages[0] if user.languages else None)
+    wanted = request.form.get("callback", type=int)
+    if wanted is not None:
+        # The operator's call-back: the caller is rung by REST and joins this conference on answering.
+        settings = current_app.config["SETTINGS"]
+        back = callback.ring(session, settings, _control(), user, wanted, _call_sid())
+        if back is None:
+            _say(response, prompt("no_one_waiting", lang), lang)
+            response.hangup()
+            return _twiml(response)
+        response.append(_conference_dial(back, "operator", action=url_for("twilio_voice.voice_operator_done")))
+        return _twiml(response)
+    call = calls.offer_next(session, user, _call_sid())
     if call is not None and call.state == CallState.OFFERED:
         try:
             _control().redirect(call.call_sid, conference.JOIN_PATH.format(call=call.id))
@@ -250,6 +294,37 @@ def voice_join() -> Response:
     response.append(_conference_dial(call, "caller"))
     response.hangup()
     return _twiml(response)
+
+
+@blueprint.post("/voice/callback-answer")
+@twilio_signed
+def voice_callback_answer() -> Response:
+    """The caller picked up our call-back: told who is calling, in their language, then the conference."""
+    session = db_session()
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    response = VoiceResponse()
+    if call is None or call.call_sid != _call_sid() or not callback.answered(session, call):
+        response.hangup()
+        return _twiml(response)
+    _say(response, call_prompt("calling_back", call.language), call.language)
+    response.append(_conference_dial(call, "caller"))
+    response.hangup()
+    return _twiml(response)
+
+
+@blueprint.post("/voice/callback-status")
+@twilio_signed
+def voice_callback_status() -> Response:
+    """The call-back leg's status callback: unanswered, it is due again; finished, the caller is gone."""
+    session = db_session()
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    status = request.form.get("CallStatus", "")
+    if call is not None and call.call_sid == _call_sid() and status in CALL_ENDED:
+        if status == "completed":
+            calls.caller_gone(session, call.call_sid)
+        else:
+            callback.not_answered(session, call, status)
+    return Response(status=204)
 
 
 @blueprint.post("/voice/conference")
@@ -510,6 +585,12 @@ def _nobody_there(
 ) -> None:
     """No person for this caller: in danger, the incident country's line (dialled, or its number said);
     then a voicemail. Never a silent loop."""
+    _danger_line(session, response, lang, country, in_danger)
+    _voicemail(response, lang)
+
+
+def _danger_line(session: Session, response: VoiceResponse, lang: str, country: str | None, in_danger: bool) -> None:
+    """A caller in danger is put through to the incident country's response line, or told its number."""
     if in_danger and country is not None:
         number, spoken = response_line(session, country)
         if number is not None:
@@ -518,10 +599,27 @@ def _nobody_there(
         elif spoken is not None:
             digits = " ".join(ch for ch in spoken if ch.isdigit())
             _say(response, prompt("call_this_number", lang, country=country_name(country, lang), number=digits), lang)
+
+
+def _voicemail(response: VoiceResponse, lang: str) -> None:
     _say(response, prompt("voicemail", lang), lang)
     _say(response, prompt("recording_notice", lang), lang)
     response.record(action=url_for("twilio_voice.voice_voicemail"), max_length=180, play_beep=True)
     response.hangup()
+
+
+def _voicemail_or_callback(response: VoiceResponse, call: VoiceCall) -> None:
+    """The caller chooses: a voicemail, or a call-back on the number they call from (if we can see it)."""
+    lang = call.language
+    if _caller().phone is None:
+        _say(response, call_prompt("no_callback_number", lang), lang)
+        _voicemail(response, lang)
+        return
+    choose = url_for("twilio_voice.voice_after_wait", call=call.id, step="choose")
+    gather = Gather(input="dtmf", num_digits=1, timeout=GATHER_SECONDS, action=choose, method="POST")
+    _say(gather, call_prompt("choose_voicemail_or_callback", lang), lang)
+    response.append(gather)
+    response.redirect(url_for("twilio_voice.voice_after_wait", call=call.id, step="voicemail"))
 
 
 def response_line(session: Session, country: str) -> tuple[str | None, str | None]:

@@ -55,6 +55,26 @@
     if (chosen) { lineChoice.value = chosen; }
   }
 
+  // Call-backs the caller consented to: the softphone asks our TwiML App to ring the caller back.
+  var callbacks = document.getElementById("callbacks");
+  var callbackList = document.getElementById("callback-list");
+
+  function showCallbacks(list) {
+    callbacks.hidden = !list || list.length === 0;
+    callbackList.textContent = "";
+    (list || []).forEach(function (item) {
+      var entry = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = callbackList.dataset.callBack;
+      button.disabled = !device || !!call;
+      button.addEventListener("click", function () { place({callback: String(item.id)}); });
+      entry.textContent = [item.language, item.country, item.risk].filter(Boolean).join(" · ") + " ";
+      entry.appendChild(button);
+      callbackList.appendChild(entry);
+    });
+  }
+
   function act(path, form) {
     if (!liveCall) { return Promise.resolve(null); }
     return post(live.dataset.calls + liveCall.id + path, form).then(function (data) {
@@ -87,6 +107,7 @@
       waiting.textContent = data.waiting_text;
       answer.disabled = !device || !!call || data.waiting === 0;
       showLive(data.live);
+      showCallbacks(data.callbacks);
     }).catch(function () {}).then(function () {
       window.setTimeout(beat, (parseInt(root.dataset.beatSeconds, 10) || 10) * 1000);
     });
@@ -107,11 +128,11 @@
     }).catch(function () { say("error"); });
   }
 
-  answer.addEventListener("click", function () {
+  function place(params) {
     if (!device || call) { return; }
     say("connecting");
     answer.disabled = true;
-    device.connect().then(function (placed) {
+    device.connect(params ? {params: params} : undefined).then(function (placed) {
       call = placed;
       mute.disabled = false;
       hangUp.disabled = false;
@@ -123,7 +144,9 @@
         say("ended");
       });
     }).catch(function () { say("error"); });
-  });
+  }
+
+  answer.addEventListener("click", function () { place(null); });
   mute.addEventListener("click", function () {
     if (call) { call.mute(!call.isMuted()); mute.setAttribute("aria-pressed", String(call.isMuted())); }
   });

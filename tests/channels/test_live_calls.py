@@ -183,20 +183,39 @@ def test_when_the_operator_goes_away_the_waiting_caller_in_danger_is_let_go_to_t
     assert voice_calls(app)[0].outcome == "no_operator"
 
 
-def test_a_caller_who_waits_too_long_leaves_the_line_for_the_voicemail(app: Flask, client: FlaskClient) -> None:
-    operator_on_shift(app)
-    sid = "CA" + "7" * 32
-    twiml = call(client, "/twilio/voice", sid)
+def wait_too_long(client: FlaskClient, sid: str, **line: str) -> ET.Element:
+    """A caller who asked for a person at once waits past the limit; Twilio posts the Enqueue action."""
+    twiml = call(client, "/twilio/voice", sid, **line)
     for _ in range(3):
-        twiml = call(client, next_path(twiml), sid, Digits="8")  # a person, please
+        twiml = call(client, next_path(twiml), sid, Digits="8", **line)  # a person, please
     enqueue = twiml.find("Enqueue")
     assert enqueue is not None
     assert call(client, enqueue.attrib["waitUrl"], sid, QueueTime="60").find("Leave") is None
     wait = call(client, enqueue.attrib["waitUrl"], sid, QueueTime=str(int(calls.MAX_WAIT.total_seconds())))
     assert wait.find("Leave") is not None
-    after = call(client, enqueue.attrib["action"], sid, QueueResult="leave")
-    assert after.find("Record") is not None and after.find("Dial") is None
-    assert voice_calls(app)[0].outcome == "max_wait"
+    return call(client, enqueue.attrib["action"], sid, QueueResult="leave")
+
+
+def test_a_caller_who_waits_too_long_chooses_the_voicemail(app: Flask, client: FlaskClient) -> None:
+    operator_on_shift(app)
+    sid = "CA" + "7" * 32
+    after = wait_too_long(client, sid)
+    assert after.find("Dial") is None and after.find("Record") is None
+    assert said(after) == [
+        (
+            "es-MX",
+            "Nadie ha podido atenderle todavía. Para dejar un mensaje, marque 1. "
+            "Para que le llamemos a este número, marque 2.",
+        )
+    ]
+    voicemail = call(client, next_path(after), sid, Digits="1")
+    assert [child.tag for child in voicemail][-2:] == ["Record", "Hangup"]
+    assert "grabado" in said(voicemail)[-1][1]  # the recording notice comes before the tone
+    [record] = voice_calls(app)
+    assert (record.outcome, record.callback_state, record.callback_phone_encrypted) == ("max_wait", None, None)
+    # Silence at the choice is the voicemail too: never a silent line.
+    silence = call(client, after.find("Redirect").text or "", sid)  # type: ignore[union-attr]
+    assert silence.find("Record") is not None
 
 
 def test_nobody_on_shift_never_queues_a_caller(app: Flask, client: FlaskClient) -> None:
