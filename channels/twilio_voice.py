@@ -24,7 +24,7 @@ from twilio.twiml.voice_response import Dial, Gather, Record, VoiceResponse
 
 from channels.twilio_signature import twilio_signed
 from directory.models import Agency, AgencyPhone
-from hotline.calls import callback, conference
+from hotline.calls import callback, conference, lines
 from hotline.calls import service as calls
 from hotline.calls.control import CallControl, CallControlRefused
 from hotline.calls.models import CallState, VoiceCall
@@ -76,6 +76,10 @@ def voice_entry() -> Response:
     conversation, turn = talk.begin(session, current_app.config["SETTINGS"], "voice", _call_sid(), _caller())
     if turn.replay:
         return _render(session, conversation, talk.current_prompt(conversation))
+    line = lines.line_for(session, _line())
+    if line is not None:
+        # The line rung is the prior for the caller's country (when the phone does not say) and language.
+        talk.note_host(conversation, line=line.number, line_country=line.country, line_language=line.language)
     _prepare_where(conversation)
     session.commit()
     return _render(session, conversation, turn.said, turn)
@@ -397,7 +401,7 @@ def _prepare_where(conversation: Conversation) -> None:
     run = Run.from_dict(conversation.run)
     host = conversation.host or {}
     if run.node == "ask_where" and "where" not in host:
-        step = "confirm" if conversation.caller_country else "country"
+        step = "confirm" if _prior_country(conversation) else "country"
         talk.note_host(conversation, where=step)
 
 
@@ -417,7 +421,7 @@ def _where_answer(session: Session, conversation: Conversation, text: str) -> Tu
     if step == "confirm":
         reading = read_answer(text).kind
         if reading == YES:
-            return move(where="region", country=conversation.caller_country)
+            return move(where="region", country=_prior_country(conversation))
         if reading == NO:
             return move(where="country")
     elif step == "country":
@@ -433,6 +437,11 @@ def _where_answer(session: Session, conversation: Conversation, text: str) -> Tu
         )
     # Anything else is a failed answer: the flow counts it and hands over at the third.
     return talk.answer(session, settings, conversation, "", caller)
+
+
+def _prior_country(conversation: Conversation) -> str | None:
+    """Where the caller probably is before they say: their phone's country, else the line's."""
+    return conversation.caller_country or (conversation.host or {}).get("line_country")
 
 
 def _country_from(words: tuple[str, ...], lang: str) -> str | None:
@@ -527,8 +536,9 @@ def _render(session: Session, conversation: Conversation, said: list[Said], turn
 
 
 def _where_prompt(conversation: Conversation, step: str, lang: str) -> str:
-    if step == "confirm" and conversation.caller_country:
-        return prompt("calling_from", lang, country=country_name(conversation.caller_country, lang))
+    prior = _prior_country(conversation)
+    if step == "confirm" and prior:
+        return prompt("calling_from", lang, country=country_name(prior, lang))
     if step == "region":
         return prompt("say_region", lang)
     options = " ".join(
@@ -544,9 +554,11 @@ def _hand_over(session: Session, conversation: Conversation, response: VoiceResp
     ticket = session.get(Ticket, conversation.ticket_id) if conversation.ticket_id else None
     # Incident location wins: the country the caller chose, then the ticket's, and only then the phone's.
     country = (conversation.host or {}).get("country") or (ticket.incident_country if ticket else None)
-    country = country or conversation.caller_country
-    lang = language_of(lang)
+    country = country or _prior_country(conversation)
+    host = conversation.host or {}
+    lang = language_of(lang if run.data.get("language") else host.get("line_language", lang))
     in_danger = run.data.get("in_danger_now") is True
+    line = lines.line_for(session, host.get("line") or _line())
     if calls.on_shift(session, lang, country):
         call = calls.queue_caller(
             session,
@@ -557,21 +569,25 @@ def _hand_over(session: Session, conversation: Conversation, response: VoiceResp
             country=country,
             risk=ticket.risk_level if ticket else None,
             in_danger=in_danger,
-            line=_line(),
+            line=line.number if line is not None else _line(),
         )
         _enqueue(response, call)
         return
+    closed = line is not None and not lines.is_open(line)
     calls.record_unanswered(
         session,
         conversation.provider_key,
-        "no_operator",
+        "after_hours" if closed else "no_operator",
         conversation_id=conversation.id,
         language=lang,
         country=country,
         in_danger=in_danger,
-        line=_line(),
+        line=line.number if line is not None else _line(),
     )
-    _say(response, prompt("nobody_on_shift", lang), lang)
+    if closed and line is not None:
+        _say(response, call_prompt("after_hours", lang, hours=lines.hours_text(line, lang)), lang)
+    else:
+        _say(response, prompt("nobody_on_shift", lang), lang)
     _nobody_there(session, response, lang, country, in_danger, conversation)
 
 

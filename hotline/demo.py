@@ -7,8 +7,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.load import DEMO_CONTACTS_FILE, REGION_FILE, apply_demo_contacts, load_document, read_json
-from directory.models import Agency
+from directory.load import (
+    DEMO_CONTACTS_FILE,
+    LINES_FILE,
+    REGION_FILE,
+    apply_demo_contacts,
+    load_document,
+    load_lines,
+    read_json,
+)
+from directory.models import Agency, HotlineLine
 from hotline.accounts import StaffUser
 from hotline.db import utcnow
 
@@ -79,6 +87,8 @@ def seed(session: Session) -> int:
         load_document(session, read_json(REGION_FILE), actor="seed-demo")
         session.flush()
         apply_demo_contacts(session, read_json(DEMO_CONTACTS_FILE))
+    if session.scalar(select(HotlineLine.number).limit(1)) is None:
+        load_lines(session, read_json(LINES_FILE))
     created = 0
     for account in DEMO_ACCOUNTS:
         existing = session.scalar(select(StaffUser).where(StaffUser.email == account.email))

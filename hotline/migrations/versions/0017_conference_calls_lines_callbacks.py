@@ -1,4 +1,5 @@
-"""conference calls: each call's steps as events, its line, conference, hold, transfer and call-back
+"""conference calls: each call's steps as events, its line, conference, hold, transfer and call-back;
+our hotline lines with their country, language and hours
 
 Revision ID: 0017
 Revises: 0016
@@ -21,6 +22,17 @@ NEW_INDEXES = ("line", "conference_sid", "callback_state")
 
 
 def upgrade() -> None:
+    op.create_table(
+        "hotline_line",
+        sa.Column("number", sa.String(length=20), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("time_zone", sa.String(length=40), nullable=False),
+        sa.Column("hours", sa.JSON(), nullable=False),
+        sa.Column("demo", sa.Boolean(), nullable=False),
+        sa.Column("provenance", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("number", name=op.f("pk_hotline_line")),
+    )
     with op.batch_alter_table("voice_call", schema=None) as batch_op:
         batch_op.add_column(sa.Column("line", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("conference_sid", sa.String(length=64), nullable=True))
@@ -67,3 +79,4 @@ def downgrade() -> None:
             "line",
         ):
             batch_op.drop_column(column)
+    op.drop_table("hotline_line")
