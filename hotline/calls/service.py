@@ -18,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from hotline.accounts import StaffUser
 from hotline.calls.control import CallControl
 from hotline.calls.models import CallEvent, CallState, OperatorPresence, Presence, PresenceEvent, VoiceCall
+from hotline.conversations.models import Conversation
 from hotline.db import changed_rows, utcnow
 
 CALL_ROLES = ("operator", "supervisor", "admin")
@@ -333,3 +334,17 @@ def caller_gone(session: Session, call_sid: str) -> VoiceCall | None:
         step(session, call, "caller_hung_up", "system", to=CallState.ENDED)
     session.commit()
     return call
+
+
+def records_for_ticket(session: Session, ticket_id: int) -> list[tuple[VoiceCall, list[CallEvent]]]:
+    """The calls behind a ticket (queued with it, or from the conversation that made it), each with its steps."""
+    conversations = select(Conversation.id).where(Conversation.ticket_id == ticket_id)
+    found = session.scalars(
+        select(VoiceCall)
+        .where((VoiceCall.ticket_id == ticket_id) | VoiceCall.conversation_id.in_(conversations))
+        .order_by(VoiceCall.id)
+    ).all()
+    return [
+        (call, list(session.scalars(select(CallEvent).where(CallEvent.call_id == call.id).order_by(CallEvent.id))))
+        for call in found
+    ]

@@ -26,7 +26,7 @@ from tests.channels.test_live_calls import (
     softphone,
     voice_calls,
 )
-from tests.channels.test_twilio_voice import call, said
+from tests.channels.test_twilio_voice import call, said, tickets
 from tests.factories import make_user
 
 # A fictional number (the US range reserved for fiction), never a real interpreter.
@@ -132,6 +132,13 @@ def test_the_operator_brings_in_the_agency_and_leaves_the_caller_with_it(
     ]
     assert ("operator_left", "talking", "transferred to gt-eri") in steps(app, live.id)
 
+    # The ticket shows the call's record and its steps.
+    [ticket] = tickets(app)
+    page = staff.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+    record = page[page.index(f'id="call-{live.id}"') :]
+    assert "<strong>transferred</strong> (gt-eri)" in record and "agency_added" in record
+    assert "+1202555" not in page
+
 
 def add_interpreter(app: Flask, languages: list[str], country: str | None = None) -> str:
     agency_id = f"demo-interpreters-{'-'.join(languages)}"
@@ -161,8 +168,9 @@ def test_an_interpreter_in_the_callers_language_is_brought_in_and_stays_when_the
     staff = staff_app.test_client()
     sign_in(staff, email, password)
     beat, csrf = staff_beat(staff)
-    interpreters = [line for line in beat["live"]["lines"] if line["label"].startswith("Interpreter")]
-    assert [line["label"] for line in interpreters] == ["Interpreter: Demo interpreters (es, ht)"]
+    # The operator's console speaks their language (Spanish); the Portuguese-only interpreter is not offered.
+    interpreters = [line for line in beat["live"]["lines"] if "Demo interpreters" in line["label"]]
+    assert [line["label"] for line in interpreters] == ["Intérprete: Demo interpreters (es, ht)"]
 
     assert staff_post(staff, csrf, f"/calls/{live.id}/bring-in", line=interpreters[0]["key"]).status_code == 200
     [added] = moves_of(staff_app)
