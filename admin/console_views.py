@@ -16,6 +16,7 @@ from admin.views import GROUND_LABELS, TICKET_ROLES, blueprint, login_required
 from hotline import floods
 from hotline.access import may_see_ticket
 from hotline.accounts import StaffUser
+from hotline.calls.service import records_for_ticket as call_records
 from hotline.conversations.service import reply_channel
 from hotline.db import db_session
 from hotline.early_warning import service as warning_service
@@ -159,6 +160,7 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
             if g.user.covers_country(country)
         ],
         agencies=operations.agencies_for_referral(session, found.incident_country),
+        calls=call_records(session, found.id),
         overrule_labels=OVERRULE_LABELS,
         risk_levels=RISK_LEVELS,
         case_types=operations.CASE_TYPES,

@@ -70,6 +70,7 @@ KIND_LABELS = {
     "emergency": _l("Emergency"),
     "hotline": _l("Hotline"),
     "regional_body": _l("Regional body"),
+    "interpreter": _l("Interpreter"),
 }
 TRI_STATE_LABELS = {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Unknown")}
 FEATURE_LABELS = {

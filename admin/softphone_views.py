@@ -16,13 +16,16 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 from werkzeug.wrappers import Response
 
 from admin.views import login_required
+from hotline.calls import callback, conference
 from hotline.calls import service as calls
-from hotline.calls.models import Presence
+from hotline.calls.control import CallControl, CallControlRefused
+from hotline.calls.models import CallState, Presence, VoiceCall
 from hotline.db import db_session
 from hotline.settings import Settings
 
@@ -114,7 +117,89 @@ def beat() -> Response:
         waiting=len(waiting),
         waiting_text=_waiting_text(len(waiting)),
         first=_summary(waiting[0]) if waiting else None,
+        live=_live(session, g.user.id),
+        callbacks=[{**_summary(call), "id": call.id} for call in callback.due_for(session, g.user)],
     )
+
+
+def _live(session: Any, user_id: int) -> dict[str, Any] | None:
+    """The operator's call in progress, and the lines they may bring into it."""
+    call = session.scalar(
+        select(VoiceCall)
+        .where(
+            VoiceCall.operator_id == user_id,
+            VoiceCall.state == CallState.TALKING,
+            VoiceCall.operator_call_sid.is_not(None),
+        )
+        .order_by(VoiceCall.id.desc())
+    )
+    if call is None:
+        return None
+    agencies = conference.agencies_for(session, call)
+    interpreters = conference.interpreters_for(session, call)
+    return {
+        **_summary(call),
+        "id": call.id,
+        "on_hold": call.on_hold,
+        "ready": call.conference_sid is not None,
+        "lines": [
+            {"key": line.key, "label": _line_label(line)} for line in interpreters + agencies
+        ],
+    }
+
+
+def _line_label(line: conference.Line) -> str:
+    if line.kind == conference.INTERPRETER:
+        return _("Interpreter: %(name)s", name=line.agency_name)
+    if line.referred:
+        return _("Referred agency: %(name)s", name=line.agency_name)
+    return line.agency_name
+
+
+def _control() -> CallControl:
+    control: CallControl = current_app.extensions["outbound"]
+    return control
+
+
+def _operators_call(session: Any, call_id: int) -> VoiceCall:
+    """The call, when this operator is on it (a supervisor may act on any)."""
+    call = session.get(VoiceCall, call_id)
+    if call is None:
+        abort(404)
+    if call.operator_id != g.user.id and g.user.role not in ("supervisor", "admin"):
+        abort(403)
+    return call  # type: ignore[no-any-return]
+
+
+@blueprint.post("/<int:call_id>/bring-in")
+@login_required(*calls.CALL_ROLES)
+def bring_in(call_id: int) -> tuple[Response, int]:
+    """Dial an agency's duty line or an interpreter into the operator's call (the page stays on the call)."""
+    session = db_session()
+    call = _operators_call(session, call_id)
+    try:
+        line = conference.bring_in(session, _control(), call, request.form.get("line", "")[:40], g.user.actor)
+    except conference.ConferenceRefused:
+        return jsonify(message=_("That line cannot be brought into this call now.")), 409
+    except CallControlRefused:
+        return jsonify(message=_("Twilio did not take the request. Try again.")), 502
+    return jsonify(message=_("Dialling %(name)s into the call.", name=line.agency_name)), 200
+
+
+@blueprint.post("/<int:call_id>/hold")
+@login_required(*calls.CALL_ROLES)
+def hold(call_id: int) -> tuple[Response, int]:
+    """Put the caller on hold (they hear a word in their language) or bring them back."""
+    session = db_session()
+    call = _operators_call(session, call_id)
+    on = request.form.get("on") == "1"
+    try:
+        conference.hold(session, _control(), call, on, g.user.actor)
+    except conference.ConferenceRefused:
+        return jsonify(message=_("The call cannot be put on hold now.")), 409
+    except CallControlRefused:
+        return jsonify(message=_("Twilio did not take the request. Try again.")), 502
+    return jsonify(on_hold=call.on_hold, message=_("The caller is on hold.") if on else _("The caller is back.")), 200
 
 
 def _waiting_text(count: int) -> str:

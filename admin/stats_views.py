@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from admin.stats_calls import call_tables
 from admin.stats_charts import chart_for
 from admin.stats_indicators import indicator_tables
 from admin.views import login_required
@@ -291,6 +292,7 @@ def _tables(filters: Filters, by: str, unit: str) -> list[Table]:
             meta={"additive": "rows"},
         ),
         *indicator_tables(session, filters),
+        *call_tables(session, filters),
     ]
 
 

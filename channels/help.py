@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from directory.models import Agency, AgencyService, Country
+from hotline.calls import lines
 from hotline.db import db_session
 from hotline.i18n import country_name, current_locale
 
@@ -55,7 +56,36 @@ def help_page() -> str:
         websites=websites,
         our_number=current_app.config["SETTINGS"].twilio_from_number,
         answers=ANSWERS,
+        our_lines=our_lines(),
     )
+
+
+@dataclass(frozen=True)
+class OurLine:
+    """One of this hotline's own numbers: where it serves, its language, its hours as the reader reads them."""
+
+    country: str
+    number: str
+    href: str
+    language: str
+    hours: str
+    demo: bool
+
+
+def our_lines() -> list[OurLine]:
+    """Our hotline numbers from the directory, in the reader's language."""
+    locale = current_locale()
+    return [
+        OurLine(
+            line.country,
+            line.number,
+            f"tel:{line.number}",
+            line.language,
+            lines.hours_text(line, locale if locale in ("es", "en", "fr", "pt", "ht") else "en"),
+            line.demo,
+        )
+        for line in lines.all_lines(db_session())
+    ]
 
 
 def lines_by_country() -> list[tuple[str, list[Line]]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import urlsplit
@@ -20,9 +21,10 @@ from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
+from hotline.calls.control import CallControlRefused
 from hotline.db import utcnow
 from hotline.outbox import HandOffRefused, OutboxKind, OutboxMessage, composed_body
-from hotline.privacy import decrypt_phone
+from hotline.privacy import caller_hash, decrypt_phone
 from hotline.settings import Settings
 from hotline.tickets.models import Ticket
 
@@ -39,12 +41,26 @@ class Recorded:
     body: str
 
 
+@dataclass(frozen=True)
+class RecordedCall:
+    """A request about a live call as it would have gone to Twilio's REST API, in record mode.
+
+    `to` is an agency's or interpreter's published number; a caller's number is never kept: a
+    call-back is recorded with the caller's keyed hash instead."""
+
+    action: str
+    target: str
+    to: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+
+
 class OutboundGateway:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.live = settings.outbound_mode == "live"
         self.replay_safe = not self.live
         self.recorded: deque[Recorded] = deque(maxlen=500)
+        self.calls: deque[RecordedCall] = deque(maxlen=500)
 
     def hand_off(self, session: Session, message: OutboxMessage) -> str:
         to = self._recipient(session, message)
@@ -72,6 +88,91 @@ class OutboundGateway:
 
     def twilio(self) -> Client:
         return Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
+
+    # Live calls (hotline.calls.control.CallControl): the only REST requests about calls.
+
+    def _url(self, path: str) -> str:
+        return f"{self.settings.public_base_url}{path}"
+
+    def _from(self, line: str | None) -> str:
+        return line or self.settings.twilio_from_number
+
+    def _twilio_call(self, action: str, request: Callable[[Client], str]) -> str:
+        try:
+            return request(self.twilio())
+        except TwilioException as exc:
+            log.warning("call request %s not accepted by Twilio: %s", action, type(exc).__name__)
+            raise CallControlRefused(type(exc).__name__) from None
+
+    def redirect(self, call_sid: str, path: str) -> None:
+        if not self.live:
+            self.calls.append(RecordedCall("redirect", call_sid, params=(("url", path),)))
+            return
+        self._twilio_call(
+            "redirect", lambda c: str(c.calls(call_sid).update(url=self._url(path), method="POST").sid)
+        )
+
+    def add_participant(self, conference: str, to: str, from_line: str | None, label: str, status_path: str) -> str:
+        if not self.live:
+            self.calls.append(
+                RecordedCall("add_participant", conference, to, (("from", self._from(from_line)), ("label", label)))
+            )
+            return f"CAREC{len(self.calls):029d}"
+        return self._twilio_call(
+            "add_participant",
+            lambda c: str(
+                c.conferences(conference)
+                .participants.create(
+                    from_=self._from(from_line),
+                    to=to,
+                    label=label,
+                    early_media=True,
+                    end_conference_on_exit=False,
+                    status_callback=self._url(status_path),
+                    status_callback_event=["answered", "completed"],
+                )
+                .call_sid
+            ),
+        )
+
+    def hold(self, conference_sid: str, call_sid: str, on: bool, hold_path: str) -> None:
+        if not self.live:
+            self.calls.append(RecordedCall("hold" if on else "resume", call_sid, params=(("hold_url", hold_path),)))
+            return
+        self._twilio_call(
+            "hold",
+            lambda c: str(
+                c.conferences(conference_sid)
+                .participants(call_sid)
+                .update(hold=on, hold_url=self._url(hold_path), hold_method="POST")
+                .call_sid
+            ),
+        )
+
+    def end_conference(self, conference_sid: str) -> None:
+        if not self.live:
+            self.calls.append(RecordedCall("end_conference", conference_sid))
+            return
+        self._twilio_call("end_conference", lambda c: str(c.conferences(conference_sid).update(status="completed").sid))
+
+    def ring_back(self, number: str, from_line: str | None, path: str, status_path: str) -> str:
+        if not self.live:
+            hashed = caller_hash(number, self.settings.phone_hash_key)
+            self.calls.append(RecordedCall("ring_back", path, f"caller:{hashed}", (("from", self._from(from_line)),)))
+            return f"CAREC{len(self.calls):029d}"
+        return self._twilio_call(
+            "ring_back",
+            lambda c: str(
+                c.calls.create(
+                    to=number,
+                    from_=self._from(from_line),
+                    url=self._url(path),
+                    method="POST",
+                    status_callback=self._url(status_path),
+                    status_callback_event=["completed"],
+                ).sid
+            ),
+        )
 
     def _send_sms(self, message: OutboxMessage, to: str, body: str) -> str:
         """An SMS, or a WhatsApp message: the same Messages API with `whatsapp:` addresses."""

@@ -24,8 +24,11 @@ from twilio.twiml.voice_response import Dial, Gather, Record, VoiceResponse
 
 from channels.twilio_signature import twilio_signed
 from directory.models import Agency, AgencyPhone
+from hotline.calls import callback, conference, lines
 from hotline.calls import service as calls
-from hotline.calls.models import VoiceCall
+from hotline.calls.control import CallControl, CallControlRefused
+from hotline.calls.models import CallState, VoiceCall
+from hotline.calls.prompts import call_prompt
 from hotline.conversations import service as talk
 from hotline.conversations.models import Conversation
 from hotline.conversations.prompts import (
@@ -73,6 +76,10 @@ def voice_entry() -> Response:
     conversation, turn = talk.begin(session, current_app.config["SETTINGS"], "voice", _call_sid(), _caller())
     if turn.replay:
         return _render(session, conversation, talk.current_prompt(conversation))
+    line = lines.line_for(session, _line())
+    if line is not None:
+        # The line rung is the prior for the caller's country (when the phone does not say) and language.
+        talk.note_host(conversation, line=line.number, line_country=line.country, line_language=line.language)
     _prepare_where(conversation)
     session.commit()
     return _render(session, conversation, turn.said, turn)
@@ -197,49 +204,168 @@ def voice_queue_result() -> Response:
         return _twiml(response)
     calls.let_go(session, call, "max_wait" if result == "leave" else f"queue_{result}"[:24])
     conversation = talk.find(session, call.call_sid)
+    if call.outcome == "max_wait":
+        _danger_line(session, response, call.language, call.country, call.in_danger)
+        _voicemail_or_callback(response, call)
+        return _twiml(response)
     _nobody_there(session, response, call.language, call.country, call.in_danger, conversation)
     return _twiml(response)
 
 
-@blueprint.post("/voice/connect")
+@blueprint.post("/voice/after-wait")
 @twilio_signed
-def voice_connect() -> Response:
-    """Said to the waiting caller as an operator's softphone takes them (the Queue noun's url)."""
+def voice_after_wait() -> Response:
+    """After the longest wait: 1 a voicemail, 2 a call-back (then 1 again to consent); else the voicemail."""
     session = db_session()
-    call = calls.connected(session, _call_sid())
-    lang = language_of(call.language if call is not None else None)
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
     response = VoiceResponse()
-    _say(response, prompt("connecting_operator", lang), lang)
+    if call is None or call.call_sid != _call_sid():
+        response.hangup()
+        return _twiml(response)
+    lang, digits = call.language, (request.form.get("Digits") or "").strip()
+    number = _caller().phone
+    if request.args.get("step") == "choose" and digits == "2" and number is not None:
+        hours = int(callback.window(current_app.config["SETTINGS"]).total_seconds() // 3600)
+        consent = url_for("twilio_voice.voice_after_wait", call=call.id, step="consent")
+        gather = Gather(input="dtmf", num_digits=1, timeout=GATHER_SECONDS, action=consent, method="POST")
+        _say(gather, call_prompt("callback_consent", lang, hours=hours), lang)
+        response.append(gather)
+        response.redirect(url_for("twilio_voice.voice_after_wait", call=call.id, step="voicemail"))
+        return _twiml(response)
+    if request.args.get("step") == "consent" and digits == "1" and number is not None:
+        callback.book(session, current_app.config["SETTINGS"], call, number)
+        _say(response, call_prompt("callback_booked", lang), lang)
+        response.hangup()
+        return _twiml(response)
+    _voicemail(response, lang)
     return _twiml(response)
 
 
 @blueprint.post("/voice/operator")
 @twilio_signed
 def voice_operator() -> Response:
-    """The TwiML App's voice URL: an operator's softphone asks for the next caller they can take."""
+    """The TwiML App's voice URL: an operator's softphone asks for the next caller they can take. The
+    operator opens the caller's conference, and the caller is moved out of their queue into it."""
     session = db_session()
     user = calls.operator_for(session, request.form.get("From", ""))
     response = VoiceResponse()
     if user is None:
         response.hangup()
         return _twiml(response)
-    call = calls.offer_next(session, user, _call_sid())
     lang = language_of(user.languages[0] if user.languages else None)
+    wanted = request.form.get("callback", type=int)
+    if wanted is not None:
+        # The operator's call-back: the caller is rung by REST and joins this conference on answering.
+        settings = current_app.config["SETTINGS"]
+        back = callback.ring(session, settings, _control(), user, wanted, _call_sid())
+        if back is None:
+            _say(response, prompt("no_one_waiting", lang), lang)
+            response.hangup()
+            return _twiml(response)
+        response.append(_conference_dial(back, "operator", action=url_for("twilio_voice.voice_operator_done")))
+        return _twiml(response)
+    call = calls.offer_next(session, user, _call_sid())
+    if call is not None and call.state == CallState.OFFERED:
+        try:
+            _control().redirect(call.call_sid, conference.JOIN_PATH.format(call=call.id))
+        except CallControlRefused:
+            calls.caller_gone(session, call.call_sid)
+            call = None
     if call is None:
         _say(response, prompt("no_one_waiting", lang), lang)
         response.hangup()
         return _twiml(response)
-    dial = Dial(action=url_for("twilio_voice.voice_operator_done"), timeout=20)
-    dial.queue(f"call-{call.id}", url=url_for("twilio_voice.voice_connect"))
-    response.append(dial)
+    response.append(_conference_dial(call, "operator", action=url_for("twilio_voice.voice_operator_done")))
+    return _twiml(response)
+
+
+@blueprint.post("/voice/join")
+@twilio_signed
+def voice_join() -> Response:
+    """The caller's leg, moved here from their queue: into the conference with the operator (or, if the
+    operator gave up first, back into their queue)."""
+    session = db_session()
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    response = VoiceResponse()
+    if call is None or call.call_sid != _call_sid() or call.state == CallState.ENDED:
+        response.hangup()
+        return _twiml(response)
+    if call.state == CallState.WAITING:
+        _enqueue(response, call)
+        return _twiml(response)
+    call = calls.connected(session, call.call_sid) or call
+    _say(response, prompt("connecting_operator", call.language), call.language)
+    response.append(_conference_dial(call, "caller"))
+    response.hangup()
+    return _twiml(response)
+
+
+@blueprint.post("/voice/callback-answer")
+@twilio_signed
+def voice_callback_answer() -> Response:
+    """The caller picked up our call-back: told who is calling, in their language, then the conference."""
+    session = db_session()
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    response = VoiceResponse()
+    if call is None or call.call_sid != _call_sid() or not callback.answered(session, call):
+        response.hangup()
+        return _twiml(response)
+    _say(response, call_prompt("calling_back", call.language), call.language)
+    response.append(_conference_dial(call, "caller"))
+    response.hangup()
+    return _twiml(response)
+
+
+@blueprint.post("/voice/callback-status")
+@twilio_signed
+def voice_callback_status() -> Response:
+    """The call-back leg's status callback: unanswered, it is due again; finished, the caller is gone."""
+    session = db_session()
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    status = request.form.get("CallStatus", "")
+    if call is not None and call.call_sid == _call_sid() and status in CALL_ENDED:
+        if status == "completed":
+            calls.caller_gone(session, call.call_sid)
+        else:
+            callback.not_answered(session, call, status)
+    return Response(status=204)
+
+
+@blueprint.post("/voice/conference")
+@twilio_signed
+def voice_conference() -> Response:
+    """The conference's status callback: its sid, and who joined or left, as call events."""
+    session = db_session()
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    if call is not None:
+        conference.conference_status(
+            session,
+            call,
+            request.form.get("StatusCallbackEvent", "")[:40],
+            request.form.get("ConferenceSid", "")[:64],
+            request.form.get("ParticipantLabel", "")[:40],
+        )
+    return Response(status=204)
+
+
+@blueprint.post("/voice/hold")
+@twilio_signed
+def voice_hold() -> Response:
+    """What a caller on hold hears: a word in their language, a pause, again."""
+    lang = language_of(request.args.get("lang"))
+    response = VoiceResponse()
+    _say(response, call_prompt("on_hold", lang), lang)
+    response.pause(length=15)
+    response.redirect(url_for("twilio_voice.voice_hold", lang=lang))
     return _twiml(response)
 
 
 @blueprint.post("/voice/operator/done")
 @twilio_signed
 def voice_operator_done() -> Response:
-    """The operator's leg ended (Dial's action): a caller not put through waits again; the operator is free."""
-    calls.operator_hung_up(db_session(), _call_sid())
+    """The operator's leg ended (Dial's action): a caller not put through waits again; a caller left
+    with an agency stays with it; the operator is free."""
+    calls.operator_hung_up(db_session(), _call_sid(), _control())
     response = VoiceResponse()
     response.hangup()
     return _twiml(response)
@@ -275,7 +401,7 @@ def _prepare_where(conversation: Conversation) -> None:
     run = Run.from_dict(conversation.run)
     host = conversation.host or {}
     if run.node == "ask_where" and "where" not in host:
-        step = "confirm" if conversation.caller_country else "country"
+        step = "confirm" if _prior_country(conversation) else "country"
         talk.note_host(conversation, where=step)
 
 
@@ -295,7 +421,7 @@ def _where_answer(session: Session, conversation: Conversation, text: str) -> Tu
     if step == "confirm":
         reading = read_answer(text).kind
         if reading == YES:
-            return move(where="region", country=conversation.caller_country)
+            return move(where="region", country=_prior_country(conversation))
         if reading == NO:
             return move(where="country")
     elif step == "country":
@@ -311,6 +437,11 @@ def _where_answer(session: Session, conversation: Conversation, text: str) -> Tu
         )
     # Anything else is a failed answer: the flow counts it and hands over at the third.
     return talk.answer(session, settings, conversation, "", caller)
+
+
+def _prior_country(conversation: Conversation) -> str | None:
+    """Where the caller probably is before they say: their phone's country, else the line's."""
+    return conversation.caller_country or (conversation.host or {}).get("line_country")
 
 
 def _country_from(words: tuple[str, ...], lang: str) -> str | None:
@@ -405,8 +536,9 @@ def _render(session: Session, conversation: Conversation, said: list[Said], turn
 
 
 def _where_prompt(conversation: Conversation, step: str, lang: str) -> str:
-    if step == "confirm" and conversation.caller_country:
-        return prompt("calling_from", lang, country=country_name(conversation.caller_country, lang))
+    prior = _prior_country(conversation)
+    if step == "confirm" and prior:
+        return prompt("calling_from", lang, country=country_name(prior, lang))
     if step == "region":
         return prompt("say_region", lang)
     options = " ".join(
@@ -422,9 +554,11 @@ def _hand_over(session: Session, conversation: Conversation, response: VoiceResp
     ticket = session.get(Ticket, conversation.ticket_id) if conversation.ticket_id else None
     # Incident location wins: the country the caller chose, then the ticket's, and only then the phone's.
     country = (conversation.host or {}).get("country") or (ticket.incident_country if ticket else None)
-    country = country or conversation.caller_country
-    lang = language_of(lang)
+    country = country or _prior_country(conversation)
+    host = conversation.host or {}
+    lang = language_of(lang if run.data.get("language") else host.get("line_language", lang))
     in_danger = run.data.get("in_danger_now") is True
+    line = lines.line_for(session, host.get("line") or _line())
     if calls.on_shift(session, lang, country):
         call = calls.queue_caller(
             session,
@@ -435,24 +569,25 @@ def _hand_over(session: Session, conversation: Conversation, response: VoiceResp
             country=country,
             risk=ticket.risk_level if ticket else None,
             in_danger=in_danger,
+            line=line.number if line is not None else _line(),
         )
-        response.enqueue(
-            f"call-{call.id}",
-            action=url_for("twilio_voice.voice_queue_result"),
-            wait_url=url_for("twilio_voice.voice_wait", call=call.id),
-            wait_url_method="POST",
-        )
+        _enqueue(response, call)
         return
+    closed = line is not None and not lines.is_open(line)
     calls.record_unanswered(
         session,
         conversation.provider_key,
-        "no_operator",
+        "after_hours" if closed else "no_operator",
         conversation_id=conversation.id,
         language=lang,
         country=country,
         in_danger=in_danger,
+        line=line.number if line is not None else _line(),
     )
-    _say(response, prompt("nobody_on_shift", lang), lang)
+    if closed and line is not None:
+        _say(response, call_prompt("after_hours", lang, hours=lines.hours_text(line, lang)), lang)
+    else:
+        _say(response, prompt("nobody_on_shift", lang), lang)
     _nobody_there(session, response, lang, country, in_danger, conversation)
 
 
@@ -466,6 +601,12 @@ def _nobody_there(
 ) -> None:
     """No person for this caller: in danger, the incident country's line (dialled, or its number said);
     then a voicemail. Never a silent loop."""
+    _danger_line(session, response, lang, country, in_danger)
+    _voicemail(response, lang)
+
+
+def _danger_line(session: Session, response: VoiceResponse, lang: str, country: str | None, in_danger: bool) -> None:
+    """A caller in danger is put through to the incident country's response line, or told its number."""
     if in_danger and country is not None:
         number, spoken = response_line(session, country)
         if number is not None:
@@ -474,10 +615,27 @@ def _nobody_there(
         elif spoken is not None:
             digits = " ".join(ch for ch in spoken if ch.isdigit())
             _say(response, prompt("call_this_number", lang, country=country_name(country, lang), number=digits), lang)
+
+
+def _voicemail(response: VoiceResponse, lang: str) -> None:
     _say(response, prompt("voicemail", lang), lang)
     _say(response, prompt("recording_notice", lang), lang)
     response.record(action=url_for("twilio_voice.voice_voicemail"), max_length=180, play_beep=True)
     response.hangup()
+
+
+def _voicemail_or_callback(response: VoiceResponse, call: VoiceCall) -> None:
+    """The caller chooses: a voicemail, or a call-back on the number they call from (if we can see it)."""
+    lang = call.language
+    if _caller().phone is None:
+        _say(response, call_prompt("no_callback_number", lang), lang)
+        _voicemail(response, lang)
+        return
+    choose = url_for("twilio_voice.voice_after_wait", call=call.id, step="choose")
+    gather = Gather(input="dtmf", num_digits=1, timeout=GATHER_SECONDS, action=choose, method="POST")
+    _say(gather, call_prompt("choose_voicemail_or_callback", lang), lang)
+    response.append(gather)
+    response.redirect(url_for("twilio_voice.voice_after_wait", call=call.id, step="voicemail"))
 
 
 def response_line(session: Session, country: str) -> tuple[str | None, str | None]:
@@ -493,6 +651,45 @@ def response_line(session: Session, country: str) -> tuple[str | None, str | Non
     dialable = next((row.number for row in ranked if row.number), None)
     spoken = next((row.dialable for row in ranked if row.dialable), None)
     return dialable, spoken
+
+
+def _enqueue(response: VoiceResponse, call: VoiceCall) -> None:
+    response.enqueue(
+        f"call-{call.id}",
+        action=url_for("twilio_voice.voice_queue_result"),
+        wait_url=url_for("twilio_voice.voice_wait", call=call.id),
+        wait_url_method="POST",
+    )
+
+
+def _conference_dial(call: VoiceCall, label: str, action: str | None = None) -> Dial:
+    """Join the call's conference. The caller's leaving ends it; the operator's does not, so an agency
+    or interpreter they brought in stays with the caller (a caller left alone is ended by us)."""
+    dial = Dial(action=action) if action else Dial()
+    dial.conference(
+        conference.conference_name(call),
+        start_conference_on_enter=True,
+        end_conference_on_exit=label == "caller",
+        beep=False,
+        participant_label=label,
+        wait_url=conference.HOLD_PATH.format(lang=call.language),
+        wait_method="POST",
+        status_callback=conference.CONFERENCE_STATUS_PATH.format(call=call.id),
+        status_callback_event="start end join leave",
+        status_callback_method="POST",
+    )
+    return dial
+
+
+def _control() -> CallControl:
+    control: CallControl = current_app.extensions["outbound"]
+    return control
+
+
+def _line() -> str | None:
+    """The hotline number the caller rang (Twilio's To), if it looks like one."""
+    to = request.form.get("To", "")
+    return to if to.startswith("+") and to[1:].isdigit() and len(to) <= 20 else None
 
 
 def _say(target: VoiceResponse | Gather, text: str, lang: str) -> None:

@@ -33,6 +33,7 @@ from directory.models import (
     Country,
     DirectoryChange,
     DirectoryVersion,
+    HotlineLine,
     ReferralContact,
 )
 from directory.timezones import COUNTRY_TIME_ZONES
@@ -41,6 +42,7 @@ from routing.snapshot import WEEKDAYS
 DATA = Path(__file__).resolve().parent / "data"
 REGION_FILE = DATA / "region.json"
 DEMO_CONTACTS_FILE = DATA / "demo_contacts.json"
+LINES_FILE = DATA / "lines.json"
 SCHEMA = "hotline-directory/1"
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -196,6 +198,26 @@ def apply_demo_contacts(session: Session, contacts: dict[str, Any]) -> int:
         ]
         count += 1
     bump_version(session)
+    return count
+
+
+def load_lines(session: Session, document: dict[str, Any]) -> int:
+    """Create or update our hotline lines from their file (numbers as Twilio sends `To`); return how many."""
+    count = 0
+    for entry in document.get("lines", ()):
+        record = f"line {entry.get('number')!r}"
+        number = str(entry.get("number") or "")
+        _require(bool(re.fullmatch(r"\+[1-9]\d{6,14}", number)), record, "number", "an E.164 number")
+        _require(entry.get("country") in COUNTRY_TIME_ZONES, record, "country", "a directory country")
+        hours = entry.get("hours")
+        _require(hours == "24/7" or isinstance(hours, list), record, "hours", '"24/7" or a list of periods')
+        line = session.get(HotlineLine, number) or HotlineLine(number=number)
+        line.country, line.language = entry["country"], str(entry.get("language") or "es")
+        line.time_zone = entry.get("time_zone") or COUNTRY_TIME_ZONES[entry["country"]]
+        line.hours, line.demo = hours, bool(entry.get("demo", False))
+        line.provenance = dict(entry.get("provenance") or {})
+        session.add(line)
+        count += 1
     return count
 
 

@@ -141,6 +141,22 @@ class ReferralContact(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class HotlineLine(Base):
+    """One of our own hotline numbers (Twilio's `To`): the country and language it serves, which are the
+    prior for a caller's location and language, and when its team answers (read in `time_zone`)."""
+
+    __tablename__ = "hotline_line"
+
+    number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(8))
+    time_zone: Mapped[str] = mapped_column(String(40))
+    # "24/7", or [{"days": ["mo", ...], "opens": "08:00", "closes": "20:00"}] as for services.
+    hours: Mapped[Any] = mapped_column(JSON)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    provenance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 class DirectoryChange(Base):
     """One edit of the directory: who, when, which record, what it was and what it became."""
 

@@ -7,8 +7,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.load import DEMO_CONTACTS_FILE, REGION_FILE, apply_demo_contacts, load_document, read_json
-from directory.models import Agency
+from directory.load import (
+    DEMO_CONTACTS_FILE,
+    LINES_FILE,
+    REGION_FILE,
+    apply_demo_contacts,
+    bump_version,
+    load_document,
+    load_lines,
+    read_json,
+)
+from directory.models import Agency, AgencyPhone, AgencyService, HotlineLine
 from hotline.accounts import StaffUser
 from hotline.db import utcnow
 
@@ -70,6 +79,33 @@ DEMO_ACCOUNTS = (
 )
 
 
+def demo_interpreters() -> Agency:
+    """A FICTIONAL interpreter desk for the softphone's "bring in an interpreter" (no source lists a real
+    one; the seeds only recommend a regional bank of interpreters). Its number is in the US range
+    reserved for fiction: replace it with a real service before going live."""
+    return Agency(
+        id="demo-interpreters",
+        name="Demo interpreter desk (fictional)",
+        names={"en": "Demo interpreter desk (fictional)", "es": "Intérpretes de demostración (ficticio)"},
+        country=None,
+        kind="interpreter",
+        takes_cases=False,
+        provenance={
+            "demo": True,
+            "note": "Fictional. S002 L541 and S004 L60 recommend a regional bank of interpreters; none is listed.",
+        },
+        services=[
+            AgencyService(
+                id="demo-interpreters-phone",
+                names={"en": "Telephone interpreting"},
+                languages=["es", "en", "fr", "pt", "ht"],
+                interpretation="yes",
+            )
+        ],
+        phones=[AgencyPhone(number="+12025550189", dialable="+1 202 555 0189", country="US", type="voice")],
+    )
+
+
 def seed(session: Session) -> int:
     """Load the directory and the demo contacts and accounts; return how many accounts were created.
 
@@ -79,6 +115,11 @@ def seed(session: Session) -> int:
         load_document(session, read_json(REGION_FILE), actor="seed-demo")
         session.flush()
         apply_demo_contacts(session, read_json(DEMO_CONTACTS_FILE))
+    if session.scalar(select(HotlineLine.number).limit(1)) is None:
+        load_lines(session, read_json(LINES_FILE))
+    if session.scalar(select(Agency.id).where(Agency.kind == "interpreter").limit(1)) is None:
+        session.add(demo_interpreters())
+        bump_version(session)
     created = 0
     for account in DEMO_ACCOUNTS:
         existing = session.scalar(select(StaffUser).where(StaffUser.email == account.email))

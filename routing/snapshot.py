@@ -26,11 +26,14 @@ AGENCY_KINDS = (
     "emergency",
     "hotline",
     "regional_body",
+    # Interpreters the operator can bring into a call; never routed to.
+    "interpreter",
 )
 TRI_STATE = ("yes", "no", "unknown")
 # Policy and coordination bodies: informed (statistics, escalation's last rungs), never sent a case,
-# unless the directory's `referral.takes_cases` says the body runs a case-intake service.
-POLICY_KINDS = frozenset({"coordinating_body", "regional_body"})
+# unless the directory's `referral.takes_cases` says the body runs a case-intake service. Interpreters
+# are never sent a case either: they only join calls.
+POLICY_KINDS = frozenset({"coordinating_body", "regional_body", "interpreter"})
 WEEKDAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
 # Regional bodies have no country clock of their own; their hours are read in UTC.
 DEFAULT_TIME_ZONE = "UTC"

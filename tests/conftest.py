@@ -18,7 +18,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from directory.load import DEMO_CONTACTS_FILE, REGION_FILE, apply_demo_contacts, load_document, read_json
+from directory.load import (
+    DEMO_CONTACTS_FILE,
+    LINES_FILE,
+    REGION_FILE,
+    apply_demo_contacts,
+    load_document,
+    load_lines,
+    read_json,
+)
 from hotline import create_app
 from hotline.db import Database
 from hotline.embedded_redis import EmbeddedRedis
@@ -71,6 +79,7 @@ def prepare(url: str) -> None:
         load_document(session, read_json(REGION_FILE), actor="test-setup")
         session.flush()
         apply_demo_contacts(session, read_json(DEMO_CONTACTS_FILE))
+        load_lines(session, read_json(LINES_FILE))
     database.engine.dispose()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import Base, UTCDateTime, utcnow
@@ -75,6 +75,41 @@ class VoiceCall(Base):
     operator_call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # answered, abandoned, max_wait, response_line, told_number, voicemail, no_operator
+    # answered, abandoned, max_wait, response_line, told_number, voicemail, no_operator, transferred,
+    # after_hours, callback
     outcome: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The hotline number the caller rang (Twilio's To): which line, for hours and statistics.
+    line: Mapped[str | None] = mapped_column(String(20), index=True)
+    # The call's conference (`call-<id>`), once Twilio says it started; participants are moved with it.
+    conference_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The agency whose duty line joined the conference (a warm transfer when the operator then leaves).
+    transferred_to: Mapped[str | None] = mapped_column(String(64))
+    interpreter: Mapped[str | None] = mapped_column(String(64))
+    # A call-back the caller asked for: their number encrypted, only until the window closes.
+    callback_phone_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    callback_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    callback_state: Mapped[str | None] = mapped_column(String(12), index=True)
+
+
+class CallbackState:
+    DUE = "due"  # the caller asked; an operator should ring them
+    DIALLED = "dialled"
+    EXPIRED = "expired"  # the window closed first: the number is gone
+
+
+class CallEvent(Base):
+    """One step of a call (queued, offered, answered, agency added, on hold, left, ended): who, when,
+    from, to, why. Never changed."""
+
+    __tablename__ = "call_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("voice_call.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(12))
+    to_state: Mapped[str | None] = mapped_column(String(12))
+    detail: Mapped[str | None] = mapped_column(String(200))

@@ -16,7 +16,9 @@ from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hotline.accounts import StaffUser
-from hotline.calls.models import CallState, OperatorPresence, Presence, PresenceEvent, VoiceCall
+from hotline.calls.control import CallControl
+from hotline.calls.models import CallEvent, CallState, OperatorPresence, Presence, PresenceEvent, VoiceCall
+from hotline.conversations.models import Conversation
 from hotline.db import changed_rows, utcnow
 
 CALL_ROLES = ("operator", "supervisor", "admin")
@@ -81,6 +83,28 @@ def _move(session: Session, presence: OperatorPresence, status: str, actor: str,
     return True
 
 
+def step(
+    session: Session, call: VoiceCall, kind: str, actor: str, *, to: str | None = None, detail: str | None = None
+) -> None:
+    """Record one step of a call as an event, moving its state when `to` is given (no commit)."""
+    if call.id is None:
+        session.flush()
+    before = call.state
+    if to is not None:
+        call.state = to
+    session.add(
+        CallEvent(
+            call_id=call.id,
+            at=utcnow(),
+            actor=actor,
+            kind=kind,
+            from_state=before,
+            to_state=call.state,
+            detail=detail[:200] if detail else None,
+        )
+    )
+
+
 def speaks(user: StaffUser, language: str | None) -> bool:
     return not user.languages or language is None or language in user.languages
 
@@ -117,6 +141,7 @@ def queue_caller(
     country: str | None,
     risk: str | None,
     in_danger: bool,
+    line: str | None = None,
 ) -> VoiceCall:
     """Put a caller in the waiting line (or find them there: a retried webhook). Commits."""
     call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
@@ -131,8 +156,10 @@ def queue_caller(
             in_danger=in_danger,
             state=CallState.WAITING,
             enqueued_at=utcnow(),
+            line=line,
         )
         session.add(call)
+        step(session, call, "queued", "system", detail=f"risk {risk or 'unknown'}")
         session.commit()
     return call
 
@@ -140,7 +167,8 @@ def queue_caller(
 def let_go(session: Session, call: VoiceCall, why: str) -> None:
     """The caller stops waiting (too long, or nobody left on shift): the fallback takes over. Commits."""
     if call.state == CallState.WAITING:
-        call.state, call.outcome, call.ended_at = CallState.ENDED, why, utcnow()
+        call.outcome, call.ended_at = why, utcnow()
+        step(session, call, "left_line", "system", to=CallState.ENDED, detail=why)
     session.commit()
 
 
@@ -167,6 +195,7 @@ def record_unanswered(
     language: str = "es",
     country: str | None = None,
     in_danger: bool = False,
+    line: str | None = None,
 ) -> VoiceCall:
     """A caller handed over with nobody on shift, or let go from the line: how the call ended. Commits."""
     call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
@@ -177,10 +206,13 @@ def record_unanswered(
             language=language,
             country=country,
             in_danger=in_danger,
+            line=line,
+            state=CallState.WAITING,
         )
         session.add(call)
-    if call.state != CallState.TALKING and call.outcome not in ("answered",):
-        call.state, call.outcome, call.ended_at = CallState.ENDED, outcome, utcnow()
+    if call.state != CallState.TALKING and call.outcome not in ("answered", "transferred"):
+        call.outcome, call.ended_at = outcome, utcnow()
+        step(session, call, "unanswered", "system", to=CallState.ENDED, detail=outcome)
     session.commit()
     return call
 
@@ -237,6 +269,7 @@ def offer_next(session: Session, user: StaffUser, operator_call_sid: str) -> Voi
         ))
         if taken:
             session.refresh(call)
+            step(session, call, "offered", user.actor)
             _move(session, presence_of(session, user.id), Presence.BUSY, user.actor, f"taking call {call.id}")
             session.commit()
             return call
@@ -249,21 +282,36 @@ def connected(session: Session, call_sid: str) -> VoiceCall | None:
     call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
     if call is None or call.state not in (CallState.OFFERED, CallState.WAITING):
         return call
-    call.state, call.answered_at, call.outcome = CallState.TALKING, utcnow(), "answered"
+    call.answered_at, call.outcome = utcnow(), "answered"
+    step(session, call, "answered", "system", to=CallState.TALKING)
     session.commit()
     return call
 
 
-def operator_hung_up(session: Session, operator_call_sid: str) -> VoiceCall | None:
-    """The operator's leg ended: a call not yet put through goes back to the line. Commits."""
+def operator_hung_up(session: Session, operator_call_sid: str, control: CallControl | None = None) -> VoiceCall | None:
+    """The operator's leg ended. A caller not yet put through waits again; a caller left with an agency
+    or an interpreter stays with them (with an agency, a warm transfer); a caller left alone has their
+    conference ended. The operator is free again. Commits."""
     call = session.scalar(select(VoiceCall).where(VoiceCall.operator_call_sid == operator_call_sid))
     if call is None:
         return None
     operator = call.operator_id
     if call.state == CallState.OFFERED:
-        call.state, call.operator_id, call.operator_call_sid = CallState.WAITING, None, None
+        call.operator_id, call.operator_call_sid = None, None
+        step(session, call, "operator_left", "system", to=CallState.WAITING, detail="before the caller joined")
     elif call.state == CallState.TALKING:
-        call.state, call.ended_at = CallState.ENDED, utcnow()
+        # The operator is off this call (it drops off their console); a retried callback finds nothing.
+        call.operator_call_sid = None
+        if call.transferred_to is not None:
+            call.outcome = "transferred"
+            step(session, call, "operator_left", "system", detail=f"transferred to {call.transferred_to}")
+        elif call.interpreter is not None:
+            step(session, call, "operator_left", "system", detail="caller left with the interpreter")
+        else:
+            call.ended_at = utcnow()
+            step(session, call, "operator_left", "system", to=CallState.ENDED, detail="call over")
+            if control is not None and call.conference_sid:
+                control.end_conference(call.conference_sid)
     if operator is not None:
         presence = presence_of(session, operator)
         if presence.status == Presence.BUSY:
@@ -275,11 +323,28 @@ def operator_hung_up(session: Session, operator_call_sid: str) -> VoiceCall | No
 def caller_gone(session: Session, call_sid: str) -> VoiceCall | None:
     """The caller's call ended (Twilio's status callback): a caller still waiting abandoned. Commits."""
     call = session.scalar(select(VoiceCall).where(VoiceCall.call_sid == call_sid))
-    if call is None:
-        return None
+    if call is None or call.state == CallState.ENDED:
+        return call
+    call.ended_at = utcnow()
     if call.state in (CallState.WAITING, CallState.OFFERED):
-        call.state, call.outcome, call.ended_at = CallState.ENDED, "abandoned", utcnow()
-    elif call.state == CallState.TALKING:
-        call.state, call.ended_at = CallState.ENDED, utcnow()
+        call.outcome = "abandoned"
+        waited = int((call.ended_at - (call.enqueued_at or call.created_at)).total_seconds())
+        step(session, call, "caller_hung_up", "system", to=CallState.ENDED, detail=f"abandoned after {waited} s")
+    else:
+        step(session, call, "caller_hung_up", "system", to=CallState.ENDED)
     session.commit()
     return call
+
+
+def records_for_ticket(session: Session, ticket_id: int) -> list[tuple[VoiceCall, list[CallEvent]]]:
+    """The calls behind a ticket (queued with it, or from the conversation that made it), each with its steps."""
+    conversations = select(Conversation.id).where(Conversation.ticket_id == ticket_id)
+    found = session.scalars(
+        select(VoiceCall)
+        .where((VoiceCall.ticket_id == ticket_id) | VoiceCall.conversation_id.in_(conversations))
+        .order_by(VoiceCall.id)
+    ).all()
+    return [
+        (call, list(session.scalars(select(CallEvent).where(CallEvent.call_id == call.id).order_by(CallEvent.id))))
+        for call in found
+    ]

@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
+from hotline.calls import callback
 from hotline.conversations.models import Conversation
 from hotline.db import utcnow
 from hotline.jobs.runtime import job_app
@@ -64,7 +65,7 @@ def erase_expired_numbers(session: Session) -> int:
     for ticket in expired:
         ticket.caller_phone_encrypted = None
         record_event(session, ticket, "caller_number_erased", SYSTEM, reason="retention: callback window closed")
-    return len(expired)
+    return len(expired) + callback.erase_expired(session, now)
 
 
 def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta] | None = None) -> dict[str, int]:

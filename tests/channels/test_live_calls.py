@@ -8,9 +8,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from channels.outbound import RecordedCall
 from hotline.accounts import StaffUser
 from hotline.calls import service as calls
-from hotline.calls.models import CallState, OperatorPresence, PresenceEvent, VoiceCall
+from hotline.calls.models import CallEvent, CallState, OperatorPresence, PresenceEvent, VoiceCall
 from hotline.conversations.models import Conversation
 from hotline.tickets.models import Ticket
 from tests.channels.test_twilio_voice import GUATEMALAN, call, next_path, said, silence_path, tickets
@@ -51,6 +52,21 @@ def danger_call(client: FlaskClient, sid: str) -> ET.Element:
     return call(client, next_path(twiml), sid, SpeechResult="Zona 1")
 
 
+CONFERENCE_SID = "CF" + "5" * 32
+
+
+def moves_of(app: Flask) -> list[RecordedCall]:
+    """The REST requests about live calls the outbound gateway recorded (record mode)."""
+    return list(app.extensions["outbound"].calls)
+
+
+def conference_event(client: FlaskClient, call_id: int, event: str, label: str = "", **params: str) -> None:
+    """Twilio's conference status callback for the call's conference."""
+    body = {"ConferenceSid": CONFERENCE_SID, "StatusCallbackEvent": event, "ParticipantLabel": label, **params}
+    response = twilio_post(client, f"/twilio/voice/conference?call={call_id}", body)
+    assert response.status_code == 204
+
+
 def voice_calls(app: Flask) -> list[VoiceCall]:
     with app.app_context(), app.extensions["database"].session() as session:
         found = list(session.scalars(select(VoiceCall).order_by(VoiceCall.id)))
@@ -72,24 +88,30 @@ def test_a_caller_in_danger_is_put_through_to_the_operator_on_shift(app: Flask, 
     assert said(wait) == [("es-MX", "Usted es el número 1 en la fila. Por favor, no cuelgue.")]
     assert wait.find("Leave") is None
 
-    # The operator's softphone asks for the next caller: the TwiML App dials this caller's queue.
+    # The operator's softphone asks for the next caller: the TwiML App opens the caller's conference,
+    # and the caller is moved out of their queue into it with Twilio's REST API.
     leg = "CA" + "0" * 31 + "1"
     dialled = softphone(client, "/twilio/voice/operator", operator, leg)
-    queue = dialled.find("Dial/Queue")
-    assert queue is not None and queue.text == f"call-{waiting.id}"
+    room = dialled.find("Dial/Conference")
+    assert room is not None and room.text == f"call-{waiting.id}"
+    assert (room.attrib["participantLabel"], room.attrib["endConferenceOnExit"]) == ("operator", "false")
+    assert moves_of(app) == [RecordedCall("redirect", sid, params=(("url", f"/twilio/voice/join?call={waiting.id}"),))]
     with app.app_context(), app.extensions["database"].session() as session:
         assert session.get(OperatorPresence, operator).status == "busy"  # type: ignore[union-attr]
 
-    # Twilio plays the Queue url to the caller as they are put through.
-    connecting = call(client, queue.attrib["url"], sid, DequeingCallSid=leg, QueueTime="9")
-    assert said(connecting) == [("es-MX", "Le comunicamos ahora con una persona de nuestro equipo.")]
+    # The caller's leg, moved: told in Spanish, then into the same conference, which ends when they leave.
+    joined = call(client, f"/twilio/voice/join?call={waiting.id}", sid)
+    assert said(joined) == [("es-MX", "Le comunicamos ahora con una persona de nuestro equipo.")]
+    theirs = joined.find("Dial/Conference")
+    assert theirs is not None and theirs.text == room.text
+    assert (theirs.attrib["participantLabel"], theirs.attrib["endConferenceOnExit"]) == ("caller", "true")
     [talking] = voice_calls(app)
     assert talking.state == CallState.TALKING and talking.operator_id == operator and talking.answered_at
+    conference_event(client, talking.id, "conference-start")
 
-    # They talk; the operator hangs up; the caller's Enqueue action hears it was bridged.
+    # The operator hangs up with nobody else in the call: the conference is ended for the caller too.
     softphone(client, dialled.find("Dial").attrib["action"], operator, leg, DialCallStatus="completed")  # type: ignore[union-attr]
-    done = call(client, enqueue.attrib["action"], sid, QueueResult="bridged", QueueTime="9")
-    assert done.find("Hangup") is not None and done.find("Record") is None
+    assert moves_of(app)[-1] == RecordedCall("end_conference", CONFERENCE_SID)
     [ended] = voice_calls(app)
     assert (ended.state, ended.outcome) == (CallState.ENDED, "answered")
     with app.app_context(), app.extensions["database"].session() as session:
@@ -98,6 +120,14 @@ def test_a_caller_in_danger_is_put_through_to_the_operator_on_shift(app: Flask, 
             (e.from_status, e.to_status) for e in session.scalars(select(PresenceEvent).order_by(PresenceEvent.id))
         ]
         assert moves == [("away", "available"), ("available", "busy"), ("busy", "available")]
+        steps = [(e.kind, e.to_state) for e in session.scalars(select(CallEvent).order_by(CallEvent.id))]
+    assert steps == [
+        ("queued", "waiting"),
+        ("offered", "offered"),
+        ("answered", "talking"),
+        ("conference_started", "talking"),
+        ("operator_left", "ended"),
+    ]
 
 
 def test_a_critical_caller_is_taken_before_two_low_risk_callers_who_waited_longer(
@@ -120,7 +150,8 @@ def test_a_critical_caller_is_taken_before_two_low_risk_callers_who_waited_longe
     danger_call(client, sid)
     critical = voice_calls(app)[-1]
     dialled = softphone(client, "/twilio/voice/operator", operator, "CA" + "0" * 31 + "2")
-    assert dialled.find("Dial/Queue").text == f"call-{critical.id}"  # type: ignore[union-attr]
+    assert dialled.find("Dial/Conference").text == f"call-{critical.id}"  # type: ignore[union-attr]
+    assert [move.target for move in moves_of(app)] == [sid]
     # The one behind it hears it is now first in line.
     wait = call(client, f"/twilio/voice/wait?call={voice_calls(app)[0].id}", "CA" + "0" * 31 + "1", QueueTime="40")
     assert "número 1" in said(wait)[0][1]
@@ -152,20 +183,39 @@ def test_when_the_operator_goes_away_the_waiting_caller_in_danger_is_let_go_to_t
     assert voice_calls(app)[0].outcome == "no_operator"
 
 
-def test_a_caller_who_waits_too_long_leaves_the_line_for_the_voicemail(app: Flask, client: FlaskClient) -> None:
-    operator_on_shift(app)
-    sid = "CA" + "7" * 32
-    twiml = call(client, "/twilio/voice", sid)
+def wait_too_long(client: FlaskClient, sid: str, **line: str) -> ET.Element:
+    """A caller who asked for a person at once waits past the limit; Twilio posts the Enqueue action."""
+    twiml = call(client, "/twilio/voice", sid, **line)
     for _ in range(3):
-        twiml = call(client, next_path(twiml), sid, Digits="8")  # a person, please
+        twiml = call(client, next_path(twiml), sid, Digits="8", **line)  # a person, please
     enqueue = twiml.find("Enqueue")
     assert enqueue is not None
     assert call(client, enqueue.attrib["waitUrl"], sid, QueueTime="60").find("Leave") is None
     wait = call(client, enqueue.attrib["waitUrl"], sid, QueueTime=str(int(calls.MAX_WAIT.total_seconds())))
     assert wait.find("Leave") is not None
-    after = call(client, enqueue.attrib["action"], sid, QueueResult="leave")
-    assert after.find("Record") is not None and after.find("Dial") is None
-    assert voice_calls(app)[0].outcome == "max_wait"
+    return call(client, enqueue.attrib["action"], sid, QueueResult="leave")
+
+
+def test_a_caller_who_waits_too_long_chooses_the_voicemail(app: Flask, client: FlaskClient) -> None:
+    operator_on_shift(app)
+    sid = "CA" + "7" * 32
+    after = wait_too_long(client, sid)
+    assert after.find("Dial") is None and after.find("Record") is None
+    assert said(after) == [
+        (
+            "es-MX",
+            "Nadie ha podido atenderle todavía. Para dejar un mensaje, marque 1. "
+            "Para que le llamemos a este número, marque 2.",
+        )
+    ]
+    voicemail = call(client, next_path(after), sid, Digits="1")
+    assert [child.tag for child in voicemail][-2:] == ["Record", "Hangup"]
+    assert "grabado" in said(voicemail)[-1][1]  # the recording notice comes before the tone
+    [record] = voice_calls(app)
+    assert (record.outcome, record.callback_state, record.callback_phone_encrypted) == ("max_wait", None, None)
+    # Silence at the choice is the voicemail too: never a silent line.
+    silence = call(client, after.find("Redirect").text or "", sid)  # type: ignore[union-attr]
+    assert silence.find("Record") is not None
 
 
 def test_nobody_on_shift_never_queues_a_caller(app: Flask, client: FlaskClient) -> None:
