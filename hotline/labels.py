@@ -158,6 +158,55 @@ _OUTCOME = {
     "unreachable": _l("Reporter unreachable"),
     "no_competent_agency": _l("No competent agency"),
 }
+# The choices an agency makes as a referral moves on (routing/flows/referral_*.json, "one_of" values).
+_FLOW_CHOICE = {
+    **_OUTCOME,
+    **_RISK,
+    **_CASE_TYPE,
+    "archived": _l("Archived"),
+    "no_crime_found": _l("No crime found"),
+    "integrated": _l("Integrated"),
+    "no_reparation": _l("No reparation"),
+    "acquitted": _l("Acquitted"),
+    "dismissed": _l("Dismissed"),
+    "not_a_national": _l("Not a national"),
+    "identity_not_established": _l("Identity not established"),
+    "not_identified": _l("Not identified as a victim"),
+    "protected_locally": _l("Protected locally"),
+    "reunited_locally": _l("Reunited with family locally"),
+    "came_of_age": _l("Came of age"),
+    "reintegrated": _l("Reintegrated"),
+    "lost_contact": _l("Contact lost"),
+    "reparation_paid": _l("Reparation paid"),
+    "reparation_unpaid": _l("Reparation not paid"),
+    "repatriated": _l("Repatriated"),
+    "resettled": _l("Resettled"),
+    "return_cancelled": _l("Return cancelled"),
+    "returned_with_escort": _l("Returned with an escort"),
+    "escorted_return": _l("Escorted return"),
+    "local_protection": _l("Local protection"),
+    "yes": _l("Yes"),
+    "no": _l("No"),
+    "undecided": _l("Undecided"),
+    "confirmed": _l("Confirmed"),
+    "conviction": _l("Conviction"),
+    "acquittal": _l("Acquittal"),
+    "dismissal": _l("Dismissal"),
+    "integration": _l("Integration"),
+    "repatriation": _l("Repatriation"),
+    "resettlement": _l("Resettlement"),
+}
+# An outbound message's delivery (hotline/outbox.py OutboxStatus).
+_DELIVERY = {
+    "pending": _l("Waiting to be sent"),
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "delivered": _l("Delivered"),
+    "recorded": _l("Recorded (test gateway)"),
+    "retry": _l("Will be tried again"),
+    "failed": _l("Not delivered"),
+    "uncertain": _l("Uncertain: check before resending"),
+}
 _DISPATCH = {
     "proposed": _l("Proposed: waiting for your review"),
     "held": _l("Held, not sent"),
@@ -241,6 +290,13 @@ _EVENT_KIND = {
     "retention_erased": _l("Erased under the retention policy"),
     "sms_opt_out": _l("Reporter stopped text messages"),
     "transition": _l("Referral moved on"),
+    # A staff account's own log (hotline/accounts.py record_staff_event).
+    "created": _l("Account created"),
+    "changed": _l("Account changed"),
+    "signed_in": _l("Signed in"),
+    "sign_in_failed": _l("Sign-in refused"),
+    "second_factor_enrolled": _l("Second factor enrolled"),
+    "second_factor_reset": _l("Second factor reset"),
     "status_changed": _l("Status changed"),
     "proposed": _l("Referral proposed"),
     "held": _l("Referral held"),
@@ -300,6 +356,8 @@ LABELS: dict[str, Mapping[Any, Any]] = {
     "wish": _WISH,
     "outcome": _OUTCOME,
     "dispatch": _DISPATCH,
+    "delivery": _DELIVERY,
+    "flow_choice": _FLOW_CHOICE,
     "routing_role": _ROUTING_ROLE,
     "staff_role": _STAFF_ROLE,
     "timer": _TIMER,
@@ -394,11 +452,26 @@ def actor(code: str | None) -> str:
     return label(code, "actor")
 
 
+def _agency(agency_id: str) -> Any:
+    """The directory row for an id, read once per request (a page lists the same agency many times)."""
+    from directory.models import Agency
+    from hotline.db import db_session
+
+    cache = g.setdefault("agencies_by_id", {})
+    if agency_id not in cache:
+        cache[agency_id] = (
+            db_session().get(Agency, agency_id) or type("Gone", (), {"id": agency_id, "name": agency_id})()
+        )
+    return cache[agency_id]
+
+
 def agency_name(agency: Any) -> str:
     """An agency as a person tells it apart: its name in the page's language where the directory has
     it, its short name, and its country ("Equipo de Respuesta Inmediata (ERI) · GT")."""
-    if agency is None:
+    if not agency:
         return ""
+    if isinstance(agency, str):
+        agency = _agency(agency)
     names = getattr(agency, "names", None) or {}
     name = names.get(str(get_locale())) or getattr(agency, "name", "") or names.get("es") or str(agency.id)
     acronym = getattr(agency, "acronym", None)
