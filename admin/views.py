@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -103,7 +104,8 @@ def login_required(*roles: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if g.user is None:
-                return redirect(url_for("staff.login", next=request.path))
+                wanted = request.full_path.rstrip("?") if request.method == "GET" else None
+                return redirect(url_for("staff.login", next=wanted))
             if roles and g.user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -128,7 +130,10 @@ def login() -> str | Response | tuple[str, int]:
             minutes=int(LOCK_FOR.total_seconds() // 60),
         )
         return render_template("staff/login.html", error=message), 401
+    wanted = safe_next(request.args.get("next"))
     session.clear()
+    if wanted:
+        session["next"] = wanted
     session["pending_user_id"] = check.user.id
     session["pending_at"] = utcnow().isoformat()
     if check.user.totp_secret is None:
@@ -192,14 +197,30 @@ def _second_factor_refused(user: StaffUser, template: str, shown: dict[str, str]
     return render_template(template, error=_("That code is not right. Try the current one."), **shown), 401
 
 
+def safe_next(raw: str | None) -> str | None:
+    """Where to go after signing in, if it is a page of this app: a relative path, never another site.
+
+    Refuses "//host", "/\\host", schemes and anything with a host, so a crafted link cannot send a
+    freshly signed-in officer to a look-alike page."""
+    if not raw or len(raw) > 500 or not raw.startswith("/") or raw.startswith(("//", "/\\")):
+        return None
+    if "\\" in raw or any(ord(char) < 32 for char in raw):
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or parts.path.startswith("/login"):
+        return None
+    return raw
+
+
 def _signed_in(user: StaffUser) -> Response:
     now = utcnow().isoformat()
+    wanted = session.get("next")
     session.clear()
     session.permanent = True
     session["user_id"] = user.id
     session["signed_in_at"] = now
     session["last_seen"] = now
-    return redirect(_home_for(user))
+    return redirect(request.script_root + wanted if wanted else _home_for(user))
 
 
 @blueprint.post("/logout")
@@ -221,9 +242,7 @@ def home() -> Response:
 @blueprint.get("/referrals")
 @login_required("agency")
 def referrals() -> str:
-    rows = db_session().scalars(
-        select(Referral).where(visible_referrals(g.user)).order_by(Referral.ack_due_at)
-    )
+    rows = db_session().scalars(select(Referral).where(visible_referrals(g.user)).order_by(Referral.ack_due_at))
     return render_template("staff/referrals.html", referrals=rows.all())
 
 

@@ -19,7 +19,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import hotline.models  # noqa: F401  (every table, and the statistics' stale marks on every flush)
-from hotline import cli, db, health, i18n, metrics
+from hotline import cli, db, health, i18n, labels, metrics
 from hotline.access_log import scrub
 from hotline.embedded_redis import embedded_redis_url
 from hotline.hygiene import CONVERTERS, HygienicRequest, JSONTooDeep
@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
         AGENCY_LOCALE=settings.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE_DIR / "translations"),
         BABEL_DEFAULT_LOCALE=settings.default_locale,
+        # A code shown with no words for it fails loudly everywhere but production (hotline/labels.py).
+        LABELS_STRICT=not settings.is_production,
     )
     if settings.behind_proxy:
         # Twilio signs the public https URL; behind a TLS proxy we must rebuild it from X-Forwarded-*.
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
     queue.init_app(app, redis_url)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
+    labels.init_app(app)
     app.jinja_env.globals.update(
         supported_locales=i18n.PUBLIC_LOCALES if surface == "public" else i18n.STAFF_LOCALES,
         locale_names=i18n.LOCALE_NAMES,

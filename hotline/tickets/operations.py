@@ -22,6 +22,7 @@ from hotline.access import may_see_ticket, visible_tickets
 from hotline.accounts import StaffUser
 from hotline.db import utcnow
 from hotline.outbox import OutboxMessage
+from hotline.privacy import reference_from_code
 from hotline.referrals import dispatch
 from hotline.referrals.lifecycle import NATIONAL, IllegalTransition, advance, open_referral, reschedule
 from hotline.referrals.models import DispatchState, Referral, ReferralStatus
@@ -423,7 +424,8 @@ def link_contacts(
     A merged duplicate is closed with the outcome `duplicate` and points at the ticket it joined.
     Commits; returns the other ticket.
     """
-    other = session.scalar(select(Ticket).where(Ticket.reference == other_reference.strip().upper()))
+    canonical = reference_from_code(other_reference)
+    other = session.scalar(select(Ticket).where(Ticket.reference == canonical)) if canonical else None
     if other is None or other.id == ticket.id or not may_see_ticket(by, other):
         raise ConsoleError("other", "no such other ticket")
     note = reason.strip()[:NOTE_LENGTH] or None

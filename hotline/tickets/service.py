@@ -23,6 +23,7 @@ from hotline.privacy import (
     encrypt_phone,
     new_passphrase,
     new_reference,
+    reference_from_code,
 )
 from hotline.settings import Settings
 from hotline.tickets import audit
@@ -133,12 +134,14 @@ def move_ticket(
         if strict:
             raise IllegalTicketMove(from_state, to_state)
         return False
-    moved = changed_rows(session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.status == from_state)
-        .values(status=to_state)
-        .execution_options(synchronize_session=False)
-    ))
+    moved = changed_rows(
+        session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket.id, Ticket.status == from_state)
+            .values(status=to_state)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not moved:
         session.refresh(ticket)
         return False
@@ -261,7 +264,9 @@ def receive(
 
 def add_follow_up(session: Session, reference: str, passphrase: str, text: str, channel: str = "web") -> Ticket | None:
     """Add the reporter's new information to their ticket; None when reference or passphrase is wrong."""
-    ticket = session.scalar(select(Ticket).where(Ticket.reference == reference.strip().upper()))
+    # One reading of a typed reference everywhere: any case, with or without hyphens, O as 0, I/L as 1.
+    canonical = reference_from_code(reference)
+    ticket = session.scalar(select(Ticket).where(Ticket.reference == canonical)) if canonical else None
     if ticket is None or ticket.followup_passphrase_hash is None:
         hash_random_secret("spend the same time as a real check")
         return None

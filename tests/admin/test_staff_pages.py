@@ -17,9 +17,11 @@ from tests.factories import make_agency, make_user
 from tests.helpers import dispatch_proposals, post_form
 
 
-def sign_in(client: FlaskClient, email: str, password: str) -> None:
-    """Both factors, as a person would: the password, then a code (enrolling the secret shown the first time)."""
-    response = post_form(client, "/login", {"email": email, "password": password})
+def sign_in(client: FlaskClient, email: str, password: str, login_page: str = "/login") -> str:
+    """Both factors, as a person would: the password, then a code (enrolling the secret shown the first time).
+
+    Returns where the signed-in person is sent."""
+    response = post_form(client, login_page, {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     step = response.headers["Location"]
     app = client.application
@@ -38,6 +40,7 @@ def sign_in(client: FlaskClient, email: str, password: str) -> None:
         action = "/login/code"
     response = post_form(client, action, {"code": totp_code(secret, last_step)})
     assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
 
 
 def totp_code(secret: str, last_step: int | None = None) -> str:

@@ -112,3 +112,30 @@ def test_follow_up_adds_to_the_ticket_only_with_the_right_passphrase(app: Flask,
     with app.app_context(), app.extensions["database"].session() as session:
         bodies = [m.body for m in session.scalars(select(TicketMessage).order_by(TicketMessage.id))]
         assert bodies == ["first report", "They moved them to another house."]
+
+
+def _as_typed_carelessly(reference: str) -> str:
+    """The reference as a person copies it off a note: lower case, no hyphens, 0 as O and 1 as l."""
+    return reference.replace("-", " ").lower().replace("0", "o").replace("1", "l")
+
+
+def test_follow_up_reads_a_reference_typed_in_any_case_without_hyphens_with_o_for_zero(
+    app: Flask, client: FlaskClient
+) -> None:
+    # A reference with a 0 or a 1 in it, so the look-alike reading is exercised.
+    for _attempt in range(60):
+        created = client.post("/api/v1/reports", json={"channel": "api", "text": "first report"}).get_json()
+        if any(digit in created["reference"][3:] for digit in "01"):
+            break
+    typed = _as_typed_carelessly(created["reference"])
+    assert typed != created["reference"].lower()
+    answer = post_form(
+        client,
+        "/follow-up",
+        {"reference": typed, "passphrase": created["follow_up_passphrase"], "text": "Now in the north."},
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert created["reference"] in answer.get_data(as_text=True)
+    with app.app_context(), app.extensions["database"].session() as session:
+        bodies = [m.body for m in session.scalars(select(TicketMessage).order_by(TicketMessage.id))]
+        assert "Now in the north." in bodies

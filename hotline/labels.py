@@ -1,0 +1,523 @@
+"""Every code a person reads, as words in their language: one table per kind of code, the time and name
+formats, and the Jinja filters that draw them (registered by the app factory)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from babel.dates import get_timezone_gmt
+from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+log = logging.getLogger(__name__)
+
+_RISK = {"critical": _l("Critical"), "high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
+_TICKET_STATUS = {
+    "received": _l("Received"),
+    "needs_triage": _l("Needs triage"),
+    "logged": _l("Logged, nothing to act on"),
+    "triaged": _l("Triaged"),
+    "referred": _l("Referred"),
+    "acknowledged": _l("Acknowledged"),
+    "assisted": _l("Assisted"),
+    "closed": _l("Closed"),
+}
+# The referral flowcharts' nodes (routing/flows/referral_*.json): a referral's status is one of them.
+_REFERRAL_STATUS = {
+    **_TICKET_STATUS,
+    "accepted": _l("Accepted"),
+    "assistance": _l("Assistance under way"),
+    "complaint_registered": _l("Complaint registered"),
+    "declined": _l("Declined"),
+    "escalated": _l("Escalated"),
+    "escorted_return": _l("Escorted return"),
+    "expired": _l("Expired"),
+    "family_tracing": _l("Family tracing"),
+    "guardian_appointed": _l("Guardian appointed"),
+    "identified": _l("Identified as a victim"),
+    "integration": _l("Integration"),
+    "investigation": _l("Investigation"),
+    "local_protection": _l("Local protection"),
+    "more_info_requested": _l("More information requested"),
+    "not_identified": _l("Not identified as a victim"),
+    "origin_validation": _l("Validation by the country of origin"),
+    "prosecution": _l("Prosecution"),
+    "protection": _l("Protection"),
+    "reception": _l("Reception"),
+    "reintegration": _l("Reintegration"),
+    "reparation": _l("Reparation"),
+    "repatriation": _l("Repatriation"),
+    "resettlement": _l("Resettlement"),
+    "travel_documents": _l("Travel documents"),
+    "validation": _l("Validation"),
+    "verdict": _l("Verdict"),
+    "withdrawn": _l("Withdrawn"),
+}
+_CASE_TYPE = {
+    "trafficking": _l("Trafficking in persons"),
+    "smuggling": _l("Smuggling of migrants"),
+    "both": _l("Trafficking and smuggling"),
+    "unclear": _l("Not yet clear"),
+}
+_CHANNEL = {
+    "web": _l("Web form"),
+    "sms": _l("SMS"),
+    "voice": _l("Voice"),
+    "chat": _l("Chat"),
+    "api": _l("API"),
+    "whatsapp": _l("WhatsApp"),
+    "portal": _l("Staff portal"),
+    "email": _l("Email"),
+    "webhook": _l("Webhook"),
+}
+_AGENCY_KIND = {
+    "coordinating_body": _l("Coordinating body"),
+    "response_team": _l("Response team"),
+    "police": _l("Police"),
+    "prosecutor": _l("Prosecutor"),
+    "child_protection": _l("Child protection"),
+    "migration": _l("Migration"),
+    "labour_inspection": _l("Labour inspection"),
+    "victim_services": _l("Victim services"),
+    "shelter": _l("Shelter"),
+    "consulate": _l("Consulate"),
+    "ngo": _l("NGO"),
+    "emergency": _l("Emergency"),
+    "hotline": _l("Hotline"),
+    "regional_body": _l("Regional body"),
+}
+# A triage or consent answer: True, False or None (not known, or not asked).
+_ANSWER = {
+    True: _l("Yes"),
+    False: _l("No"),
+    None: _l("Unknown"),
+    "yes": _l("Yes"),
+    "no": _l("No"),
+    "unknown": _l("Unknown"),
+}
+# The triage and consent questions, as staff read them beside the answer (routing/intake.py's vocabulary).
+_QUESTION = {
+    "in_danger_now": _l("Someone in danger right now"),
+    "minor_involved": _l("A child or adolescent involved"),
+    "movement_restricted": _l("Someone prevented from leaving"),
+    "documents_withheld": _l("Identity documents taken"),
+    "debt_bondage": _l("Held by a debt"),
+    "forced_labour": _l("Forced to work"),
+    "sexual_exploitation": _l("Sexual exploitation"),
+    "deceived_about_job": _l("Deceived about a job"),
+    "paid_to_cross_border": _l("Paid to be taken across a border"),
+    "crossed_border": _l("Crossed a border"),
+    "injured_or_ill": _l("Injured or ill"),
+    "threats_or_violence": _l("Threats or violence"),
+    "victim_nationality": _l("Nationality of the person concerned"),
+    "contact_back": _l("Agrees to be contacted back"),
+    "share_authorities": _l("Agrees to tell the authorities"),
+    "share_origin": _l("Agrees to tell the country of origin"),
+    "share_identity": _l("Agrees to share who they are"),
+    "fear_of_return": _l("Fears going back or asks for asylum"),
+}
+_SEX = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other"), "unknown": _l("Unknown")}
+_AGE_BAND = {
+    "0-11": _l("0 to 11 years"),
+    "12-17": _l("12 to 17 years"),
+    "18-29": _l("18 to 29 years"),
+    "30-49": _l("30 to 49 years"),
+    "50+": _l("50 years or more"),
+    "unknown": _l("Unknown"),
+}
+_EXPLOITATION = {
+    "sexual": _l("Sexual exploitation"),
+    "labour": _l("Labour exploitation"),
+    "domestic_servitude": _l("Domestic servitude"),
+    "forced_begging": _l("Forced begging"),
+    "forced_criminality": _l("Forced criminal activity"),
+    "forced_marriage": _l("Forced marriage"),
+    "organ_removal": _l("Organ removal"),
+    "illegal_adoption": _l("Illegal adoption"),
+    "other": _l("Other"),
+    "unknown": _l("Unknown"),
+}
+_WISH = {
+    "return": _l("To go back home"),
+    "stay": _l("To stay"),
+    "resettle": _l("To resettle elsewhere"),
+    "undecided": _l("Undecided"),
+    "unknown": _l("Unknown"),
+}
+_OUTCOME = {
+    "assisted": _l("Assisted"),
+    "referred": _l("Referred to an agency"),
+    "information_only": _l("Information given, nothing to refer"),
+    "not_applicable": _l("Not a trafficking or smuggling case"),
+    "duplicate": _l("Duplicate"),
+    "unreachable": _l("Reporter unreachable"),
+    "no_competent_agency": _l("No competent agency"),
+}
+# The choices an agency makes as a referral moves on (routing/flows/referral_*.json, "one_of" values).
+_FLOW_CHOICE = {
+    **_OUTCOME,
+    **_RISK,
+    **_CASE_TYPE,
+    "archived": _l("Archived"),
+    "no_crime_found": _l("No crime found"),
+    "integrated": _l("Integrated"),
+    "no_reparation": _l("No reparation"),
+    "acquitted": _l("Acquitted"),
+    "dismissed": _l("Dismissed"),
+    "not_a_national": _l("Not a national"),
+    "identity_not_established": _l("Identity not established"),
+    "not_identified": _l("Not identified as a victim"),
+    "protected_locally": _l("Protected locally"),
+    "reunited_locally": _l("Reunited with family locally"),
+    "came_of_age": _l("Came of age"),
+    "reintegrated": _l("Reintegrated"),
+    "lost_contact": _l("Contact lost"),
+    "reparation_paid": _l("Reparation paid"),
+    "reparation_unpaid": _l("Reparation not paid"),
+    "repatriated": _l("Repatriated"),
+    "resettled": _l("Resettled"),
+    "return_cancelled": _l("Return cancelled"),
+    "returned_with_escort": _l("Returned with an escort"),
+    "escorted_return": _l("Escorted return"),
+    "local_protection": _l("Local protection"),
+    "yes": _l("Yes"),
+    "no": _l("No"),
+    "undecided": _l("Undecided"),
+    "confirmed": _l("Confirmed"),
+    "conviction": _l("Conviction"),
+    "acquittal": _l("Acquittal"),
+    "dismissal": _l("Dismissal"),
+    "integration": _l("Integration"),
+    "repatriation": _l("Repatriation"),
+    "resettlement": _l("Resettlement"),
+}
+# An outbound message's delivery (hotline/outbox.py OutboxStatus).
+_DELIVERY = {
+    "pending": _l("Waiting to be sent"),
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "delivered": _l("Delivered"),
+    "recorded": _l("Recorded (test gateway)"),
+    "retry": _l("Will be tried again"),
+    "failed": _l("Not delivered"),
+    "uncertain": _l("Uncertain: check before resending"),
+}
+_DISPATCH = {
+    "proposed": _l("Proposed: waiting for your review"),
+    "held": _l("Held, not sent"),
+    "dispatched": _l("Sent to the agency"),
+    "dropped": _l("Dropped"),
+}
+_ROUTING_ROLE = {
+    "primary": _l("Lead agency"),
+    "additional": _l("Also informed"),
+    "origin_country": _l("Country of origin"),
+    "regional": _l("Regional focal point"),
+    "fallback": _l("Fallback"),
+    "operator_choice": _l("Chosen by an operator"),
+    "escalation": _l("Escalation"),
+    "operator": _l("Chosen by an operator"),
+}
+_STAFF_ROLE = {
+    "operator": _l("Operator"),
+    "supervisor": _l("Supervisor"),
+    "agency": _l("Agency officer"),
+    "admin": _l("Administrator"),
+}
+_TIMER = {
+    "triage_deadline": _l("Triage deadline"),
+    "referral_deadline": _l("Referral deadline"),
+    "ack_deadline": _l("Acknowledgement deadline"),
+    "accept_deadline": _l("Deadline to accept"),
+    "info_deadline": _l("Deadline to answer the agency"),
+    "reroute_deadline": _l("Deadline to refer again"),
+    "return_deadline": _l("Return deadline"),
+    "validation_deadline": _l("Validation deadline"),
+    "escalation_deadline": _l("Escalation deadline"),
+    "escalation_rung": _l("Escalation step"),
+    "follow_up_due": _l("Follow-up due"),
+    "review_deadline": _l("Deadline to review the proposal"),
+    "schedule_deadline": _l("Scheduling deadline"),
+}
+_EVENT_KIND = {
+    "received": _l("Received"),
+    "triaged": _l("Triaged"),
+    "retriaged": _l("Triaged again"),
+    "retriage_failed": _l("Triage failed again"),
+    "routing_failed": _l("Routing failed"),
+    "logged_contact": _l("Logged, nothing to act on"),
+    "closed": _l("Closed"),
+    "claimed": _l("Claimed"),
+    "assigned": _l("Assigned"),
+    "note": _l("Note"),
+    "overruled": _l("Triage overruled"),
+    "referral": _l("Referral"),
+    "referred": _l("Referred"),
+    "dispatch": _l("Dispatch decision"),
+    "consent_overridden": _l("Sent without consent on a legal ground"),
+    "agency_notified": _l("Agency notified"),
+    "delivery_failed": _l("Delivery failed"),
+    "link_not_opened": _l("Link not opened"),
+    "escalation": _l("Escalation"),
+    "review_overdue": _l("Review overdue"),
+    "deadline_changed": _l("Deadline changed"),
+    "deadline_dropped": _l("Deadline dropped"),
+    "reroute_needed": _l("Needs a new referral"),
+    "linked": _l("Linked"),
+    "linked_contact": _l("Linked contact"),
+    "merged_from": _l("Merged from another ticket"),
+    "merged_into": _l("Merged into another ticket"),
+    "earlier_contact": _l("Earlier contact from the same number"),
+    "person_added": _l("Person added"),
+    "person_changed": _l("Person changed"),
+    "people_identified": _l("People identified"),
+    "reply_sent": _l("Reply sent to the reporter"),
+    "follow_up_received": _l("Follow-up received"),
+    "media_received": _l("Photo or file received"),
+    "voicemail_left": _l("Voicemail left"),
+    "caller_hung_up": _l("Caller hung up"),
+    "chat_taken": _l("Chat taken by an operator"),
+    "reporter_left_chat": _l("Reporter left the chat"),
+    "reporter_went_quiet": _l("Reporter went quiet"),
+    "conversation_closed": _l("Conversation closed"),
+    "conversation_completed": _l("Conversation completed"),
+    "caller_number_erased": _l("Caller's number erased"),
+    "retention_erased": _l("Erased under the retention policy"),
+    "sms_opt_out": _l("Reporter stopped text messages"),
+    "transition": _l("Referral moved on"),
+    # A staff account's own log (hotline/accounts.py record_staff_event).
+    "created": _l("Account created"),
+    "changed": _l("Account changed"),
+    "signed_in": _l("Signed in"),
+    "sign_in_failed": _l("Sign-in refused"),
+    "second_factor_enrolled": _l("Second factor enrolled"),
+    "second_factor_reset": _l("Second factor reset"),
+    "status_changed": _l("Status changed"),
+    "proposed": _l("Referral proposed"),
+    "held": _l("Referral held"),
+    "overruled_country": _l("Country overruled"),
+    "overruled_language": _l("Language overruled"),
+    "overruled_risk": _l("Risk overruled"),
+    "overruled_case_type": _l("Case type overruled"),
+    # The referral flowcharts' actions (what moved a referral on).
+    "accept": _l("Accepted"),
+    "acknowledge": _l("Acknowledged"),
+    "appoint_guardian": _l("Guardian appointed"),
+    "charge": _l("Charges brought"),
+    "close": _l("Closed"),
+    "decline": _l("Declined"),
+    "determine_best_interests": _l("Best interests determined"),
+    "escalate": _l("Escalated"),
+    "identify": _l("Identified as a victim"),
+    "not_identify": _l("Not identified as a victim"),
+    "open_investigation": _l("Investigation opened"),
+    "order_reparation": _l("Reparation ordered"),
+    "provide_info": _l("Information provided"),
+    "reconsider": _l("Reconsidered"),
+    "record_participation": _l("Participation recorded"),
+    "record_return": _l("Return recorded"),
+    "record_validation": _l("Validation recorded"),
+    "record_verdict": _l("Verdict recorded"),
+    "record_wish": _l("Wish recorded"),
+    "refer": _l("Referred"),
+    "refuse_validation": _l("Validation refused"),
+    "register_complaint": _l("Complaint registered"),
+    "request_info": _l("More information requested"),
+    "return_completed": _l("Return completed"),
+    "start_assistance": _l("Assistance started"),
+    "start_family_tracing": _l("Family tracing started"),
+    "start_protection": _l("Protection started"),
+    "start_reintegration": _l("Reintegration started"),
+    "start_validation": _l("Validation started"),
+    "triage": _l("Triaged"),
+    "validate": _l("Validated"),
+    "withdraw": _l("Withdrawn"),
+}
+
+_EVENT_KIND.update(_TIMER)
+
+LABELS: dict[str, Mapping[Any, Any]] = {
+    "risk": _RISK,
+    "ticket_status": _TICKET_STATUS,
+    "referral_status": _REFERRAL_STATUS,
+    "case_type": _CASE_TYPE,
+    "channel": _CHANNEL,
+    "agency_kind": _AGENCY_KIND,
+    "answer": _ANSWER,
+    "question": _QUESTION,
+    "sex": _SEX,
+    "age_band": _AGE_BAND,
+    "exploitation": _EXPLOITATION,
+    "wish": _WISH,
+    "outcome": _OUTCOME,
+    "dispatch": _DISPATCH,
+    "delivery": _DELIVERY,
+    "flow_choice": _FLOW_CHOICE,
+    "routing_role": _ROUTING_ROLE,
+    "staff_role": _STAFF_ROLE,
+    "timer": _TIMER,
+    "event_kind": _EVENT_KIND,
+}
+
+
+# Who did something, when it was not a staff member (hotline/tickets/service.py, referrals/lifecycle.py).
+_ACTOR = {
+    "system": _l("System"),
+    "reporter": _l("Reporter"),
+    "link": _l("Agency, through the link in its notice"),
+    "sms": _l("Agency, by text message"),
+    "email": _l("Agency, by email"),
+    "api": _l("Partner system"),
+    "caller": _l("Reporter"),
+    "flow": _l("Automatic answer"),
+    "timer": _l("System: a deadline passed"),
+}
+LABELS["actor"] = _ACTOR
+
+
+class MissingLabel(LookupError):
+    """A code is about to be shown with no words for it: in development and tests, a defect."""
+
+
+def _strict() -> bool:
+    return has_app_context() and bool(current_app.config.get("LABELS_STRICT"))
+
+
+def label(code: Any, kind: str) -> str:
+    """The words for `code` of `kind` in the current language.
+
+    A code with no label raises `MissingLabel` in development and tests; in production the page shows
+    the code made readable and the gap is logged (a code is vocabulary, never something a reporter typed).
+    """
+    if code is None and kind != "answer":
+        return ""
+    table = LABELS[kind]
+    try:
+        return str(table[code])
+    except (KeyError, TypeError):
+        if _strict():
+            log.error("no %s label for %r", kind, code)
+            raise MissingLabel(f"no {kind} label for {code!r}") from None
+        log.warning("no %s label for %r", kind, code)
+        return str(code).replace("_", " ")
+
+
+def answer(key: str, value: Any) -> str:
+    """A triage or consent answer as the question's words and the answer's: "Someone in danger right
+    now: Yes". A country answer shows the country's name."""
+    if key in ("victim_nationality",) and isinstance(value, str):
+        shown = get_locale().territories.get(value, value)
+    else:
+        shown = label(value, "answer")
+    return f"{label(key, 'question')}: {shown}"
+
+
+def when(value: datetime | str | None, width: str = "medium") -> str:
+    """A moment in the viewer's time zone, with the zone shown ("2 dic 2026, 3:56:50 GMT-06:00")."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    zone = get_timezone()
+    shown = format_datetime(value, width)
+    return f"{shown} {get_timezone_gmt(value.astimezone(zone), width='long', locale=get_locale())}"
+
+
+def _staff() -> dict[str, tuple[str, str]]:
+    """Every staff member's actor id → (name, role), read once per request."""
+    if "staff_names" not in g:
+        from hotline.accounts import StaffUser
+        from hotline.db import db_session
+
+        g.staff_names = {user.actor: (user.name, user.role) for user in db_session().scalars(select(StaffUser))}
+    return g.staff_names  # type: ignore[no-any-return]
+
+
+def actor(code: str | None) -> str:
+    """Who did it, named: "Ana (Operator)", "System"; never "staff:2"."""
+    if not code:
+        return ""
+    if code.startswith("staff:"):
+        found = _staff().get(code) if has_request_context() else None
+        if found is None:
+            return str(_l("A former staff member"))
+        return f"{found[0]} ({label(found[1], 'staff_role')})"
+    return label(code, "actor")
+
+
+def _agency(agency_id: str) -> Any:
+    """The directory row for an id, read once per request (a page lists the same agency many times)."""
+    from directory.models import Agency
+    from hotline.db import db_session
+
+    cache = g.setdefault("agencies_by_id", {})
+    if agency_id not in cache:
+        cache[agency_id] = (
+            db_session().get(Agency, agency_id) or type("Gone", (), {"id": agency_id, "name": agency_id})()
+        )
+    return cache[agency_id]
+
+
+def agency_name(agency: Any) -> str:
+    """An agency as a person tells it apart: its name in the page's language where the directory has
+    it, its short name, and its country ("Equipo de Respuesta Inmediata (ERI) · GT")."""
+    if not agency:
+        return ""
+    if isinstance(agency, str):
+        agency = _agency(agency)
+    names = getattr(agency, "names", None) or {}
+    name = names.get(str(get_locale())) or getattr(agency, "name", "") or names.get("es") or str(agency.id)
+    acronym = getattr(agency, "acronym", None)
+    shown = f"{name} ({acronym})" if acronym and acronym not in name else name
+    country = getattr(agency, "country", None)
+    return f"{shown} · {country}" if country else f"{shown} · {_l('regional')}"
+
+
+# Events whose from/to hold something other than a status: a person, a reference or an overruled value.
+_STATE_AS = {
+    "dispatch": "dispatch",
+    "deadline_changed": "time",
+    "claimed": "actor",
+    "assigned": "actor",
+    "overruled_risk": "risk",
+    "overruled_case_type": "case_type",
+}
+_STATE_VERBATIM = (
+    "person_added",
+    "person_changed",
+    "people_identified",
+    "linked_contact",
+    "merged_from",
+    "merged_into",
+    "overruled_country",
+    "overruled_language",
+    "linked",
+)
+
+
+def event_state(event: Any, state: str | None) -> str:
+    """An event's from or to state in words: a referral's node, a ticket's status, a person or a value."""
+    if not state:
+        return ""
+    kind = _STATE_AS.get(event.kind)
+    if kind == "actor":
+        return actor(state)
+    if kind == "time":
+        return when(state)
+    if kind is not None:
+        return label(state, kind)
+    if event.kind in _STATE_VERBATIM:
+        return state
+    return label(state, "referral_status" if event.referral_id else "ticket_status")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(label=label, when=when, actor=actor, agency_name=agency_name)
+    app.jinja_env.globals.update(answer_text=answer, event_state=event_state)

@@ -1,0 +1,123 @@
+"""Every code a person reads has words in every staff language; times show in the viewer's zone."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from flask import Flask, g
+from flask.testing import FlaskClient
+from flask_babel import force_locale, refresh
+
+from hotline import labels
+from hotline.accounts import ROLES
+from hotline.referrals.models import DispatchState
+from hotline.tickets.models import TICKET_TRANSITIONS
+from hotline.tickets.operations import CASE_TYPES, CLOSE_OUTCOMES, PERSON_CHOICES, RISK_LEVELS
+from routing.intake import BOOLEAN_ANSWERS, CHANNELS, CONSENT_KEYS
+from routing.snapshot import AGENCY_KINDS
+from tests.admin.test_staff_pages import file_report, sign_in
+from tests.factories import make_user
+
+FLOWS = Path(labels.__file__).resolve().parent.parent / "routing" / "flows"
+TRANSLATIONS = Path(labels.__file__).resolve().parent / "translations"
+
+
+def _flow_vocabulary() -> tuple[set[str], set[str], set[str]]:
+    nodes: set[str] = set()
+    actions: set[str] = set()
+    timers: set[str] = set()
+    for path in FLOWS.glob("referral_*.json"):
+        chart = json.loads(path.read_text())
+        timers |= set(chart["timers"])
+        for node in chart["nodes"]:
+            nodes.add(node["id"])
+            for transition in node.get("transitions", ()):
+                actions |= set(transition.get("on", ()))
+    return nodes, actions, timers
+
+
+def _vocabularies() -> dict[str, set]:
+    nodes, actions, timers = _flow_vocabulary()
+    return {
+        "ticket_status": set(TICKET_TRANSITIONS),
+        "referral_status": nodes,
+        "event_kind": actions | timers,
+        "timer": timers,
+        "risk": set(RISK_LEVELS),
+        "case_type": set(CASE_TYPES),
+        "outcome": set(CLOSE_OUTCOMES),
+        "channel": set(CHANNELS),
+        "agency_kind": set(AGENCY_KINDS),
+        "question": set(BOOLEAN_ANSWERS) | set(CONSENT_KEYS),
+        "answer": {True, False, None},
+        "dispatch": {DispatchState.PROPOSED, DispatchState.HELD, DispatchState.DISPATCHED, DispatchState.DROPPED},
+        "staff_role": set(ROLES),
+        **{kind: set(choices) for kind, choices in PERSON_CHOICES.items()},
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(_vocabularies()))
+def test_every_code_of_the_vocabulary_has_a_label(kind: str) -> None:
+    missing = _vocabularies()[kind] - set(labels.LABELS[kind])
+    assert not missing, f"{kind} codes with no words: {sorted(missing, key=str)}"
+
+
+@pytest.mark.parametrize("locale", ["es", "fr", "pt"])
+def test_every_label_is_translated_in_every_staff_language(locale: str) -> None:
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    source = Path(labels.__file__).read_text()
+    untranslated = [
+        msgid
+        for msgid in dict.fromkeys(re.findall(r'_l\("((?:[^"\\]|\\.)*)"\)', source))
+        if not (catalog.get(msgid) and catalog.get(msgid).string)
+    ]
+    assert not untranslated, f"{locale} has no words for {untranslated}"
+
+
+def test_a_code_with_no_label_fails_in_development_and_reads_as_words_in_production(app: Flask) -> None:
+    with app.test_request_context():
+        with pytest.raises(labels.MissingLabel):
+            labels.label("teleported", "ticket_status")
+        app.config["LABELS_STRICT"] = False
+        try:
+            assert labels.label("teleported_away", "ticket_status") == "teleported away"
+        finally:
+            app.config["LABELS_STRICT"] = True
+
+
+def test_labels_and_answers_are_in_the_pages_language(app: Flask) -> None:
+    with app.test_request_context(), force_locale("fr"):
+        assert labels.label("critical", "risk") == "Critique"
+        assert labels.answer("in_danger_now", True) == "Quelqu'un en danger en ce moment: Oui"
+        assert "in_danger_now" not in labels.answer("in_danger_now", None)
+
+
+def test_a_time_shows_in_the_viewers_zone_with_the_zone_named(app: Flask) -> None:
+    moment = datetime(2026, 12, 2, 9, 56, 50, tzinfo=UTC)
+    with app.test_request_context(), force_locale("es"):
+        g.user = type("User", (), {"countries": ["GT"], "languages": ["es"]})()
+        refresh()
+        shown = labels.when(moment)
+        assert "3:56" in shown and "GMT-06:00" in shown, shown
+        assert labels.when(moment.isoformat()) == shown, "an ISO string is shown as a time, never as text"
+
+
+def test_the_ticket_page_in_french_shows_words_not_codes(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    reference = file_report(client, "GT")
+    sign_in(staff_client, *make_user(app, countries=("GT",), languages=("fr",)))
+    page = staff_client.get(f"/tickets/{reference}?lang=fr").get_data(as_text=True)
+    status = re.search(r'id="ticket-status">([^<]*)<', page)
+    risk = re.search(r'id="ticket-risk">([^<]*)<', page)
+    assert status and status.group(1) not in TICKET_TRANSITIONS, status
+    assert risk and risk.group(1) in {"Critique", "Élevé", "Moyen", "Faible"}, risk
+    events = page[page.index('id="events"') :]
+    assert "staff:" not in events and "+00:00" not in events
+    assert "-06:00" in events, "the event times show the viewer's zone"
