@@ -1,0 +1,34 @@
+"""stats rollup: a covering index for the page's reads, and months summed over channel and risk
+
+Every built month is marked stale, so the next `stats-refresh` rebuilds it with its new "a" rows
+(grain "a": the month summed over every channel and risk); until then those months are read live,
+as any stale month is.
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-02 15:00:00.000000
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_stats_rollup_read",
+        "stats_rollup",
+        ["dim", "grain", "agency", "period"],
+        postgresql_include=["country", "channel", "risk", "value", "n", "k"],
+    )
+    op.execute("INSERT INTO stats_stale (month) SELECT month FROM stats_rollup_month")
+
+
+def downgrade() -> None:
+    op.execute("DELETE FROM stats_rollup WHERE grain = 'a'")
+    op.drop_index("ix_stats_rollup_read", table_name="stats_rollup")
