@@ -1,8 +1,8 @@
 """conference calls: each call's steps as events, its line, conference, hold, transfer and call-back;
 our hotline lines with their country, language and hours
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-02 15:00:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from hotline.db import UTCDateTime
 
-revision = "0017"
-down_revision = "0016"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

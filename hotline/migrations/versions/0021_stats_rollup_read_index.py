@@ -4,8 +4,8 @@ Every built month is marked stale, so the next `stats-refresh` rebuilds it with 
 (grain "a": the month summed over every channel and risk); until then those months are read live,
 as any stale month is.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-02 15:00:00.000000
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

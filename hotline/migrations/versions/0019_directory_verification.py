@@ -3,8 +3,8 @@
 A record never verified, or verified more than a year ago, is listed for coordinators to check
 (`flask --app wsgi directory stale`, the staff verification page).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-02 15:00:00.000000
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 from hotline.db import UTCDateTime
 
-revision = "0017"
-down_revision = "0016"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
