@@ -39,6 +39,7 @@ from hotline.accounts import (
     new_totp_secret,
     totp_uri,
 )
+from hotline.conversations.prompts import LANGUAGES
 from hotline.db import db_session, utcnow
 from hotline.hygiene import whole_number
 from hotline.referrals.lifecycle import IllegalTransition, flow, flow_of
@@ -47,6 +48,7 @@ from hotline.referrals.service import acknowledge, agency_act, decline, preview_
 from hotline.tickets.intake import IntakeError
 from hotline.tickets.operations import agency_identify
 from hotline.tickets.people import CasePerson
+from hotline.workload import workload
 from routing.flow_definition import Flow
 from routing.flow_diagram import render_svg
 
@@ -66,7 +68,7 @@ GROUND_LABELS = {
 IDLE_MINUTES = 30
 PENDING_SECOND_FACTOR = timedelta(minutes=5)
 # The console's poll must not keep an idle session alive.
-NOT_ACTIVITY = {"staff.queue_updates", "static"}
+NOT_ACTIVITY = {"staff.queue_updates", "static", "favicon"}
 
 
 @blueprint.before_app_request
@@ -93,6 +95,15 @@ def _load_user() -> None:
         g.user = user
         if request.endpoint not in NOT_ACTIVITY:
             session["last_seen"] = now.isoformat()
+
+
+@blueprint.app_context_processor
+def _navigation_counts() -> dict[str, object]:
+    """What waits for the signed-in user, for the navigation's counts (a handful of COUNT queries)."""
+    if g.get("user") is None:
+        return {}
+    languages = list(g.user.languages or LANGUAGES)
+    return {"workload": workload(db_session(), g.user, languages, utcnow())}
 
 
 def login_required(*roles: str) -> Callable[[F], F]:
