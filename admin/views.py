@@ -46,6 +46,7 @@ from hotline.referrals.lifecycle import IllegalTransition, flow, flow_of
 from hotline.referrals.models import DispatchState, Referral, ReferralStatus
 from hotline.referrals.service import acknowledge, agency_act, decline, preview_routing
 from hotline.tickets.intake import IntakeError
+from hotline.tickets.models import TicketEvent
 from hotline.tickets.operations import agency_identify
 from hotline.tickets.people import CasePerson
 from hotline.workload import workload
@@ -360,10 +361,18 @@ def _referral_page(referral: Referral, error: str | None) -> str:
         .scalars(select(CasePerson).where(CasePerson.ticket_id == referral.ticket_id).order_by(CasePerson.id))
         .all()
     )
+    session = db_session()
+    steps = session.scalars(
+        select(TicketEvent).where(TicketEvent.referral_id == referral.id).order_by(TicketEvent.id)
+    ).all()
+    # The agency's own people are named and their reasons shown; the hotline's staff stay "the hotline".
+    colleagues = session.scalars(select(StaffUser).where(StaffUser.agency_id == referral.agency_id)).all()
     return render_template(
         "staff/referral.html",
         referral=referral,
         error=error,
+        steps=steps,
+        step_actors={user.actor: user.name for user in colleagues},
         moves=agency_moves(flow_of(db_session(), referral), referral.status),
         people=people,
         ground_labels=GROUND_LABELS,

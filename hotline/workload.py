@@ -15,17 +15,18 @@ from hotline.conversations.inbox import INBOX_CHANNELS
 from hotline.conversations.models import Conversation, ConversationTurn
 from hotline.conversations.service import State
 from hotline.referrals.models import Referral, ReferralStatus
-from hotline.tickets.models import Ticket, TicketMessage, TicketStatus
+from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketStatus
+from hotline.tickets.operations import ASSIGN_KINDS
 
-# A ticket waits in the queue until an operator has referred it, logged it or closed it.
-WAITING_STATUSES = (TicketStatus.RECEIVED, TicketStatus.NEEDS_TRIAGE, TicketStatus.TRIAGED)
+# A ticket waits in the queue until someone claims it or is assigned it, unless it needs no one.
+SETTLED = (TicketStatus.CLOSED, TicketStatus.LOGGED)
 AWAITING_ACK = (ReferralStatus.REFERRED, ReferralStatus.ESCALATED)
 ABOUT_TO_BREACH = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
 class Workload:
-    queue: int = 0  # tickets waiting for an operator
+    queue: int = 0  # open tickets nobody has claimed or been assigned
     inbox: int = 0  # written conversations whose reporter waits for an answer
     chats: int = 0  # live chats waiting for an operator to join
     deadlines: int = 0  # referrals breached or about to breach their acknowledgement deadline
@@ -36,18 +37,24 @@ def workload(session: Session, user: StaffUser, languages: Collection[str], now:
     """The counts the navigation shows this user; an agency user gets only its referrals."""
     if user.role == "agency":
         return Workload(referrals=_awaiting_ack(session, user))
+    taken = select(TicketEvent.id).where(TicketEvent.ticket_id == Ticket.id, TicketEvent.kind.in_(ASSIGN_KINDS))
     queue = session.scalar(
-        select(func.count(Ticket.id)).where(Ticket.status.in_(WAITING_STATUSES), visible_tickets(user))
+        select(func.count(Ticket.id)).where(
+            Ticket.status.not_in(SETTLED), ~taken.correlate(Ticket).exists(), visible_tickets(user)
+        )
     )
     deadlines = 0
     if user.role in ("supervisor", "admin"):
-        deadlines = session.scalar(
-            select(func.count(Referral.id)).where(
-                Referral.status.in_(AWAITING_ACK),
-                or_(Referral.status == ReferralStatus.ESCALATED, Referral.ack_due_at <= now + ABOUT_TO_BREACH),
-                visible_referrals(user),
+        deadlines = (
+            session.scalar(
+                select(func.count(Referral.id)).where(
+                    Referral.status.in_(AWAITING_ACK),
+                    or_(Referral.status == ReferralStatus.ESCALATED, Referral.ack_due_at <= now + ABOUT_TO_BREACH),
+                    visible_referrals(user),
+                )
             )
-        ) or 0
+            or 0
+        )
     return Workload(
         queue=queue or 0,
         inbox=_inbox(session, user, languages),
