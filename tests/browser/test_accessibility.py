@@ -25,8 +25,7 @@ CHAT_ANSWERS = ["2", "no", "Ciudad de Guatemala, Guatemala", "no", "yes", "no", 
 def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     results = Axe().run(page)
     return [
-        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]
     ]
 
 
@@ -52,7 +51,7 @@ def _open(pages, url: str) -> None:  # type: ignore[no-untyped-def]
         page.goto(url)
 
 
-def _contexts(browser, count: int = 2):  # type: ignore[no-untyped-def]
+def _contexts(browser):  # type: ignore[no-untyped-def]
     wide = browser.new_context(viewport=WIDE, locale="en-US").new_page()
     phone = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True).new_page()
     return wide, phone
@@ -137,7 +136,8 @@ def test_staff_pages_have_no_accessibility_violations_and_fit_a_phone(live_serve
     for page in pages:
         page.context.clear_cookies()
         sign_in(page, app, base, *officer)
-    for name, path in {"agency referrals": "/staff/referrals", "agency referral": f"/staff/referrals/{referral_id}"}.items():
+    agency_pages = {"agency referrals": "/staff/referrals", "agency referral": f"/staff/referrals/{referral_id}"}
+    for name, path in agency_pages.items():
         _open(pages, base + path)
         _check(pages, found, name)
     for page in (*pages, reporter):
