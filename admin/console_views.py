@@ -143,9 +143,12 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
     colleagues = session.scalars(
         select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_(TICKET_ROLES)).order_by(StaffUser.name)
     ).all()
+    # The overrule form shows one field at a time: the one chosen (a GET), or the one just refused.
+    chosen = request.form.get("field") if request.endpoint == "staff.overrule_triage" else request.args.get("change")
     return render_template(
         "staff/ticket.html",
         ticket=found,
+        overrule_field=chosen if chosen in OVERRULE_LABELS else None,
         referrals=referrals,
         people=people,
         error=error,

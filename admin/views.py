@@ -42,14 +42,17 @@ from hotline.accounts import (
     sign_in_source,
     totp_uri,
 )
+from hotline.conversations.prompts import LANGUAGES
 from hotline.db import db_session, utcnow
 from hotline.hygiene import whole_number
 from hotline.referrals.lifecycle import IllegalTransition, flow, flow_of
 from hotline.referrals.models import DispatchState, Referral, ReferralStatus
 from hotline.referrals.service import acknowledge, agency_act, decline, preview_routing
 from hotline.tickets.intake import IntakeError
+from hotline.tickets.models import TicketEvent
 from hotline.tickets.operations import agency_identify
 from hotline.tickets.people import CasePerson
+from hotline.workload import workload
 from routing.flow_definition import Flow
 from routing.flow_diagram import render_svg
 from routing.flow_dot import committed_svg, mark_svg
@@ -70,7 +73,7 @@ GROUND_LABELS = {
 IDLE_MINUTES = 30
 PENDING_SECOND_FACTOR = timedelta(minutes=5)
 # The console's poll must not keep an idle session alive.
-NOT_ACTIVITY = {"staff.queue_updates", "static"}
+NOT_ACTIVITY = {"staff.queue_updates", "static", "favicon"}
 
 
 @blueprint.before_app_request
@@ -97,6 +100,15 @@ def _load_user() -> None:
         g.user = user
         if request.endpoint not in NOT_ACTIVITY:
             session["last_seen"] = now.isoformat()
+
+
+@blueprint.app_context_processor
+def _navigation_counts() -> dict[str, object]:
+    """What waits for the signed-in user, for the navigation's counts (a handful of COUNT queries)."""
+    if g.get("user") is None:
+        return {}
+    languages = list(g.user.languages or LANGUAGES)
+    return {"workload": workload(db_session(), g.user, languages, utcnow())}
 
 
 def login_required(*roles: str) -> Callable[[F], F]:
@@ -377,10 +389,18 @@ def _referral_page(referral: Referral, error: str | None) -> str:
         .scalars(select(CasePerson).where(CasePerson.ticket_id == referral.ticket_id).order_by(CasePerson.id))
         .all()
     )
+    session = db_session()
+    steps = session.scalars(
+        select(TicketEvent).where(TicketEvent.referral_id == referral.id).order_by(TicketEvent.id)
+    ).all()
+    # The agency's own people are named and their reasons shown; the hotline's staff stay "the hotline".
+    colleagues = session.scalars(select(StaffUser).where(StaffUser.agency_id == referral.agency_id)).all()
     return render_template(
         "staff/referral.html",
         referral=referral,
         error=error,
+        steps=steps,
+        step_actors={user.actor: user.name for user in colleagues},
         moves=agency_moves(flow_of(db_session(), referral), referral.status),
         people=people,
         ground_labels=GROUND_LABELS,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import false, select, true
 
 from hotline.accounts import StaffUser
+from hotline.conversations.models import Conversation
 from hotline.referrals.models import DispatchState, Referral
 from hotline.tickets.models import Ticket
 
@@ -55,6 +56,16 @@ def may_see_chat(user: StaffUser, language: str | None, country: str | None, lan
         return True
     speaks = language is None or language in languages
     return speaks and (country is None or user.covers_country(country))
+
+
+def visible_chats(user: StaffUser, languages: Collection[str], ticket_country: Any) -> Any:
+    """The SQL condition on Conversation (joined to its ticket's `ticket_country`) for `may_see_chat`."""
+    if user.role == "agency":
+        return false()
+    if user.role in ("supervisor", "admin") or user.regional:
+        return true()
+    speaks = Conversation.language.is_(None) | Conversation.language.in_(list(languages) or [""])
+    return speaks & (ticket_country.is_(None) | ticket_country.in_(user.countries or [""]))
 
 
 def country_scope(user: StaffUser) -> frozenset[str] | None:

@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
 
     app.extensions["outbound"] = OutboundGateway(settings)
     app.register_blueprint(health.blueprint)
+    # Browsers ask for /favicon.ico on their own, whatever the page links.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     metrics.init_app(app)
     _register_errors(app, _register_surface(app, surface, redis_url))
     _register_headers(app)

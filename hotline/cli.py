@@ -93,7 +93,9 @@ def seed_demo() -> None:
         raise click.ClickException("seed-demo refuses to run with HOTLINE_ENV=production")
     with current_app.extensions["database"].session() as session:
         created = demo.seed(session)
-    click.echo(f"demo data ready ({created} accounts created)")
+        session.commit()
+        filed = demo.seed_cases(session, current_app.config["SETTINGS"])
+    click.echo(f"demo data ready ({created} accounts created, {filed} demo reports filed)")
 
 
 @click.command("create-user")

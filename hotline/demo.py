@@ -20,6 +20,7 @@ from directory.load import (
 from directory.models import Agency, AgencyPhone, AgencyService, HotlineLine
 from hotline.accounts import StaffUser
 from hotline.db import utcnow
+from hotline.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -153,3 +154,116 @@ def _agency_for(session: Session, country_kind: tuple[str, str]) -> str | None:
     else:
         query = select(Agency.id).where(Agency.country == country, Agency.kind == kind)
     return session.scalar(query.order_by(Agency.id))
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    """A fictional report and how far along its work the demo takes it."""
+
+    text: str
+    country: str
+    stage: str  # proposed | referred | acknowledged | assisted | closed
+    answers: tuple[tuple[str, bool], ...] = ()
+    claimed_by: str | None = None  # a demo account's email
+
+
+# Fictional reports, one per stage, so each role's pages show something (the agency's steps included).
+DEMO_CASES = (
+    DemoCase(
+        "Me ofrecieron trabajo en una finca y ahora no me dejan salir.", "GT", "proposed", (("in_danger_now", True),)
+    ),
+    DemoCase(
+        "Trabajan sin paga en una finca de Escuintla; les quitaron los documentos.",
+        "GT",
+        "referred",
+        claimed_by="operator.gt@example.org",
+    ),
+    DemoCase(
+        "Una menor trabaja en una casa en Mixco y no va a la escuela.",
+        "GT",
+        "acknowledged",
+        claimed_by="operator.gt@example.org",
+    ),
+    DemoCase(
+        "Mi prima fue llevada a un bar en Quetzaltenango y le deben dinero.",
+        "GT",
+        "assisted",
+        claimed_by="operator@example.org",
+    ),
+    DemoCase(
+        "Hombres encerrados en un taller de costura en Villa Nueva.",
+        "GT",
+        "closed",
+        claimed_by="supervisor@example.org",
+    ),
+    DemoCase("Un coyote nos dejó en una casa en San Pedro Sula y pide más dinero.", "HN", "proposed"),
+)
+# The agency's moves for each stage after acknowledgement, with the values its forms would send.
+AGENCY_STEPS = {
+    "assisted": (("accept", {}), ("identify", {}), ("start_assistance", {})),
+    "closed": (
+        ("accept", {}),
+        ("identify", {}),
+        ("start_assistance", {}),
+        ("record_wish", {"wish": "integration"}),
+        ("close", {"outcome": "integrated"}),
+    ),
+}
+
+
+def seed_cases(session: Session, settings: Settings) -> int:
+    """File the demo reports and carry each to its stage through the same services staff use.
+
+    Only when there are no tickets yet; returns how many were filed.
+    """
+    from hotline.referrals.dispatch import confirm
+    from hotline.referrals.models import DispatchState, Referral
+    from hotline.referrals.service import acknowledge, agency_act
+    from hotline.reports import file_report
+    from hotline.tickets.intake import parse_intake
+    from hotline.tickets.models import Ticket
+    from hotline.tickets.operations import agency_identify, claim, close_ticket
+
+    if session.scalar(select(Ticket.id).limit(1)) is not None:
+        return 0
+    officer = session.scalar(select(StaffUser).where(StaffUser.email == "agency.gt@example.org"))
+    for case in DEMO_CASES:
+        body = {
+            "channel": "web",
+            "text": case.text,
+            "location": {"country": case.country},
+            "answers": dict(case.answers),
+        }
+        ticket = file_report(session, settings, parse_intake(body)).ticket
+        operator = (
+            session.scalar(select(StaffUser).where(StaffUser.email == case.claimed_by)) if case.claimed_by else None
+        )
+        if operator is not None:
+            claim(session, ticket, operator)
+        if case.stage == "proposed":
+            continue
+        proposed = session.scalars(
+            select(Referral).where(Referral.ticket_id == ticket.id, Referral.dispatch == DispatchState.PROPOSED)
+        ).all()
+        for referral in proposed:
+            confirm(session, referral, operator.actor if operator else "system", utcnow(), reason="demo")
+        session.commit()
+        if case.stage == "referred" or officer is None:
+            continue
+        own = session.scalar(
+            select(Referral).where(Referral.ticket_id == ticket.id, Referral.agency_id == officer.agency_id)
+        )
+        if own is None:
+            continue
+        acknowledge(session, own.id, officer.actor, "portal")
+        for event, payload in AGENCY_STEPS.get(case.stage, ()):
+            if event == "identify":
+                agency_identify(session, own, officer.actor, [])
+            else:
+                agency_act(session, own.id, event, officer.actor, payload)
+        if case.stage == "closed" and operator is not None:
+            close_ticket(
+                session, ticket, "assisted", "The agency closed its referral: the person is integrated.", operator
+            )
+    session.commit()
+    return len(DEMO_CASES)

@@ -6,12 +6,24 @@
   var after = parseInt(list.dataset.after, 10) || 0;
   var state = document.getElementById("chat-state");
 
-  function add(line) {
+  // Who wrote a line, in words (the page's own labels) as well as by its look.
+  function line_item(line) {
+    var kind = line.author === "caller" || line.author === "flow" ? line.author : "staff";
     var item = document.createElement("li");
-    item.className = line.author === "caller" ? "mine" : "theirs";
-    if (line.language) { item.lang = line.language; }
-    item.textContent = line.text;
-    list.appendChild(item);
+    item.className = "from-" + {caller: "reporter", flow: "bot", staff: "operator"}[kind];
+    var who = document.createElement("span");
+    who.className = "who";
+    who.textContent = list.dataset["who" + kind.charAt(0).toUpperCase() + kind.slice(1)] || "";
+    var text = document.createElement("span");
+    if (line.language) { text.lang = line.language; }
+    text.textContent = line.text;
+    item.appendChild(who);
+    item.appendChild(text);
+    return item;
+  }
+
+  function add(line) {
+    list.appendChild(line_item(line));
     after = Math.max(after, line.id);
   }
 

@@ -8,10 +8,13 @@
   var newest = parseInt(table.dataset.newest, 10) || 0;
   var label = table.dataset.newLabel || "new";
   var seen = 0;
+  // Each cell carries its column's heading, as the server's rows do, for the phone-width cards.
+  var headings = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent; });
 
   function cell(row, text) {
     var td = document.createElement("td");
     td.textContent = text;
+    td.dataset.label = headings[row.cells.length] || "";
     row.appendChild(td);
     return td;
   }

@@ -26,14 +26,22 @@ def test_operator_overrules_and_refers_then_the_agency_identifies_and_closes(liv
     screenshot(page, "10-console-queue")
     page.click(f"text={reference}")
     page.click("#claim")
+    page.wait_for_selector("p.notice")
+    page.click("#routing-fold > summary")
     page.select_option("#overrule-field", "risk")
+    page.click("#overrule-choose")
+    page.wait_for_selector("#value_risk")
+    # One field at a time: only the chosen one is on the form.
+    assert page.locator("#value_case_type").count() == 0
     page.select_option("#value_risk", "high")
     page.fill("#overrule-reason", "Workers locked in at night")
     page.click("#overrule")
+    page.wait_for_selector("p.notice")
     assert page.inner_text("#ticket-risk") == "high"
     page.select_option("#refer-agency", chosen)
     page.fill("#refer-reason", "Labour exploitation shelter")
     page.click("#refer")
+    page.click("#history-fold > summary")
     events = page.inner_text("#events")
     assert "overruled_risk" in events and "Workers locked in at night" in events and "claimed" in events
     screenshot(page, "11-console-ticket-overruled-and-referred")
@@ -53,6 +61,10 @@ def test_operator_overrules_and_refers_then_the_agency_identifies_and_closes(liv
     page.select_option("#close-outcome", "integrated")
     page.click("#close")
     assert page.inner_text("#referral-status") == "closed"
+    # A closed referral shows its outcome and, unfolded, every step the agency took on it.
+    assert page.is_visible("#referral-outcome")
+    assert page.is_visible("#referral-steps")
+    assert page.locator("#referral-steps > li").count() >= 6
     screenshot(page, "13-agency-outcome-recorded")
 
 

@@ -39,7 +39,10 @@ def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, pag
     page.click(f"text={reference}")
     # Wait for the ticket page itself: is_visible does not wait, and on a loaded machine the click's
     # navigation may not have finished.
-    page.wait_for_selector("#routing-decision")
+    page.wait_for_selector("#ticket-summary")
+    # The routing explanation is folded below the summary, and opens on a click.
+    assert not page.is_visible("#routing-decision")
+    page.click("#routing-fold > summary")
     assert page.is_visible("#routing-decision")
     screenshot(page, "04-operator-ticket")
 
@@ -72,6 +75,7 @@ def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, pag
     page.click("text=Sign out")
     sign_in(page, app, base, *operator)
     page.goto(f"{base}/staff/tickets/{reference}")
+    page.click("#history-fold > summary")
     events = page.inner_text("#events")
     for kind in ("received", "triaged", "referred", "agency_notified", "acknowledged"):
         assert kind in events
