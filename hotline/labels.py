@@ -20,6 +20,7 @@ _RISK = {"critical": _l("Critical"), "high": _l("High"), "medium": _l("Medium"),
 _TICKET_STATUS = {
     "received": _l("Received"),
     "needs_triage": _l("Needs triage"),
+    "held_for_review": _l("Held for review (possible flood)"),
     "logged": _l("Logged, nothing to act on"),
     "triaged": _l("Triaged"),
     "referred": _l("Referred"),
