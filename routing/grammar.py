@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from routing.text import MIN_STEM, normalise
@@ -50,13 +51,19 @@ def read_text(text: str) -> Reading:
         first = True
         for match in _SURFACE_WORD.finditer(clause):
             typed = match.group()
-            for part in normalise(typed).split():
+            for part in _normal_parts(typed):
                 words.append(part)
                 clauses.append(number)
                 surfaces.append(typed.casefold())
                 capitalised.append(typed[:1].isupper() and not first and not typed.isupper())
                 first = False
     return Reading(tuple(words), tuple(clauses), tuple(surfaces), tuple(capitalised))
+
+
+@lru_cache(maxsize=100_000)
+def _normal_parts(typed: str) -> tuple[str, ...]:
+    # Words recur from report to report; normalising each once keeps a reading one lookup a word.
+    return tuple(normalise(typed).split())
 
 
 def reading_of_words(words: tuple[str, ...]) -> Reading:
@@ -162,18 +169,34 @@ class Grammar:
                 found.add(family)
         return frozenset(found)
 
-    def occurrences(self, words: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
-        """Where each family occurs: family -> [(start, end)], left to right."""
+    @lru_cache(maxsize=50_000)  # noqa: B019 - one Grammar per process, built once
+    def _phrases_from(self, word: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The multi-word entries whose first word this word can be, each with the rest to check."""
+        return tuple(
+            (entry[1:], family)
+            for key in (word, word[:MIN_STEM])
+            for entry, family in self._multi.get(key, ())
+            if _fits(word, entry[0])
+        )
+
+    @lru_cache(maxsize=256)  # noqa: B019 - risk, classification and confidence read the same words
+    def occurrences(self, words: tuple[str, ...]) -> Mapping[str, tuple[tuple[int, int], ...]]:
+        """Where each family occurs: family -> ((start, end), ...), left to right.
+
+        One pass over the words: each word's families and the phrases it can open are memoised per
+        word, so a report costs a few dictionary lookups per word however large the lexicon grows.
+        """
         found: dict[str, list[tuple[int, int]]] = {}
         for position, word in enumerate(words):
             for family in self.families_of(word):
                 found.setdefault(family, []).append((position, position + 1))
-            for key in (word, word[:MIN_STEM]):
-                for entry, family in self._multi.get(key, ()):
-                    end = position + len(entry)
-                    if end <= len(words) and all(_fits(w, e) for w, e in zip(words[position:end], entry, strict=True)):
-                        found.setdefault(family, []).append((position, end))
-        return found
+            for rest, family in self._phrases_from(word):
+                end = position + 1 + len(rest)
+                if end <= len(words) and all(_fits(w, e) for w, e in zip(words[position + 1 : end], rest, strict=True)):
+                    found.setdefault(family, []).append((position, end))
+        for spans in found.values():
+            spans.sort()
+        return MappingProxyType({family: tuple(spans) for family, spans in found.items()})
 
     def find(self, reading: Reading) -> list[Hit]:
         """Every indicator the patterns find, negated or not, in the order of their first word."""
@@ -220,7 +243,7 @@ def _fits(word: str, entry: str) -> bool:
 
 
 def _extend(
-    pattern: _Pattern, found: Mapping[str, list[tuple[int, int]]], clauses: tuple[int, ...], start: int, end: int
+    pattern: _Pattern, found: Mapping[str, tuple[tuple[int, int], ...]], clauses: tuple[int, ...], start: int, end: int
 ) -> list[tuple[int, int]] | None:
     """The spans of the pattern's elements from words[start:end] on, or None when the others are not near."""
     clause = clauses[start]
