@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -198,6 +198,7 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
     if reading.words != words:
         reading = reading_of_words(words)
     language = resolve_language(intake.text, intake.language, intake.caller_country, snapshot.countries)
+    reading = replace(reading, language=language.code)
     location = resolve_location(intake.location, words, intake.caller_country, snapshot, rules.places, reading)
     risk = assess_risk(words, intake.answers, rules.risk, reading)
     classification = classify_case(

@@ -39,6 +39,9 @@ class Reading:
     # mid-sentence; empty and False when the text could not be aligned word for word.
     surfaces: tuple[str, ...]
     capitalised: tuple[bool, ...]
+    # The language the text was read as, when known: some negation words are ordinary words in
+    # another language (Haitian "pa" is "para" in Caribbean Spanish: "pa montar gente en yola").
+    language: str | None = None
 
 
 def read_text(text: str) -> Reading:
@@ -105,6 +108,9 @@ class Grammar:
         self.version: str = document["version"]
         self.scope = int(document.get("scope", 3))
         self.breakers = frozenset(normalise(w) for w in document.get("scope_breakers", ()))
+        self.not_negation_in: dict[str, frozenset[str]] = {
+            normalise(word): frozenset(languages) for word, languages in document.get("not_negation_in", {}).items()
+        }
         self._exact: dict[str, set[str]] = {}
         self._stems: dict[str, list[tuple[str, str]]] = {}
         self._multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -203,7 +209,7 @@ class Grammar:
         words, clauses = reading.words, reading.clauses
         found = self.occurrences(words)
         hits: list[Hit] = []
-        negations = [start for start, _ in found.get("NEG", ())]
+        negations = [start for start, _ in found.get("NEG", ()) if self._negates(reading, start)]
         for first, patterns in self._by_first.items():
             for start, end in found.get(first, ()):
                 for pattern in patterns:
@@ -221,7 +227,15 @@ class Grammar:
         return hits
 
     def negations(self, reading: Reading) -> list[int]:
-        return [position for position, word in enumerate(reading.words) if "NEG" in self.families_of(word)]
+        return [
+            position
+            for position, word in enumerate(reading.words)
+            if "NEG" in self.families_of(word) and self._negates(reading, position)
+        ]
+
+    def _negates(self, reading: Reading, position: int) -> bool:
+        languages = self.not_negation_in.get(reading.words[position])
+        return not languages or reading.language not in languages
 
     def negated(self, reading: Reading, start: int, end: int, negations: Iterable[int]) -> bool:
         """Whether a negation governs words[start:end]: before it within the scope, or inside it."""
