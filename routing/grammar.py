@@ -92,6 +92,16 @@ class _Element:
 
 
 @dataclass(frozen=True)
+class _Veto:
+    """An indicator's verb (a word of family `verbs`) whose object is a word of `family` nearby."""
+
+    verbs: str
+    family: str
+    after: int
+    before: int
+
+
+@dataclass(frozen=True)
 class _Pattern:
     indicator: str
     seq: tuple[str, ...]
@@ -108,6 +118,15 @@ class Grammar:
         self.version: str = document["version"]
         self.scope = int(document.get("scope", 3))
         self.breakers = frozenset(normalise(w) for w in document.get("scope_breakers", ()))
+        self.negation_after = frozenset(normalise(w) for w in document.get("negation_after", ()))
+        self.vetoes: dict[str, list[_Veto]] = {}
+        for entry in document.get("object_vetoes", ()):
+            for family in (entry["verbs"], entry["family"]):
+                if family not in document["concepts"]:
+                    raise ValueError(f"object veto names unknown family {family!r}")
+            veto = _Veto(entry["verbs"], entry["family"], int(entry["after"]), int(entry.get("before", 0)))
+            for indicator in entry["indicators"]:
+                self.vetoes.setdefault(indicator, []).append(veto)
         self.not_negation_in: dict[str, frozenset[str]] = {
             normalise(word): frozenset(languages) for word, languages in document.get("not_negation_in", {}).items()
         }
@@ -226,6 +245,21 @@ class Grammar:
         hits.sort(key=lambda h: (h.start, h.end))
         return hits
 
+    def vetoed(self, words: tuple[str, ...], indicator: str, start: int, end: int) -> bool:
+        """Whether the verb in words[start:end] has a thing, not a person, for its object."""
+        vetoes = self.vetoes.get(indicator)
+        if not vetoes or end <= start:
+            return False
+        found = self.occurrences(words)
+        spanned = set().union(*(self.families_of(word) for word in words[start:end]))
+        for veto in vetoes:
+            if veto.verbs not in spanned:
+                continue
+            for at, _ in found.get(veto.family, ()):
+                if end <= at < end + veto.after or start - veto.before <= at < start:
+                    return True
+        return False
+
     def negations(self, reading: Reading) -> list[int]:
         return [
             position
@@ -240,6 +274,8 @@ class Grammar:
     def negated(self, reading: Reading, start: int, end: int, negations: Iterable[int]) -> bool:
         """Whether a negation governs words[start:end]: before it within the scope, or inside it."""
         words, clauses = reading.words, reading.clauses
+        if end < len(words) and words[end] in self.negation_after and clauses[end] == clauses[end - 1]:
+            return True  # "il nous enferme pas": French puts the negation after the verb
         for position in negations:
             if position >= end or clauses[position] != clauses[start]:
                 continue

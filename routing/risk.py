@@ -242,6 +242,9 @@ def assess_risk(
             continue
         if match.value in fired or match.value in denied:
             continue
+        if grammar.vetoed(words, match.value, match.start, match.end):
+            notes.append(f"'{words_text(words, match.start, min(len(words), match.end + 2))}' is about a thing.")
+            continue
         if match.phrase.split()[0] not in _NEGATION_OPENERS and grammar.negated(
             reading, match.start, match.end, negations
         ):
@@ -253,6 +256,8 @@ def assess_risk(
     for hit in grammar.find(reading):
         key = hit.indicator
         if key not in rules.indicators or key in fired or key in denied or hit.start in neutral:
+            continue
+        if grammar.vetoed(words, key, hit.start, hit.end):
             continue
         if hit.negated:
             notes.append(f"'{words_text(words, max(0, hit.start - 2), hit.end)}' is negated.")

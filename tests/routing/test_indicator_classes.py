@@ -101,3 +101,37 @@ def test_pa_negates_in_creole_but_is_para_in_caribbean_spanish() -> None:
     spanish = "un señor cobra 150 mil pesos pa montar gente en yola"
     assert "paid_to_cross_border" in assess(spanish, "es").keys
     assert "paid_to_cross_border" not in assess(spanish, "ht").keys
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator"),
+    [
+        ("el dueño le retiene la quincena para que no se vaya", "held_now"),
+        ("telefòn li fèmen depi ayè", "movement_restricted"),
+        ("l ap vann sirèt nan bis la", "sold_or_bought"),
+        ("the older boys make him hold stuff for them", "held_now"),
+        ("la siguen llamando para que pague", "followed"),
+        ("le chef nous enferme pas mais il garde nos permis", "movement_restricted"),
+    ],
+)
+def test_a_verb_with_a_thing_for_object_or_negated_after_it_is_no_confinement_sale_or_pursuit(
+    text: str, indicator: str
+) -> None:
+    assert indicator not in assess(text).keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they kept my first two paychecks as a deposit and said I lose them if I quit",
+        "le patron garde la paie du premier mois comme garantie",
+        "o dono fica com todo o dinheiro que as meninas ganham vendendo na rua",
+        "yon madanm pran tout lajan timoun yo fè nan lari a",
+    ],
+)
+def test_earnings_kept_by_someone_else_are_forced_labour(text: str) -> None:
+    assert "forced_labour" in assess(text).keys
+
+
+def test_a_locked_person_is_still_held() -> None:
+    assert "held_now" in assess("la tienen encerrada en un cuarto").keys
