@@ -7,7 +7,8 @@ right decisions. "Agency kinds" compares the kinds of the engine's referrals wit
 policy and directory pick when given the gold country, risk, case type, minor and nationality, so it
 measures how triage errors reach the referrals. Run:
     python -m bench.triage [--split dev|test|both] [--corpus tests/triage_corpus] [--errors]
-The test split is for the final measurement only: tune on dev.
+    python -m bench.triage --file FRESH-DEV.jsonl --yesno FRESH-YESNO-DEV.jsonl [--errors]
+The test split is for the final measurement only: tune on dev (a file named *test* is refused).
 """
 
 from __future__ import annotations
@@ -250,10 +251,24 @@ def main() -> None:
     parser.add_argument("--split", choices=("dev", "test", "both"), default="dev")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--errors", action="store_true", help="list every wrong report (dev only while tuning)")
+    parser.add_argument(
+        "--file", type=Path, help="score this labelled file instead of a split (a development half: never a test one)"
+    )
+    parser.add_argument("--yesno", type=Path, help="the yes/no replies to read (default: the corpus's yesno.jsonl)")
     options = parser.parse_args()
     snapshot = load_snapshot()
+    for path in (options.file, options.yesno):
+        if path is not None and "test" in path.name:
+            parser.error(f"{path.name} is a held-out half: it is scored by the lead at merge, not while tuning")
+    yesno = options.yesno or options.corpus / "yesno.jsonl"
+    if options.file is not None:
+        print("== yes/no replies ==\n" + "\n".join(yes_no_report(yesno)) + "\n")
+        with options.file.open(encoding="utf-8") as handle:
+            items = [json.loads(line) for line in handle if line.strip()]
+        print(f"== {options.file.name} ==")
+        print("\n".join(evaluate(items, snapshot, show_errors=options.errors)))
+        return
     splits = ("dev", "test") if options.split == "both" else (options.split,)
-    yesno = options.corpus / "yesno.jsonl"
     if yesno.exists() and importlib.util.find_spec("routing.answers") is None:
         print("== yes/no replies: this engine has no answer reader (routing.answers) ==\n")
     elif yesno.exists():

@@ -33,11 +33,12 @@ PLAIN = {
         "si", "claro", "claro que si", "por supuesto", "correcto", "afirmativo", "asi es", "cierto", "exacto",
         "eso", "simon", "sip", "creo que si", "pues si", "si senor", "si senora", "si estoy", "si hay", "si es",
         "si es menor", "si estoy en peligro", "si lo estoy", "si la tienen", "si los tienen", "efectivamente",
-        "auxilio", "socorro", "ayudenme", "ayudame",
+        "auxilio", "socorro", "ayudenme", "ayudame", "sipi", "sii", "aja", "ajam", "simon que si",
         # en
         "yes", "yeah", "yea", "yep", "yup", "ya", "sure", "of course", "correct", "right", "affirmative",
         "i think so", "absolutely", "definitely", "yes i am", "i am", "yes it is", "yes there is", "yes they are",
-        "yes they do", "yes she is", "yes he is", "that s right", "true", "help me",
+        "yes they do", "yes she is", "yes he is", "that s right", "true", "help me", "uh huh", "mhm", "mm hmm",
+        "yass", "yas", "ye",
         # fr
         "oui", "ouais", "ouai", "bien sur", "absolument", "exactement", "c est ca", "tout a fait",
         "je pense que oui", "je crois que oui", "oui je suis", "oui c est ca", "evidemment", "vrai", "oui monsieur",
@@ -45,7 +46,7 @@ PLAIN = {
         "au secours",
         # pt
         "sim", "com certeza", "isso", "isso mesmo", "exato", "certo", "acho que sim", "estou sim", "sim estou",
-        "e sim", "claro que sim", "pois e", "verdade", "ss",
+        "e sim", "claro que sim", "pois e", "verdade", "ss", "uhum", "aham", "s",
         # ht
         "wi", "se sa", "se vre", "dako", "wi mwen ye", "wi li ye", "egzakteman", "se sa menm", "wi se vre", "anmwe",
         "m kwe wi", "mwen kwe wi", "setenman", "sertenman",
@@ -55,7 +56,7 @@ PLAIN = {
         "no", "nop", "nel", "para nada", "de ninguna manera", "claro que no", "creo que no", "negativo", "nunca",
         "no senor", "no senora", "pues no", "no gracias", "no estoy en peligro", "no estoy", "no lo estoy",
         "no hay", "no es menor", "no es menor de edad", "no son menores", "no hay menores", "no hay ninos",
-        "ninguno", "ninguna",
+        "ninguno", "ninguna", "nones", "nel pastel",
         # en
         "no", "nope", "nah", "not really", "no way", "i don t think so", "negative", "not at all", "of course not",
         "i m not", "i am not", "no i m not", "no i am not", "not in danger", "i m not in danger",
@@ -70,7 +71,7 @@ PLAIN = {
         "ce n est pas un enfant", "pas d enfant", "aucun",
         # pt
         "nao", "de jeito nenhum", "acho que nao", "claro que nao", "nao estou", "nao estou em perigo",
-        "nao obrigado", "nao obrigada", "nenhum", "nenhuma", "nunca", "nao e menor",
+        "nao obrigado", "nao obrigada", "nenhum", "nenhuma", "nunca", "nao e menor", "nops", "n", "nao nao",
         # ht
         "non", "pa ditou", "mwen pa panse", "pa vre", "m pa an danje", "mwen pa an danje", "non mwen pa an danje",
         "se pa yon timoun", "okenn", "janm", "m pa kwe", "m pa kwe sa", "mwen pa kwe", "pa gen timoun",
@@ -79,20 +80,24 @@ PLAIN = {
         # es
         "no se", "no lo se", "nose", "ni idea", "quien sabe", "tal vez", "quizas", "quiza", "a lo mejor",
         "no estoy seguro", "no estoy segura", "puede ser", "no sabria decir", "no sabria", "no se si",
-        "no tengo idea", "no se nada", "mas o menos", "quien sabe", "no sabria decirle",
+        "no tengo idea", "no se nada", "mas o menos", "quien sabe", "no sabria decirle", "dificil de decir",
+        "es dificil decir", "no sabemos", "no conozco", "no le se",
         # en
         "don t know", "dont know", "i don t know", "i dont know", "idk", "not sure", "i m not sure",
         "i am not sure", "maybe", "perhaps", "no idea", "dunno", "i have no idea", "i can t say", "no clue",
-        "unsure", "hard to say", "can t say", "not sure really",
+        "unsure", "hard to say", "can t say", "not sure really", "hard to tell", "can t tell", "we don t know",
         # fr
         "je ne sais pas", "je sais pas", "sais pas", "chais pas", "j sais pas", "aucune idee", "peut etre",
         "pas sur", "pas sure", "je ne suis pas sur", "je ne suis pas sure", "je suis pas sur", "je suis pas sure",
-        "je n en sais rien", "je ne sais", "sais pas trop", "je sais pas trop",
+        "je n en sais rien", "je ne sais", "sais pas trop", "je sais pas trop", "difficile a dire", "dur a dire",
+        "je ne connais pas", "je connais pas", "on ne sait pas", "on sait pas",
         # pt
         "nao sei", "nao tenho certeza", "talvez", "sei la", "nao faco ideia", "pode ser", "nao sei dizer", "nem sei",
+        "dificil dizer", "nao conheco", "a gente nao sabe",
         # ht
         "m pa konnen", "mwen pa konnen", "pa konnen", "m pa konn", "mwen pa konn", "petet", "m pa si",
         "mwen pa si", "m pa seten", "mwen pa seten", "pa konnen non", "m pa fin seten", "mwen pa fin seten",
+        "se difisil pou m di", "difisil pou m di", "nou pa konnen",
     ],
 }
 # Words that dress a plain answer without changing it, at either end.
@@ -107,6 +112,15 @@ POLITE = frozenset(
     )
     for word in word.split()
 )
+# Words that say when, not whether: "ahorita no", "agora não", "not now".
+WHEN = frozenset(
+    {"ahora", "ahorita", "ya", "todavia", "aun", "now", "agora", "ainda", "maintenant", "encore", "kounye"}
+)
+# A clause that opens with these qualifies the answer before it until it is no longer plain.
+CONTRAST = frozenset({"pero", "but", "mais", "mas", "men", "sauf", "except", "excepto", "salvo"})
+# Portuguese answers by echoing the verb: "tô sim", "pegaram sim", "tem não", "não dá".
+ECHO_YES = frozenset({"sim"})
+ECHO_NO = frozenset({"nao"})
 # A plain answer at the head of a longer reply still counts when these words start it.
 STRONG_YES = frozenset({"si", "yes", "yeah", "yep", "oui", "ouais", "sim", "wi", "claro"})
 # "non" is never a verb's negation in French or Haitian Creole, so "non, ..." or "non li ..." is a no.
@@ -163,6 +177,10 @@ def _plain_kind(words: tuple[str, ...]) -> str | None:
     kind = table.get(words)
     if kind is not None:
         return kind
+    if words[0] in WHEN and len(words) > 1:
+        return _plain_kind(words[1:])
+    if len(words) == 2 and (words[1] in ECHO_YES or words[1] in ECHO_NO or words[0] in ECHO_NO):
+        return YES if words[1] in ECHO_YES else NO
     # The same answer said twice or more: "no no", "si si claro", "wi wi".
     kinds = set()
     position = 0
@@ -193,6 +211,9 @@ def read_answer(text: str | None) -> Answer:
         head = _plain_kind(tokens(clauses[0]))
         if head is not None:
             rest = raw[raw.find(clauses[1]) :].strip() if clauses[1] in raw else " ".join(clauses[1:])
+            if head in (YES, NO) and tokens(rest)[:1] and tokens(rest)[0] in CONTRAST:
+                # "Agora não, mas ele volta de noite": the "but" takes the plain answer back.
+                return Answer(NARRATIVE, raw)
             return Answer(head, rest)
     first = _squeeze(words[:1])[0]
     if _NO_RUN.fullmatch(first) and len(words) > 1:
@@ -201,9 +222,14 @@ def read_answer(text: str | None) -> Answer:
     for size in range(min(4, len(words) - 1), 0, -1):
         if _plain().get(words[:size]) == UNKNOWN and (size > 1 or words[0] in ("idk", "dunno", "nose")):
             return Answer(UNKNOWN, raw)
+    if first in ("ya", "yeah", "yep") and len(words) > 1 and words[1] in _ENGLISH_SUBJECTS - {"not", "nobody"}:
+        # "ya he got em": the English yes, not Spanish "ya" (already), when an English subject follows.
+        return Answer(YES, raw.split(None, 1)[1])
     if first == "no" and len(words) > 1 and words[1] in _ENGLISH_SUBJECTS:
         # English "no" is never a verb's negation: "no they're all adults" is a no.
         return Answer(NO, raw.split(None, 1)[1])
+    if len(words) > 1 and words[1] in CONTRAST and (first in STRONG_YES or first in STRONG_NO or first == "no"):
+        return Answer(NARRATIVE, raw)
     if len(words) > 1 and (first in STRONG_YES or first in STRONG_NO):
         kind = YES if first in STRONG_YES else NO
         return Answer(kind, raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else "")

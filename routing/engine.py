@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +36,8 @@ CONDITIONS = (
 # How well a candidate agency fits: fully, with something the directory does not know, or not at all.
 QUALIFIES, UNKNOWN, FAILS = 0, 1, 2
 # The rank of a service covering the exact region, in the caller's language, open now: none is better.
-PERFECT = (0, 0, 0)
+# Area and language checks kept per (agency, country, region, language) on a snapshot.
+FIT_MEMO_SIZE = 200_000
 
 
 @dataclass(frozen=True)
@@ -158,17 +159,26 @@ class _Facts:
     indicators: frozenset[str] = frozenset()
 
     def hold(self, when: Mapping[str, Any]) -> bool:
-        checks = {
-            "risk_levels": lambda v: self.risk_level in v,
-            "groups": lambda v: bool(self.groups & set(v)),
-            "groups_absent": lambda v: not self.groups & set(v),
-            "indicators": lambda v: bool(self.indicators & set(v)),
-            "routed_case_types": lambda v: self.routed_case_type in v,
-            "location_known": lambda v: self.location_known == v,
-            "nationality_differs": lambda v: self.nationality_differs == v,
-            "no_referral_yet": lambda v: (not self.has_referral) == v,
-        }
-        return all(checks[name](value) for name, value in when.items())
+        return all(self._holds(name, value) for name, value in when.items())
+
+    def _holds(self, name: str, value: Any) -> bool:
+        if name == "risk_levels":
+            return self.risk_level in value
+        if name == "groups":
+            return bool(self.groups.intersection(value))
+        if name == "groups_absent":
+            return not self.groups.intersection(value)
+        if name == "indicators":
+            return bool(self.indicators.intersection(value))
+        if name == "routed_case_types":
+            return self.routed_case_type in value
+        if name == "location_known":
+            return self.location_known == value
+        if name == "nationality_differs":
+            return self.nationality_differs == value
+        if name == "no_referral_yet":
+            return (not self.has_referral) == value
+        raise KeyError(name)
 
 
 @dataclass
@@ -196,6 +206,7 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
     if reading.words != words:
         reading = reading_of_words(words)
     language = resolve_language(intake.text, intake.language, intake.caller_country, snapshot.countries)
+    reading = replace(reading, language=language.code)
     location = resolve_location(intake.location, words, intake.caller_country, snapshot, rules.places, reading)
     risk = assess_risk(words, intake.answers, rules.risk, reading)
     classification = classify_case(
@@ -315,7 +326,7 @@ def _pick(
             )
             candidates = tuple(a for a in candidates if _serves(a, step.serves))
         fits = sorted(
-            (_fit(agency, country, region, language, now) for agency in candidates if agency.routable),
+            (_fit(snapshot, agency, country, region, language, now) for agency in candidates if agency.routable),
             key=lambda f: (f.verdict, f.rank, f.agency.id),
         )
         qualified = [f for f in fits if f.verdict == QUALIFIES]
@@ -353,46 +364,75 @@ def _not_routable(agency: Agency) -> str:
 def _regional_focal_point(snapshot: Snapshot, language: str, now: datetime) -> _Fit:
     # Never dropped: the best regional focal point is referred even when closed or monolingual,
     # with its shortcomings stated; failing any, a regional body, then any coordinating body.
-    pools = (
-        snapshot.regional_focal_points,
-        tuple(a for a in snapshot.agencies if a.kind == "regional_body"),
-        tuple(a for a in snapshot.agencies if a.kind == "coordinating_body"),
-    )
-    for pool in pools:
+    for pool in _focal_pools(snapshot):
         if pool:
-            fits = [_fit(agency, None, None, language, now) for agency in pool]
+            fits = [_fit(snapshot, agency, None, None, language, now) for agency in pool]
             return min(fits, key=lambda f: (f.verdict, f.rank, f.agency.id))
     raise ValueError("the directory has no regional focal point, regional body or coordinating body")
 
 
-def _fit(agency: Agency, country: str | None, region: str | None, language: str, now: datetime) -> _Fit:
+def _focal_pools(snapshot: Snapshot) -> Iterator[tuple[Agency, ...]]:
+    # Lazily: the fallbacks scan every agency, and a directory with a focal point never needs them.
+    yield snapshot.regional_focal_points
+    yield tuple(a for a in snapshot.agencies if a.kind == "regional_body")
+    yield tuple(a for a in snapshot.agencies if a.kind == "coordinating_body")
+
+
+def _fit(
+    snapshot: Snapshot, agency: Agency, country: str | None, region: str | None, language: str, now: datetime
+) -> _Fit:
     """How well the agency's best service fits this report."""
     local = now.astimezone(agency.zone)
     holiday = local.date() in agency.holidays
     best: tuple[int, tuple[int, int, int], tuple[_Check, _Check, _Check]] | None = None
-    for service in agency.services or (None,):
-        checks = (
-            _area_fit(service, country, region),
-            _language_fit(service, language),
-            _hours_fit(service, local, holiday),
-        )
-        verdict = max(checks[0][0], checks[1][0], checks[2][0])
-        rank = (checks[0][1], checks[1][1], checks[2][1])
+    for area, spoken, service in _static_checks(snapshot, agency, country, region, language):
+        least = max(area[0], spoken[0])
+        # Services come best area and language first, so once even open hours could not beat the
+        # best found, no later service can either.
+        if best is not None and (least, (area[1], spoken[1], 0)) >= best[:2]:
+            break
+        hours = _hours_fit(service, local, holiday)
+        verdict = max(least, hours[0])
+        rank = (area[1], spoken[1], hours[1])
         if best is None or (verdict, rank) < best[:2]:
-            best = (verdict, rank, checks)
-            if verdict == QUALIFIES and rank == PERFECT:
-                break
+            best = (verdict, rank, (area, spoken, hours))
     assert best is not None
     verdict, rank, checks = best
     # Sentences are written only for the service that represents the agency: formatting them for
     # every service of every candidate would cost more than the decision itself.
     clock = f"{local:%a %H:%M} {agency.time_zone}"
-    reasons = [f"{agency.name}: " + template.format(*args, clock=clock) for _, _, template, args in checks]
+    reasons = [f"{agency.name}: " + template.format(*map(_shown, args), clock=clock) for _, _, template, args in checks]
     return _Fit(agency, verdict, reasons, rank)
+
+
+def _static_checks(
+    snapshot: Snapshot, agency: Agency, country: str | None, region: str | None, language: str
+) -> tuple[tuple[_Check, _Check, Service | None], ...]:
+    """Each service's area and language checks, which do not change with the clock, best first.
+
+    Memoised on the snapshot (which never changes): a critical report weighs a dozen agencies of
+    a dozen services each, and only their opening hours depend on the moment.
+    """
+    key = (agency.id, country, region, language)
+    memo = snapshot.fit_memo
+    found = memo.get(key)
+    if found is None:
+        rows = [(_area_fit(s, country, region), _language_fit(s, language), s) for s in agency.services or (None,)]
+        # Stable: services that tie keep the directory's order, as the first listed wins a tie.
+        rows.sort(key=lambda row: (max(row[0][0], row[1][0]), row[0][1], row[1][1]))
+        if len(memo) >= FIT_MEMO_SIZE:
+            memo.clear()
+        found = memo[key] = tuple(rows)
+    return found
 
 
 # A check's outcome: verdict, rank (lower is better), and an explanation as a template and its values.
 _Check = tuple[int, int, str, tuple[object, ...]]
+
+
+def _shown(value: object) -> object:
+    # Sets of regions or languages are sorted and joined only for the service that is explained.
+    return ", ".join(sorted(value)) if isinstance(value, frozenset) else value
 
 
 def _area_fit(service: Service | None, country: str | None, region: str | None) -> _Check:
@@ -407,10 +447,9 @@ def _area_fit(service: Service | None, country: str | None, region: str | None) 
             return QUALIFIES, 1, "covers all of {}.", (country,)
         if region in area.regions:
             return QUALIFIES, 0, "covers {}.", (region,)
-        listed = ", ".join(sorted(area.regions))
         if region is None:
-            return UNKNOWN, 2, "covers only {} and the incident's region is unknown.", (listed,)
-        return FAILS, 3, "covers {}, not {}.", (listed, region)
+            return UNKNOWN, 2, "covers only {} and the incident's region is unknown.", (area.regions,)
+        return FAILS, 3, "covers {}, not {}.", (area.regions, region)
     return FAILS, 3, "does not serve {}.", (country,)
 
 
@@ -422,10 +461,14 @@ def _language_fit(service: Service | None, language: str) -> _Check:
         return QUALIFIES, 1, "offers interpretation for {}.", (language,)
     if service is None or not service.languages:
         return UNKNOWN, 2, "its languages are unknown.", ()
-    spoken = ", ".join(sorted(service.languages))
     if interpretation == "unknown":
-        return UNKNOWN, 2, "works in {}, not {}; whether it offers interpretation is unknown.", (spoken, language)
-    return FAILS, 3, "works in {}, not {}, and offers no interpretation.", (spoken, language)
+        return (
+            UNKNOWN,
+            2,
+            "works in {}, not {}; whether it offers interpretation is unknown.",
+            (service.languages, language),
+        )
+    return FAILS, 3, "works in {}, not {}, and offers no interpretation.", (service.languages, language)
 
 
 def _hours_fit(service: Service | None, local: datetime, holiday: bool) -> _Check:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from routing.text import MIN_STEM, normalise
@@ -38,6 +39,9 @@ class Reading:
     # mid-sentence; empty and False when the text could not be aligned word for word.
     surfaces: tuple[str, ...]
     capitalised: tuple[bool, ...]
+    # The language the text was read as, when known: some negation words are ordinary words in
+    # another language (Haitian "pa" is "para" in Caribbean Spanish: "pa montar gente en yola").
+    language: str | None = None
 
 
 def read_text(text: str) -> Reading:
@@ -50,13 +54,19 @@ def read_text(text: str) -> Reading:
         first = True
         for match in _SURFACE_WORD.finditer(clause):
             typed = match.group()
-            for part in normalise(typed).split():
+            for part in _normal_parts(typed):
                 words.append(part)
                 clauses.append(number)
                 surfaces.append(typed.casefold())
                 capitalised.append(typed[:1].isupper() and not first and not typed.isupper())
                 first = False
     return Reading(tuple(words), tuple(clauses), tuple(surfaces), tuple(capitalised))
+
+
+@lru_cache(maxsize=100_000)
+def _normal_parts(typed: str) -> tuple[str, ...]:
+    # Words recur from report to report; normalising each once keeps a reading one lookup a word.
+    return tuple(normalise(typed).split())
 
 
 def reading_of_words(words: tuple[str, ...]) -> Reading:
@@ -82,6 +92,16 @@ class _Element:
 
 
 @dataclass(frozen=True)
+class _Veto:
+    """An indicator's verb (a word of family `verbs`) whose object is a word of `family` nearby."""
+
+    verbs: str
+    family: str
+    after: int
+    before: int
+
+
+@dataclass(frozen=True)
 class _Pattern:
     indicator: str
     seq: tuple[str, ...]
@@ -98,6 +118,18 @@ class Grammar:
         self.version: str = document["version"]
         self.scope = int(document.get("scope", 3))
         self.breakers = frozenset(normalise(w) for w in document.get("scope_breakers", ()))
+        self.negation_after = frozenset(normalise(w) for w in document.get("negation_after", ()))
+        self.vetoes: dict[str, list[_Veto]] = {}
+        for entry in document.get("object_vetoes", ()):
+            for family in (entry["verbs"], entry["family"]):
+                if family not in document["concepts"]:
+                    raise ValueError(f"object veto names unknown family {family!r}")
+            veto = _Veto(entry["verbs"], entry["family"], int(entry["after"]), int(entry.get("before", 0)))
+            for indicator in entry["indicators"]:
+                self.vetoes.setdefault(indicator, []).append(veto)
+        self.not_negation_in: dict[str, frozenset[str]] = {
+            normalise(word): frozenset(languages) for word, languages in document.get("not_negation_in", {}).items()
+        }
         self._exact: dict[str, set[str]] = {}
         self._stems: dict[str, list[tuple[str, str]]] = {}
         self._multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -162,25 +194,41 @@ class Grammar:
                 found.add(family)
         return frozenset(found)
 
-    def occurrences(self, words: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
-        """Where each family occurs: family -> [(start, end)], left to right."""
+    @lru_cache(maxsize=50_000)  # noqa: B019 - one Grammar per process, built once
+    def _phrases_from(self, word: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The multi-word entries whose first word this word can be, each with the rest to check."""
+        return tuple(
+            (entry[1:], family)
+            for key in (word, word[:MIN_STEM])
+            for entry, family in self._multi.get(key, ())
+            if _fits(word, entry[0])
+        )
+
+    @lru_cache(maxsize=256)  # noqa: B019 - risk, classification and confidence read the same words
+    def occurrences(self, words: tuple[str, ...]) -> Mapping[str, tuple[tuple[int, int], ...]]:
+        """Where each family occurs: family -> ((start, end), ...), left to right.
+
+        One pass over the words: each word's families and the phrases it can open are memoised per
+        word, so a report costs a few dictionary lookups per word however large the lexicon grows.
+        """
         found: dict[str, list[tuple[int, int]]] = {}
         for position, word in enumerate(words):
             for family in self.families_of(word):
                 found.setdefault(family, []).append((position, position + 1))
-            for key in (word, word[:MIN_STEM]):
-                for entry, family in self._multi.get(key, ()):
-                    end = position + len(entry)
-                    if end <= len(words) and all(_fits(w, e) for w, e in zip(words[position:end], entry, strict=True)):
-                        found.setdefault(family, []).append((position, end))
-        return found
+            for rest, family in self._phrases_from(word):
+                end = position + 1 + len(rest)
+                if end <= len(words) and all(_fits(w, e) for w, e in zip(words[position + 1 : end], rest, strict=True)):
+                    found.setdefault(family, []).append((position, end))
+        for spans in found.values():
+            spans.sort()
+        return MappingProxyType({family: tuple(spans) for family, spans in found.items()})
 
     def find(self, reading: Reading) -> list[Hit]:
         """Every indicator the patterns find, negated or not, in the order of their first word."""
         words, clauses = reading.words, reading.clauses
         found = self.occurrences(words)
         hits: list[Hit] = []
-        negations = [start for start, _ in found.get("NEG", ())]
+        negations = [start for start, _ in found.get("NEG", ()) if self._negates(reading, start)]
         for first, patterns in self._by_first.items():
             for start, end in found.get(first, ()):
                 for pattern in patterns:
@@ -197,12 +245,37 @@ class Grammar:
         hits.sort(key=lambda h: (h.start, h.end))
         return hits
 
+    def vetoed(self, words: tuple[str, ...], indicator: str, start: int, end: int) -> bool:
+        """Whether the verb in words[start:end] has a thing, not a person, for its object."""
+        vetoes = self.vetoes.get(indicator)
+        if not vetoes or end <= start:
+            return False
+        found = self.occurrences(words)
+        spanned = set().union(*(self.families_of(word) for word in words[start:end]))
+        for veto in vetoes:
+            if veto.verbs not in spanned:
+                continue
+            for at, _ in found.get(veto.family, ()):
+                if end <= at < end + veto.after or start - veto.before <= at < start:
+                    return True
+        return False
+
     def negations(self, reading: Reading) -> list[int]:
-        return [position for position, word in enumerate(reading.words) if "NEG" in self.families_of(word)]
+        return [
+            position
+            for position, word in enumerate(reading.words)
+            if "NEG" in self.families_of(word) and self._negates(reading, position)
+        ]
+
+    def _negates(self, reading: Reading, position: int) -> bool:
+        languages = self.not_negation_in.get(reading.words[position])
+        return not languages or reading.language not in languages
 
     def negated(self, reading: Reading, start: int, end: int, negations: Iterable[int]) -> bool:
         """Whether a negation governs words[start:end]: before it within the scope, or inside it."""
         words, clauses = reading.words, reading.clauses
+        if end < len(words) and words[end] in self.negation_after and clauses[end] == clauses[end - 1]:
+            return True  # "il nous enferme pas": French puts the negation after the verb
         for position in negations:
             if position >= end or clauses[position] != clauses[start]:
                 continue
@@ -220,7 +293,7 @@ def _fits(word: str, entry: str) -> bool:
 
 
 def _extend(
-    pattern: _Pattern, found: Mapping[str, list[tuple[int, int]]], clauses: tuple[int, ...], start: int, end: int
+    pattern: _Pattern, found: Mapping[str, tuple[tuple[int, int], ...]], clauses: tuple[int, ...], start: int, end: int
 ) -> list[tuple[int, int]] | None:
     """The spans of the pattern's elements from words[start:end] on, or None when the others are not near."""
     clause = clauses[start]

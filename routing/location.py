@@ -39,6 +39,10 @@ class PlaceRules:
     offer_stems: tuple[str, ...] = ()
     offer_window: int = 0
     weak_cues: frozenset[tuple[str, ...]] = frozenset()
+    # A journey that is over: "vim pro Panamá", "I came to", "foi pra Cancún trabalhar".
+    arrival_verbs: frozenset[str] = frozenset()
+    departure_verbs: frozenset[str] = frozenset()
+    work_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,9 @@ def default_place_rules() -> PlaceRules:
         offer_stems=tuple(normalise(w) for w in places["offer_stems"]),
         offer_window=int(places["offer_window"]),
         weak_cues=frozenset(tuple(normalise(cue).split()) for cue in places["weak_location_cues"]),
+        arrival_verbs=frozenset(normalise(w) for w in places.get("arrival_verbs", ())),
+        departure_verbs=frozenset(normalise(w) for w in places.get("departure_verbs", ())),
+        work_words=frozenset(normalise(w) for w in places.get("work_words", ())),
     )
 
 
@@ -157,6 +164,8 @@ def place_mentions(
             and words[match.start - 1] in _ARTICLES
             and _ends_with_cue(words, match.start - 1, rules.destination_cues, rules.longest_cue)
         )
+        if destination and _journey_over(words, match.start, match.end, rules):
+            destination, after_cue = False, True
         offered = not destination and _in_an_offer(words, match.start, reading, rules)
         if typed is not None and not _reads_as_place(typed, match.start, match.end, places, strong_cue or destination):
             continue
@@ -164,6 +173,25 @@ def place_mentions(
             PlaceMention(match.start, match.end, key, places, after_cue and not destination, destination, offered)
         )
     return mentions
+
+
+# How far before a place the verb of a finished journey may stand: "vim pro", "came all the way to".
+JOURNEY_WINDOW = 4
+
+
+def _journey_over(words: tuple[str, ...], start: int, end: int, rules: PlaceRules) -> bool:
+    """Whether a place after a destination cue is where the person now is: they arrived there
+    ("llegué a", "vim pro", "je suis venue en"), or left for it to work ("foi pra Cancún trabalhar")."""
+    before = words[max(0, start - JOURNEY_WINDOW) : start]
+    # "pou rive", "pou vini": a purpose, the journey still ahead.
+    arrived = any(
+        word in rules.arrival_verbs and (position == 0 or before[position - 1] != "pou")
+        for position, word in enumerate(before)
+    )
+    if arrived:
+        return True
+    left = any(word in rules.departure_verbs for word in before)
+    return left and any(word in rules.work_words for word in words[end : end + 3])
 
 
 def _in_an_offer(words: tuple[str, ...], start: int, reading: Reading | None, rules: PlaceRules) -> bool:

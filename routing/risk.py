@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from routing.grammar import Grammar, Reading, default_grammar, reading_of_words
@@ -92,6 +93,10 @@ class MinorAgeRule:
     duration_before: frozenset[str] = frozenset()
     # "she's 16", "my brother is 15": an age with no unit after these words.
     bare_after: frozenset[str] = frozenset()
+    # "fourteen", "catorce", "katòz": ages written in words, read as their figures.
+    number_words: Mapping[str, int] = field(default_factory=dict)
+    # Number words that are also ordinary words ("neuf", "set", "dis") count only before a unit: "neuf ans".
+    number_words_before_unit: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -189,6 +194,10 @@ def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
             after=tuple(tuple(phrase.split()) for phrase in age["after"]),
             duration_before=frozenset(age.get("duration_before", ())),
             bare_after=frozenset(age.get("bare_after", ())),
+            number_words=MappingProxyType({word: int(n) for word, n in age.get("number_words", {}).items()}),
+            number_words_before_unit=MappingProxyType(
+                {word: int(n) for word, n in age.get("number_words_before_unit", {}).items()}
+            ),
         ),
         cues=PhraseMatcher(phrases),
         combinations=tuple(combinations),
@@ -233,6 +242,9 @@ def assess_risk(
             continue
         if match.value in fired or match.value in denied:
             continue
+        if grammar.vetoed(words, match.value, match.start, match.end):
+            notes.append(f"'{words_text(words, match.start, min(len(words), match.end + 2))}' is about a thing.")
+            continue
         if match.phrase.split()[0] not in _NEGATION_OPENERS and grammar.negated(
             reading, match.start, match.end, negations
         ):
@@ -244,6 +256,8 @@ def assess_risk(
     for hit in grammar.find(reading):
         key = hit.indicator
         if key not in rules.indicators or key in fired or key in denied or hit.start in neutral:
+            continue
+        if grammar.vetoed(words, key, hit.start, hit.end):
             continue
         if hit.negated:
             notes.append(f"'{words_text(words, max(0, hit.start - 2), hit.end)}' is negated.")
@@ -350,10 +364,24 @@ def _bracketed_age(reading: Reading, rule: MinorAgeRule) -> str | None:
     return None
 
 
+def _figures(words: tuple[str, ...], rule: MinorAgeRule) -> tuple[str, ...]:
+    """The words with ages written in words replaced by their figures ("catorce años" -> "14 años")."""
+    if not any(word in rule.number_words or word in rule.number_words_before_unit for word in words):
+        return words
+    figures = []
+    for position, word in enumerate(words):
+        number = rule.number_words.get(word)
+        if number is None and position + 1 < len(words) and words[position + 1] in rule.units:
+            number = rule.number_words_before_unit.get(word)
+        figures.append(word if number is None else str(number))
+    return tuple(figures)
+
+
 def _minor_age_evidence(words: tuple[str, ...], rule: MinorAgeRule) -> str | None:
     # "tiene 15 años", "a 14-year-old girl", "elle a 16 ans": a number under 18 followed by an age
     # unit, and framed as an age (a verb or preposition before it, or "old" after it), so
-    # "5 años trabajando" is not read as a child.
+    # "5 años trabajando" is not read as a child. Ages written in words count as their figures.
+    words = _figures(words, rule)
     for position, word in enumerate(words):
         if not word.isdigit() or int(word) >= rule.below:
             continue

@@ -178,6 +178,10 @@ class Snapshot:
     place_matcher: PhraseMatcher[tuple[Place, ...]]
     # (country, normalised region name) -> ISO 3166-2 code, for a region stated by name.
     region_codes_by_name: Mapping[tuple[str, str], str]
+    # The engine's memo of checks that depend only on this snapshot's data (routing.engine._fit).
+    fit_memo: dict[tuple[str, str | None, str | None, str], Any] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     def agencies_of(self, country: str | None, kind: str) -> tuple[Agency, ...]:
         return self.agencies_by_country_kind.get((country, kind), ())

@@ -109,9 +109,14 @@ class PhraseMatcher(Generic[T]):
     def find(self, words: tuple[str, ...]) -> list[Match[T]]:
         """Every match in `words` (already normalised by `tokens`), left to right."""
         found: list[Match[T]] = []
+        root = self._root
         position = 0
         while position < len(words):
-            best = self._longest(self._root, words, position, position)
+            word = words[position]
+            if word not in root.exact and word[:MIN_STEM] not in root.stems:
+                position += 1  # most words open no phrase at all
+                continue
+            best = self._longest(root, words, position, position)
             if best is None:
                 position += 1
             else:
@@ -120,19 +125,24 @@ class PhraseMatcher(Generic[T]):
                 position = end
         return found
 
-    def _longest(self, node: _Node[T], words: tuple[str, ...], start: int, at: int) -> tuple[int, _Node[T]] | None:
-        best = (at, node) if node.phrase is not None and at > start else None
-        if at == len(words):
-            return best
-        word = words[at]
-        children = [child for stem, child in node.stems.get(word[:MIN_STEM], ()) if word.startswith(stem)]
-        exact = node.exact.get(word)
-        if exact is not None:
-            children.append(exact)
-        for child in children:
-            deeper = self._longest(child, words, start, at + 1)
-            if deeper is not None and (best is None or deeper[0] > best[0]):
-                best = deeper
+    def _longest(self, root: _Node[T], words: tuple[str, ...], start: int, at: int) -> tuple[int, _Node[T]] | None:
+        # Depth first with a stack, stems before the exact word at each node: the first path to
+        # reach the furthest word wins, as a recursive walk in that order would choose.
+        best: tuple[int, _Node[T]] | None = None
+        stack = [(root, at)]
+        while stack:
+            node, at = stack.pop()
+            if node.phrase is not None and at > start and (best is None or at > best[0]):
+                best = (at, node)
+            if at == len(words):
+                continue
+            word = words[at]
+            exact = node.exact.get(word)
+            if exact is not None:
+                stack.append((exact, at + 1))
+            if node.stems:
+                stems = [child for stem, child in node.stems.get(word[:MIN_STEM], ()) if word.startswith(stem)]
+                stack.extend((child, at + 1) for child in reversed(stems))
         return best
 
 
