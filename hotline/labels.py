@@ -490,6 +490,7 @@ _STATE_AS = {
     "overruled_case_type": "case_type",
 }
 _STATE_VERBATIM = (
+    "escalation",  # the escalation ladder's rung numbers
     "person_added",
     "person_changed",
     "people_identified",
@@ -654,6 +655,40 @@ def reason_text(key: Mapping[str, Any]) -> str:
     return str(_REASON[code]) % shown
 
 
+def overrule_value(field: str, value: str | None) -> str:
+    """An overruled value in words: a risk or case type by its label, a country by its name."""
+    if not value:
+        return "—"
+    if field in ("risk", "case_type"):
+        return label(value, field)
+    if field == "country":
+        return str(get_locale().territories.get(value, value))
+    if field == "language":
+        return _language_name(value)
+    return value
+
+
+def stored_reason(text: str | None) -> str:
+    """A reason stored as an English sentence (a referral's or an event's), with the policy's sentences
+    in it put into the page's language. What staff typed, and what the system wrote before reasons
+    became message keys, is shown as it was written."""
+    if not text:
+        return ""
+    for sentence, words in POLICY_SENTENCES.items():
+        if sentence in text:
+            text = text.replace(sentence, str(words))
+    return text
+
+
+def indicator(key: str) -> str:
+    """A risk indicator's name: a triage question's words where it is one, else the rule's own name."""
+    return label(key, "question") if key in _QUESTION else key.replace("_", " ")
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(label=label, when=when, actor=actor, agency_name=agency_name)
-    app.jinja_env.globals.update(answer_text=answer, event_state=event_state, reason_text=reason_text)
+    app.jinja_env.filters.update(
+        label=label, when=when, actor=actor, agency_name=agency_name, stored_reason=stored_reason, indicator=indicator
+    )
+    app.jinja_env.globals.update(
+        answer_text=answer, event_state=event_state, reason_text=reason_text, overrule_value=overrule_value
+    )
