@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from hotline.db import db_session
+from hotline.labels import agency_name
 from hotline.referrals.models import Referral
 from hotline.referrals.service import find_ack_link, redeem_ack_link
 
@@ -31,5 +32,9 @@ def _page(referral: Referral, done: bool) -> str:
     """Only the minimum: the reference, the risk and the agency; never what was reported."""
     ticket = referral.ticket
     return render_template(
-        "public/ack.html", reference=ticket.reference, risk=ticket.risk_level, agency=referral.agency.name, done=done
+        "public/ack.html",
+        reference=ticket.reference,
+        risk=ticket.risk_level,
+        agency=agency_name(referral.agency),
+        done=done,
     )

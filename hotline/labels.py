@@ -491,6 +491,7 @@ _STATE_AS = {
     "overruled_case_type": "case_type",
 }
 _STATE_VERBATIM = (
+    "escalation",  # the escalation ladder's rung numbers
     "person_added",
     "person_changed",
     "people_identified",
@@ -519,6 +520,176 @@ def event_state(event: Any, state: str | None) -> str:
     return label(state, "referral_status" if event.referral_id else "ticket_status")
 
 
+# The routing engine's reasons as message keys (routing/engine.py, routing/reasons.py).
+_REASON = {
+    "unclear_routed_as_trafficking": _l(
+        "The case type is unclear but there are risk indicators, so it is routed as trafficking."
+    ),
+    "place_ambiguous": _l("The place could be in %(countries)s."),
+    "best_of_unknown": _l(
+        "No candidate fully qualifies; this is the best one with details the directory does not know."
+    ),
+    "acknowledge_within": _l("Acknowledge within %(minutes)s minutes (risk: %(risk)s)."),
+    "acknowledge_within_own": _l(
+        "Acknowledge within %(minutes)s minutes (risk: %(risk)s, this agency's own deadline)."
+    ),
+    "agency.takes_no_cases": _l("%(agency)s: a policy and coordination body; it is informed, never sent a case."),
+    "agency.unverified": _l(
+        "%(agency)s: listed by name only, with no source and no contact; not routed to until verified."
+    ),
+    "area.whole_region": _l("%(agency)s: serves the whole region."),
+    "area.no_services": _l("%(agency)s: lists no services, so its area is unknown."),
+    "area.country": _l("%(agency)s: covers all of %(country)s."),
+    "area.region": _l("%(agency)s: covers %(region)s."),
+    "area.region_unknown": _l("%(agency)s: covers only %(regions)s and the incident's region is unknown."),
+    "area.other_regions": _l("%(agency)s: covers %(regions)s, not %(region)s."),
+    "area.other_country": _l("%(agency)s: does not serve %(country)s."),
+    "language.spoken": _l("%(agency)s: works in %(language)s."),
+    "language.interpretation": _l("%(agency)s: offers interpretation for %(language)s."),
+    "language.unknown": _l("%(agency)s: its languages are unknown."),
+    "language.other_interpretation_unknown": _l(
+        "%(agency)s: works in %(spoken)s, not %(language)s; whether it offers interpretation is unknown."
+    ),
+    "language.other_no_interpretation": _l(
+        "%(agency)s: works in %(spoken)s, not %(language)s, and offers no interpretation."
+    ),
+    "hours.open": _l("%(agency)s: is open now (%(clock)s)."),
+    "hours.after_hours": _l("%(agency)s: %(closed)s (%(clock)s) but takes referrals after hours."),
+    "hours.no_after_hours": _l("%(agency)s: %(closed)s (%(clock)s) and takes no referrals after hours."),
+    "hours.after_hours_unknown": _l(
+        "%(agency)s: %(closed)s (%(clock)s); whether it takes referrals after hours is unknown."
+    ),
+}
+_CLOSED = {
+    "holiday": _l("closed for a holiday"),
+    "closed": _l("closed now"),
+    "unknown": _l("opening hours unknown"),
+}
+# routing/policy.json's sentences: data in English, translated here so a policy change that adds a
+# sentence without words fails tests/hotline/test_labels.py.
+POLICY_SENTENCES = {
+    "The risk is critical, so the incident country's immediate responder is alerted first.": _l(
+        "The risk is critical, so the incident country's immediate responder is alerted first."
+    ),
+    "A child is involved, so the incident country's child protection authority is referred too.": _l(
+        "A child is involved, so the incident country's child protection authority is referred too."
+    ),
+    "Possible trafficking: the response team (or, where there is none, the national line or the specialised "
+    "police) identifies and assists victims.": _l(
+        "Possible trafficking: the response team (or, where there is none, the national line or the specialised "
+        "police) identifies and assists victims."
+    ),
+    "Possible trafficking: the prosecutor's office investigates.": _l(
+        "Possible trafficking: the prosecutor's office investigates."
+    ),
+    "Smuggling of migrants only: the migration authority handles it.": _l(
+        "Smuggling of migrants only: the migration authority handles it."
+    ),
+    "Smuggling as well as possible trafficking: the migration authority is referred too.": _l(
+        "Smuggling as well as possible trafficking: the migration authority is referred too."
+    ),
+    "No indicator of a crime: the national hotline or coordinating body answers the question.": _l(
+        "No indicator of a crime: the national hotline or coordinating body answers the question."
+    ),
+    "The victim is a national of another country: its foreign ministry's consular service identifies the person "
+    "and supports a safe return if the person wants it.": _l(
+        "The victim is a national of another country: its foreign ministry's consular service identifies the "
+        "person and supports a safe return if the person wants it."
+    ),
+    "A child from another country: the origin country's child protection authority takes part in the "
+    "best-interests determination, family tracing and any escorted return (RCM Regional Guidelines for the "
+    "repatriation of child victims, 2007).": _l(
+        "A child from another country: the origin country's child protection authority takes part in the "
+        "best-interests determination, family tracing and any escorted return (RCM Regional Guidelines for the "
+        "repatriation of child victims, 2007)."
+    ),
+    "The location is unknown, so the regional focal point triages the report by hand.": _l(
+        "The location is unknown, so the regional focal point triages the report by hand."
+    ),
+    "No agency in the incident country could be found, so the regional focal point takes the report rather "
+    "than drop it.": _l(
+        "No agency in the incident country could be found, so the regional focal point takes the report rather "
+        "than drop it."
+    ),
+    "An adult smuggling-only report never goes to child protection.": _l(
+        "An adult smuggling-only report never goes to child protection."
+    ),
+}
+
+
+def _language_name(code: str) -> str:
+    return str(get_locale().languages.get(code, code))
+
+
+def reason_text(key: Mapping[str, Any]) -> str:
+    """A routing reason in the page's language, from its message key and parameters."""
+    code, params = key.get("code"), dict(key.get("params") or {})
+    if code == "policy":
+        sentence = params.get("sentence", key.get("text", ""))
+        if sentence in POLICY_SENTENCES:
+            return str(POLICY_SENTENCES[sentence])
+        code = None
+    if code not in _REASON:
+        if _strict():
+            raise MissingLabel(f"no words for the routing reason {code!r}")
+        return str(key.get("text", ""))
+    locale = get_locale()
+    shown: dict[str, Any] = dict(params)
+    if "agency" in params:
+        shown["agency"] = agency_name(params["agency"])
+    for field in ("country",):
+        if params.get(field):
+            shown[field] = locale.territories.get(params[field], params[field])
+    if "countries" in params:
+        shown["countries"] = ", ".join(locale.territories.get(c, c) for c in params["countries"])
+    if "language" in params:
+        shown["language"] = _language_name(params["language"])
+    if "spoken" in params:
+        shown["spoken"] = ", ".join(_language_name(c.strip()) for c in params["spoken"].split(","))
+    if "risk" in params:
+        shown["risk"] = label(params["risk"], "risk").lower()
+    if "state" in params:
+        shown["closed"] = str(_CLOSED[params["state"]])
+    if "time" in params:
+        day = locale.days["format"]["abbreviated"][params.get("weekday", 0)]
+        shown["clock"] = f"{day} {params['time']} {params.get('zone', '')}".strip()
+    return str(_REASON[code]) % shown
+
+
+def overrule_value(field: str, value: str | None) -> str:
+    """An overruled value in words: a risk or case type by its label, a country by its name."""
+    if not value:
+        return "—"
+    if field in ("risk", "case_type"):
+        return label(value, field)
+    if field == "country":
+        return str(get_locale().territories.get(value, value))
+    if field == "language":
+        return _language_name(value)
+    return value
+
+
+def stored_reason(text: str | None) -> str:
+    """A reason stored as an English sentence (a referral's or an event's), with the policy's sentences
+    in it put into the page's language. What staff typed, and what the system wrote before reasons
+    became message keys, is shown as it was written."""
+    if not text:
+        return ""
+    for sentence, words in POLICY_SENTENCES.items():
+        if sentence in text:
+            text = text.replace(sentence, str(words))
+    return text
+
+
+def indicator(key: str) -> str:
+    """A risk indicator's name: a triage question's words where it is one, else the rule's own name."""
+    return label(key, "question") if key in _QUESTION else key.replace("_", " ")
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(label=label, when=when, actor=actor, agency_name=agency_name)
-    app.jinja_env.globals.update(answer_text=answer, event_state=event_state)
+    app.jinja_env.filters.update(
+        label=label, when=when, actor=actor, agency_name=agency_name, stored_reason=stored_reason, indicator=indicator
+    )
+    app.jinja_env.globals.update(
+        answer_text=answer, event_state=event_state, reason_text=reason_text, overrule_value=overrule_value
+    )

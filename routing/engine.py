@@ -16,6 +16,7 @@ from routing.grammar import read_text, reading_of_words
 from routing.intake import Intake
 from routing.language import LanguageResult, resolve_language
 from routing.location import LocationResult, PlaceRules, default_place_rules, resolve_location
+from routing.reasons import Reason, reason_key
 from routing.risk import RiskAssessment, RiskRules, assess_risk, default_risk_rules
 from routing.snapshot import Agency, Service, Snapshot
 from routing.text import tokens
@@ -223,17 +224,33 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
     )
     chosen: dict[str, _Chosen] = {}
     considered: dict[str, list[str]] = {}
-    banned = {kind: never.reason for never in rules.policy.never if facts.hold(never.when) for kind in never.kinds}
+    banned = {
+        kind: Reason("policy", never.reason, sentence=never.reason)
+        for never in rules.policy.never
+        if facts.hold(never.when)
+        for kind in never.kinds
+    }
     for step in rules.policy.steps:
         if not facts.hold(step.when):
             continue
-        reasons = [step.reason]
+        reasons: list[str] = [Reason("policy", step.reason, sentence=step.reason)]
         if step.id == "trafficking_identification" and classification.case_type == "unclear":
-            reasons.append("The case type is unclear but there are risk indicators, so it is routed as trafficking.")
+            reasons.append(
+                Reason(
+                    "unclear_routed_as_trafficking",
+                    "The case type is unclear but there are risk indicators, so it is routed as trafficking.",
+                )
+            )
         if step.target == "regional":
             fit = _regional_focal_point(snapshot, language.code, now)
             if location.ambiguous:
-                reasons.append(f"The place could be in {', '.join(location.candidates)}.")
+                reasons.append(
+                    Reason(
+                        "place_ambiguous",
+                        f"The place could be in {', '.join(location.candidates)}.",
+                        countries=list(location.candidates),
+                    )
+                )
             _choose(chosen, fit.agency, step.role, reasons + fit.reasons, rules.policy.role_order)
         else:
             country = location.country if step.target == "incident" else nationality
@@ -245,7 +262,11 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
                 role = step.role if picked.verdict == QUALIFIES or step.target == "origin" else "fallback"
                 if picked.verdict != QUALIFIES:
                     reasons.append(
-                        "No candidate fully qualifies; this is the best one with details the directory does not know."
+                        Reason(
+                            "best_of_unknown",
+                            "No candidate fully qualifies; this is the best one with details the directory "
+                            "does not know.",
+                        )
                     )
                 _choose(chosen, picked.agency, role, reasons + picked.reasons, rules.policy.role_order)
             for fit in others:
@@ -290,8 +311,13 @@ def _referrals(chosen: dict[str, _Chosen], level: str, policy: Policy) -> tuple[
         minutes = override if override is not None else policy.ack_minutes[level]
         reasons = list(entry.reasons)
         reasons.append(
-            f"Acknowledge within {minutes} minutes ({level} risk"
-            + (", this agency's own deadline)." if override is not None else ").")
+            Reason(
+                "acknowledge_within_own" if override is not None else "acknowledge_within",
+                f"Acknowledge within {minutes} minutes ({level} risk"
+                + (", this agency's own deadline)." if override is not None else ")."),
+                minutes=minutes,
+                risk=level,
+            )
         )
         referrals.append(
             Referral(agency.id, agency.name, agency.country, agency.kind, entry.role, minutes, tuple(reasons))
@@ -357,8 +383,10 @@ def _serves_other_cases(agency: Agency, case_type: str) -> str:
 
 def _not_routable(agency: Agency) -> str:
     if not agency.takes_cases:
-        return f"{agency.name}: a policy and coordination body; it is informed, never sent a case."
-    return f"{agency.name}: listed by name only, with no source and no contact; not routed to until verified."
+        text = f"{agency.name}: a policy and coordination body; it is informed, never sent a case."
+        return Reason("agency.takes_no_cases", text, agency=agency.id)
+    text = f"{agency.name}: listed by name only, with no source and no contact; not routed to until verified."
+    return Reason("agency.unverified", text, agency=agency.id)
 
 
 def _regional_focal_point(snapshot: Snapshot, language: str, now: datetime) -> _Fit:
@@ -401,7 +429,20 @@ def _fit(
     # Sentences are written only for the service that represents the agency: formatting them for
     # every service of every candidate would cost more than the decision itself.
     clock = f"{local:%a %H:%M} {agency.time_zone}"
-    reasons = [f"{agency.name}: " + template.format(*map(_shown, args), clock=clock) for _, _, template, args in checks]
+    reasons: list[str] = []
+    for _, _, code, template, raw in checks:
+        params = {name: _shown(value) for name, value in raw.items()}
+        reasons.append(
+            Reason(
+                code,
+                f"{agency.name}: " + template.format(**params, clock=clock),
+                agency=agency.id,
+                weekday=local.weekday(),
+                time=f"{local:%H:%M}",
+                zone=agency.time_zone,
+                **params,
+            )
+        )
     return _Fit(agency, verdict, reasons, rank)
 
 
@@ -426,62 +467,83 @@ def _static_checks(
     return found
 
 
-# A check's outcome: verdict, rank (lower is better), and an explanation as a template and its values.
-_Check = tuple[int, int, str, tuple[object, ...]]
+# A check's outcome: verdict, rank (lower is better), and its explanation as a message key, an English
+# template and the values for both (sets of regions or languages joined only when explained).
+_Check = tuple[int, int, str, str, dict[str, Any]]
 
 
 def _shown(value: object) -> object:
     # Sets of regions or languages are sorted and joined only for the service that is explained.
-    return ", ".join(sorted(value)) if isinstance(value, frozenset) else value
+    return ", ".join(sorted(value)) if isinstance(value, frozenset | set) else value
 
 
 def _area_fit(service: Service | None, country: str | None, region: str | None) -> _Check:
     if country is None:
-        return QUALIFIES, 1, "serves the whole region.", ()
+        return QUALIFIES, 1, "area.whole_region", "serves the whole region.", {}
     if service is None:
-        return UNKNOWN, 2, "lists no services, so its area is unknown.", ()
+        return UNKNOWN, 2, "area.no_services", "lists no services, so its area is unknown.", {}
     for area in service.areas:
         if area.country != country:
             continue
         if area.national:
-            return QUALIFIES, 1, "covers all of {}.", (country,)
+            return QUALIFIES, 1, "area.country", "covers all of {country}.", {"country": country}
         if region in area.regions:
-            return QUALIFIES, 0, "covers {}.", (region,)
+            return QUALIFIES, 0, "area.region", "covers {region}.", {"region": region}
         if region is None:
-            return UNKNOWN, 2, "covers only {} and the incident's region is unknown.", (area.regions,)
-        return FAILS, 3, "covers {}, not {}.", (area.regions, region)
-    return FAILS, 3, "does not serve {}.", (country,)
+            return (
+                UNKNOWN,
+                2,
+                "area.region_unknown",
+                "covers only {regions} and the incident's region is unknown.",
+                {"regions": area.regions},
+            )
+        return (
+            FAILS,
+            3,
+            "area.other_regions",
+            "covers {regions}, not {region}.",
+            {"regions": area.regions, "region": region},
+        )
+    return FAILS, 3, "area.other_country", "does not serve {country}.", {"country": country}
 
 
 def _language_fit(service: Service | None, language: str) -> _Check:
     if service is not None and language in service.languages:
-        return QUALIFIES, 0, "works in {}.", (language,)
+        return QUALIFIES, 0, "language.spoken", "works in {language}.", {"language": language}
     interpretation = service.interpretation if service is not None else "unknown"
     if interpretation == "yes":
-        return QUALIFIES, 1, "offers interpretation for {}.", (language,)
+        return QUALIFIES, 1, "language.interpretation", "offers interpretation for {language}.", {"language": language}
     if service is None or not service.languages:
-        return UNKNOWN, 2, "its languages are unknown.", ()
+        return UNKNOWN, 2, "language.unknown", "its languages are unknown.", {}
+    both = {"spoken": service.languages, "language": language}
     if interpretation == "unknown":
-        return (
-            UNKNOWN,
-            2,
-            "works in {}, not {}; whether it offers interpretation is unknown.",
-            (service.languages, language),
-        )
-    return FAILS, 3, "works in {}, not {}, and offers no interpretation.", (service.languages, language)
+        template = "works in {spoken}, not {language}; whether it offers interpretation is unknown."
+        return UNKNOWN, 2, "language.other_interpretation_unknown", template, both
+    return (
+        FAILS,
+        3,
+        "language.other_no_interpretation",
+        "works in {spoken}, not {language}, and offers no interpretation.",
+        both,
+    )
 
 
 def _hours_fit(service: Service | None, local: datetime, holiday: bool) -> _Check:
     is_open = False if holiday else (service.hours.is_open(local) if service is not None else None)
     after_hours = service.after_hours_referrals if service is not None else "unknown"
     if is_open:
-        return QUALIFIES, 0, "is open now ({clock}).", ()
-    closed = "closed for a holiday" if holiday else ("closed now" if is_open is False else "opening hours unknown")
+        return QUALIFIES, 0, "hours.open", "is open now ({clock}).", {}
+    state = "holiday" if holiday else ("closed" if is_open is False else "unknown")
+    said = {"state": state, "closed": CLOSED_WORDS[state]}
     if after_hours == "yes":
-        return QUALIFIES, 1, "{} ({clock}) but takes referrals after hours.", (closed,)
+        return QUALIFIES, 1, "hours.after_hours", "{closed} ({clock}) but takes referrals after hours.", said
     if after_hours == "no" and is_open is False:
-        return FAILS, 3, "{} ({clock}) and takes no referrals after hours.", (closed,)
-    return UNKNOWN, 2, "{} ({clock}); whether it takes referrals after hours is unknown.", (closed,)
+        return FAILS, 3, "hours.no_after_hours", "{closed} ({clock}) and takes no referrals after hours.", said
+    template = "{closed} ({clock}); whether it takes referrals after hours is unknown."
+    return UNKNOWN, 2, "hours.after_hours_unknown", template, said
+
+
+CLOSED_WORDS = {"holiday": "closed for a holiday", "closed": "closed now", "unknown": "opening hours unknown"}
 
 
 def decision_to_json(decision: Decision) -> dict[str, Any]:
@@ -518,10 +580,18 @@ def decision_to_json(decision: Decision) -> dict[str, Any]:
                 "role": r.role,
                 "ack_due_minutes": r.ack_due_minutes,
                 "reasons": list(r.reasons),
+                "reason_keys": [reason_key(reason) for reason in r.reasons],
             }
             for r in decision.referrals
         ],
-        "rejected": [{"agency_id": r.agency_id, "reasons": list(r.reasons)} for r in decision.rejected],
+        "rejected": [
+            {
+                "agency_id": r.agency_id,
+                "reasons": list(r.reasons),
+                "reason_keys": [reason_key(reason) for reason in r.reasons],
+            }
+            for r in decision.rejected
+        ],
         "policy_version": decision.policy_version,
         "confidence": {
             name: {"score": round(field.score, 2), "reasons": list(field.reasons)}

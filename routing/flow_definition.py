@@ -565,6 +565,7 @@ def _actions(raw: Sequence[Mapping[str, Any]]) -> tuple[ActionSpec, ...]:
         specs.append(ActionSpec(action["kind"], MappingProxyType(params)))
     return tuple(specs)
 
+
 USAGE = "usage: flows check FILE [FILE ...]"
 
 

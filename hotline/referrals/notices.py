@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from directory.models import ReferralContact
 from hotline.db import utcnow
+from hotline.labels import label
 from hotline.outbox import OutboxKind, OutboxMessage, OutboxStatus, on_compose, on_settled, queue_message
 from hotline.referrals.models import AckLink, Referral, ReferralStatus
 from hotline.tickets.service import SYSTEM, record_event
@@ -61,7 +62,7 @@ def queue_agency_notice(
             "New referral %(reference)s (risk: %(risk)s). Open it: %(link)s or acknowledge now: %(ack)s "
             "or reply ACK %(reference)s",
             reference=reference,
-            risk=referral.ticket.risk_level,
+            risk=label(referral.ticket.risk_level, "risk").lower(),
             link=f"{config['STAFF_BASE_URL']}/referrals/{referral.id}",
             ack=f"{config['SETTINGS'].public_base_url}/ack/{ACK_TOKEN_SLOT}",
         )

@@ -37,13 +37,13 @@ def test_operator_overrules_and_refers_then_the_agency_identifies_and_closes(liv
     page.fill("#overrule-reason", "Workers locked in at night")
     page.click("#overrule")
     page.wait_for_selector("p.notice")
-    assert page.inner_text("#ticket-risk") == "high"
+    assert page.inner_text("#ticket-risk") == "High"
     page.select_option("#refer-agency", chosen)
     page.fill("#refer-reason", "Labour exploitation shelter")
     page.click("#refer")
     page.click("#history-fold > summary")
     events = page.inner_text("#events")
-    assert "overruled_risk" in events and "Workers locked in at night" in events and "claimed" in events
+    assert "Risk overruled" in events and "Workers locked in at night" in events and "Claimed" in events
     screenshot(page, "11-console-ticket-overruled-and-referred")
     page.click("text=Sign out")
 
@@ -60,7 +60,7 @@ def test_operator_overrules_and_refers_then_the_agency_identifies_and_closes(liv
     page.click("#record-wish")
     page.select_option("#close-outcome", "integrated")
     page.click("#close")
-    assert page.inner_text("#referral-status") == "closed"
+    assert page.inner_text("#referral-status") == "Closed"
     # A closed referral shows its outcome and, unfolded, every step the agency took on it.
     assert page.is_visible("#referral-outcome")
     assert page.is_visible("#referral-steps")

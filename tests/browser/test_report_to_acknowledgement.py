@@ -69,7 +69,7 @@ def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, pag
     screenshot(page, "05-agency-referrals")
     page.goto(f"{base}/staff/referrals/{referral_id}")
     page.click("#acknowledge")
-    assert page.inner_text("#referral-status") == "acknowledged"
+    assert page.inner_text("#referral-status") == "Acknowledged"
     screenshot(page, "06-agency-acknowledged")
 
     page.click("text=Sign out")
@@ -77,9 +77,9 @@ def test_report_operator_and_agency_acknowledgement(live_server: LiveServer, pag
     page.goto(f"{base}/staff/tickets/{reference}")
     page.click("#history-fold > summary")
     events = page.inner_text("#events")
-    for kind in ("received", "triaged", "referred", "agency_notified", "acknowledged"):
+    for kind in ("Received", "Triaged", "Referred", "Agency notified", "Acknowledged"):
         assert kind in events
-    assert page.inner_text("#ticket-status") == "acknowledged"
+    assert page.inner_text("#ticket-status") == "Acknowledged"
 
 
 def test_quick_exit_leaves_the_page_and_the_form_works_without_javascript(live_server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]

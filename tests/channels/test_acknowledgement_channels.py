@@ -160,3 +160,14 @@ def test_a_number_registered_for_two_agencies_acknowledges_each(app: Flask, clie
     with app.app_context(), app.extensions["database"].session() as session:
         assert session.get(Referral, first.id).status == "acknowledged"  # type: ignore[union-attr]
         assert session.get(Referral, second).status == "acknowledged"  # type: ignore[union-attr]
+
+
+def test_the_notice_and_the_ack_page_give_the_risk_in_the_agencys_language(app: Flask, client: FlaskClient) -> None:
+    _reference, referral, message = notified(app, client)
+    words = {"critical": "crítico", "high": "alto", "medium": "medio", "low": "bajo"}
+    with app.app_context(), app.extensions["database"].session() as session:
+        level = session.get(Referral, referral.id).ticket.risk_level  # type: ignore[union-attr]
+    assert f"riesgo: {words[level]}" in message.body, message.body
+    page = client.get(f"{ack_path(app, message)}?lang=es").get_data(as_text=True)
+    assert f">{words[level].capitalize()}</span>" in page
+    assert f">{level}</span>" not in page

@@ -72,11 +72,10 @@ def test_every_label_is_translated_in_every_staff_language(locale: str) -> None:
     with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle)
     source = Path(labels.__file__).read_text()
-    untranslated = [
-        msgid
-        for msgid in dict.fromkeys(re.findall(r'_l\("((?:[^"\\]|\\.)*)"\)', source))
-        if not (catalog.get(msgid) and catalog.get(msgid).string)
-    ]
+    calls = re.findall(r'_l\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)', source)
+    msgids = ["".join(re.findall(r'"((?:[^"\\]|\\.)*)"', call)) for call in calls]
+    assert len(msgids) > 300
+    untranslated = [msgid for msgid in dict.fromkeys(msgids) if not (catalog.get(msgid) and catalog.get(msgid).string)]
     assert not untranslated, f"{locale} has no words for {untranslated}"
 
 
@@ -121,3 +120,28 @@ def test_the_ticket_page_in_french_shows_words_not_codes(
     events = page[page.index('id="events"') :]
     assert "staff:" not in events and "+00:00" not in events
     assert "-06:00" in events, "the event times show the viewer's zone"
+
+
+def test_every_routing_reason_and_policy_sentence_has_words() -> None:
+    engine = (FLOWS.parent / "engine.py").read_text()
+    codes = set(re.findall(r'"((?:area|language|hours|agency)\.[a-z_]+)"', engine))
+    codes |= set(re.findall(r'Reason\(\s*"([a-z_]+)"', engine)) | set(
+        re.findall(r'"(acknowledge_within[a-z_]*)"', engine)
+    )
+    assert {"area.country", "hours.open", "acknowledge_within"} <= codes
+    assert codes - {"policy"} <= set(labels._REASON), sorted(codes - {"policy"} - set(labels._REASON))
+    policy = json.loads((FLOWS.parent / "policy.json").read_text())
+    sentences = [step["reason"] for step in policy["steps"]] + [rule["reason"] for rule in policy["never"]]
+    assert set(sentences) <= set(labels.POLICY_SENTENCES), set(sentences) - set(labels.POLICY_SENTENCES)
+
+
+def test_the_routing_explanation_reads_in_the_pages_language(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    reference = file_report(client, "GT")
+    sign_in(staff_client, *make_user(app, countries=("GT",)))
+    page = staff_client.get(f"/tickets/{reference}?lang=es").get_data(as_text=True)
+    explanation = page[page.index('id="routing-decision"') : page.index("</section>")]
+    for english in ("Acknowledge within", "covers all of", "works in", "is open now", "closed now", "serves the whole"):
+        assert english not in explanation, english
+    assert "Confirmar en" in explanation or "minutos" in explanation

@@ -207,7 +207,12 @@ def test_json_has_exactly_the_documented_shape(small_snapshot) -> None:
         "role",
         "ack_due_minutes",
         "reasons",
+        "reason_keys",
     }
+    # Each reason is also a message key with parameters, beside the same English sentence.
+    for referral in document["referrals"]:
+        assert [key["text"] for key in referral["reason_keys"]] == referral["reasons"]
+        assert all(key["code"] for key in referral["reason_keys"]), referral["reason_keys"]
     assert document["referrals"][0]["role"] == "regional"
 
 
