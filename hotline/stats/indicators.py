@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,7 +97,9 @@ def justice(session: Session, filters: Filters) -> list[tuple[str, int]]:
         .where(*tickets_where(filters), TicketEvent.to_state.in_(sorted(JUSTICE_NODES.values())))
     )
     reached: dict[str, set[int]] = defaultdict(set)
-    for ticket_id, node, run in session.execute(query).tuples():
+    # The rows' column types (mypy cannot read them through the joins).
+    rows = cast("list[tuple[int, str, dict[str, Any] | None]]", session.execute(query).all())
+    for ticket_id, node, run in rows:
         reached[node].add(ticket_id)
         if node == JUSTICE_NODES["verdicts"] and (run or {}).get("data", {}).get("verdict") == "conviction":
             reached["conviction"].add(ticket_id)
