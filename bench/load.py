@@ -1,17 +1,19 @@
-"""The production shape under a mixed load, stepped up until it breaks, beside a bare Flask app.
+"""The production shape under load, each kind stepped up alone until it breaks, beside a bare Flask app.
 
 Starts `scripts/prod_up.py` (PostgreSQL, redis-server, gunicorn 2x4, 2 RQ workers, scheduler, all
 with HOTLINE_ENV=production) in a temporary folder on 127.0.0.1, gives the agencies their fictional
 demo contacts (so notices flow through the outbox) and makes staff accounts: 30 operators and an
 officer for each agency a Guatemalan report goes to. Then Locust (headless, `bench/locustfile.py`)
-plays the same reporters against a bare Flask app served the same way (gunicorn 2x4), and against
-the hotline with the operators and officers at work: each step raises the reporters' rate, and the
-run stops after the first step in which a reporter's p99 passes 200 ms or a request fails.
+steps each kind alone (API reports, web reports, SMS texts, voice webhooks, operators polling the
+queue and opening tickets, agency officers acknowledging), first against a bare Flask app served
+the same way (gunicorn 2x4; reporters only) and then against the hotline; a kind's run stops after
+the first step in which one of its requests' p99 passes 200 ms or a request fails. `--mixed` plays
+the earlier mix instead: every reporter stepped together while 30 operators and the officers work.
 
 Prints, per step and request kind, p50/p99 beside the bare app's, the sustainable rate of each kind
 (the highest step it passed), and checks that every accepted report became exactly one routed
 ticket. Bounded: at most warm-up + steps x step-seconds per target, loopback only. Run:
-    python -m bench.load [--steps 8,16,24,32,48] [--step-seconds 20] [--operators 30] [--out FILE]
+    python -m bench.load [--steps 1,2,4,8,16,32] [--step-seconds 20] [--operators 30] [--mixed] [--out FILE]
 """
 
 from __future__ import annotations
@@ -106,11 +108,13 @@ def prepare_staff(env: dict[str, str], base: str, operators: int) -> tuple[dict[
 
 
 def run_locust(host: str, target: str, env: dict[str, str], steps: list[int], step_seconds: float,
-               warmup: float, out: Path, limit_ms: float) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+               warmup: float, out: Path, limit_ms: float, only: str = "",
+               ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
     out.unlink(missing_ok=True)
     load_env = {
         **os.environ,
         **env,
+        "HOTLINE_LOAD_ONLY": only,
         "HOTLINE_LOAD_TARGET": target,
         "HOTLINE_LOAD_STEPS": json.dumps(steps),
         "HOTLINE_LOAD_STEP_SECONDS": str(step_seconds),
@@ -130,19 +134,39 @@ def run_locust(host: str, target: str, env: dict[str, str], steps: list[int], st
     return records, counts
 
 
-def sustainable(records: list[dict[str, Any]], kind: str, limit_ms: float) -> float:
-    """The highest measured rate of `kind` in a step where it kept p99 within the limit and nothing failed."""
+def sustainable(records: list[dict[str, Any]], kind: str, limit_ms: float, judged: tuple[str, ...] = ()) -> float:
+    """The highest measured rate of `kind` in a step where it (and every `judged` request) kept p99
+    within the limit and nothing failed."""
     best = 0.0
     for record in records:
         if record["step"] < 0:
             continue
         figures = record["kinds"].get(kind)
         failed = any(k["failures"] for k in record["kinds"].values())
-        if figures and figures["p99_ms"] <= limit_ms and not failed:
+        others = [record["kinds"][name] for name in judged if name in record["kinds"]]
+        if figures and figures["p99_ms"] <= limit_ms and not failed and all(o["p99_ms"] <= limit_ms for o in others):
             best = max(best, figures["rate"])
         else:
             break
     return best
+
+
+# Each kind stepped alone: (locustfile kind, the request whose rate is reported, the requests judged).
+KINDS = {
+    "api": ("api report", ("api report",)),
+    "web": ("web report", ("web form", "web report")),
+    "sms": ("sms", ("sms", "sms (last text)")),
+    "voice": ("voice call", ("voice call",)),
+    "operators": ("operator poll", ("operator queue", "operator poll", "operator ticket")),
+    "agencies": ("agency acknowledge", ("agency referrals", "agency acknowledge")),
+}
+STAFF_KINDS = ("operators", "agencies")
+
+
+def add_counts(total: dict[str, dict[str, int]], counts: dict[str, dict[str, int]]) -> None:
+    for what in ("sent", "stored"):
+        for channel, n in counts.get(what, {}).items():
+            total.setdefault(what, {})[channel] = total.get(what, {}).get(channel, 0) + n
 
 
 def check_tickets(env: dict[str, str], counts: dict[str, dict[str, int]], probes: int) -> list[str]:
@@ -187,7 +211,7 @@ def scrape(base: str, token: str) -> dict[str, float]:
 
 
 def table(app: list[dict[str, Any]], bare: list[dict[str, Any]]) -> list[str]:
-    lines = [f"{'step':>4} {'reporters/s':>11}  {'kind':<18} {'rate/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
+    lines = [f"{'step':>4} {'actions/s':>11}  {'kind':<18} {'rate/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
              f"  {'bare p50':>8} {'bare p99':>8}  {'fail':>4}"]  # fmt: skip
     bare_by_step = {record["step"]: record for record in bare}
     for record in app:
@@ -206,13 +230,15 @@ def table(app: list[dict[str, Any]], bare: list[dict[str, Any]]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", default="8,16,24,32,48", help="reporters' requests per second, per step")
+    parser.add_argument("--steps", default="1,2,4,8,16,32", help="actions per second, per step")
     parser.add_argument("--step-seconds", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=15.0)
     parser.add_argument("--operators", type=int, default=30)
     parser.add_argument("--limit-ms", type=float, default=LIMIT_MS, help="reporters' p99 a step may reach")
     parser.add_argument("--out", type=Path, help="also write the summary here")
+    parser.add_argument("--mixed", action="store_true", help="every reporter together, operators at work (not alone)")
     args = parser.parse_args()
+    started_load = os.getloadavg()
     steps = [int(rate) for rate in args.steps.split(",")]
 
     folder = Path(tempfile.mkdtemp(prefix="hotline-load-"))
@@ -236,13 +262,33 @@ def main() -> None:
         )  # fmt: skip
         wait_for(bare_base + "/readyz", 60, bare_server)
         load_env = {"HOTLINE_LOAD_TOKEN": env["TWILIO_AUTH_TOKEN"], "HOTLINE_LOAD_STAFF": json.dumps(staff)}
-        bare, _ = run_locust(bare_base, "bare", {**load_env, "HOTLINE_LOAD_BASE": bare_base}, steps,
-                          args.step_seconds, args.warmup, folder / "bare.jsonl", args.limit_ms)  # fmt: skip
+        counts: dict[str, dict[str, int]] = {"sent": {}, "stored": {}}
+        bare: list[dict[str, Any]] = []
+        app: list[dict[str, Any]] = []
+        alone: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        if args.mixed:
+            bare, _ = run_locust(bare_base, "bare", {**load_env, "HOTLINE_LOAD_BASE": bare_base}, steps,
+                                 args.step_seconds, args.warmup, folder / "bare.jsonl", args.limit_ms)  # fmt: skip
+        else:
+            for kind in KINDS:
+                print(f"stepping {kind} alone", flush=True)
+                twin: list[dict[str, Any]] = []
+                if kind not in STAFF_KINDS:
+                    twin, _ = run_locust(bare_base, "bare", {**load_env, "HOTLINE_LOAD_BASE": bare_base}, steps,
+                                         args.step_seconds, args.warmup, folder / f"bare-{kind}.jsonl",
+                                         args.limit_ms, kind)  # fmt: skip
+                ours, found = run_locust(base, "app", {**load_env, "HOTLINE_LOAD_BASE": base}, steps,
+                                         args.step_seconds, args.warmup, folder / f"app-{kind}.jsonl",
+                                         args.limit_ms, kind)  # fmt: skip
+                add_counts(counts, found)
+                alone[kind] = (ours, twin)
         bare_server.terminate()
         bare_server.wait(timeout=30)
         bare_server = None
-        app, counts = run_locust(base, "app", {**load_env, "HOTLINE_LOAD_BASE": base}, steps,
-                         args.step_seconds, args.warmup, folder / "app.jsonl", args.limit_ms)  # fmt: skip
+        if args.mixed:
+            app, found = run_locust(base, "app", {**load_env, "HOTLINE_LOAD_BASE": base}, steps,
+                                    args.step_seconds, args.warmup, folder / "app.jsonl", args.limit_ms)  # fmt: skip
+            add_counts(counts, found)
         time.sleep(20)  # the workers deliver the last notices; the sweeps run every 15 to 60 s
         metrics = scrape(base, env["METRICS_TOKEN"])
         ticket_lines = check_tickets(env, counts, probes)
@@ -253,20 +299,41 @@ def main() -> None:
         prod.wait(timeout=120)
         shutil.rmtree(folder, ignore_errors=True)
 
+    load_average = os.getloadavg()
     lines = [
         f"bench.load: production shape (PostgreSQL, redis-server, gunicorn 2 workers x 4 threads, 2 RQ workers,"
         f" scheduler) on {os.cpu_count()} cores, beside a bare Flask app on gunicorn 2x4, same run;",
-        f"{args.operators} operators polling and {len(staff['agencies'])} agency officers acknowledging during"
-        f" the hotline run; steps of {args.step_seconds:.0f} s after a {args.warmup:.0f} s warm-up; limit p99"
-        f" {args.limit_ms:.0f} ms, no failures",
-        "",
-        *table(app, bare),
-        "",
-        "sustainable rate per kind (highest step passed; hotline beside bare):",
+        f"load average {started_load[0]:.1f} at the start, {load_average[0]:.1f} at the end;",
     ]
-    for kind in REPORT_KINDS:
-        ours, theirs = sustainable(app, kind, args.limit_ms), sustainable(bare, kind, args.limit_ms)
-        lines.append(f"  {kind:<18} {ours:7.1f}/s   bare {theirs:7.1f}/s")
+    if args.mixed:
+        lines += [
+            f"{args.operators} operators polling and {len(staff['agencies'])} agency officers acknowledging during"
+            f" the hotline run; steps of {args.step_seconds:.0f} s after a {args.warmup:.0f} s warm-up; limit p99"
+            f" {args.limit_ms:.0f} ms, no failures",
+            "",
+            *table(app, bare),
+            "",
+            "sustainable rate per kind (highest step passed; hotline beside bare):",
+        ]
+        for kind in REPORT_KINDS:
+            ours, theirs = sustainable(app, kind, args.limit_ms), sustainable(bare, kind, args.limit_ms)
+            lines.append(f"  {kind:<18} {ours:7.1f}/s   bare {theirs:7.1f}/s")
+    else:
+        lines += [
+            f"each kind stepped alone ({args.steps} actions a second; an operator or officer acts every 2 s), steps"
+            f" of {args.step_seconds:.0f} s after a {args.warmup:.0f} s warm-up; a kind stops after the first step in"
+            f" which one of its requests passes p99 {args.limit_ms:.0f} ms or fails",
+        ]
+        for kind, (ours, twin) in alone.items():
+            lines += ["", f"{kind}:", *table(ours, twin)]
+        lines += ["", "sustainable rate per kind (highest step passed, requests a second; hotline beside bare):"]
+        for kind, (ours, twin) in alone.items():
+            name, judged = KINDS[kind]
+            rate = sustainable(ours, name, args.limit_ms, judged)
+            bare_rate = sustainable(twin, name, args.limit_ms, judged)
+            bare_text = f"bare {bare_rate:7.1f}/s" if twin else "bare (none: staff)"
+            lines.append(f"  {kind:<10} {name:<20} {rate:7.1f}/s   {bare_text}")
+        app = [record for ours, _twin in alone.values() for record in ours]
     errors = [f"  step {r['step']}: {error} x{n}" for r in app for error, n in r.get("errors", {}).items()]
     lines += ["", "errors (hotline run):", *(errors or ["  none"])]
     lines += ["", "every report answered as stored is one routed ticket:", *ticket_lines, "", "metrics after the run:"]

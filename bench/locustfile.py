@@ -5,8 +5,10 @@ HOTLINE_LOAD_* variables read here. Reporters (web form, partner API, SMS conver
 calls) each send about one request a second, so the number of reporters is the request rate; the
 shape raises it step by step and stops after the first step in which a reporter's p99 passes
 200 ms or a request fails. 30 operators poll the queue and open tickets, agencies acknowledge their
-referrals; they are not part of the bare run. Per step, every request kind's figures go to
-HOTLINE_LOAD_OUT as a JSON line, and the counters start again.
+referrals; they are not part of the bare run. With HOTLINE_LOAD_ONLY set to one kind (api, web,
+sms, voice, operators, agencies), only that kind runs, stepped by its actions a second (a web
+report: the form and its POST). Per step,
+every request kind's figures go to HOTLINE_LOAD_OUT as a JSON line, and the counters start again.
 
 A real TLS proxy would sit in front: requests carry its `X-Forwarded-Proto: https`, and the
 client sends back production's Secure cookies over the loopback's plain http.
@@ -39,6 +41,19 @@ OUT = os.environ.get("HOTLINE_LOAD_OUT", "load-steps.jsonl")
 WITH_STAFF = os.environ.get("HOTLINE_LOAD_TARGET", "app") == "app"
 P99_LIMIT_MS = float(os.environ.get("HOTLINE_LOAD_LIMIT_MS", "200"))
 REPORTER_KINDS = ("api report", "web form", "web report", "sms", "sms (last text)", "voice call")
+# One kind of user alone (`bench.load` steps each kind by itself), or "" for the mix: reporters
+# stepped together while the operators and officers work at a fixed number.
+ONLY = os.environ.get("HOTLINE_LOAD_ONLY", "")
+# The requests each kind makes (judged against the limit) and the requests a second one user makes.
+KIND_REQUESTS = {
+    "api": ("api report",),
+    "web": ("web form", "web report"),
+    "sms": ("sms", "sms (last text)"),
+    "voice": ("voice call",),
+    "operators": ("operator queue", "operator poll", "operator ticket"),
+    "agencies": ("agency referrals", "agency acknowledge"),
+}
+PER_USER_RATE = {"operators": 0.5, "agencies": 0.5}
 
 CONVERSATION = ["hola", "1", "2", "Ciudad de Guatemala", "2", "1", "2", "Nos quitaron los pasaportes en la finca."]
 STORIES = [
@@ -252,6 +267,18 @@ class AgencyOfficer(StaffMember):
 
 
 REPORTERS = [ApiReporter, WebReporter, Texter, Caller]
+KIND_USERS: dict[str, type[HttpUser]] = {
+    "api": ApiReporter,
+    "web": WebReporter,
+    "sms": Texter,
+    "voice": Caller,
+    "operators": Operator,
+    "agencies": AgencyOfficer,
+}
+if ONLY:
+    # Stepped like the reporters: as many users as the step's rate asks (several share an account).
+    Operator.fixed_count = AgencyOfficer.fixed_count = 0
+JUDGED = KIND_REQUESTS[ONLY] if ONLY else REPORTER_KINDS
 
 
 class Steps(LoadTestShape):
@@ -277,13 +304,15 @@ class Steps(LoadTestShape):
                     return None
             self.index, self.began = index, time.monotonic()
         rate = STEPS[max(index, 0)]
+        if ONLY:
+            return max(1, round(rate / PER_USER_RATE.get(ONLY, 1.0))), 50.0, [KIND_USERS[ONLY]]
         # A class with no accounts must not be listed: Locust would spawn it by weight instead.
         staff: list[type[HttpUser]] = [user for user in (Operator, AgencyOfficer) if WITH_STAFF and user.accounts]
         staff_count = sum(user.fixed_count for user in staff)
         return staff_count + rate, 50.0, [*staff, *REPORTERS]
 
     def record(self, index: int) -> bool:
-        """Write the step's figures; True when a reporter's p99 passed the limit or a request failed."""
+        """Write the step's figures; True when a judged request's p99 passed the limit or a request failed."""
         assert self.runner is not None
         seconds = time.monotonic() - self.began
         kinds = {}
@@ -303,7 +332,7 @@ class Steps(LoadTestShape):
                                   "kinds": kinds, "errors": errors}) + "\n")  # fmt: skip
         if index < 0:
             return False
-        reporters = [kinds[name] for name in REPORTER_KINDS if name in kinds]
+        reporters = [kinds[name] for name in JUDGED if name in kinds]
         return any(kind["p99_ms"] > P99_LIMIT_MS for kind in reporters) or any(
             kind["failures"] for kind in kinds.values()
         )

@@ -56,7 +56,8 @@ class Referral(Base):
     # Bumped by every move; a move is a conditional UPDATE on it, so racing moves make one change.
     revision: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Indexed: time to acknowledge reads the referrals of a period (the rollup's build, a page's live part).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     # The next deadline of the current node and which timer it is; None once the run has ended.
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     deadline_timer: Mapped[str | None] = mapped_column(String(40))

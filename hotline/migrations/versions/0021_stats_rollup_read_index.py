@@ -1,4 +1,4 @@
-"""stats rollup: a covering index for the page's reads, and months summed over channel and risk
+"""stats rollup: a covering index for the page's reads, months summed over channel and risk, referrals by creation
 
 Every built month is marked stale, so the next `stats-refresh` rebuilds it with its new "a" rows
 (grain "a": the month summed over every channel and risk); until then those months are read live,
@@ -27,8 +27,12 @@ def upgrade() -> None:
         postgresql_include=["country", "channel", "risk", "value", "n", "k"],
     )
     op.execute("INSERT INTO stats_stale (month) SELECT month FROM stats_rollup_month")
+    # Time to acknowledge reads a period's referrals (each month's build, every page's live part):
+    # without it, each read scanned every referral.
+    op.create_index(op.f("ix_referral_created_at"), "referral", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_referral_created_at"), table_name="referral")
     op.execute("DELETE FROM stats_rollup WHERE grain = 'a'")
     op.drop_index("ix_stats_rollup_read", table_name="stats_rollup")
