@@ -185,7 +185,8 @@ def test_coordinator_downloads_and_uploads_the_sheet_on_the_page(app: Flask, sta
         content_type="multipart/form-data",
     )
     assert upload.status_code == 302
-    assert "0 records changed, 1 verified" in staff_client.get(PAGE).get_data(as_text=True)
+    # The staff surface speaks Spanish unless asked otherwise.
+    assert "Hoja aplicada: 0 registros cambiados, 1 verificados." in staff_client.get(PAGE).get_data(as_text=True)
     assert [c.agency_id for c in changes(app, "verification ")] == ["mx-pf"]
     empty = staff_client.post(f"{PAGE}/sheet", data={"csrf_token": token}, content_type="multipart/form-data")
     assert empty.status_code == 400 and 'id="form-error"' in empty.get_data(as_text=True)
