@@ -27,6 +27,7 @@ from hotline.db import utcnow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.outbox import OutboxKind, queue_message
 from hotline.privacy import InvalidPhone, caller_hash, decrypt_phone, normalise_phone, phone_country
+from hotline.referrals.dispatch import record_consent
 from hotline.referrals.service import retriage
 from hotline.reports import NOTHING_SAID, file_report
 from hotline.settings import Settings
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 
 FLOW_FILE = Path(__file__).resolve().parents[2] / "routing" / "flows" / "intake_conversation.json"
 ANSWER_KEYS = ("in_danger_now", "minor_involved", "movement_restricted", "documents_withheld")
+# What the person agrees to share, asked after the safety questions (routing/dispatch.py reads them;
+# a question not answered stays out, which the policy reads as "not asked").
+CONSENT_KEYS = ("share_authorities", "share_origin")
 # The questions whose answer is a place: an answer with no letter or digit in it is no place.
 PLACE_NODES = frozenset({"ask_where"})
 # The yes/no questions a first text can already answer, and the triage indicators that answer them
@@ -55,6 +59,8 @@ ANSWERED_BY_INDICATORS: dict[str, frozenset[str]] = {
 # What the language menu is answered with, by language (the menu's own digits).
 LANGUAGE_DIGITS = {"es": "1", "en": "2", "fr": "3", "pt": "4", "ht": "5"}
 YES_DIGIT = "1"
+# The language menu as chat buttons: each name is read by the menu's own words (espanol, english, ...).
+LANGUAGE_NAMES = {"es": "Español", "en": "English", "fr": "Français", "pt": "Português", "ht": "Kreyòl ayisyen"}
 # A first text made only of these words (or digits) is a greeting, not a report to keep.
 GREETING_WORDS = frozenset(
     {
@@ -346,7 +352,30 @@ def current_prompt(conversation: Conversation) -> list[Said]:
     language = run.data.get("language") if run.data.get("language") in flow.languages else flow.default_language
     assert language is not None
     node = flow.nodes[run.node]
-    return [Said(spec.params["text"][language], language) for spec in node.actions if spec.kind in SPOKEN_ACTIONS]
+    written = "chat" if conversation.channel == "chat" else "text"
+    return [
+        Said((spec.params.get(written) or spec.params["text"])[language], language)
+        for spec in node.actions
+        if spec.kind in SPOKEN_ACTIONS
+    ]
+
+
+def choices(conversation: Conversation) -> list[str]:
+    """What the chat offers as buttons for the question waiting: a language, or yes / no / don't know.
+
+    A button sends its label as the answer, read like typed words (routing.answers); a question
+    whose answer is free text (the place, the story) has no buttons.
+    """
+    run = Run.from_dict(conversation.run)
+    if run.ended or conversation.state != State.FLOW:
+        return []
+    if run.node == "choose_language":
+        return list(LANGUAGE_NAMES.values())
+    node = conversation_flow().nodes[run.node]
+    if any(c.test == "answer_is" for t in node.transitions for c in t.when):
+        lang = language(conversation)
+        return [prompt("choice_yes", lang), prompt("choice_no", lang), prompt("choice_unknown", lang)]
+    return []
 
 
 def language(conversation: Conversation) -> str:
@@ -408,7 +437,8 @@ def _apply(
             text = str(action.params["text"]).replace("{reference}", ticket.reference)
             turn.said.append(Said(text, action.params["language"]))
         elif action.kind in SPOKEN_ACTIONS:
-            turn.said.append(Said(str(action.params["text"]), str(action.params["language"])))
+            written = action.params.get("chat") if conversation.channel == "chat" else None
+            turn.said.append(Said(str(written or action.params["text"]), str(action.params["language"])))
     due = due_at(conversation) if conversation.channel in TIMED_CHANNELS else None
     if due is not None:
         enqueue_after_commit(session, TIMEOUT_JOB, conversation.id, at=due)
@@ -497,6 +527,7 @@ def intake_of(conversation: Conversation, run: Run, caller: Caller) -> dict[str,
     said = "\n".join(str(words) for words in host.get("answer_words", ()))
     text = "\n\n".join(part for part in (opening, said, narrative) if part)
     answers = {key: data[key] for key in ANSWER_KEYS if key in data}
+    consent = {key: data[key] for key in CONSENT_KEYS if data.get(key) is not None}
     if not text and not any(value is not None for value in answers.values()):
         text = NO_NARRATIVE[conversation.channel]
     place = str(data.get("location_text") or "")[:200] or None
@@ -507,6 +538,7 @@ def intake_of(conversation: Conversation, run: Run, caller: Caller) -> dict[str,
         "location": {"country": host.get("country"), "place": place},
         "answers": answers,
         "contact_ok": caller.phone is not None,
+        "consent": consent,
     }
 
 
@@ -527,6 +559,10 @@ def _complete_ticket(session: Session, conversation: Conversation, ticket: Ticke
         ticket.incident_country, ticket.incident_region = location["country"], None
     if location.get("place") and ticket.incident_place is None:
         ticket.incident_place = location["place"]
+    if body["consent"]:
+        # Asked after the ticket was made (a possible danger makes it early): the answers join the
+        # ticket, and proposals they no longer allow are held.
+        record_consent(session, ticket, body["consent"], REPORTER, f"via {conversation.channel}")
     recording = (conversation.host or {}).get("recording")
     if recording and not any(r.url == recording["url"] for r in ticket.recordings):
         session.add(TicketRecording(ticket_id=ticket.id, url=recording["url"], duration_seconds=recording["seconds"]))

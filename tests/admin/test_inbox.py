@@ -20,7 +20,7 @@ from tests.channels.test_twilio_sms_conversation import TEXTER, stored_tickets, 
 from tests.factories import make_user
 from tests.helpers import post_form
 
-WHOLE_SMS = ["hola", "1", "no", "Managua", "no", "no", "no", "Me deben tres meses de sueldo."]
+WHOLE_SMS = ["hola", "1", "no", "Managua", "no", "no", "no", "sí", "sí", "Me deben tres meses de sueldo."]
 
 
 class RecordingTwilio:

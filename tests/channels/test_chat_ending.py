@@ -18,7 +18,8 @@ from tests.channels.test_chat import send
 from tests.factories import make_user
 from tests.helpers import csrf_token, post_form
 
-ANSWERS = ["1", "no", "San Salvador, El Salvador", "no", "sí", "no sé", "Mi primo trabaja sin paga en una panadería."]
+ANSWERS = ["1", "no", "San Salvador, El Salvador", "no", "sí", "no sé", "sí", "no"]
+ANSWERS += ["Mi primo trabaja sin paga en una panadería."]
 
 
 def chat_to_the_end(app: Flask, client: FlaskClient) -> int:
