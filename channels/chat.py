@@ -151,6 +151,17 @@ def chat_leave() -> Response:
     return Response(status=204)
 
 
+@blueprint.post("/chat/forget")
+def chat_forget() -> Response:
+    """Quick exit (sent with navigator.sendBeacon): this browser forgets the chat at once, not when it
+    closes, so /chat shows nothing to whoever opens it next; the operator sees the reporter has left."""
+    conversation = _conversation()
+    if conversation is not None:
+        talk.reporter_left(db_session(), conversation, utcnow())
+    session.pop("chat_token", None)
+    return Response(status=204)
+
+
 @blueprint.post("/chat/end")
 def chat_end() -> Response:
     conversation = _conversation(closed_too=True)

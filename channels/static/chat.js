@@ -80,6 +80,18 @@
       send(body);
     });
   }
+  // Quick exit: this browser forgets the chat now (the cookie is dropped), not only when it closes.
+  function forget() {
+    if (!navigator.sendBeacon || !list.dataset.forget) { return; }
+    var body = new FormData();
+    if (token) { body.append("csrf_token", token.value); }
+    navigator.sendBeacon(list.dataset.forget, body);
+  }
+  var exit = document.getElementById("quick-exit");
+  if (exit) { exit.addEventListener("click", forget); }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { forget(); }
+  });
   // Closing the tab tells the operator at once (they would otherwise wait for the missed polls).
   window.addEventListener("pagehide", function () {
     if (!navigator.sendBeacon || !list.dataset.leave) { return; }
