@@ -10,7 +10,7 @@ from admin.console_views import _act
 from admin.views import TICKET_ROLES, blueprint, login_required
 from hotline.conversations import inbox
 from hotline.conversations.prompts import LANGUAGES
-from hotline.conversations.service import ReplyRefused, reply_to_caller
+from hotline.conversations.service import ReplyRefused, reply_to_caller, send_whatsapp_template
 from hotline.db import db_session
 from hotline.tickets.models import Ticket
 from hotline.tickets.operations import ConsoleError
@@ -24,6 +24,8 @@ def refusal_text(refusal: ReplyRefused) -> str:
         "the callback window has closed": _("The number has been erased; the reporter cannot be written to any more."),
         "the reporter asked for no more messages": _("The reporter sent STOP: no message may be sent to them."),
         "the callback number cannot be read": _("The number cannot be read."),
+        "no such template": _("There is no such approved message."),
+        "templates are for WhatsApp reporters": _("Approved messages are only for reporters who wrote on WhatsApp."),
         "outside WhatsApp's 24-hour window": _(
             "The reporter last wrote on WhatsApp more than 24 hours ago: only an approved template may be sent."
         ),
@@ -47,6 +49,21 @@ def reply_to_reporter(reference: str) -> Response | tuple[str, int]:
     def send(ticket: Ticket) -> None:
         try:
             reply_to_caller(db_session(), ticket, text, g.user.actor)
+        except ReplyRefused as refusal:
+            raise ConsoleError("reply", refusal_text(refusal)) from None
+
+    return _act(reference, send, _("Your reply is on its way."))
+
+
+@blueprint.post("/tickets/<reference>/template")
+@login_required(*TICKET_ROLES)
+def send_template(reference: str) -> Response | tuple[str, int]:
+    """An approved WhatsApp message, the only kind that may go once the 24-hour window has closed."""
+    template_id = request.form.get("template", "")
+
+    def send(ticket: Ticket) -> None:
+        try:
+            send_whatsapp_template(db_session(), ticket, template_id, g.user.actor)
         except ReplyRefused as refusal:
             raise ConsoleError("reply", refusal_text(refusal)) from None
 

@@ -37,6 +37,7 @@ class Recorded:
     channel: str
     subject: str | None
     body: str
+    content_sid: str | None = None
 
 
 class OutboundGateway:
@@ -50,7 +51,7 @@ class OutboundGateway:
         to = self._recipient(session, message)
         body = composed_body(session, message)
         if not self.live:
-            self.recorded.append(Recorded(message.id, message.channel, message.subject, body))
+            self.recorded.append(Recorded(message.id, message.channel, message.subject, body, message.content_sid))
             return f"REC{message.id}"
         if message.channel in ("sms", "whatsapp"):
             return self._send_sms(message, to, body)
@@ -78,12 +79,14 @@ class OutboundGateway:
         sender = self.settings.twilio_from_number
         if message.channel == "whatsapp":
             to, sender = f"whatsapp:{to}", f"whatsapp:{self.settings.twilio_whatsapp_from or sender}"
+        # Outside WhatsApp's 24-hour window only an approved template goes, named by its ContentSid.
+        content = {"content_sid": message.content_sid} if message.content_sid else {"body": body}
         try:
             sent = self.twilio().messages.create(
                 to=to,
                 from_=sender,
-                body=body,
                 status_callback=f"{self.settings.public_base_url}/twilio/status",
+                **content,
             )
         except TwilioException as exc:
             log.warning("SMS %s not accepted by Twilio: %s", message.id, type(exc).__name__)

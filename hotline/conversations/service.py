@@ -9,6 +9,7 @@ encrypted copy; the conversation keeps its keyed hash.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.conversations.models import Conversation, ConversationTurn
-from hotline.conversations.prompts import prompt
+from hotline.conversations.prompts import language_of, prompt
 from hotline.db import utcnow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.outbox import OutboxKind, queue_message
@@ -42,6 +43,7 @@ from routing.intake import MAX_TEXT_LENGTH
 log = logging.getLogger(__name__)
 
 FLOW_FILE = Path(__file__).resolve().parents[2] / "routing" / "flows" / "intake_conversation.json"
+WHATSAPP_TEMPLATES_FILE = Path(__file__).resolve().parent / "whatsapp_templates.json"
 ANSWER_KEYS = ("in_danger_now", "minor_involved", "movement_restricted", "documents_withheld")
 # What the person agrees to share, asked after the safety questions (routing/dispatch.py reads them;
 # a question not answered stays out, which the policy reads as "not asked").
@@ -751,6 +753,75 @@ def reply_to_caller(session: Session, ticket: Ticket, text: str, actor: str) -> 
     body = clean_text(text)
     if not body:
         raise ReplyRefused("empty reply")
+    channel = _reply_channel_open(session, ticket)
+    if channel == "whatsapp" and not within_whatsapp_window(session, ticket):
+        raise ReplyRefused("outside WhatsApp's 24-hour window")
+    _queue_reply(session, ticket, channel, body, actor)
+
+
+@dataclass(frozen=True)
+class WhatsAppTemplate:
+    """An approved WhatsApp message: its id, and per language the ContentSid and the words it says."""
+
+    id: str
+    content_sids: dict[str, str]
+    bodies: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def whatsapp_templates() -> tuple[WhatsAppTemplate, ...]:
+    document = json.loads(WHATSAPP_TEMPLATES_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        WhatsAppTemplate(
+            id=entry["id"],
+            content_sids={lang: spec["content_sid"] for lang, spec in entry["languages"].items()},
+            bodies={lang: spec["body"] for lang, spec in entry["languages"].items()},
+        )
+        for entry in document["templates"]
+    )
+
+
+def reporter_language(session: Session, ticket: Ticket) -> str:
+    """The language the reporter chose in their conversation, else the ticket's, else the default."""
+    chosen = session.scalar(
+        select(Conversation.language).where(Conversation.ticket_id == ticket.id).order_by(Conversation.id.desc())
+    )
+    return language_of(chosen or ticket.language)
+
+
+def send_whatsapp_template(session: Session, ticket: Ticket, template_id: str, actor: str) -> None:
+    """An approved template to a WhatsApp reporter, in their language (allowed in or out of the window)."""
+    channel = _reply_channel_open(session, ticket)
+    if channel != "whatsapp":
+        raise ReplyRefused("templates are for WhatsApp reporters")
+    found = [template for template in whatsapp_templates() if template.id == template_id]
+    if not found:
+        raise ReplyRefused("no such template")
+    lang = reporter_language(session, ticket)
+    _queue_reply(session, ticket, channel, found[0].bodies[lang], actor, content_sid=found[0].content_sids[lang])
+
+
+def _queue_reply(
+    session: Session, ticket: Ticket, channel: str, body: str, actor: str, *, content_sid: str | None = None
+) -> None:
+    # The outbox keeps a label, never the number: the gateway decrypts it again only to send.
+    queue_message(
+        session,
+        kind=OutboxKind.REPORTER_REPLY,
+        channel=channel,
+        to=f"caller of {ticket.reference}",
+        body=body,
+        ticket_id=ticket.id,
+        content_sid=content_sid,
+    )
+    session.add(TicketMessage(ticket_id=ticket.id, direction="out", channel=channel, author=actor, body=body))
+    why = f"via {channel}" + (" (approved template)" if content_sid else "")
+    record_event(session, ticket, "reply_sent", actor, reason=why)
+    session.commit()
+
+
+def _reply_channel_open(session: Session, ticket: Ticket) -> str:
+    """How this reporter can be written to now; ReplyRefused when they cannot be written to at all."""
     settings: Settings = current_app.config["SETTINGS"]
     if ticket.caller_phone_encrypted is None or ticket.caller_phone_expires_at is None:
         raise ReplyRefused("no callback number on this ticket")
@@ -762,21 +833,7 @@ def reply_to_caller(session: Session, ticket: Ticket, text: str, actor: str) -> 
         raise ReplyRefused("the reporter asked for no more messages")
     if decrypt_phone(ticket.caller_phone_encrypted, settings.phone_encryption_key) is None:
         raise ReplyRefused("the callback number cannot be read")
-    channel = reply_channel(ticket)
-    if channel == "whatsapp" and not within_whatsapp_window(session, ticket):
-        raise ReplyRefused("outside WhatsApp's 24-hour window")
-    # The outbox keeps a label, never the number: the gateway decrypts it again only to send.
-    queue_message(
-        session,
-        kind=OutboxKind.REPORTER_REPLY,
-        channel=channel,
-        to=f"caller of {ticket.reference}",
-        body=body,
-        ticket_id=ticket.id,
-    )
-    session.add(TicketMessage(ticket_id=ticket.id, direction="out", channel=channel, author=actor, body=body))
-    record_event(session, ticket, "reply_sent", actor, reason=f"via {channel}")
-    session.commit()
+    return reply_channel(ticket)
 
 
 def reply_channel(ticket: Ticket) -> str:

@@ -130,6 +130,50 @@ def test_whatsapp_free_form_replies_are_refused_outside_24_hours(
     assert "24" in page and 'id="form-error"' in page
     with app.app_context(), app.extensions["database"].session() as session:
         assert session.scalars(select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.REPORTER_REPLY)).all() == []
+    # Outside the window the page offers the approved templates, in the reporter's language, instead.
+    page = staff_client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+    assert 'id="whatsapp-window-closed"' in page and 'id="reply-form"' not in page
+    assert 'value="check_in"' in page and "Hola, le escribimos por su mensaje anterior." in page
+    response = post_form(
+        staff_client,
+        f"/tickets/{ticket.reference}",
+        {"template": "check_in"},
+        action=f"/tickets/{ticket.reference}/template",
+    )
+    assert response.status_code == 302
+    [sent] = deliver_replies(app)
+    assert sent["to"] == f"whatsapp:{TEXTER}" and sent["from_"].startswith("whatsapp:")
+    assert sent["content_sid"] == "HX00000000000000000000000000000e51" and "body" not in sent  # es, approved
+    with app.app_context(), app.extensions["database"].session() as session:
+        [kept] = session.scalars(select(TicketMessage.body).where(TicketMessage.direction == "out"))
+        assert kept.startswith("Hola, le escribimos")  # the case keeps the words the reporter read
+    # A template that does not exist is refused with a reason, and nothing more is queued.
+    response = post_form(
+        staff_client,
+        f"/tickets/{ticket.reference}",
+        {"template": "anything"},
+        action=f"/tickets/{ticket.reference}/template",
+    )
+    assert response.status_code == 400
+    assert deliver_replies(app) == []
+
+
+def test_an_sms_reporter_is_offered_no_whatsapp_templates(
+    app: Flask, client: FlaskClient, staff_app: Flask, staff_client: FlaskClient
+) -> None:
+    for words in WHOLE_SMS:
+        text_in(client, words)
+    [ticket] = stored_tickets(app)
+    operator(staff_app, staff_client)
+    page = staff_client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+    assert 'id="reply-form"' in page and 'id="template-form"' not in page
+    response = post_form(
+        staff_client,
+        f"/tickets/{ticket.reference}",
+        {"template": "check_in"},
+        action=f"/tickets/{ticket.reference}/template",
+    )
+    assert response.status_code == 400 and deliver_replies(app) == []
 
 
 def test_no_reply_box_reaches_a_reporter_who_sent_stop(
