@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from admin.console_views import _act
+from admin.console_views import _act, _visible_ticket
 from admin.views import TICKET_ROLES, blueprint, login_required
 from hotline.conversations import inbox
 from hotline.conversations.prompts import LANGUAGES
 from hotline.conversations.service import ReplyRefused, reply_to_caller, send_whatsapp_template
 from hotline.db import db_session
-from hotline.tickets.models import Ticket
+from hotline.privacy import decrypt_bytes
+from hotline.tickets.models import Ticket, TicketRecording
 from hotline.tickets.operations import ConsoleError
 
 
@@ -68,3 +69,23 @@ def send_template(reference: str) -> Response | tuple[str, int]:
             raise ConsoleError("reply", refusal_text(refusal)) from None
 
     return _act(reference, send, _("Your reply is on its way."))
+
+
+@blueprint.get("/tickets/<reference>/media/<int:recording_id>")
+@login_required(*TICKET_ROLES)
+def ticket_media(reference: str, recording_id: int) -> Response:
+    """A photo or file the reporter sent, decrypted for a staff member who may see the ticket."""
+    ticket = _visible_ticket(reference)
+    recording = db_session().get(TicketRecording, recording_id)
+    if recording is None or recording.ticket_id != ticket.id or recording.content_encrypted is None:
+        abort(404)
+    data = decrypt_bytes(recording.content_encrypted, current_app.config["SETTINGS"].phone_encryption_key)
+    if data is None:
+        abort(404)
+    kind = recording.content_type or "application/octet-stream"
+    response = Response(data, mimetype=kind if kind.startswith("image/") else "application/octet-stream")
+    # Only images are shown in the page; anything else is a download, and never sniffed or cached.
+    response.headers["Content-Disposition"] = "inline" if kind.startswith("image/") else "attachment"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
+import requests
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
@@ -70,6 +71,27 @@ class OutboundGateway:
         if number is None:
             raise HandOffRefused("number_unreadable", permanent=True)
         return number
+
+    def download(self, url: str) -> bytes | None:
+        """An MMS or WhatsApp file at Twilio, fetched with the account's credentials (only from
+        Twilio's own hosts: the URL came in a webhook). Record mode fetches nothing."""
+        if not self.live:
+            return None
+        host = urlsplit(url).hostname or ""
+        if urlsplit(url).scheme != "https" or not (host == "api.twilio.com" or host.endswith(".twiliocdn.com")):
+            raise HandOffRefused("not_a_twilio_url", permanent=True)
+        try:
+            response = self.http().get(
+                url, auth=(self.settings.twilio_account_sid, self.settings.twilio_auth_token), timeout=20
+            )
+        except requests.RequestException as exc:
+            raise HandOffRefused(type(exc).__name__) from None
+        if response.status_code != 200:
+            raise HandOffRefused(f"http_{response.status_code}")
+        return response.content
+
+    def http(self) -> requests.Session:
+        return requests.Session()
 
     def twilio(self) -> Client:
         return Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)

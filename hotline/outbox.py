@@ -101,6 +101,11 @@ class Gateway(Protocol):
         """Send the message; return the provider's id. Raises HandOffRefused."""
         ...
 
+    def download(self, url: str) -> bytes | None:
+        """A file a reporter sent, fetched from the provider with its credentials; None when nothing
+        may leave the system (record mode). Raises HandOffRefused."""
+        ...
+
 
 def gateway() -> Gateway:
     return current_app.extensions["outbound"]

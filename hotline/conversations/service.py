@@ -90,6 +90,7 @@ MESSAGING_CHANNELS = ("sms", "whatsapp")
 # only an approved template may be sent.
 WHATSAPP_WINDOW = timedelta(hours=24)
 TIMEOUT_JOB = "hotline.jobs.conversations.conversation_timeout"
+FETCH_MEDIA_JOB = "hotline.jobs.media.fetch_media"
 # What the ticket's narrative says when the caller gave none (a ticket needs words or answers).
 # What the voice host answers the narrative question with when the caller recorded it instead of
 # speaking it to the recogniser: the recording goes with the ticket, this placeholder does not.
@@ -506,7 +507,7 @@ def _ensure_ticket(
     if recording:
         session.add(TicketRecording(ticket_id=ticket.id, url=recording["url"], duration_seconds=recording["seconds"]))
     for url, content_type in (conversation.host or {}).get("media", ()):
-        session.add(TicketRecording(ticket_id=ticket.id, url=url, content_type=content_type))
+        add_media(session, ticket.id, url, content_type)
     earlier = (conversation.host or {}).get("earlier_ticket")
     if received.created and earlier:
         record_event(session, ticket, "earlier_contact", SYSTEM, reason=f"the same number's earlier ticket {earlier}")
@@ -1121,8 +1122,16 @@ def _keep_media(session: Session, conversation: Conversation, media: Media) -> N
     known = {recording.url for recording in ticket.recordings}
     for url, content_type in media:
         if url not in known:
-            session.add(TicketRecording(ticket_id=ticket.id, url=url, content_type=content_type))
+            add_media(session, ticket.id, url, content_type)
     record_event(session, ticket, "media_received", REPORTER, reason=f"{len(media)} file(s) via {conversation.channel}")
+
+
+def add_media(session: Session, ticket_id: int, url: str, content_type: str) -> None:
+    """A photo or file joins the ticket; a job fetches it into encrypted storage (it gets the id only)."""
+    recording = TicketRecording(ticket_id=ticket_id, url=url, content_type=content_type)
+    session.add(recording)
+    session.flush()
+    enqueue_after_commit(session, FETCH_MEDIA_JOB, recording.id)
 
 
 def _last_with_ticket(session: Session, digest: str, other_than: int | None = None) -> Conversation | None:
