@@ -57,6 +57,17 @@ def send_reply(staff_client: FlaskClient, reference: str, text: str) -> str:
     return response.get_data(as_text=True)
 
 
+def counts(staff_app: Flask) -> dict[str, int]:
+    """The inbox counts the navigation calls, for the operator signed in by `operator`."""
+    from hotline.accounts import StaffUser
+    from hotline.conversations.inbox import inbox_counts
+
+    with staff_app.app_context(), staff_app.extensions["database"].session() as session:
+        user = session.scalars(select(StaffUser).order_by(StaffUser.id.desc())).first()
+        assert user is not None
+        return inbox_counts(user, session)
+
+
 def deliver_replies(app: Flask) -> list[dict[str, Any]]:
     twilio = RecordingTwilio()
     gateway = LiveGateway(app.config["SETTINGS"], twilio)
@@ -77,15 +88,19 @@ def test_an_operator_answers_an_sms_reporter_from_the_ticket_page(
     operator(staff_app, staff_client)
     inbox = staff_client.get("/inbox").get_data(as_text=True)
     assert ticket.reference in inbox  # the reporter was told a person would answer: they wait
+    waiting_before = counts(staff_app)
+    assert waiting_before["waiting"] == 1 and waiting_before["unread"] >= 1
     page = send_reply(staff_client, ticket.reference, "Hola, soy Ana. ¿Puede hablar ahora?")
     assert 'id="replies"' in page and "Hola, soy Ana" in page
     [sent] = deliver_replies(app)
     assert sent["to"] == TEXTER and not sent["from_"].startswith("whatsapp:")
     assert sent["body"] == "Hola, soy Ana. ¿Puede hablar ahora?"
     assert ticket.reference not in staff_client.get("/inbox").get_data(as_text=True)  # answered
+    assert counts(staff_app) == {"waiting": 0, "unread": 0}
     # The reporter's answer goes to the case, and the conversation waits again.
     text_in(client, "Sí, puedo hablar")
     assert ticket.reference in staff_client.get("/inbox").get_data(as_text=True)
+    assert counts(staff_app) == {"waiting": 1, "unread": 1}  # what the navigation shows
 
 
 def test_a_whatsapp_sender_is_their_own_channel_and_is_answered_on_whatsapp(
