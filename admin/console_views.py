@@ -16,6 +16,7 @@ from admin.views import GROUND_LABELS, TICKET_ROLES, blueprint, login_required
 from hotline.access import may_see_ticket
 from hotline.accounts import StaffUser
 from hotline.conversations.service import (
+    canned_replies,
     reply_channel,
     reporter_language,
     whatsapp_templates,
@@ -161,6 +162,7 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
         held_labels=HELD_LABELS,
         ground_labels=GROUND_LABELS,
         reply_channel=reply_channel(found) if found.caller_phone_encrypted else None,
+        canned=canned_replies(reporter_language(session, found)),
         whatsapp_window_open=reply_channel(found) != "whatsapp" or within_whatsapp_window(session, found),
         whatsapp_templates=[
             (template.id, template.bodies[reporter_language(session, found)]) for template in whatsapp_templates()

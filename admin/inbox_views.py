@@ -10,7 +10,13 @@ from admin.console_views import _act, _visible_ticket
 from admin.views import TICKET_ROLES, blueprint, login_required
 from hotline.conversations import inbox
 from hotline.conversations.prompts import LANGUAGES
-from hotline.conversations.service import ReplyRefused, reply_to_caller, send_whatsapp_template
+from hotline.conversations.service import (
+    ReplyRefused,
+    reply_to_caller,
+    reply_words,
+    reporter_language,
+    send_whatsapp_template,
+)
 from hotline.db import db_session
 from hotline.privacy import decrypt_bytes
 from hotline.tickets.models import Ticket, TicketRecording
@@ -45,9 +51,9 @@ def inbox_page() -> str:
 @blueprint.post("/tickets/<reference>/reply")
 @login_required(*TICKET_ROLES)
 def reply_to_reporter(reference: str) -> Response | tuple[str, int]:
-    text = request.form.get("text", "")
-
     def send(ticket: Ticket) -> None:
+        lang = reporter_language(db_session(), ticket)
+        text = reply_words(request.form.get("text", ""), request.form.get("canned", ""), lang)
         try:
             reply_to_caller(db_session(), ticket, text, g.user.actor)
         except ReplyRefused as refusal:

@@ -43,6 +43,7 @@ from routing.intake import MAX_TEXT_LENGTH
 log = logging.getLogger(__name__)
 
 FLOW_FILE = Path(__file__).resolve().parents[2] / "routing" / "flows" / "intake_conversation.json"
+CANNED_REPLIES_FILE = Path(__file__).resolve().parent / "canned_replies.json"
 WHATSAPP_TEMPLATES_FILE = Path(__file__).resolve().parent / "whatsapp_templates.json"
 ANSWER_KEYS = ("in_danger_now", "minor_involved", "movement_restricted", "documents_withheld")
 # What the person agrees to share, asked after the safety questions (routing/dispatch.py reads them;
@@ -800,6 +801,24 @@ def send_whatsapp_template(session: Session, ticket: Ticket, template_id: str, a
         raise ReplyRefused("no such template")
     lang = reporter_language(session, ticket)
     _queue_reply(session, ticket, channel, found[0].bodies[lang], actor, content_sid=found[0].content_sids[lang])
+
+
+@lru_cache(maxsize=1)
+def _canned() -> tuple[dict[str, Any], ...]:
+    return tuple(json.loads(CANNED_REPLIES_FILE.read_text(encoding="utf-8"))["replies"])
+
+
+def canned_replies(lang: str | None) -> list[tuple[str, str]]:
+    """The one-click replies (id, words) in the reporter's language: data, like the flow's prompts."""
+    code = language_of(lang)
+    return [(entry["id"], entry["text"][code]) for entry in _canned()]
+
+
+def reply_words(text: str, canned_id: str, lang: str | None) -> str:
+    """What an operator sends: their own words, else the canned reply they picked."""
+    if clean_text(text):
+        return text
+    return dict(canned_replies(lang)).get(canned_id, "")
 
 
 def _queue_reply(

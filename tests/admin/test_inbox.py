@@ -212,3 +212,22 @@ def test_the_inbox_shows_only_the_operators_languages(
     assert ticket.reference not in staff_client.get("/inbox").get_data(as_text=True)
     with app.app_context(), app.extensions["database"].session() as session:
         assert session.scalars(select(Ticket)).one()
+
+
+def test_a_canned_reply_goes_in_the_reporters_language(
+    app: Flask, client: FlaskClient, staff_app: Flask, staff_client: FlaskClient
+) -> None:
+    for words in WHOLE_SMS:
+        text_in(client, words)
+    [ticket] = stored_tickets(app)
+    operator(staff_app, staff_client, languages=("es", "en"))
+    page = staff_client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+    assert 'value="where_now"' in page and "¿Puede decirme dónde se encuentra ahora" in page
+    page_path = f"/tickets/{ticket.reference}"
+    response = post_form(staff_client, page_path, {"text": "", "canned": "where_now"}, action=f"{page_path}/reply")
+    assert response.status_code == 302
+    [sent] = deliver_replies(app)
+    assert sent["body"] == "¿Puede decirme dónde se encuentra ahora, aunque sea de forma aproximada?"
+    # An unknown choice with no words of their own sends nothing and says why.
+    response = post_form(staff_client, page_path, {"text": "", "canned": "nothing"}, action=f"{page_path}/reply")
+    assert response.status_code == 400 and deliver_replies(app) == []
