@@ -79,6 +79,7 @@ def open_chat(conversation_id: int) -> str:
         ticket=ticket,
         lines=lines,
         reporter_text=PRESENCE_TEXT[reporter],
+        canned=talk.canned_replies(conversation.language),
     )
 
 
@@ -86,7 +87,8 @@ def open_chat(conversation_id: int) -> str:
 @login_required(*CHAT_ROLES)
 def reply(conversation_id: int) -> Response:
     conversation, _ticket = _chat(conversation_id)
-    talk.operator_reply(db_session(), conversation, g.user.actor, request.form.get("text", ""))
+    words = talk.reply_words(request.form.get("text", ""), request.form.get("canned", ""), conversation.language)
+    talk.operator_reply(db_session(), conversation, g.user.actor, words)
     return redirect(url_for("chat_console.open_chat", conversation_id=conversation_id))
 
 

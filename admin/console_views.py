@@ -17,7 +17,13 @@ from hotline import floods
 from hotline.access import may_see_ticket
 from hotline.accounts import StaffUser
 from hotline.calls.service import records_for_ticket as call_records
-from hotline.conversations.service import reply_channel
+from hotline.conversations.service import (
+    canned_replies,
+    reply_channel,
+    reporter_language,
+    whatsapp_templates,
+    within_whatsapp_window,
+)
 from hotline.db import db_session
 from hotline.early_warning import service as warning_service
 from hotline.hygiene import whole_number
@@ -59,6 +65,7 @@ def _filters() -> QueueFilters:
         channel=args.get("channel") if args.get("channel") in CHANNELS else None,
         status=status if status in STATUSES else None,
     )
+
 
 DISPATCH_LABELS = {
     "proposed": _l("Proposed: waiting for your review"),
@@ -175,6 +182,13 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
         held_labels=HELD_LABELS,
         ground_labels=GROUND_LABELS,
         reply_channel=reply_channel(found) if found.caller_phone_encrypted else None,
+        canned=canned_replies(reporter_language(session, found)),
+        whatsapp_window_open=reply_channel(found) != "whatsapp" or within_whatsapp_window(session, found),
+        whatsapp_templates=[
+            (template.id, template.bodies[reporter_language(session, found)]) for template in whatsapp_templates()
+        ]
+        if reply_channel(found) == "whatsapp"
+        else [],
         replies=session.scalars(
             select(OutboxMessage)
             .where(OutboxMessage.ticket_id == found.id, OutboxMessage.kind == OutboxKind.REPORTER_REPLY)

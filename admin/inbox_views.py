@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from admin.console_views import _act
+from admin.console_views import _act, _visible_ticket
 from admin.views import TICKET_ROLES, blueprint, login_required
 from hotline.conversations import inbox
 from hotline.conversations.prompts import LANGUAGES
-from hotline.conversations.service import ReplyRefused, reply_to_caller
+from hotline.conversations.service import (
+    ReplyRefused,
+    reply_to_caller,
+    reply_words,
+    reporter_language,
+    send_whatsapp_template,
+)
 from hotline.db import db_session
-from hotline.tickets.models import Ticket
+from hotline.privacy import decrypt_bytes
+from hotline.tickets.models import Ticket, TicketRecording
 from hotline.tickets.operations import ConsoleError
 
 
@@ -24,6 +31,8 @@ def refusal_text(refusal: ReplyRefused) -> str:
         "the callback window has closed": _("The number has been erased; the reporter cannot be written to any more."),
         "the reporter asked for no more messages": _("The reporter sent STOP: no message may be sent to them."),
         "the callback number cannot be read": _("The number cannot be read."),
+        "no such template": _("There is no such approved message."),
+        "templates are for WhatsApp reporters": _("Approved messages are only for reporters who wrote on WhatsApp."),
         "outside WhatsApp's 24-hour window": _(
             "The reporter last wrote on WhatsApp more than 24 hours ago: only an approved template may be sent."
         ),
@@ -42,12 +51,47 @@ def inbox_page() -> str:
 @blueprint.post("/tickets/<reference>/reply")
 @login_required(*TICKET_ROLES)
 def reply_to_reporter(reference: str) -> Response | tuple[str, int]:
-    text = request.form.get("text", "")
-
     def send(ticket: Ticket) -> None:
+        lang = reporter_language(db_session(), ticket)
+        text = reply_words(request.form.get("text", ""), request.form.get("canned", ""), lang)
         try:
             reply_to_caller(db_session(), ticket, text, g.user.actor)
         except ReplyRefused as refusal:
             raise ConsoleError("reply", refusal_text(refusal)) from None
 
     return _act(reference, send, _("Your reply is on its way."))
+
+
+@blueprint.post("/tickets/<reference>/template")
+@login_required(*TICKET_ROLES)
+def send_template(reference: str) -> Response | tuple[str, int]:
+    """An approved WhatsApp message, the only kind that may go once the 24-hour window has closed."""
+    template_id = request.form.get("template", "")
+
+    def send(ticket: Ticket) -> None:
+        try:
+            send_whatsapp_template(db_session(), ticket, template_id, g.user.actor)
+        except ReplyRefused as refusal:
+            raise ConsoleError("reply", refusal_text(refusal)) from None
+
+    return _act(reference, send, _("Your reply is on its way."))
+
+
+@blueprint.get("/tickets/<reference>/media/<int:recording_id>")
+@login_required(*TICKET_ROLES)
+def ticket_media(reference: str, recording_id: int) -> Response:
+    """A photo or file the reporter sent, decrypted for a staff member who may see the ticket."""
+    ticket = _visible_ticket(reference)
+    recording = db_session().get(TicketRecording, recording_id)
+    if recording is None or recording.ticket_id != ticket.id or recording.content_encrypted is None:
+        abort(404)
+    data = decrypt_bytes(recording.content_encrypted, current_app.config["SETTINGS"].phone_encryption_key)
+    if data is None:
+        abort(404)
+    kind = recording.content_type or "application/octet-stream"
+    response = Response(data, mimetype=kind if kind.startswith("image/") else "application/octet-stream")
+    # Only images are shown in the page; anything else is a download, and never sniffed or cached.
+    response.headers["Content-Disposition"] = "inline" if kind.startswith("image/") else "attachment"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

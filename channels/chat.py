@@ -81,7 +81,16 @@ def chat_page() -> str:
         reference=_reference(conversation),
         poll=POLL_MILLISECONDS,
         max_text=MAX_TEXT_LENGTH,
+        choices=talk.choices(conversation) if conversation else [],
+        line_class=line_class,
     )
+
+
+def line_class(author: str) -> str:
+    """How a transcript line is drawn: the reporter's own, the questions, or a person of the team."""
+    if author == "caller":
+        return "mine"
+    return "bot" if author == "flow" else "operator"
 
 
 @blueprint.post("/chat/start")
@@ -126,7 +135,11 @@ def chat_messages() -> Response:
     if conversation.state != talk.State.CLOSED:
         talk.reporter_seen(db, conversation, utcnow())
     lines = talk.transcript(db, conversation, request.args.get("after", 0, type=whole_number))
-    return jsonify(state=conversation.state, reference=_reference(conversation), lines=lines)
+    for line in lines:
+        line["kind"] = line_class(str(line["author"]))
+    return jsonify(
+        state=conversation.state, reference=_reference(conversation), lines=lines, choices=talk.choices(conversation)
+    )
 
 
 @blueprint.post("/chat/leave")
@@ -135,6 +148,17 @@ def chat_leave() -> Response:
     conversation = _conversation()
     if conversation is not None:
         talk.reporter_left(db_session(), conversation, utcnow())
+    return Response(status=204)
+
+
+@blueprint.post("/chat/forget")
+def chat_forget() -> Response:
+    """Quick exit (sent with navigator.sendBeacon): this browser forgets the chat at once, not when it
+    closes, so /chat shows nothing to whoever opens it next; the operator sees the reporter has left."""
+    conversation = _conversation()
+    if conversation is not None:
+        talk.reporter_left(db_session(), conversation, utcnow())
+    session.pop("chat_token", None)
     return Response(status=204)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
+import requests
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
@@ -39,6 +40,7 @@ class Recorded:
     channel: str
     subject: str | None
     body: str
+    content_sid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class OutboundGateway:
         to = self._recipient(session, message)
         body = composed_body(session, message)
         if not self.live:
-            self.recorded.append(Recorded(message.id, message.channel, message.subject, body))
+            self.recorded.append(Recorded(message.id, message.channel, message.subject, body, message.content_sid))
             return f"REC{message.id}"
         if message.channel in ("sms", "whatsapp"):
             return self._send_sms(message, to, body)
@@ -85,6 +87,27 @@ class OutboundGateway:
         if number is None:
             raise HandOffRefused("number_unreadable", permanent=True)
         return number
+
+    def download(self, url: str) -> bytes | None:
+        """An MMS or WhatsApp file at Twilio, fetched with the account's credentials (only from
+        Twilio's own hosts: the URL came in a webhook). Record mode fetches nothing."""
+        if not self.live:
+            return None
+        host = urlsplit(url).hostname or ""
+        if urlsplit(url).scheme != "https" or not (host == "api.twilio.com" or host.endswith(".twiliocdn.com")):
+            raise HandOffRefused("not_a_twilio_url", permanent=True)
+        try:
+            response = self.http().get(
+                url, auth=(self.settings.twilio_account_sid, self.settings.twilio_auth_token), timeout=20
+            )
+        except requests.RequestException as exc:
+            raise HandOffRefused(type(exc).__name__) from None
+        if response.status_code != 200:
+            raise HandOffRefused(f"http_{response.status_code}")
+        return response.content
+
+    def http(self) -> requests.Session:
+        return requests.Session()
 
     def twilio(self) -> Client:
         return Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
@@ -179,12 +202,14 @@ class OutboundGateway:
         sender = self.settings.twilio_from_number
         if message.channel == "whatsapp":
             to, sender = f"whatsapp:{to}", f"whatsapp:{self.settings.twilio_whatsapp_from or sender}"
+        # Outside WhatsApp's 24-hour window only an approved template goes, named by its ContentSid.
+        content = {"content_sid": message.content_sid} if message.content_sid else {"body": body}
         try:
             sent = self.twilio().messages.create(
                 to=to,
                 from_=sender,
-                body=body,
                 status_callback=f"{self.settings.public_base_url}/twilio/status",
+                **content,
             )
         except TwilioException as exc:
             log.warning("SMS %s not accepted by Twilio: %s", message.id, type(exc).__name__)

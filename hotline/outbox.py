@@ -76,6 +76,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A short code of why the last hand-off failed (an exception class name), never the provider's text.
     error: Mapped[str | None] = mapped_column(String(80))
+    # An approved WhatsApp template (Twilio's ContentSid): sent instead of the body, which keeps its words.
+    content_sid: Mapped[str | None] = mapped_column(String(34))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -97,6 +99,11 @@ class Gateway(Protocol):
 
     def hand_off(self, session: Session, message: OutboxMessage) -> str:
         """Send the message; return the provider's id. Raises HandOffRefused."""
+        ...
+
+    def download(self, url: str) -> bytes | None:
+        """A file a reporter sent, fetched from the provider with its credentials; None when nothing
+        may leave the system (record mode). Raises HandOffRefused."""
         ...
 
 
@@ -149,9 +156,11 @@ def queue_message(
     referral_id: int | None = None,
     ticket_id: int | None = None,
     contact_id: int | None = None,
+    content_sid: str | None = None,
 ) -> OutboxMessage:
     """Write a message to send, in the caller's transaction; the dispatcher is woken after commit."""
     message = OutboxMessage(
+        content_sid=content_sid,
         kind=kind,
         channel=channel,
         to_address=to,
@@ -177,16 +186,18 @@ class Delivery:
 
 def deliver(session: Session, message_id: int, sender: Gateway, now: datetime) -> Delivery:
     """Hand one message to the gateway if it is due and nobody else has it. Commits."""
-    claimed = changed_rows(session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.status.in_(OutboxStatus.CLAIMABLE),
-            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+    claimed = changed_rows(
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status.in_(OutboxStatus.CLAIMABLE),
+                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+            )
+            .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
         )
-        .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ))
+    )
     session.commit()
     if not claimed:
         return Delivery("nothing to do", message_id)
@@ -233,12 +244,14 @@ def sweep_outbox(
     ).all()
     for message_id in stuck:
         target = OutboxStatus.PENDING if sender.replay_safe else OutboxStatus.UNCERTAIN
-        moved = changed_rows(session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
-            .values(status=target)
-            .execution_options(synchronize_session=False)
-        ))
+        moved = changed_rows(
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
+                .values(status=target)
+                .execution_options(synchronize_session=False)
+            )
+        )
         counts["reclaimed" if target == OutboxStatus.PENDING else "uncertain"] += moved
         if moved and target == OutboxStatus.UNCERTAIN:
             message = session.get(OutboxMessage, message_id)

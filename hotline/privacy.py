@@ -49,6 +49,18 @@ def decrypt_phone(token: bytes, key: bytes) -> str | None:
         return None
 
 
+def encrypt_bytes(data: bytes, key: bytes) -> bytes:
+    """A file a reporter sent (a photo), sealed with the same personal-data key as their number."""
+    return Fernet(key).encrypt(data)
+
+
+def decrypt_bytes(token: bytes, key: bytes) -> bytes | None:
+    try:
+        return Fernet(key).decrypt(token)
+    except InvalidToken:
+        return None
+
+
 def random_code(groups: int, size: int = 4) -> str:
     return "-".join("".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(size)) for _ in range(groups))
 

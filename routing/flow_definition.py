@@ -450,6 +450,10 @@ def _check_actions(node_id: str, actions: Any, context: _Context) -> list[Proble
                 problems.append(
                     Problem(node_id, "missing_text", f"{kind} has no text in {', '.join(absent) or 'any language'}")
                 )
+            elif "chat" in action and (
+                not isinstance(action["chat"], Mapping) or any(not action["chat"].get(code) for code in wanted)
+            ):
+                problems.append(Problem(node_id, "missing_text", f"{kind} has a chat text missing a language"))
             elif kind == "give_reference" and not all("{reference}" in str(line) for line in text.values()):
                 problems.append(
                     Problem(node_id, "bad_action", "give_reference text must hold {reference} for the host")
@@ -560,8 +564,9 @@ def _actions(raw: Sequence[Mapping[str, Any]]) -> tuple[ActionSpec, ...]:
     specs = []
     for action in raw:
         params = {key: value for key, value in action.items() if key != "kind"}
-        if isinstance(params.get("text"), Mapping):
-            params["text"] = MappingProxyType(dict(params["text"]))
+        for key in ("text", "chat"):
+            if isinstance(params.get(key), Mapping):
+                params[key] = MappingProxyType(dict(params[key]))
         specs.append(ActionSpec(action["kind"], MappingProxyType(params)))
     return tuple(specs)
 

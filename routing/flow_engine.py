@@ -237,4 +237,8 @@ def _action(flow: Flow, run: Run, node_id: str, spec: ActionSpec) -> Action:
     # A flow without languages (a referral flowchart) writes its one text under any key.
     text = texts[language] if language in texts else next(iter(texts.values()))
     params = dict(spec.params) | {"text": text, "language": language}
+    written = spec.params.get("chat")
+    if isinstance(written, Mapping):
+        # The same question as a chat shows it, where the choices are buttons, not keys to press.
+        params["chat"] = written[language] if language in written else text
     return Action(spec.kind, node_id, MappingProxyType(params))

@@ -1,19 +1,22 @@
-// The web chat: send without reloading and poll for new lines. Without it the page still works.
+// The web chat: send without reloading, poll for new lines, offer the current question's choices as
+// buttons. Without it the page still works (plain forms). No inline script: the CSP forbids it.
 (function () {
   var list = document.getElementById("chat-lines");
   var form = document.getElementById("chat-form");
   if (!list || !form) { return; }
   var after = parseInt(list.dataset.after, 10) || 0;
   var state = document.getElementById("chat-state");
+  var choices = document.getElementById("chat-choices");
+  var token = form.querySelector("input[name=csrf_token]");
 
   // Who wrote a line, in words (the page's own labels) as well as by its look.
   function line_item(line) {
     var kind = line.author === "caller" || line.author === "flow" ? line.author : "staff";
     var item = document.createElement("li");
-    item.className = "from-" + {caller: "reporter", flow: "bot", staff: "operator"}[kind];
+    item.className = line.kind || (line.author === "caller" ? "mine" : "bot");
     var who = document.createElement("span");
     who.className = "who";
-    who.textContent = list.dataset["who" + kind.charAt(0).toUpperCase() + kind.slice(1)] || "";
+    who.textContent = list.dataset["who" + item.className.charAt(0).toUpperCase() + item.className.slice(1)] || "";
     var text = document.createElement("span");
     if (line.language) { text.lang = line.language; }
     text.textContent = line.text;
@@ -27,11 +30,28 @@
     after = Math.max(after, line.id);
   }
 
+  function offer(labels) {
+    if (!choices) { return; }
+    var current = Array.prototype.map.call(choices.querySelectorAll("button"), function (b) { return b.value; });
+    if (current.join("\n") === labels.join("\n")) { return; }
+    Array.prototype.forEach.call(choices.querySelectorAll("button"), function (b) { b.remove(); });
+    labels.forEach(function (label) {
+      var button = document.createElement("button");
+      button.type = "submit";
+      button.name = "text";
+      button.value = label;
+      button.textContent = label;
+      choices.appendChild(button);
+    });
+    choices.hidden = labels.length === 0;
+  }
+
   function poll() {
     fetch(list.dataset.messages + "?after=" + after, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (response) { return response.json(); })
       .then(function (data) {
         data.lines.forEach(add);
+        offer(data.choices || []);
         // "Someone will join soon" is no longer true once someone has, or the chat has ended.
         if (data.state !== "waiting") { state.textContent = ""; }
         state.dataset.state = data.state;
@@ -40,19 +60,15 @@
       .then(function () { window.setTimeout(poll, parseInt(list.dataset.poll, 10) || 2000); });
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var body = new FormData(form);
+  // Words that were not taken (too many at once, the network gone) come back into the box, with why.
+  var unsent = document.getElementById("chat-unsent");
+  function send(body, words) {
     var box = form.querySelector("textarea");
-    var words = box.value;
-    box.value = "";
-    // Words that were not taken (too many at once, the network gone) come back into the box, with why.
-    var unsent = document.getElementById("chat-unsent");
     function giveBack(message) {
-      if (!box.value) { box.value = words; }
+      if (words && !box.value) { box.value = words; }
       if (unsent) { unsent.textContent = message || unsent.dataset.message; unsent.hidden = false; }
     }
-    fetch(form.action, {method: "POST", body: body, credentials: "same-origin", headers: {"Accept": "application/json"}})
+    return fetch(form.action, {method: "POST", body: body, credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (response) {
         return response.json().then(function (data) {
           if (!response.ok) { giveBack(data.message); return; }
@@ -61,11 +77,42 @@
         });
       })
       .catch(function () { giveBack(); });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = new FormData(form);
+    var box = form.querySelector("textarea");
+    var words = box.value;
+    box.value = "";
+    send(body, words);
+  });
+  if (choices) {
+    choices.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = new FormData();
+      if (token) { body.append("csrf_token", token.value); }
+      body.append("text", event.submitter ? event.submitter.value : "");
+      // The buttons answered this question; the next one brings its own (or none).
+      offer([]);
+      send(body, "");
+    });
+  }
+  // Quick exit: this browser forgets the chat now (the cookie is dropped), not only when it closes.
+  function forget() {
+    if (!navigator.sendBeacon || !list.dataset.forget) { return; }
+    var body = new FormData();
+    if (token) { body.append("csrf_token", token.value); }
+    navigator.sendBeacon(list.dataset.forget, body);
+  }
+  var exit = document.getElementById("quick-exit");
+  if (exit) { exit.addEventListener("click", forget); }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { forget(); }
   });
   // Closing the tab tells the operator at once (they would otherwise wait for the missed polls).
   window.addEventListener("pagehide", function () {
     if (!navigator.sendBeacon || !list.dataset.leave) { return; }
-    var token = form.querySelector("input[name=csrf_token]");
     var body = new FormData();
     if (token) { body.append("csrf_token", token.value); }
     navigator.sendBeacon(list.dataset.leave, body);

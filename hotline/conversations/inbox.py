@@ -70,3 +70,15 @@ def waiting(session: Session, user: StaffUser, languages: Collection[str]) -> li
         since = unanswered[0] if unanswered else conversation.updated_at
         found.append(Waiting(conversation, ticket, len(unanswered), since, int(earlier or 0)))
     return sorted(found, key=lambda w: (RISK_ORDER.get(w.ticket.risk_level, 9), w.since))
+
+
+def inbox_counts(user: StaffUser, session: Session | None = None) -> dict[str, int]:
+    """What the navigation shows beside "Inbox": conversations waiting for this user, and the
+    reporters' messages in them nobody has answered yet (the request's session unless given)."""
+    from hotline.conversations.prompts import LANGUAGES
+    from hotline.db import db_session
+
+    session = session or db_session()
+
+    rows = waiting(session, user, list(getattr(user, "languages", None) or LANGUAGES))
+    return {"waiting": len(rows), "unread": sum(row.unread for row in rows)}

@@ -16,6 +16,10 @@ LANGUAGES = ("es", "en", "fr", "pt", "ht")
 DEFAULT_LANGUAGE = "es"
 
 PROMPTS: Mapping[str, Mapping[str, str]] = {
+    # The chat's answer buttons: each is read back like typed words (routing.answers).
+    "choice_yes": {"es": "Sí", "en": "Yes", "fr": "Oui", "pt": "Sim", "ht": "Wi"},
+    "choice_no": {"es": "No", "en": "No", "fr": "Non", "pt": "Não", "ht": "Non"},
+    "choice_unknown": {"es": "No sé", "en": "Don't know", "fr": "Je ne sais pas", "pt": "Não sei", "ht": "M pa konnen"},
     "not_understood": {
         "es": "Perdone, no le entendí.",
         "en": "Sorry, I did not understand.",

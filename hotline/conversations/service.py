@@ -9,6 +9,7 @@ encrypted copy; the conversation keeps its keyed hash.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -22,11 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.conversations.models import Conversation, ConversationTurn
-from hotline.conversations.prompts import prompt
+from hotline.conversations.prompts import language_of, prompt
 from hotline.db import utcnow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.outbox import OutboxKind, queue_message
 from hotline.privacy import InvalidPhone, caller_hash, decrypt_phone, normalise_phone, phone_country
+from hotline.referrals.dispatch import record_consent
 from hotline.referrals.service import retriage
 from hotline.reports import NOTHING_SAID, file_report
 from hotline.settings import Settings
@@ -41,7 +43,12 @@ from routing.intake import MAX_TEXT_LENGTH
 log = logging.getLogger(__name__)
 
 FLOW_FILE = Path(__file__).resolve().parents[2] / "routing" / "flows" / "intake_conversation.json"
+CANNED_REPLIES_FILE = Path(__file__).resolve().parent / "canned_replies.json"
+WHATSAPP_TEMPLATES_FILE = Path(__file__).resolve().parent / "whatsapp_templates.json"
 ANSWER_KEYS = ("in_danger_now", "minor_involved", "movement_restricted", "documents_withheld")
+# What the person agrees to share, asked after the safety questions (routing/dispatch.py reads them;
+# a question not answered stays out, which the policy reads as "not asked").
+CONSENT_KEYS = ("share_authorities", "share_origin")
 # The questions whose answer is a place: an answer with no letter or digit in it is no place.
 PLACE_NODES = frozenset({"ask_where"})
 # The yes/no questions a first text can already answer, and the triage indicators that answer them
@@ -55,6 +62,8 @@ ANSWERED_BY_INDICATORS: dict[str, frozenset[str]] = {
 # What the language menu is answered with, by language (the menu's own digits).
 LANGUAGE_DIGITS = {"es": "1", "en": "2", "fr": "3", "pt": "4", "ht": "5"}
 YES_DIGIT = "1"
+# The language menu as chat buttons: each name is read by the menu's own words (espanol, english, ...).
+LANGUAGE_NAMES = {"es": "Español", "en": "English", "fr": "Français", "pt": "Português", "ht": "Kreyòl ayisyen"}
 # A first text made only of these words (or digits) is a greeting, not a report to keep.
 GREETING_WORDS = frozenset(
     {
@@ -82,6 +91,7 @@ MESSAGING_CHANNELS = ("sms", "whatsapp")
 # only an approved template may be sent.
 WHATSAPP_WINDOW = timedelta(hours=24)
 TIMEOUT_JOB = "hotline.jobs.conversations.conversation_timeout"
+FETCH_MEDIA_JOB = "hotline.jobs.media.fetch_media"
 # What the ticket's narrative says when the caller gave none (a ticket needs words or answers).
 # What the voice host answers the narrative question with when the caller recorded it instead of
 # speaking it to the recogniser: the recording goes with the ticket, this placeholder does not.
@@ -364,7 +374,30 @@ def current_prompt(conversation: Conversation) -> list[Said]:
     language = run.data.get("language") if run.data.get("language") in flow.languages else flow.default_language
     assert language is not None
     node = flow.nodes[run.node]
-    return [Said(spec.params["text"][language], language) for spec in node.actions if spec.kind in SPOKEN_ACTIONS]
+    written = "chat" if conversation.channel == "chat" else "text"
+    return [
+        Said((spec.params.get(written) or spec.params["text"])[language], language)
+        for spec in node.actions
+        if spec.kind in SPOKEN_ACTIONS
+    ]
+
+
+def choices(conversation: Conversation) -> list[str]:
+    """What the chat offers as buttons for the question waiting: a language, or yes / no / don't know.
+
+    A button sends its label as the answer, read like typed words (routing.answers); a question
+    whose answer is free text (the place, the story) has no buttons.
+    """
+    run = Run.from_dict(conversation.run)
+    if run.ended or conversation.state != State.FLOW:
+        return []
+    if run.node == "choose_language":
+        return list(LANGUAGE_NAMES.values())
+    node = conversation_flow().nodes[run.node]
+    if any(c.test == "answer_is" for t in node.transitions for c in t.when):
+        lang = language(conversation)
+        return [prompt("choice_yes", lang), prompt("choice_no", lang), prompt("choice_unknown", lang)]
+    return []
 
 
 def language(conversation: Conversation) -> str:
@@ -426,7 +459,8 @@ def _apply(
             text = str(action.params["text"]).replace("{reference}", ticket.reference)
             turn.said.append(Said(text, action.params["language"]))
         elif action.kind in SPOKEN_ACTIONS:
-            turn.said.append(Said(str(action.params["text"]), str(action.params["language"])))
+            written = action.params.get("chat") if conversation.channel == "chat" else None
+            turn.said.append(Said(str(written or action.params["text"]), str(action.params["language"])))
     due = due_at(conversation) if conversation.channel in TIMED_CHANNELS else None
     if due is not None:
         enqueue_after_commit(session, TIMEOUT_JOB, conversation.id, at=due)
@@ -492,7 +526,7 @@ def _ensure_ticket(
     if recording:
         session.add(TicketRecording(ticket_id=ticket.id, url=recording["url"], duration_seconds=recording["seconds"]))
     for url, content_type in (conversation.host or {}).get("media", ()):
-        session.add(TicketRecording(ticket_id=ticket.id, url=url, content_type=content_type))
+        add_media(session, ticket.id, url, content_type)
     earlier = (conversation.host or {}).get("earlier_ticket")
     if received.created and earlier:
         record_event(session, ticket, "earlier_contact", SYSTEM, reason=f"the same number's earlier ticket {earlier}")
@@ -515,6 +549,7 @@ def intake_of(conversation: Conversation, run: Run, caller: Caller) -> dict[str,
     said = "\n".join(str(words) for words in host.get("answer_words", ()))
     text = "\n\n".join(part for part in (opening, said, narrative) if part)
     answers = {key: data[key] for key in ANSWER_KEYS if key in data}
+    consent = {key: data[key] for key in CONSENT_KEYS if data.get(key) is not None}
     if not text and not any(value is not None for value in answers.values()):
         text = NO_NARRATIVE[conversation.channel]
     place = str(data.get("location_text") or "")[:200] or None
@@ -525,6 +560,7 @@ def intake_of(conversation: Conversation, run: Run, caller: Caller) -> dict[str,
         "location": {"country": host.get("country"), "place": place},
         "answers": answers,
         "contact_ok": caller.phone is not None,
+        "consent": consent,
     }
 
 
@@ -545,6 +581,10 @@ def _complete_ticket(session: Session, conversation: Conversation, ticket: Ticke
         ticket.incident_country, ticket.incident_region = location["country"], None
     if location.get("place") and ticket.incident_place is None:
         ticket.incident_place = location["place"]
+    if body["consent"]:
+        # Asked after the ticket was made (a possible danger makes it early): the answers join the
+        # ticket, and proposals they no longer allow are held.
+        record_consent(session, ticket, body["consent"], REPORTER, f"via {conversation.channel}")
     recording = (conversation.host or {}).get("recording")
     if recording and not any(r.url == recording["url"] for r in ticket.recordings):
         session.add(TicketRecording(ticket_id=ticket.id, url=recording["url"], duration_seconds=recording["seconds"]))
@@ -733,6 +773,93 @@ def reply_to_caller(session: Session, ticket: Ticket, text: str, actor: str) -> 
     body = clean_text(text)
     if not body:
         raise ReplyRefused("empty reply")
+    channel = _reply_channel_open(session, ticket)
+    if channel == "whatsapp" and not within_whatsapp_window(session, ticket):
+        raise ReplyRefused("outside WhatsApp's 24-hour window")
+    _queue_reply(session, ticket, channel, body, actor)
+
+
+@dataclass(frozen=True)
+class WhatsAppTemplate:
+    """An approved WhatsApp message: its id, and per language the ContentSid and the words it says."""
+
+    id: str
+    content_sids: dict[str, str]
+    bodies: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def whatsapp_templates() -> tuple[WhatsAppTemplate, ...]:
+    document = json.loads(WHATSAPP_TEMPLATES_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        WhatsAppTemplate(
+            id=entry["id"],
+            content_sids={lang: spec["content_sid"] for lang, spec in entry["languages"].items()},
+            bodies={lang: spec["body"] for lang, spec in entry["languages"].items()},
+        )
+        for entry in document["templates"]
+    )
+
+
+def reporter_language(session: Session, ticket: Ticket) -> str:
+    """The language the reporter chose in their conversation, else the ticket's, else the default."""
+    chosen = session.scalar(
+        select(Conversation.language).where(Conversation.ticket_id == ticket.id).order_by(Conversation.id.desc())
+    )
+    return language_of(chosen or ticket.language)
+
+
+def send_whatsapp_template(session: Session, ticket: Ticket, template_id: str, actor: str) -> None:
+    """An approved template to a WhatsApp reporter, in their language (allowed in or out of the window)."""
+    channel = _reply_channel_open(session, ticket)
+    if channel != "whatsapp":
+        raise ReplyRefused("templates are for WhatsApp reporters")
+    found = [template for template in whatsapp_templates() if template.id == template_id]
+    if not found:
+        raise ReplyRefused("no such template")
+    lang = reporter_language(session, ticket)
+    _queue_reply(session, ticket, channel, found[0].bodies[lang], actor, content_sid=found[0].content_sids[lang])
+
+
+@lru_cache(maxsize=1)
+def _canned() -> tuple[dict[str, Any], ...]:
+    return tuple(json.loads(CANNED_REPLIES_FILE.read_text(encoding="utf-8"))["replies"])
+
+
+def canned_replies(lang: str | None) -> list[tuple[str, str]]:
+    """The one-click replies (id, words) in the reporter's language: data, like the flow's prompts."""
+    code = language_of(lang)
+    return [(entry["id"], entry["text"][code]) for entry in _canned()]
+
+
+def reply_words(text: str, canned_id: str, lang: str | None) -> str:
+    """What an operator sends: their own words, else the canned reply they picked."""
+    if clean_text(text):
+        return text
+    return dict(canned_replies(lang)).get(canned_id, "")
+
+
+def _queue_reply(
+    session: Session, ticket: Ticket, channel: str, body: str, actor: str, *, content_sid: str | None = None
+) -> None:
+    # The outbox keeps a label, never the number: the gateway decrypts it again only to send.
+    queue_message(
+        session,
+        kind=OutboxKind.REPORTER_REPLY,
+        channel=channel,
+        to=f"caller of {ticket.reference}",
+        body=body,
+        ticket_id=ticket.id,
+        content_sid=content_sid,
+    )
+    session.add(TicketMessage(ticket_id=ticket.id, direction="out", channel=channel, author=actor, body=body))
+    why = f"via {channel}" + (" (approved template)" if content_sid else "")
+    record_event(session, ticket, "reply_sent", actor, reason=why)
+    session.commit()
+
+
+def _reply_channel_open(session: Session, ticket: Ticket) -> str:
+    """How this reporter can be written to now; ReplyRefused when they cannot be written to at all."""
     settings: Settings = current_app.config["SETTINGS"]
     if ticket.caller_phone_encrypted is None or ticket.caller_phone_expires_at is None:
         raise ReplyRefused("no callback number on this ticket")
@@ -744,21 +871,7 @@ def reply_to_caller(session: Session, ticket: Ticket, text: str, actor: str) -> 
         raise ReplyRefused("the reporter asked for no more messages")
     if decrypt_phone(ticket.caller_phone_encrypted, settings.phone_encryption_key) is None:
         raise ReplyRefused("the callback number cannot be read")
-    channel = reply_channel(ticket)
-    if channel == "whatsapp" and not within_whatsapp_window(session, ticket):
-        raise ReplyRefused("outside WhatsApp's 24-hour window")
-    # The outbox keeps a label, never the number: the gateway decrypts it again only to send.
-    queue_message(
-        session,
-        kind=OutboxKind.REPORTER_REPLY,
-        channel=channel,
-        to=f"caller of {ticket.reference}",
-        body=body,
-        ticket_id=ticket.id,
-    )
-    session.add(TicketMessage(ticket_id=ticket.id, direction="out", channel=channel, author=actor, body=body))
-    record_event(session, ticket, "reply_sent", actor, reason=f"via {channel}")
-    session.commit()
+    return reply_channel(ticket)
 
 
 def reply_channel(ticket: Ticket) -> str:
@@ -1046,8 +1159,16 @@ def _keep_media(session: Session, conversation: Conversation, media: Media) -> N
     known = {recording.url for recording in ticket.recordings}
     for url, content_type in media:
         if url not in known:
-            session.add(TicketRecording(ticket_id=ticket.id, url=url, content_type=content_type))
+            add_media(session, ticket.id, url, content_type)
     record_event(session, ticket, "media_received", REPORTER, reason=f"{len(media)} file(s) via {conversation.channel}")
+
+
+def add_media(session: Session, ticket_id: int, url: str, content_type: str) -> None:
+    """A photo or file joins the ticket; a job fetches it into encrypted storage (it gets the id only)."""
+    recording = TicketRecording(ticket_id=ticket_id, url=url, content_type=content_type)
+    session.add(recording)
+    session.flush()
+    enqueue_after_commit(session, FETCH_MEDIA_JOB, recording.id)
 
 
 def _last_with_ticket(session: Session, digest: str, other_than: int | None = None) -> Conversation | None:

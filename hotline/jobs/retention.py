@@ -88,8 +88,10 @@ def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta
         message.body = ERASED
         note(message.ticket_id, "narrative")
     recordings = select(TicketRecording).where(TicketRecording.ticket_id.in_(closed_before["recording"]))
-    for recording in session.scalars(recordings.where(TicketRecording.url != "")):
-        recording.url = ""
+    kept = (TicketRecording.url != "") | TicketRecording.content_encrypted.is_not(None)
+    for recording in session.scalars(recordings.where(kept)):
+        # The link and, for a photo or file fetched, its encrypted copy go together.
+        recording.url, recording.content_encrypted = "", None
         note(recording.ticket_id, "recording")
     hashed = session.scalars(
         select(Ticket.id).where(Ticket.id.in_(closed_before["caller_hash"]), Ticket.caller_hash.is_not(None))

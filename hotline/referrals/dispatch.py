@@ -9,17 +9,19 @@ a stated fear of return is never overridden.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from directory.models import Agency
 from hotline.db import changed_rows
 from hotline.referrals.lifecycle import advance
 from hotline.referrals.models import DISPATCH_TRANSITIONS, DispatchState, Referral
-from hotline.tickets.models import TicketStatus
+from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.service import SYSTEM, move_ticket, record_event
-from routing.dispatch import CHILD_GROUND, DANGER_GROUND
+from routing.dispatch import CHILD_GROUND, DANGER_GROUND, plan_referral
 from routing.flow_engine import Event
 
 GROUNDS = (CHILD_GROUND, DANGER_GROUND)
@@ -41,12 +43,14 @@ def set_dispatch(session: Session, referral: Referral, to_state: str, who: str, 
     from_state = referral.dispatch
     if to_state not in DISPATCH_TRANSITIONS[from_state]:
         raise DispatchRefused("already_decided")
-    moved = changed_rows(session.execute(
-        update(Referral)
-        .where(Referral.id == referral.id, Referral.dispatch == from_state)
-        .values(dispatch=to_state)
-        .execution_options(synchronize_session=False)
-    ))
+    moved = changed_rows(
+        session.execute(
+            update(Referral)
+            .where(Referral.id == referral.id, Referral.dispatch == from_state)
+            .values(dispatch=to_state)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.refresh(referral)
     if not moved:
         return False
@@ -132,3 +136,35 @@ def review_deadline_passed(session: Session, referral: Referral, now: datetime) 
         reason="no operator reviewed the proposal in time; supervisors alerted",
     )
     return "dispatched at the review deadline"
+
+
+def record_consent(session: Session, ticket: Ticket, answers: Mapping[str, bool], who: str, reason: str) -> list[int]:
+    """What the person agreed to, learnt after the ticket was routed: kept on the ticket (one event),
+    and each proposal it no longer allows is held with the reason. Returns the ids held. Does not commit.
+
+    A referral already dispatched stays dispatched (it went on a ground or an earlier answer).
+    """
+    consent = {**(ticket.consent or {}), **answers}
+    if consent == (ticket.consent or {}):
+        return []
+    ticket.consent = consent
+    changed = ", ".join(f"{key}={'yes' if value else 'no'}" for key, value in sorted(answers.items()))
+    record_event(session, ticket, "consent_recorded", who, reason=f"{changed} ({reason})")
+    decision = ticket.routing or {}
+    held: list[int] = []
+    if not decision:
+        return held
+    for referral in session.scalars(
+        select(Referral).where(Referral.ticket_id == ticket.id, Referral.dispatch == DispatchState.PROPOSED)
+    ):
+        agency = session.get(Agency, referral.agency_id)
+        if agency is None:
+            continue
+        plan = plan_referral(decision, agency.kind, referral.role, consent, "")
+        if plan["dispatch"] != "held":
+            continue
+        if set_dispatch(session, referral, DispatchState.HELD, who, f"held: {plan['held_reason']}"):
+            referral.held_reason, referral.needs_consent = plan["held_reason"], plan["needs_consent"]
+            referral.deadline_at, referral.deadline_timer = None, None
+            held.append(referral.id)
+    return held

@@ -169,6 +169,10 @@ class TicketRecording(Base):
     # The media's content type ("image/jpeg") for what a texter sent; None for a call recording.
     content_type: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A photo or file fetched from the provider by a job (hotline.jobs.media), encrypted at rest with
+    # the personal-data key; None until fetched (and for call recordings, which stay at the provider).
+    content_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class TicketEvent(Base):

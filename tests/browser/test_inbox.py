@@ -13,13 +13,14 @@ from tests.channels.test_twilio_sms_conversation import text_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
-CHAT_ANSWERS = ["1", "no", "San Salvador, El Salvador", "no", "no", "no", "Mi prima trabaja sin paga."]
+CHAT_ANSWERS = ["1", "no", "San Salvador, El Salvador", "no", "no", "no", "sí", "no", "Mi prima trabaja sin paga."]
 
 
 def test_an_operator_answers_a_texter_from_the_inbox(live_server: LiveServer, browser) -> None:  # type: ignore[no-untyped-def]
     app, base = live_server.public, live_server.url
     texter = app.test_client()
-    for words in ["Nos tienen encerradas en una casa y nos quitaron los pasaportes a todas", "no", "Managua", "no"]:
+    story = "Nos tienen encerradas en una casa y nos quitaron los pasaportes a todas"
+    for words in [story, "no", "Managua", "no", "sí", "no"]:  # then what they agree to share
         text_in(texter, words)
     operator = browser.new_context(locale="es-ES").new_page()
     sign_in(operator, app, base, *make_user(app, role="operator", countries=("NI",), languages=("es",)), lang="es")

@@ -30,14 +30,17 @@ def test_a_chat_runs_the_flow_then_an_operator_answers(
     page = client.get("/chat").get_data(as_text=True)
     assert "chat-start" in page and "https://" not in page.split("quick-exit")[-1].split("</header>")[-1]
     post_form(client, "/chat", {}, action="/chat/start")
-    assert "Para español" in lines(client)[0]["text"]
+    assert "Choose your language" in lines(client)[0]["text"] and "marque" not in lines(client)[0]["text"]
+    assert client.get("/chat/messages").get_json()["choices"][:2] == ["Español", "English"]
     for answer in [
-        "2",
-        "no",
+        "English",
+        "No",
         "San Salvador, El Salvador",
-        "no",
-        "yes",
-        "don't know",
+        "No",
+        "Yes",
+        "Don't know",
+        "Yes",
+        "No",
         "My cousin works without pay in a bakery.",
     ]:
         send(client, answer)
@@ -59,20 +62,28 @@ def test_a_chat_runs_the_flow_then_an_operator_answers(
     token = csrf_token(staff_client, f"/chat/{chat_id}")
     staff_client.post(f"/chat/{chat_id}/reply", data={"text": "Hello, I am here. Are you safe?", "csrf_token": token})
     assert lines(client)[-1]["text"] == "Hello, I am here. Are you safe?"
+    page = staff_client.get(f"/chat/{chat_id}").get_data(as_text=True)
+    assert 'value="emergency"' in page and "call your country&#39;s emergency number" in page  # in English
+    staff_client.post(f"/chat/{chat_id}/reply", data={"text": "", "canned": "emergency", "csrf_token": token})
+    assert (
+        lines(client)[-1]["text"]
+        == "If you or someone else is in danger right now, call your country's emergency number."
+    )
     send(client, "Yes, I am at home.")
     replies = staff_client.get(f"/chat/{chat_id}/messages").get_json()["lines"]
     assert replies[-1]["text"] == "Yes, I am at home."
     with app.app_context(), app.extensions["database"].session() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.reference == reference.group(0)))
         assert ticket is not None
-        assert [m.body for m in ticket.messages][-2:] == ["Hello, I am here. Are you safe?", "Yes, I am at home."]
+        assert [m.body for m in ticket.messages][-1:] == ["Yes, I am at home."]
+        assert "Hello, I am here. Are you safe?" in [m.body for m in ticket.messages]
 
 
 def test_an_operator_of_another_country_does_not_see_the_chat(
     app: Flask, client: FlaskClient, staff_app: Flask, staff_client: FlaskClient
 ) -> None:
     post_form(client, "/chat", {}, action="/chat/start")
-    for answer in ["1", "no", "San Salvador, El Salvador", "no", "no", "no", "Algo pasa en el barrio."]:
+    for answer in ["1", "no", "San Salvador, El Salvador", "no", "no", "no", "sí", "no", "Algo pasa en el barrio."]:
         send(client, answer)
     email, password = make_user(staff_app, role="operator", countries=("PA",))
     sign_in(staff_client, email, password)
@@ -99,7 +110,7 @@ def test_the_passphrase_is_never_in_the_readable_session_cookie(app: Flask, clie
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
     assert serializer is not None
     post_form(client, "/chat", {}, action="/chat/start")
-    for answer in ["2", "no", "San Salvador, El Salvador", "no", "yes", "don't know", "Work without pay."]:
+    for answer in ["2", "no", "San Salvador, El Salvador", "no", "yes", "don't know", "yes", "no", "Work without pay."]:
         send(client, answer)
     cookie = client.get_cookie("hotline_public")
     assert cookie is not None

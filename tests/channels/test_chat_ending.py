@@ -18,7 +18,8 @@ from tests.channels.test_chat import send
 from tests.factories import make_user
 from tests.helpers import csrf_token, post_form
 
-ANSWERS = ["1", "no", "San Salvador, El Salvador", "no", "sí", "no sé", "Mi primo trabaja sin paga en una panadería."]
+ANSWERS = ["1", "no", "San Salvador, El Salvador", "no", "sí", "no sé", "sí", "no"]
+ANSWERS += ["Mi primo trabaja sin paga en una panadería."]
 
 
 def chat_to_the_end(app: Flask, client: FlaskClient) -> int:
@@ -85,3 +86,19 @@ def test_the_chat_cookie_dies_with_the_browser(app: Flask, client: FlaskClient) 
     cookies = [value for name, value in response.headers.items() if name.lower() == "set-cookie"]
     [chat_cookie] = [cookie for cookie in cookies if cookie.startswith("hotline_public=")]
     assert "expires" not in chat_cookie.lower() and "max-age" not in chat_cookie.lower()
+
+
+def test_quick_exit_makes_this_browser_forget_the_chat_at_once(
+    app: Flask, client: FlaskClient, staff_app: Flask, staff_client: FlaskClient
+) -> None:
+    chat_id = chat_to_the_end(app, client)
+    operator_opens(staff_app, staff_client, chat_id)
+    assert "Mi primo" in client.get("/chat").get_data(as_text=True)
+    assert post_form(client, "/chat", {}, action="/chat/forget").status_code == 204
+    page = client.get("/chat").get_data(as_text=True)
+    assert 'id="chat-start"' in page and "Mi primo" not in page and "HT-" not in page
+    assert client.get("/chat/messages").get_json() == {"state": "closed", "lines": []}
+    # The words stay with the case, and the operator sees the reporter has gone.
+    assert staff_client.get(f"/chat/{chat_id}/messages").get_json()["reporter"] == "left"
+    with app.app_context(), app.extensions["database"].session() as session:
+        assert "Mi primo trabaja sin paga en una panadería." in session.scalars(select(TicketMessage.body)).all()

@@ -108,7 +108,7 @@ def test_sentences_by_sms(app: Flask, client: FlaskClient, language: str) -> Non
     sms(client, menu)
     sms(client, held_now)
     risk = only_ticket(app).risk_level
-    for answer in (where, adult, held, unknown, "Es todo."):
+    for answer in (where, adult, held, unknown, unknown, unknown, "Es todo."):  # consent: don't know
         sms(client, answer)
     assert_read_as_a_person_would(app, held_now, risk)
 
@@ -124,7 +124,7 @@ def test_sentences_by_chat(app: Flask, client: FlaskClient, language: str) -> No
     chat(client, menu)
     chat(client, held_now)
     risk = only_ticket(app).risk_level
-    for answer in (where, adult, held, unknown, "Es todo."):
+    for answer in (where, adult, held, unknown, unknown, unknown, "Es todo."):  # consent: don't know
         chat(client, answer)
     assert_read_as_a_person_would(app, held_now, risk)
 
@@ -151,7 +151,7 @@ def test_sentences_by_voice(app: Flask, client: FlaskClient, language: str) -> N
     risk = only_ticket(app).risk_level
     twiml = voice(client, action(twiml), sid, SpeechResult=confirm)  # "yes, calling from Guatemala"
     assert twiml.find("Gather").attrib["input"] == "speech"  # type: ignore[union-attr] # the region next
-    for answer in (where, adult, held, unknown):
+    for answer in (where, adult, held, unknown, unknown, unknown):  # consent: don't know
         twiml = voice(client, action(twiml), sid, SpeechResult=answer)
     if twiml.find("Record") is not None:  # Haitian Creole: no recogniser, so the story is recorded
         recording = {"RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE9"}

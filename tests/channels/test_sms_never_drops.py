@@ -86,9 +86,14 @@ def test_a_whole_story_skips_the_questions_it_answers(app: Flask, client: FlaskC
     # Written in Spanish: no language menu; the danger question comes at once, still discreet.
     assert "marque 1" not in first and "peligro" in first
     text_in(client, "no")  # not in danger right now
-    replies = text_in(client, "Zacapa")
-    # Minor, movement, documents and the story were all in the first text: straight to the end.
+    [consent] = text_in(client, "Zacapa")
+    # Minor, movement, documents and the story were all in the first text: only what the person
+    # agrees to share is left to ask (no story can answer that), then the end.
+    assert "autoridades" in consent and "trata" not in consent.lower()
+    text_in(client, "sí")
+    replies = text_in(client, "no")
     [ticket] = stored_tickets(app)
+    assert ticket.consent == {"share_authorities": True, "share_origin": False, "contact_back": True}
     assert ticket.reference in replies[0]
     answers = ticket.submissions[0].answers
     assert answers["minor_involved"] is True and answers["movement_restricted"] is True
@@ -125,7 +130,7 @@ def test_a_thumbs_up_is_not_a_place(app: Flask, client: FlaskClient) -> None:
 
 def test_mms_photos_are_kept_on_the_ticket(app: Flask, client: FlaskClient) -> None:
     photo = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
-    for words in ["hola", "1", "no", "Escuintla", "no", "sí", "sí"]:
+    for words in ["hola", "1", "no", "Escuintla", "no", "sí", "sí", "sí", "sí"]:
         text_in(client, words)
     text_in(client, "Esta es la casa", media=[(photo, "image/jpeg")])
     [ticket] = stored_tickets(app)

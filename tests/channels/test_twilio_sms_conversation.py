@@ -58,18 +58,24 @@ CONVERSATIONS = [
     (
         "1",
         "peligro",
-        ["2", "Ciudad de Guatemala", "1", "no sé", "2", "Nos quitaron los pasaportes en la finca."],
+        ["2", "Ciudad de Guatemala", "1", "no sé", "2", "sí", "no", "Nos quitaron los pasaportes en la finca."],
         "Gracias",
         "clave",
     ),
     (
         "english",
         "danger",
-        ["no", "Tegucigalpa, Honduras", "yes", "yes", "no", "They keep us locked in a house."],
+        ["no", "Tegucigalpa, Honduras", "yes", "yes", "no", "yes", "no", "They keep us locked in a house."],
         "Thank you",
         "code",
     ),
-    ("3", "danger", ["non", "Managua", "non", "oui", "oui", "On nous a pris nos papiers."], "Merci", "code"),
+    (
+        "3",
+        "danger",
+        ["non", "Managua", "non", "oui", "oui", "oui", "non", "On nous a pris nos papiers."],
+        "Merci",
+        "code",
+    ),
 ]
 
 
@@ -100,10 +106,12 @@ def test_a_whole_sms_conversation_makes_a_routed_ticket(
     submitted = ticket.submissions[0].answers
     assert submitted["in_danger_now"] is False and "movement_restricted" in submitted
     assert [m.body for m in ticket.messages if m.direction == "in"] == [answers[-1]]
+    # What the texter agreed to share is the ticket's consent, as the web form's would be.
+    assert ticket.consent == {"share_authorities": True, "share_origin": False, "contact_back": True}
 
 
 def test_a_later_text_from_the_same_number_joins_the_open_ticket(app: Flask, client: FlaskClient) -> None:
-    for answer in ["hola", "1", "2", "Managua", "2", "2", "2", "Me deben tres meses de sueldo."]:
+    for answer in ["hola", "1", "2", "Managua", "2", "2", "2", "1", "1", "Me deben tres meses de sueldo."]:
         text_in(client, answer)
     [reply] = text_in(client, "Ahora nos cambiaron de casa.")
     [ticket] = stored_tickets(app)
@@ -156,7 +164,7 @@ def test_stop_is_honoured_and_help_answers(app: Flask, client: FlaskClient, stop
 def test_stop_after_the_ticket_is_recorded_and_blocks_operator_replies(app: Flask, client: FlaskClient) -> None:
     from hotline.conversations.service import ReplyRefused, reply_to_caller
 
-    for answer in ["hola", "1", "2", "Managua", "2", "2", "2", "Me deben tres meses de sueldo."]:
+    for answer in ["hola", "1", "2", "Managua", "2", "2", "2", "1", "1", "Me deben tres meses de sueldo."]:
         text_in(client, answer)
     text_in(client, "STOP")
     [ticket] = stored_tickets(app)
@@ -170,7 +178,7 @@ def test_an_operator_reply_is_sent_without_keeping_the_number(app: Flask, client
     from hotline.conversations.service import ReplyRefused, reply_to_caller
     from hotline.db import utcnow
 
-    for answer in ["hola", "1", "2", "Managua", "2", "2", "2", "Me deben tres meses de sueldo."]:
+    for answer in ["hola", "1", "2", "Managua", "2", "2", "2", "1", "1", "Me deben tres meses de sueldo."]:
         text_in(client, answer)
     [ticket] = stored_tickets(app)
     with app.test_request_context(), app.extensions["database"].session() as session:
@@ -193,7 +201,7 @@ def test_an_unsigned_text_is_refused(app: Flask, client: FlaskClient) -> None:
 
 
 def test_the_database_holds_no_raw_number_outside_the_encrypted_column(app: Flask, client: FlaskClient) -> None:
-    for answer in ["hola", "1", "1", "Managua", "2", "2", "2", "Me deben tres meses de sueldo."]:
+    for answer in ["hola", "1", "1", "Managua", "2", "2", "2", "1", "1", "Me deben tres meses de sueldo."]:
         text_in(client, answer)
     digits = TEXTER.lstrip("+")
     engine = app.extensions["database"].engine

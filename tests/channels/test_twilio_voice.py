@@ -91,6 +91,8 @@ def test_a_whole_call_in_the_chosen_language_makes_a_routed_ticket(
     twiml = call(client, next_path(twiml), sid, Digits="1")  # a minor
     twiml = call(client, next_path(twiml), sid, SpeechResult="yes" if digit == "2" else "oui" if digit == "3" else "sí")
     twiml = call(client, next_path(twiml), sid, Digits="2")  # documents not taken
+    twiml = call(client, next_path(twiml), sid, Digits="1")  # the authorities here may be told
+    twiml = call(client, next_path(twiml), sid, SpeechResult="no" if digit == "2" else "non" if digit == "3" else "no")
     # The narrative is heard by Twilio's recogniser in the caller's language, so triage can read it.
     narrative = twiml.find("Gather")
     assert narrative is not None and narrative.attrib["input"] == "speech"
@@ -112,6 +114,7 @@ def test_a_whole_call_in_the_chosen_language_makes_a_routed_ticket(
         "movement_restricted": True,
         "documents_withheld": False,
     }
+    assert ticket.consent == {"share_authorities": True, "share_origin": False, "contact_back": True}
     assert ticket.risk_level in ("high", "critical")
     # The place was confirmed on the keypad: critical goes to the responder at once, high waits for review.
     assert ticket.status == ("referred" if ticket.risk_level == "critical" else "triaged")
@@ -198,7 +201,7 @@ def test_a_creole_narrative_is_recorded_after_a_notice(app: Flask, client: Flask
     for answer in ("5", "2", "1"):
         twiml = call(client, next_path(twiml), sid, Digits=answer)
     twiml = call(client, next_path(twiml), sid, SpeechResult="Zacapa")
-    for answer in ("2", "2", "2"):
+    for answer in ("2", "2", "2", "2", "2"):  # then no and no to sharing
         twiml = call(client, next_path(twiml), sid, Digits=answer)
     assert twiml.find("Gather") is None
     tags = [child.tag for child in twiml]
