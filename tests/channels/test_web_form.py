@@ -139,3 +139,19 @@ def test_follow_up_reads_a_reference_typed_in_any_case_without_hyphens_with_o_fo
     with app.app_context(), app.extensions["database"].session() as session:
         bodies = [m.body for m in session.scalars(select(TicketMessage).order_by(TicketMessage.id))]
         assert "Now in the north." in bodies
+
+
+def test_the_receipt_warns_before_a_language_switch_takes_the_reporter_away_from_it(
+    app: Flask, client: FlaskClient
+) -> None:
+    page = post_form(client, "/report?lang=es", FORM, action="/report").get_data(as_text=True)
+    header, _, body = page.partition("</header>")
+    # The header's language links stay on the receipt: they lead to the warning, not away.
+    assert re.findall(r'<a lang="[a-z]+" href="([^"]+)"', header) == ["#change-language"] * 4
+    warning = body[body.index('id="change-language"') :]
+    assert "su referencia y su frase clave no se volverán a mostrar" in warning
+    assert 'href="/report?lang=en"' in warning and 'href="/report?lang=ht"' in warning
+    assert 'id="passphrase"' in body  # still shown, once, above the warning
+    # Elsewhere the links switch at once.
+    form = client.get("/report?lang=es").get_data(as_text=True).partition("</header>")[0]
+    assert 'href="?lang=en"' in form
