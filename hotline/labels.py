@@ -91,6 +91,7 @@ _AGENCY_KIND = {
     "emergency": _l("Emergency"),
     "hotline": _l("Hotline"),
     "regional_body": _l("Regional body"),
+    "interpreter": _l("Interpreter"),
 }
 # A triage or consent answer: True, False or None (not known, or not asked).
 _ANSWER = {
@@ -280,6 +281,8 @@ _EVENT_KIND = {
     "reply_sent": _l("Reply sent to the reporter"),
     "follow_up_received": _l("Follow-up received"),
     "media_received": _l("Photo or file received"),
+    "media_fetched": _l("Photo or file kept, encrypted"),
+    "consent_recorded": _l("Consent recorded"),
     "voicemail_left": _l("Voicemail left"),
     "caller_hung_up": _l("Caller hung up"),
     "chat_taken": _l("Chat taken by an operator"),
@@ -568,6 +571,12 @@ _CLOSED = {
 # routing/policy.json's sentences: data in English, translated here so a policy change that adds a
 # sentence without words fails tests/hotline/test_labels.py.
 POLICY_SENTENCES = {
+    "Someone is kidnapped or held for ransom (migrants held by their smugglers too): the police act on the kidnapping, beside the immediate responder.": _l(
+        "Someone is kidnapped or held for ransom (migrants held by their smugglers too): the police act on the kidnapping, beside the immediate responder."
+    ),
+    "Smuggled migrants in need (abandoned, hurt, threatened or held): a shelter or humanitarian service assists them, whatever their migration status (Smuggling Protocol art. 16.3, S002 L333: assistance to migrants whose lives or safety are endangered).": _l(
+        "Smuggled migrants in need (abandoned, hurt, threatened or held): a shelter or humanitarian service assists them, whatever their migration status (Smuggling Protocol art. 16.3, S002 L333: assistance to migrants whose lives or safety are endangered)."
+    ),
     "The risk is critical, so the incident country's immediate responder is alerted first.": _l(
         "The risk is critical, so the incident country's immediate responder is alerted first."
     ),

@@ -141,7 +141,8 @@ def test_the_routing_explanation_reads_in_the_pages_language(
     reference = file_report(client, "GT")
     sign_in(staff_client, *make_user(app, countries=("GT",)))
     page = staff_client.get(f"/tickets/{reference}?lang=es").get_data(as_text=True)
-    explanation = page[page.index('id="routing-decision"') : page.index("</section>")]
+    start = page.index('id="routing-decision"')
+    explanation = page[start : page.index("</section>", start)]
     for english in ("Acknowledge within", "covers all of", "works in", "is open now", "closed now", "serves the whole"):
         assert english not in explanation, english
     assert "Confirmar en" in explanation or "minutos" in explanation
