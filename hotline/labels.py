@@ -571,11 +571,17 @@ _CLOSED = {
 # routing/policy.json's sentences: data in English, translated here so a policy change that adds a
 # sentence without words fails tests/hotline/test_labels.py.
 POLICY_SENTENCES = {
-    "Someone is kidnapped or held for ransom (migrants held by their smugglers too): the police act on the kidnapping, beside the immediate responder.": _l(
-        "Someone is kidnapped or held for ransom (migrants held by their smugglers too): the police act on the kidnapping, beside the immediate responder."
+    "Someone is kidnapped or held for ransom (migrants held by their smugglers too): the police "
+    "act on the kidnapping, beside the immediate responder.": _l(
+        "Someone is kidnapped or held for ransom (migrants held by their smugglers too): the police "
+        "act on the kidnapping, beside the immediate responder."
     ),
-    "Smuggled migrants in need (abandoned, hurt, threatened or held): a shelter or humanitarian service assists them, whatever their migration status (Smuggling Protocol art. 16.3, S002 L333: assistance to migrants whose lives or safety are endangered).": _l(
-        "Smuggled migrants in need (abandoned, hurt, threatened or held): a shelter or humanitarian service assists them, whatever their migration status (Smuggling Protocol art. 16.3, S002 L333: assistance to migrants whose lives or safety are endangered)."
+    "Smuggled migrants in need (abandoned, hurt, threatened or held): a shelter or humanitarian "
+    "service assists them, whatever their migration status (Smuggling Protocol art. 16.3, S002 "
+    "L333: assistance to migrants whose lives or safety are endangered).": _l(
+        "Smuggled migrants in need (abandoned, hurt, threatened or held): a shelter or humanitarian "
+        "service assists them, whatever their migration status (Smuggling Protocol art. 16.3, S002 "
+        "L333: assistance to migrants whose lives or safety are endangered)."
     ),
     "The risk is critical, so the incident country's immediate responder is alerted first.": _l(
         "The risk is critical, so the incident country's immediate responder is alerted first."

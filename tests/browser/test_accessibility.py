@@ -20,7 +20,10 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1280, "height": 900}
 # Language, danger, place, child, held, documents, the two consents (authorities, own country), the story.
-CHAT_ANSWERS = ["2", "no", "Ciudad de Guatemala, Guatemala", "no", "yes", "no", "yes", "no", "My sister cannot leave the factory."]
+CHAT_ANSWERS = [
+    *("2", "no", "Ciudad de Guatemala, Guatemala", "no", "yes", "no", "yes", "no"),
+    "My sister cannot leave the factory.",
+]
 
 
 def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
