@@ -1,5 +1,6 @@
-"""Every public page (the agency's acknowledge page among them) and the staff pages pass axe-core (vendored by axe-playwright-python) with
-no violation, and none of them scrolls sideways on a 390 px wide phone."""
+"""Every public page (the agency's acknowledge page among them) and the staff pages pass axe-core
+(vendored by axe-playwright-python) with no violation, and none of them scrolls sideways on a 390 px
+wide phone."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1280, "height": 900}
 # Language, danger, place, child, held, documents, the two consents (authorities, own country), the story.
-CHAT_ANSWERS = ["2", "no", "Ciudad de Guatemala, Guatemala", "no", "yes", "no", "yes", "no", "My sister cannot leave the factory."]
+CHAT_ANSWERS = [
+    *("2", "no", "Ciudad de Guatemala, Guatemala", "no", "yes", "no", "yes", "no"),
+    "My sister cannot leave the factory.",
+]
 
 
 def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
