@@ -67,9 +67,7 @@ def test_a_zone_the_database_does_not_know_is_refused_and_nothing_changes(
     assert "03:56" in _shown_to(app, _user(app, email)), "still Guatemala's time, from the country"
 
 
-def test_an_admin_sets_a_zone_on_the_users_page_and_it_is_in_the_history(
-    app: Flask, staff_client: FlaskClient
-) -> None:
+def test_an_admin_sets_a_zone_on_the_users_page_and_it_is_in_the_history(app: Flask, staff_client: FlaskClient) -> None:
     email, _password = make_user(app, role="operator", countries=("MX",))
     target = _user(app, email)
     assert "03:56" in _shown_to(app, target), "Mexico City's time, from the first country"
