@@ -1,5 +1,6 @@
 """Administration of staff accounts (admins only): create, set role, countries or agency, languages,
-deactivate, and reset the second factor (which also lifts a lock-out)."""
+time zone, deactivate, and reset the second factor (which also lifts a lock-out); and every staff
+member's own profile page, where they choose their time zone."""
 
 from __future__ import annotations
 
@@ -14,7 +15,17 @@ from werkzeug.wrappers import Response
 
 from admin.views import blueprint, login_required
 from directory.models import Agency
-from hotline.accounts import ROLES, AccountError, StaffEvent, StaffUser, create_user, reset_second_factor, update_user
+from hotline.accounts import (
+    ROLES,
+    AccountError,
+    StaffEvent,
+    StaffUser,
+    create_user,
+    reset_second_factor,
+    set_own_time_zone,
+    staff_time_zone,
+    update_user,
+)
 from hotline.db import db_session, utcnow
 
 
@@ -62,6 +73,27 @@ def user(user_id: int) -> str | Response | tuple[str, int]:
     return redirect(url_for("staff.user", user_id=user_id))
 
 
+@blueprint.route("/profile", methods=["GET", "POST"])
+@login_required()
+def profile() -> str | Response | tuple[str, int]:
+    """Every staff member's own page: the time zone they read times in."""
+    if request.method == "POST":
+        try:
+            changed = set_own_time_zone(db_session(), g.user.id, request.form.get("time_zone", ""), g.user.actor)
+        except AccountError as error:
+            db_session().rollback()
+            return _profile(request.form.get("time_zone", ""), error), 400
+        flash(_("Saved.") if changed else _("Nothing changed."))
+        return redirect(url_for("staff.profile"))
+    return _profile(g.user.time_zone or "", None)
+
+
+def _profile(chosen: str, error: AccountError | None) -> str:
+    return render_template(
+        "staff/profile.html", chosen=chosen, error=error, reading_zone=staff_time_zone(db_session(), g.user)
+    )
+
+
 @blueprint.post("/users/<int:user_id>/reset-second-factor")
 @login_required("admin")
 def reset_user_second_factor(user_id: int) -> Response:
@@ -80,6 +112,7 @@ def _fields(form: MultiDict[str, str]) -> dict[str, Any]:
         "agency_id": form.get("agency_id") or None,
         "countries": form.get("countries", "").replace(",", " ").split(),
         "languages": form.get("languages", "").replace(",", " ").split(),
+        "time_zone": form.get("time_zone", ""),
         "regional": form.get("regional") == "yes",
         "active": form.get("active") == "yes",
     }
@@ -93,6 +126,7 @@ def _values(user: StaffUser) -> MultiDict[str, str]:
         "agency_id": user.agency_id or "",
         "countries": " ".join(user.countries),
         "languages": " ".join(user.languages or []),
+        "time_zone": user.time_zone or "",
     }
     values.update({flag: "yes" for flag in ("regional", "active") if getattr(user, flag)})
     return MultiDict(values)

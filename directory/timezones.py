@@ -38,6 +38,27 @@ COUNTRY_TIME_ZONES: dict[str, str] = {
     "VE": "America/Caracas",
 }
 
+# The zones a staff member may choose to read times in: the region's, where its partners sit, and UTC.
+STAFF_TIME_ZONES: tuple[str, ...] = (
+    "America/Guatemala",
+    "America/El_Salvador",
+    "America/Tegucigalpa",
+    "America/Managua",
+    "America/Costa_Rica",
+    "America/Panama",
+    "America/Belize",
+    "America/Mexico_City",
+    "America/Cancun",
+    "America/Tijuana",
+    "America/Santo_Domingo",
+    "America/Port-au-Prince",
+    "America/Bogota",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "UTC",
+)
+
 
 def zone_for(country: str) -> ZoneInfo:
     """The time zone used for a country's office hours; KeyError for a country not in the table."""

@@ -7,6 +7,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyotp
 from argon2 import PasswordHasher
@@ -14,6 +15,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from directory.models import Agency
+from directory.timezones import COUNTRY_TIME_ZONES
 from hotline.db import Base, EncryptedText, UTCDateTime, utcnow
 
 ROLES = ("operator", "supervisor", "agency", "admin")
@@ -58,6 +61,8 @@ class StaffUser(Base):
     regional: Mapped[bool] = mapped_column(Boolean, default=False)
     # Languages the person can take contacts in (ISO 639-1), for assigning and filtering the queue.
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The IANA zone the person reads times in; unset means their first country's, else their agency's.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The second factor: a base32 TOTP secret, set at enrolment on first sign-in and stored
@@ -265,7 +270,7 @@ def check_totp(session: Session, user: StaffUser, code: str, source: str) -> boo
 
 
 # The fields an administrator may set on an account, and how each is read from a form.
-EDITABLE = ("name", "role", "countries", "regional", "agency_id", "languages", "active")
+EDITABLE = ("name", "role", "countries", "regional", "agency_id", "languages", "time_zone", "active")
 
 
 def create_user(session: Session, fields: dict[str, Any], password: str, actor: str) -> StaffUser:
@@ -302,6 +307,21 @@ def update_user(session: Session, user_id: int, fields: dict[str, Any], actor: s
     return changed
 
 
+def set_own_time_zone(session: Session, user_id: int, zone: str, actor: str) -> bool:
+    """A staff member chooses the zone they read times in ("" for their country's); audited like an
+    administrator's change. Returns whether it changed. Commits."""
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise LookupError(user_id)
+    before, after = user.time_zone, _time_zone(zone)
+    if after == before:
+        return False
+    user.time_zone = after
+    record_staff_event(session, user, "changed", actor, f"time_zone {before!r} -> {after!r}")
+    session.commit()
+    return True
+
+
 def reset_second_factor(session: Session, user_id: int, actor: str, reason: str) -> None:
     """Forget the user's TOTP secret and lift a lock; they enrol again at next sign-in. Commits."""
     user = session.get(StaffUser, user_id)
@@ -333,6 +353,35 @@ def _apply(user: StaffUser, fields: dict[str, Any]) -> None:
     if any(len(c) not in (2, 3) or not c.isalpha() for c in languages):
         raise AccountError("languages", "two- or three-letter language codes")
     user.name, user.role, user.countries, user.languages = name, role, countries, list(dict.fromkeys(languages))
+    user.time_zone = _time_zone(fields.get("time_zone", user.time_zone))
     user.agency_id = agency_id if role == "agency" else None
     user.regional = bool(fields.get("regional", user.regional)) and role != "agency"
     user.active = bool(fields.get("active", user.active))
+
+
+def _time_zone(value: object) -> str | None:
+    """A chosen IANA zone, checked against the zone database; empty means "my country's"."""
+    zone = str(value or "").strip()
+    if not zone:
+        return None
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AccountError("time_zone", "an IANA time zone such as America/Guatemala") from None
+    return zone
+
+
+def staff_time_zone(session: Session, user: StaffUser) -> str:
+    """The zone a staff member reads times in: the one they chose, else their first country's, else
+    their agency's country's, else UTC."""
+    if getattr(user, "time_zone", None):
+        return str(user.time_zone)
+    for country in getattr(user, "countries", None) or []:
+        if country in COUNTRY_TIME_ZONES:
+            return COUNTRY_TIME_ZONES[country]
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id:
+        country = session.scalar(select(Agency.country).where(Agency.id == agency_id))
+        if country in COUNTRY_TIME_ZONES:
+            return COUNTRY_TIME_ZONES[country]
+    return "UTC"

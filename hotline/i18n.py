@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 
-from directory.timezones import COUNTRY_TIME_ZONES
+from hotline.accounts import staff_time_zone
+from hotline.db import db_session
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 SOURCE_LOCALE = "en"
@@ -54,14 +55,14 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str | None:
-    """A staff user's time zone is that of the first country they cover; otherwise the default (UTC)."""
+    """A staff user's chosen zone, else their first country's, else their agency's; otherwise the
+    default (UTC)."""
     if not has_request_context():
         return None
     user = g.get("user")
-    for country in getattr(user, "countries", None) or []:
-        if country in COUNTRY_TIME_ZONES:
-            return COUNTRY_TIME_ZONES[country]
-    return None
+    if user is None:
+        return None
+    return staff_time_zone(db_session(), user)
 
 
 def current_locale() -> str:

@@ -8,11 +8,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from babel.dates import get_timezone_gmt
+from babel.dates import get_timezone as babel_timezone
+from babel.dates import get_timezone_gmt, get_timezone_location
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+
+from directory.timezones import STAFF_TIME_ZONES
 
 log = logging.getLogger(__name__)
 
@@ -434,6 +437,31 @@ def when(value: datetime | str | None, width: str = "medium") -> str:
     return f"{shown} {get_timezone_gmt(value.astimezone(zone), width='long', locale=get_locale())}"
 
 
+def time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The zones a staff member may read times in, each as (IANA id, "city (GMT-06:00)") in the page's
+    language at today's offset; a known zone outside the list (stored before) is offered too, so saving
+    keeps it, and a refused one is not."""
+    zones = list(STAFF_TIME_ZONES)
+    if current and current not in zones and _known_zone(current):
+        zones.append(current)
+    return [(zone, time_zone_label(zone)) for zone in zones]
+
+
+def _known_zone(zone: str) -> bool:
+    try:
+        babel_timezone(zone)
+    except LookupError:
+        return False
+    return True
+
+
+def time_zone_label(zone: str) -> str:
+    """A zone as its city and today's offset in the page's language: "Ciudad de México (GMT-06:00)"."""
+    locale = get_locale()
+    offset = get_timezone_gmt(datetime.now(UTC).astimezone(babel_timezone(zone)), width="long", locale=locale)
+    return f"{get_timezone_location(zone, locale=locale, return_city=True)} ({offset})"
+
+
 def _staff() -> dict[str, tuple[str, str]]:
     """Every staff member's actor id → (name, role), read once per request."""
     if "staff_names" not in g:
@@ -706,5 +734,10 @@ def init_app(app: Flask) -> None:
         label=label, when=when, actor=actor, agency_name=agency_name, stored_reason=stored_reason, indicator=indicator
     )
     app.jinja_env.globals.update(
-        answer_text=answer, event_state=event_state, reason_text=reason_text, overrule_value=overrule_value
+        time_zone_choices=time_zone_choices,
+        time_zone_label=time_zone_label,
+        answer_text=answer,
+        event_state=event_state,
+        reason_text=reason_text,
+        overrule_value=overrule_value,
     )

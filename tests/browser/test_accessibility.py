@@ -1,5 +1,6 @@
-"""Every public page and the main staff pages pass axe-core (vendored by axe-playwright-python) with
-no violation, and none of them scrolls sideways on a 390 px wide phone."""
+"""Every public page (the agency's acknowledge page among them) and the staff pages pass axe-core
+(vendored by axe-playwright-python) with no violation, and none of them scrolls sideways on a 390 px
+wide phone."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
+from hotline.accounts import StaffUser
+from hotline.outbox import OutboxMessage
 from hotline.referrals.models import Referral
 from tests.browser.conftest import LiveServer
 from tests.browser.staff import sign_in
+from tests.channels.test_acknowledgement_channels import ack_path
 from tests.factories import make_user
-from tests.helpers import dispatch_proposals
+from tests.helpers import dispatch_proposals, run_jobs
 
 pytestmark = pytest.mark.browser
 
@@ -152,5 +156,56 @@ def test_staff_pages_have_no_accessibility_violations_and_fit_a_phone(live_serve
         _open(pages, base + path)
         _check(pages, found, name)
     for page in (*pages, reporter):
+        page.context.close()
+    assert found == {}
+
+
+def test_the_acknowledge_calls_directory_users_and_profile_pages_pass_and_fit_a_phone(  # type: ignore[no-untyped-def]
+    live_server: LiveServer, browser
+) -> None:
+    app, base = live_server.public, live_server.url
+    body = {"channel": "api", "text": "Trabajo forzado en una finca de café", "location": {"country": "HN"}}
+    reference = app.test_client().post("/api/v1/reports", json=body).get_json()["reference"]
+    dispatch_proposals(app)
+    run_jobs(app)
+    with app.app_context(), app.extensions["database"].session() as session:
+        message = session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "sms")).first()
+        assert message is not None
+        agency_id = session.get(Referral, message.referral_id).agency_id  # type: ignore[union-attr]
+    ack = ack_path(app, message)
+    pages = _contexts(browser)
+    found: dict[str, list[str]] = {}
+    _open(pages, f"{base}{ack}?lang=en")
+    assert reference in pages[0].content()
+    _check(pages, found, "acknowledge")
+    _open(pages, f"{base}{ack}?lang=es")
+    _check(pages, found, "acknowledge, es")
+    wide = pages[0]
+    wide.click("form button[type=submit]")
+    wide.wait_for_selector("#ack-done")
+    found_when_done = _violations(wide)
+    assert not found_when_done, found_when_done
+
+    admin = make_user(app, role="admin", regional=True, languages=("en",))
+    for page in pages:
+        sign_in(page, app, base, *admin)
+    with app.app_context(), app.extensions["database"].session() as session:
+        admin_id = session.scalar(select(StaffUser.id).where(StaffUser.email == admin[0]))
+    staff = {
+        "calls": "/staff/calls/",
+        "directory": "/staff/directory/",
+        "directory agency": f"/staff/directory/agencies/{agency_id}",
+        "directory agency edit": f"/staff/directory/agencies/{agency_id}/edit",
+        "directory contacts": f"/staff/directory/agencies/{agency_id}/contacts",
+        "directory verification": "/staff/directory/verification",
+        "users": "/staff/users",
+        "user": f"/staff/users/{admin_id}",
+        "new user": "/staff/users/new",
+        "profile": "/staff/profile",
+    }
+    for name, path in staff.items():
+        _open(pages, base + path)
+        _check(pages, found, name)
+    for page in pages:
         page.context.close()
     assert found == {}
