@@ -281,6 +281,7 @@ _EVENT_KIND = {
     "reply_sent": _l("Reply sent to the reporter"),
     "follow_up_received": _l("Follow-up received"),
     "media_received": _l("Photo or file received"),
+    "media_fetched": _l("Photo or file fetched and kept encrypted"),
     "voicemail_left": _l("Voicemail left"),
     "caller_hung_up": _l("Caller hung up"),
     "chat_taken": _l("Chat taken by an operator"),
