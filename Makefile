@@ -35,7 +35,7 @@ lint: $(VENV)/.dev-installed
 
 # Re-extract the strings and update the catalogs, then compile them (the .mo files are committed).
 translations: $(VENV)/.dev-installed
-	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -o hotline/translations/messages.pot .
+	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -k N_ -o hotline/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i hotline/translations/messages.pot -d hotline/translations
 	$(BIN)/pybabel compile -d hotline/translations
 

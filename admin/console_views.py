@@ -27,6 +27,7 @@ from hotline.conversations.service import (
 from hotline.db import db_session
 from hotline.early_warning import service as warning_service
 from hotline.hygiene import whole_number
+from hotline.labels import LABELS
 from hotline.outbox import OutboxKind, OutboxMessage
 from hotline.referrals.lifecycle import IllegalTransition
 from hotline.referrals.models import Referral
@@ -72,13 +73,7 @@ DISPATCH_LABELS = {
     "held": _l("Held, not sent"),
     "dropped": _l("Dropped"),
 }
-HELD_LABELS = {
-    "consent_not_given": _l("The person was not asked whether this agency may be told."),
-    "consent_refused": _l("The person did not agree that this agency be told."),
-    "fear_of_return": _l("The person fears going back: their country of origin is never told."),
-    "operator_hold": _l("Held by an operator."),
-    "no_agency_of_that_kind": _l("No agency of the right kind in that country."),
-}
+HELD_LABELS = LABELS["held"]
 
 
 @blueprint.get("/tickets")

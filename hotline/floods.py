@@ -36,6 +36,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from hotline.accounts import StaffUser
 from hotline.db import Base, UTCDateTime, utcnow
 from hotline.outbox import queue_message
+from hotline.reasons import system_reason
 from hotline.settings import Settings
 from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.service import SYSTEM, move_ticket
@@ -231,7 +232,7 @@ def hold(session: Session, ticket: Ticket, flood: Flood) -> None:
         TicketStatus.HELD_FOR_REVIEW,
         SYSTEM,
         kind="flood_hold",
-        reason=f"flood {flood.id} ({flood.rule}): {flood.why}",
+        reason=system_reason("flood_hold", flood=flood.id, rule=flood.rule, why=flood.why),
     )
 
 
@@ -314,7 +315,12 @@ def release(session: Session, flood_id: int, actor: str) -> int | None:
     released = 0
     for ticket in tickets:
         if move_ticket(
-            session, ticket, TicketStatus.RECEIVED, actor, kind="flood_released", reason=f"flood {flood_id} released"
+            session,
+            ticket,
+            TicketStatus.RECEIVED,
+            actor,
+            kind="flood_released",
+            reason=system_reason("flood_released", flood=flood_id),
         ):
             session.commit()
             route_or_hold(session, ticket)

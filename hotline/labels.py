@@ -4,6 +4,7 @@ formats, and the Jinja filters that draw them (registered by the app factory).""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from babel.dates import get_timezone as babel_timezone
 from babel.dates import get_timezone_gmt, get_timezone_location
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import format_datetime, get_locale, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -284,7 +285,7 @@ _EVENT_KIND = {
     "reply_sent": _l("Reply sent to the reporter"),
     "follow_up_received": _l("Follow-up received"),
     "media_received": _l("Photo or file received"),
-    "media_fetched": _l("Photo or file kept, encrypted"),
+    "media_fetched": _l("Photo or file fetched and kept encrypted"),
     "consent_recorded": _l("Consent recorded"),
     "voicemail_left": _l("Voicemail left"),
     "caller_hung_up": _l("Caller hung up"),
@@ -347,6 +348,33 @@ _EVENT_KIND = {
 }
 
 _EVENT_KIND.update(_TIMER)
+# Where the routing engine took a place or a language from (routing/location.py, routing/language.py).
+_SOURCE = {
+    "stated": _l("stated by the reporter"),
+    "text": _l("read in the report"),
+    "phone": _l("the phone's country"),
+    "none": _l("nowhere"),
+    "detected": _l("detected in the words"),
+    "country_default": _l("the country's language"),
+    "fallback": _l("the default"),
+}
+
+# Why a proposal is held (routing/dispatch.py held_reason); admin/console_views.py shows the same words.
+_HELD = {
+    "consent_not_given": _l("The person was not asked whether this agency may be told."),
+    "consent_refused": _l("The person did not agree that this agency be told."),
+    "fear_of_return": _l("The person fears going back: their country of origin is never told."),
+    "operator_hold": _l("Held by an operator."),
+    "no_agency_of_that_kind": _l("No agency of the right kind in that country."),
+}
+# What a cross-border flowchart asks the origin country to do (routing/flows/*.json open_linked_referral).
+_PURPOSE = {
+    "reception_of_the_child": _l("receive the child"),
+    "validate_identification": _l("validate the identification"),
+    "reception_on_return": _l("receive the person on return"),
+    "the origin country": _l("the origin country"),
+    "act": _l("act"),
+}
 
 LABELS: dict[str, Mapping[Any, Any]] = {
     "risk": _RISK,
@@ -369,6 +397,9 @@ LABELS: dict[str, Mapping[Any, Any]] = {
     "staff_role": _STAFF_ROLE,
     "timer": _TIMER,
     "event_kind": _EVENT_KIND,
+    "source": _SOURCE,
+    "held": _HELD,
+    "purpose": _PURPOSE,
 }
 
 
@@ -712,12 +743,103 @@ def overrule_value(field: str, value: str | None) -> str:
     return value
 
 
+# A system reason's parameters that are codes: shown by their label; a value that is not one of the
+# codes means the sentence was not written from the template (a staff member's words), so it stays as typed.
+_REASON_CODES = {
+    "channel": "channel",
+    "timer": "timer",
+    "risk": "risk",
+    "case_type": "case_type",
+    "location_source": "source",
+    "language_source": "source",
+    "role": "routing_role",
+    "held": "held",
+    "purpose": "purpose",
+    "outbox": "delivery",
+}
+_CONSENT_CHANGE = re.compile(r"\w+=(yes|no)(, \w+=(yes|no))*")
+
+
+_WHERE = {"ambiguous": _l("ambiguous"), "unknown": _l("unknown")}
+
+
+def _system_reason(text: str) -> str | None:
+    """A sentence the system wrote from a hotline/reasons.py template, in the page's language."""
+    from hotline.reasons import candidates
+
+    for key, params in candidates(text):
+        shown = _reason_in_words(key, params)
+        if shown is not None:
+            return shown
+    return None
+
+
+def _reason_in_words(key: str, params: dict[str, str]) -> str | None:
+    """The template's words with its parameters in words, or None when a parameter is not what the
+    template takes (then the sentence was not written from it)."""
+    from hotline.reasons import TEMPLATES
+
+    shown: dict[str, Any] = dict(params)
+    for field, kind in _REASON_CODES.items():
+        if field in params:
+            if params[field] not in LABELS[kind]:
+                return None
+            shown[field] = label(params[field], kind)
+    for field in ("risk", "case_type"):
+        if field in shown:
+            shown[field] = shown[field].lower()
+    if "status" in params:
+        table = LABELS["referral_status"]
+        if params["status"] not in table:
+            return None
+        shown["status"] = label(params["status"], "referral_status").lower()
+    territories = get_locale().territories
+    for field in ("country", "where"):
+        if field in params:
+            shown[field] = territories.get(params[field], params[field])
+    if params.get("where") in _WHERE:
+        shown["where"] = str(_WHERE[params["where"]])
+    for field in ("agency", "other"):
+        if field in params:
+            shown[field] = agency_name(params[field]) if has_request_context() else params[field]
+    if "language" in params:
+        shown["language"] = _language_name(params["language"])
+    if "who" in params:
+        if not params["who"].startswith("staff:"):
+            return None
+        shown["who"] = actor(params["who"])
+    if "reason" in params:
+        shown["reason"] = stored_reason(params["reason"])
+    if "rule" in params:
+        from hotline.floods import RULE_LABELS
+
+        if params["rule"] not in RULE_LABELS:
+            return None
+        # The rule's words in the page's language stand for the rule's English "why" stored beside it.
+        shown["rule"], shown["why"] = str(RULE_LABELS[params["rule"]]), ""
+    if key == "consent":
+        if not _CONSENT_CHANGE.fullmatch(params["changed"]):
+            return None
+        shown["changed"] = ", ".join(
+            answer(field, value == "yes")
+            for field, value in (part.split("=") for part in params["changed"].split(", "))
+        )
+    return gettext(TEMPLATES[key]) % shown
+
+
 def stored_reason(text: str | None) -> str:
-    """A reason stored as an English sentence (a referral's or an event's), with the policy's sentences
-    in it put into the page's language. What staff typed, and what the system wrote before reasons
-    became message keys, is shown as it was written."""
+    """A reason stored as an English sentence (a referral's or an event's) in the page's language: a
+    system reason written from a hotline/reasons.py template is shown in the catalog's words with its
+    parameters, and the policy's sentences in it are put into the page's language. What staff typed is
+    shown as it was written."""
     if not text:
         return ""
+    translated = _system_reason(text)
+    if translated is not None:
+        return translated
+    parts = [_system_reason(part) for part in text.split(", ")] if ", " in text else []
+    if parts and all(part is not None for part in parts):
+        return ", ".join(str(part) for part in parts)
     for sentence, words in POLICY_SENTENCES.items():
         if sentence in text:
             text = text.replace(sentence, str(words))
@@ -731,7 +853,13 @@ def indicator(key: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        label=label, when=when, actor=actor, agency_name=agency_name, stored_reason=stored_reason, indicator=indicator
+        label=label,
+        when=when,
+        actor=actor,
+        agency_name=agency_name,
+        stored_reason=stored_reason,
+        indicator=indicator,
+        language_name=_language_name,
     )
     app.jinja_env.globals.update(
         time_zone_choices=time_zone_choices,

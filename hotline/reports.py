@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from hotline import floods, metrics
 from hotline.db import changed_rows, utcnow
+from hotline.reasons import system_reason
 from hotline.referrals.service import NoAgencyFound, route_ticket
 from hotline.settings import Settings
 from hotline.tickets.intake import ParsedIntake
@@ -65,7 +66,14 @@ def file_report(
         metrics.ticket_received(received.ticket.channel)
     if received.created and not has_content(parsed.intake):
         # Silence, a pocket dial, an empty message: kept as a contact an operator can open, never referred.
-        move_ticket(session, received.ticket, TicketStatus.LOGGED, SYSTEM, kind="logged_contact", reason="no content")
+        move_ticket(
+            session,
+            received.ticket,
+            TicketStatus.LOGGED,
+            SYSTEM,
+            kind="logged_contact",
+            reason=system_reason("no_content"),
+        )
         session.commit()
     elif received.ticket.status in UNROUTED:
         if received.created and held_as_flood(session, settings, received.ticket, parsed.intake, origin):
@@ -135,9 +143,9 @@ def route_or_hold(session: Session, ticket: Ticket, intake: Intake | None = None
         session.commit()
         return True
     except NoAgencyFound:
-        why = "no agency found to refer to"
+        why = system_reason("no_agency_found")
     except Exception as fault:  # noqa: BLE001 - any fault in routing must leave a visible ticket, not a 500
-        why = f"routing failed ({type(fault).__name__})"
+        why = system_reason("routing_failed", fault=type(fault).__name__)
         log.warning("routing ticket %s failed: %s", ticket.id, type(fault).__name__)
     try:
         session.rollback()

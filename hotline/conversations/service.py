@@ -28,6 +28,7 @@ from hotline.db import utcnow
 from hotline.jobs.queue import enqueue_after_commit
 from hotline.outbox import OutboxKind, queue_message
 from hotline.privacy import InvalidPhone, caller_hash, decrypt_phone, normalise_phone, phone_country
+from hotline.reasons import system_reason
 from hotline.referrals.dispatch import record_consent
 from hotline.referrals.service import retriage
 from hotline.reports import NOTHING_SAID, file_report
@@ -329,7 +330,9 @@ def went_quiet(session: Session, settings: Settings, conversation_id: int, now: 
         if ticket.caller_hash is None:
             # Repeat contacts from this number still find the ticket; there is no number to call back.
             ticket.caller_hash = conversation.caller_hash
-        record_event(session, ticket, "reporter_went_quiet", SYSTEM, reason=f"via {conversation.channel}")
+        record_event(
+            session, ticket, "reporter_went_quiet", SYSTEM, reason=system_reason("via", channel=conversation.channel)
+        )
         session.commit()
     return "ticket made" if conversation.ticket_id is not None else "ended"
 
@@ -529,7 +532,9 @@ def _ensure_ticket(
         add_media(session, ticket.id, url, content_type)
     earlier = (conversation.host or {}).get("earlier_ticket")
     if received.created and earlier:
-        record_event(session, ticket, "earlier_contact", SYSTEM, reason=f"the same number's earlier ticket {earlier}")
+        record_event(
+            session, ticket, "earlier_contact", SYSTEM, reason=system_reason("earlier_contact", reference=earlier)
+        )
     if received.created:
         turn.ticket_created = True
         turn.passphrase = received.passphrase
@@ -588,7 +593,9 @@ def _complete_ticket(session: Session, conversation: Conversation, ticket: Ticke
     recording = (conversation.host or {}).get("recording")
     if recording and not any(r.url == recording["url"] for r in ticket.recordings):
         session.add(TicketRecording(ticket_id=ticket.id, url=recording["url"], duration_seconds=recording["seconds"]))
-    record_event(session, ticket, "conversation_completed", REPORTER, reason=f"via {conversation.channel}")
+    record_event(
+        session, ticket, "conversation_completed", REPORTER, reason=system_reason("via", channel=conversation.channel)
+    )
     # The ticket was routed on what was known when it was made (danger: the phone's country, no
     # story); routing runs again on the incident country and the narrative.
     words = "\n".join(part for part in (str(run.data.get("location_text") or ""), body["text"]) if part)
@@ -634,7 +641,7 @@ def caller_hung_up(session: Session, settings: Settings, conversation: Conversat
         if conversation.ticket_id is not None:
             ticket = session.get(Ticket, conversation.ticket_id)
             assert ticket is not None
-            record_event(session, ticket, "caller_hung_up", REPORTER, reason=f"at {run.node}, via voice")
+            record_event(session, ticket, "caller_hung_up", REPORTER, reason=system_reason("hung_up", node=run.node))
         data = {k: v for k, v in run.data.items() if k not in ("narrative", "location_text")}
         conversation.run = {**conversation.run, "data": data}
     session.commit()
@@ -657,7 +664,7 @@ def add_recording(
         if any(r.url == url for r in ticket.recordings):
             return
         session.add(TicketRecording(ticket_id=ticket.id, url=url, duration_seconds=seconds))
-    record_event(session, ticket, "voicemail_left", REPORTER, reason=f"via {conversation.channel}")
+    record_event(session, ticket, "voicemail_left", REPORTER, reason=system_reason("via", channel=conversation.channel))
     session.commit()
 
 
@@ -671,7 +678,9 @@ def add_caller_message(session: Session, conversation: Conversation, text: str) 
     session.add(
         TicketMessage(ticket_id=ticket.id, direction="in", channel=conversation.channel, author=REPORTER, body=body)
     )
-    record_event(session, ticket, "follow_up_received", REPORTER, reason=f"via {conversation.channel}")
+    record_event(
+        session, ticket, "follow_up_received", REPORTER, reason=system_reason("via", channel=conversation.channel)
+    )
     if conversation.channel == "chat":
         session.add(ConversationTurn(conversation_id=conversation.id, direction="in", author="caller", body=body))
     conversation.updated_at = utcnow()
@@ -690,7 +699,9 @@ def close(session: Session, conversation: Conversation, actor: str) -> None:
     if conversation.ticket_id is not None:
         ticket = session.get(Ticket, conversation.ticket_id)
         assert ticket is not None
-        record_event(session, ticket, "conversation_closed", actor, reason=f"via {conversation.channel}")
+        record_event(
+            session, ticket, "conversation_closed", actor, reason=system_reason("via", channel=conversation.channel)
+        )
     session.commit()
 
 
@@ -749,7 +760,7 @@ def reporter_left(session: Session, conversation: Conversation, now: datetime) -
     if conversation.ticket_id is not None:
         ticket = session.get(Ticket, conversation.ticket_id)
         assert ticket is not None
-        record_event(session, ticket, "reporter_left_chat", REPORTER, reason="the chat page was closed")
+        record_event(session, ticket, "reporter_left_chat", REPORTER, reason=system_reason("left_chat"))
     session.commit()
 
 
@@ -923,7 +934,7 @@ def take(session: Session, conversation: Conversation, operator_id: int, actor: 
     if conversation.ticket_id is not None:
         ticket = session.get(Ticket, conversation.ticket_id)
         assert ticket is not None
-        record_event(session, ticket, "chat_taken", actor, reason="via chat")
+        record_event(session, ticket, "chat_taken", actor, reason=system_reason("via", channel="chat"))
     session.commit()
 
 
@@ -1160,7 +1171,13 @@ def _keep_media(session: Session, conversation: Conversation, media: Media) -> N
     for url, content_type in media:
         if url not in known:
             add_media(session, ticket.id, url, content_type)
-    record_event(session, ticket, "media_received", REPORTER, reason=f"{len(media)} file(s) via {conversation.channel}")
+    record_event(
+        session,
+        ticket,
+        "media_received",
+        REPORTER,
+        reason=system_reason("files_received", count=len(media), channel=conversation.channel),
+    )
 
 
 def add_media(session: Session, ticket_id: int, url: str, content_type: str) -> None:
@@ -1230,7 +1247,7 @@ def _opt_out(
         assert ticket is not None
         if ticket.caller_hash is None:
             ticket.caller_hash = conversation.caller_hash
-        record_event(session, ticket, "sms_opt_out", REPORTER, reason="STOP received; no more messages")
+        record_event(session, ticket, "sms_opt_out", REPORTER, reason=system_reason("sms_opt_out"))
     session.commit()
     close(session, conversation, REPORTER)
     return []

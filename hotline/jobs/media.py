@@ -6,6 +6,7 @@ from hotline.db import utcnow
 from hotline.jobs.runtime import job_app
 from hotline.outbox import HandOffRefused, gateway
 from hotline.privacy import encrypt_bytes
+from hotline.reasons import system_reason
 from hotline.tickets.models import TicketRecording
 from hotline.tickets.service import SYSTEM, record_event
 
@@ -34,6 +35,6 @@ def fetch_media(recording_id: int) -> str:
 
         found = session.get(Ticket, ticket)
         if found is not None:
-            record_event(session, found, "media_fetched", SYSTEM, reason=f"{len(data)} bytes, kept encrypted")
+            record_event(session, found, "media_fetched", SYSTEM, reason=system_reason("media_fetched", size=len(data)))
         session.commit()
         return "fetched"

@@ -20,6 +20,7 @@ from hotline.conversations.models import Conversation
 from hotline.db import utcnow
 from hotline.jobs.runtime import job_app
 from hotline.outbox import OutboxMessage, OutboxStatus
+from hotline.reasons import system_reason
 from hotline.tickets.models import Ticket, TicketMessage, TicketRecording, TicketStatus
 from hotline.tickets.service import SYSTEM, record_event
 
@@ -64,7 +65,7 @@ def erase_expired_numbers(session: Session) -> int:
     ).all()
     for ticket in expired:
         ticket.caller_phone_encrypted = None
-        record_event(session, ticket, "caller_number_erased", SYSTEM, reason="retention: callback window closed")
+        record_event(session, ticket, "caller_number_erased", SYSTEM, reason=system_reason("retention_callback"))
     return len(expired) + callback.erase_expired(session, now)
 
 
@@ -100,9 +101,7 @@ def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta
         # `updated_at` kept: it is when the ticket closed, the start of every other kind's period.
         tickets = cast(Table, Ticket.__table__)
         row = tickets.c
-        session.execute(
-            update(tickets).where(row.id.in_(hashed)).values(caller_hash=None, updated_at=row.updated_at)
-        )
+        session.execute(update(tickets).where(row.id.in_(hashed)).values(caller_hash=None, updated_at=row.updated_at))
     for ticket_id in hashed:
         note(ticket_id, "caller_hash")
     old_conversations = select(Conversation).where(Conversation.closed_at.is_not(None))
@@ -133,7 +132,9 @@ def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta
         ticket = session.get(Ticket, ticket_id)
         if ticket is not None:
             what = ", ".join(f"{kind} ({count})" for kind, count in sorted(kinds.items()))
-            record_event(session, ticket, "retention_erased", SYSTEM, reason=f"retention policy: {what}")
+            record_event(
+                session, ticket, "retention_erased", SYSTEM, reason=system_reason("retention_erased", what=what)
+            )
     session.commit()
     log.info("retention run: %s", dict(erased) or "nothing due")
     return dict(erased)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from directory.models import Agency
 from hotline.db import changed_rows
+from hotline.reasons import system_reason
 from hotline.referrals.lifecycle import advance
 from hotline.referrals.models import DISPATCH_TRANSITIONS, DispatchState, Referral
 from hotline.tickets.models import Ticket, TicketStatus
@@ -93,14 +94,16 @@ def confirm(
             "consent_overridden",
             who,
             referral_id=referral.id,
-            reason=f"legal ground: {ground}",
+            reason=system_reason("legal_ground", ground=ground),
         )
     actor = "system" if who == SYSTEM else "operator"
     # What the flowchart's refer step needs, as when a referral is sent at once (lifecycle.open_referral).
     origin = (referral.ticket.routing or {}).get("victim_nationality")
     payload = {"agency": referral.agency_id, "origin_country": origin}
     advance(session, referral, Event("refer", actor, payload), who, now, reason=reason)
-    move_ticket(session, referral.ticket, TicketStatus.REFERRED, who, reason="a referral was dispatched", strict=False)
+    move_ticket(
+        session, referral.ticket, TicketStatus.REFERRED, who, reason=system_reason("referral_dispatched"), strict=False
+    )
     return True
 
 
@@ -125,7 +128,7 @@ def review_deadline_passed(session: Session, referral: Referral, now: datetime) 
     """Nobody reviewed the proposal in time: it goes as proposed and the supervisors are told. Does not commit."""
     if referral.dispatch != DispatchState.PROPOSED:
         return "not proposed"
-    if not confirm(session, referral, SYSTEM, now, reason="review deadline passed: dispatched as proposed"):
+    if not confirm(session, referral, SYSTEM, now, reason=system_reason("review_passed")):
         return "already moved"
     record_event(
         session,
@@ -133,7 +136,7 @@ def review_deadline_passed(session: Session, referral: Referral, now: datetime) 
         "review_overdue",
         SYSTEM,
         referral_id=referral.id,
-        reason="no operator reviewed the proposal in time; supervisors alerted",
+        reason=system_reason("review_unattended"),
     )
     return "dispatched at the review deadline"
 
@@ -149,7 +152,9 @@ def record_consent(session: Session, ticket: Ticket, answers: Mapping[str, bool]
         return []
     ticket.consent = consent
     changed = ", ".join(f"{key}={'yes' if value else 'no'}" for key, value in sorted(answers.items()))
-    record_event(session, ticket, "consent_recorded", who, reason=f"{changed} ({reason})")
+    record_event(
+        session, ticket, "consent_recorded", who, reason=system_reason("consent", changed=changed, reason=reason)
+    )
     decision = ticket.routing or {}
     held: list[int] = []
     if not decision:

@@ -20,6 +20,7 @@ from directory.models import Agency, Country
 from hotline import metrics
 from hotline.db import changed_rows
 from hotline.jobs.queue import enqueue_after_commit
+from hotline.reasons import system_reason
 from hotline.referrals.deadlines import deadline
 from hotline.referrals.dispatch import review_deadline_passed
 from hotline.referrals.lifecycle import REVIEW_DEADLINE, IllegalTransition, advance, open_referral
@@ -47,7 +48,14 @@ def apply_due_deadline(session: Session, referral_id: int, now: datetime) -> str
         done = _climb(session, referral, now)
     else:
         try:
-            moved = advance(session, referral, Event(timer or "", "timer"), SYSTEM, now, reason=f"{timer} passed")
+            moved = advance(
+                session,
+                referral,
+                Event(timer or "", "timer"),
+                SYSTEM,
+                now,
+                reason=system_reason("timer_passed", timer=timer),
+            )
         except IllegalTransition as refused:
             # A deadline the flowchart no longer knows at this node: stop watching it, say why.
             record_event(
@@ -82,12 +90,14 @@ def _climb(session: Session, referral: Referral, now: datetime) -> str:
                 taken = _take(session, referral, rung, now)
                 if taken is None:
                     continue
-                claimed = changed_rows(session.execute(
-                    update(Referral)
-                    .where(Referral.id == referral.id, Referral.escalation_level == referral.escalation_level)
-                    .values(escalation_level=rung)
-                    .execution_options(synchronize_session=False)
-                ))
+                claimed = changed_rows(
+                    session.execute(
+                        update(Referral)
+                        .where(Referral.id == referral.id, Referral.escalation_level == referral.escalation_level)
+                        .values(escalation_level=rung)
+                        .execution_options(synchronize_session=False)
+                    )
+                )
                 if not claimed:
                     raise _AlreadyClimbed
         except _AlreadyClimbed:
@@ -120,7 +130,7 @@ def _take(session: Session, referral: Referral, rung: int, now: datetime) -> str
         if len(contacts) < 2:
             return None
         queue_agency_notice(session, referral, contacts[1], now, why="escalation rung 1")
-        return f"rung 1: {agency.id}'s next referral contact notified"
+        return system_reason("rung_contact", agency=agency.id)
     taken = set(session.scalars(select(Referral.agency_id).where(Referral.ticket_id == referral.ticket_id)))
     candidates = next_candidates(session, agency, exclude=taken)
     wanted = {
@@ -139,9 +149,9 @@ def _take(session: Session, referral: Referral, rung: int, now: datetime) -> str
         now=now,
         flow_id=referral.flow_id,
         escalated_from=referral,
-        reason=f"{agency.id} did not acknowledge in time (escalation rung {rung}).",
+        reason=system_reason("did_not_acknowledge", agency=agency.id, rung=rung),
     )
-    return f"rung {rung}: referred to {chosen.id} because {agency.id} did not acknowledge"
+    return system_reason("rung_referred", rung=rung, other=chosen.id, agency=agency.id)
 
 
 def _watch(session: Session, referral: Referral, timer: str, now: datetime) -> None:

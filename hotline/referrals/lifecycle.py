@@ -26,6 +26,7 @@ from directory.models import Country as CountryRow
 from hotline import metrics
 from hotline.db import changed_rows, utcnow
 from hotline.jobs.queue import enqueue_after_commit
+from hotline.reasons import system_reason
 from hotline.referrals import deadlines
 from hotline.referrals.models import DispatchState, FlowDefinition, Referral, ReferralStatus
 from hotline.referrals.notices import queue_agency_notice
@@ -189,7 +190,8 @@ def open_referral(
         enqueue_after_commit(session, "hotline.jobs.deadlines.check_deadline", referral.id, at=referral.deadline_at)
     referral.ack_due_at = referral.deadline_at or now
     kind = {DispatchState.DISPATCHED: "referred", DispatchState.PROPOSED: "proposed"}.get(state, "held")
-    why = f" Held: {referral.held_reason}." if state == DispatchState.HELD else ""
+    if state == DispatchState.HELD:
+        reason = system_reason("held", reason=reason, held=referral.held_reason)
     record_event(
         session,
         ticket,
@@ -197,7 +199,9 @@ def open_referral(
         SYSTEM,
         to_state=run.node,
         referral_id=referral.id,
-        reason=f"{role}: {agency_id} ({chart.id} v{chart.version}). {reason}{why}",
+        reason=system_reason(
+            "opened", role=role, agency=agency_id, chart=chart.id, version=chart.version, reason=reason
+        ),
     )
     _carry_out(session, referral, actions, now)
     return referral
@@ -226,12 +230,14 @@ def advance(
     before = Run.from_dict(referral.run)
     outcome = fire(chart, before, event, now)
     after = outcome.run
-    moved = changed_rows(session.execute(
-        update(Referral)
-        .where(Referral.id == referral.id, Referral.revision == referral.revision)
-        .values(status=after.node, run=after.to_dict(), revision=Referral.revision + 1)
-        .execution_options(synchronize_session=False)
-    ))
+    moved = changed_rows(
+        session.execute(
+            update(Referral)
+            .where(Referral.id == referral.id, Referral.revision == referral.revision)
+            .values(status=after.node, run=after.to_dict(), revision=Referral.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not moved:
         # Another move won. Nothing was written here, and the caller's other work in this
         # transaction stays as it is: only the referral is read again.
@@ -283,7 +289,7 @@ def reschedule(session: Session, referral: Referral, who: str, now: datetime) ->
             referral_id=referral.id,
             from_state=before.isoformat() if before else None,
             to_state=referral.deadline_at.isoformat() if referral.deadline_at else None,
-            reason=f"{referral.deadline_timer} for risk {referral.ticket.risk_level}",
+            reason=system_reason("deadline_for_risk", timer=referral.deadline_timer, risk=referral.ticket.risk_level),
         )
 
 
@@ -328,7 +334,9 @@ def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any]
                 "linked",
                 SYSTEM,
                 referral_id=other.id,
-                reason=f"linked to referral {referral.id} for {params.get('purpose', 'the origin country')}",
+                reason=system_reason(
+                    "linked_for", referral=referral.id, purpose=params.get("purpose", "the origin country")
+                ),
             )
             return
     if not origin:
@@ -338,7 +346,7 @@ def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any]
             "link_not_opened",
             SYSTEM,
             referral_id=referral.id,
-            reason="the victim's nationality is unknown; an operator must choose the origin country",
+            reason=system_reason("nationality_unknown"),
         )
         return
     # The origin country's consular service, else a body that says it takes cases; a commission never.
@@ -356,7 +364,7 @@ def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any]
             "link_not_opened",
             SYSTEM,
             referral_id=referral.id,
-            reason=f"no consular service or case-taking body of {origin} in the directory",
+            reason=system_reason("no_consular", country=origin),
         )
         return
     body, body_kind = takers[0].id, takers[0].kind
@@ -375,7 +383,7 @@ def _open_linked(session: Session, referral: Referral, params: Mapping[str, Any]
         now=now,
         linked_to=referral,
         plan=plan,
-        reason=f"The cross-border flowchart asks the origin country ({origin}) to {params.get('purpose', 'act')}.",
+        reason=system_reason("cross_border", country=origin, purpose=params.get("purpose", "act")),
     )
 
 
@@ -388,4 +396,11 @@ def _update_ticket(session: Session, referral: Referral, who: str) -> None:
         target = TicketStatus.ASSISTED
     else:
         return
-    move_ticket(session, ticket, target, who, reason=f"referral {referral.id} is {referral.status}", strict=False)
+    move_ticket(
+        session,
+        ticket,
+        target,
+        who,
+        reason=system_reason("referral_is", referral=referral.id, status=referral.status),
+        strict=False,
+    )

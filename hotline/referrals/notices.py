@@ -20,6 +20,7 @@ from directory.models import ReferralContact
 from hotline.db import utcnow
 from hotline.labels import label
 from hotline.outbox import OutboxKind, OutboxMessage, OutboxStatus, on_compose, on_settled, queue_message
+from hotline.reasons import system_reason
 from hotline.referrals.models import AckLink, Referral, ReferralStatus
 from hotline.tickets.service import SYSTEM, record_event
 
@@ -51,7 +52,7 @@ def queue_agency_notice(
             "agency_notified",
             SYSTEM,
             referral_id=referral.id,
-            reason=f"{why}: no notification contact; portal only",
+            reason=system_reason("no_notification_contact", why=why),
         )
         return []
     reference = referral.ticket.reference
@@ -96,7 +97,6 @@ def _settled(session: Session, message: OutboxMessage, delivered: bool) -> None:
     if referral is None:
         return
     contact = session.get(ReferralContact, message.contact_id) if message.contact_id else None
-    which = f"contact {contact.position + 1}" if contact is not None else "contact"
     if delivered:
         if referral.notified_at is None:
             referral.notified_at = message.sent_at
@@ -106,16 +106,27 @@ def _settled(session: Session, message: OutboxMessage, delivered: bool) -> None:
             "agency_notified",
             SYSTEM,
             referral_id=referral.id,
-            reason=f"{which} by {message.channel}",
+            reason=system_reason("notified", position=contact.position + 1, channel=message.channel)
+            if contact is not None
+            else system_reason("notified_only", channel=message.channel),
         )
     else:
+        error = message.error or "no reason given"
         record_event(
             session,
             referral.ticket,
             "delivery_failed",
             SYSTEM,
             referral_id=referral.id,
-            reason=f"{which} by {message.channel}: {message.status} ({message.error or 'no reason given'})",
+            reason=system_reason(
+                "not_delivered",
+                position=contact.position + 1,
+                channel=message.channel,
+                outbox=message.status,
+                error=error,
+            )
+            if contact is not None
+            else system_reason("not_delivered_only", channel=message.channel, outbox=message.status, error=error),
         )
 
 
@@ -138,8 +149,11 @@ def provider_failed(session: Session, provider_id: str, status: str, now: dateti
             "delivery_failed",
             SYSTEM,
             referral_id=referral.id,
-            reason=f"{message.channel.upper()} {status}; "
-            + (f"trying contact {following + 1}" if going_on else "no contact left"),
+            reason=system_reason(
+                "provider_failed_next", upper=message.channel.upper(), outbox=status, position=following + 1
+            )
+            if going_on
+            else system_reason("provider_failed_last", upper=message.channel.upper(), outbox=status),
         )
         if going_on:
             queue_agency_notice(session, referral, contacts[following], now, why="delivery failed")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from directory.models import Agency
 from directory.snapshot import current_snapshot
 from hotline.db import changed_rows, database, utcnow
+from hotline.reasons import system_reason
 from hotline.referrals import dispatch
 from hotline.referrals.lifecycle import JUSTICE, IllegalTransition, Moved, advance, flow_for, open_referral
 from hotline.referrals.models import AckLink, DispatchState, Referral, ReferralStatus
@@ -88,7 +89,9 @@ def route_ticket(session: Session, ticket: Ticket, intake: Intake) -> list[Refer
         )
     sent = [r for r in referrals if r.dispatch == DispatchState.DISPATCHED]
     if sent:
-        move_ticket(session, ticket, TicketStatus.REFERRED, SYSTEM, reason=f"{len(sent)} referral(s) sent")
+        move_ticket(
+            session, ticket, TicketStatus.REFERRED, SYSTEM, reason=system_reason("referrals_sent", count=len(sent))
+        )
     return referrals
 
 
@@ -110,10 +113,15 @@ def apply_triage(ticket: Ticket, decision: dict[str, Any], stated_language: str 
 def triage_summary(decision: dict[str, Any]) -> str:
     location = decision["location"]
     where = location["country"] or ("ambiguous" if location["ambiguous"] else "unknown")
-    return (
-        f"risk {decision['risk']['level']} ({decision['risk']['rules_version']}), {decision['case_type']}, "
-        f"location {where} from {location['source']}, language {decision['language']['code']} "
-        f"from {decision['language']['source']}"
+    return system_reason(
+        "triaged",
+        risk=decision["risk"]["level"],
+        rules=decision["risk"]["rules_version"],
+        case_type=decision["case_type"],
+        where=where,
+        location_source=location["source"],
+        language=decision["language"]["code"],
+        language_source=decision["language"]["source"],
     )
 
 
@@ -145,7 +153,9 @@ def acknowledge(session: Session, referral_id: int, who: str, via: str) -> tuple
     if referral.status not in (ReferralStatus.REFERRED, ReferralStatus.ESCALATED):
         return referral, False
     try:
-        moved = advance(session, referral, Event("acknowledge", "agency"), who, utcnow(), reason=f"via {via}")
+        moved = advance(
+            session, referral, Event("acknowledge", "agency"), who, utcnow(), reason=system_reason("via", channel=via)
+        )
     except IllegalTransition:
         return referral, False
     if moved.changed:
@@ -185,9 +195,11 @@ def redeem_ack_link(session: Session, token: str) -> Referral | None:
     link = find_ack_link(session, token)
     if link is None:
         return None
-    used = changed_rows(session.execute(
-        update(AckLink).where(AckLink.id == link.id, AckLink.used_at.is_(None)).values(used_at=utcnow())
-    ))
+    used = changed_rows(
+        session.execute(
+            update(AckLink).where(AckLink.id == link.id, AckLink.used_at.is_(None)).values(used_at=utcnow())
+        )
+    )
     if not used:
         session.rollback()
         return None
@@ -207,7 +219,7 @@ def _stand_down_escalations(session: Session, referral: Referral, who: str) -> N
         Event("withdraw", "hotline", {"reason": "acknowledged by another agency"}),
         SYSTEM,
         utcnow(),
-        reason=f"{referral.agency_id} acknowledged it instead (referral {referral.id})",
+        reason=system_reason("acknowledged_instead", agency=referral.agency_id, referral=referral.id),
     )
 
 
@@ -225,7 +237,7 @@ def _reroute(session: Session, declined: Referral, now: datetime) -> None:
             Event("refer", "hotline", {"agency": candidate.id}),
             SYSTEM,
             now,
-            reason=f"declined by {agency.id}; re-routed to {candidate.id}",
+            reason=system_reason("rerouted", agency=agency.id, other=candidate.id),
         )
         return
     record_event(
@@ -234,7 +246,7 @@ def _reroute(session: Session, declined: Referral, now: datetime) -> None:
         "reroute_needed",
         SYSTEM,
         referral_id=declined.id,
-        reason="no other agency left to try; an operator must decide",
+        reason=system_reason("no_agency_left"),
     )
 
 
@@ -314,5 +326,5 @@ def retriage(session: Session, ticket: Ticket, intake: Intake) -> list[Referral]
             )
         )
     if any(r.dispatch == DispatchState.DISPATCHED for r in opened):
-        move_ticket(session, ticket, TicketStatus.REFERRED, SYSTEM, reason="retriaged", strict=False)
+        move_ticket(session, ticket, TicketStatus.REFERRED, SYSTEM, reason=system_reason("retriaged"), strict=False)
     return opened

@@ -23,6 +23,7 @@ from hotline.accounts import StaffUser
 from hotline.db import utcnow
 from hotline.outbox import OutboxMessage
 from hotline.privacy import reference_from_code
+from hotline.reasons import system_reason
 from hotline.referrals import dispatch
 from hotline.referrals.lifecycle import NATIONAL, IllegalTransition, advance, open_referral, reschedule
 from hotline.referrals.models import DispatchState, Referral, ReferralStatus
@@ -291,9 +292,16 @@ def refer_to(session: Session, ticket: Ticket, agency_id: str, reason: str, by: 
         role="operator_choice",
         now=utcnow(),
         flow_id=NATIONAL,
-        reason=f"{by.actor}: {reason}",
+        reason=system_reason("staff_said", who=by.actor, reason=reason),
     )
-    move_ticket(session, ticket, TicketStatus.REFERRED, by.actor, reason=f"referred to {agency_id}", strict=False)
+    move_ticket(
+        session,
+        ticket,
+        TicketStatus.REFERRED,
+        by.actor,
+        reason=system_reason("referred_to", agency=agency_id),
+        strict=False,
+    )
     session.commit()
     return referral
 
@@ -531,7 +539,7 @@ def agency_identify(session: Session, referral: Referral, who: str, person_ids: 
             "people_identified",
             who,
             referral_id=referral.id,
-            reason=", ".join(f"person {person.id}" for person in marked),
+            reason=", ".join(system_reason("person", person=person.id) for person in marked),
         )
     session.commit()
 

@@ -25,6 +25,7 @@ from hotline.privacy import (
     new_reference,
     reference_from_code,
 )
+from hotline.reasons import system_reason
 from hotline.settings import Settings
 from hotline.tickets import audit
 from hotline.tickets.intake import ParsedIntake, is_region
@@ -257,7 +258,14 @@ def receive(
                 ticket_id=ticket.id, direction="in", channel=intake.channel, author=REPORTER, body=intake.text
             )
         )
-    record_event(session, ticket, "received", REPORTER, to_state=TicketStatus.RECEIVED, reason=f"via {intake.channel}")
+    record_event(
+        session,
+        ticket,
+        "received",
+        REPORTER,
+        to_state=TicketStatus.RECEIVED,
+        reason=system_reason("via", channel=intake.channel),
+    )
     session.commit()
     return Received(ticket, created=True, passphrase=passphrase)
 
@@ -273,7 +281,7 @@ def add_follow_up(session: Session, reference: str, passphrase: str, text: str, 
     if not verify_secret(ticket.followup_passphrase_hash, canonical_code(passphrase)):
         return None
     session.add(TicketMessage(ticket_id=ticket.id, direction="in", channel=channel, author=REPORTER, body=text))
-    record_event(session, ticket, "follow_up_received", REPORTER, reason=f"via {channel}")
+    record_event(session, ticket, "follow_up_received", REPORTER, reason=system_reason("via", channel=channel))
     session.commit()
     return ticket
 

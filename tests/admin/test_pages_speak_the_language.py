@@ -79,6 +79,16 @@ ENGLISH_REASONS = (
     "No agency in the incident country",
     "staff:",
 )
+# Words of the system's English event reasons ("ack_deadline passed", "a referral was dispatched",
+# "risk low (...), unclear, location GT from ...", "via api", "legal ground: ..."). What staff type in the
+# fixture is Spanish and what a report says is in a blockquote, so any of these in a `stored-text`
+# cell is a sentence the system wrote in English and the page did not translate.
+ENGLISH_WORDS = re.compile(
+    r"(?<![\w-])(passed|was|were|the|referral|referrals|sent|dispatched|via|from|risk|location|language|"
+    r"legal ground|acknowledged|declined|deadline|for|by|not|rung|did)(?![\w-])"
+)
+# What staff typed in the fixture, in English: tests/helpers.dispatch_proposals confirms proposals with it.
+STAFF_TYPED = {"confirmed in the test"}
 CRITICAL = {
     "channel": "api",
     "text": "Están encerradas en una casa y no las dejan salir, una es menor, les quitaron los documentos",
@@ -90,9 +100,10 @@ CRITICAL = {
 class _Text(HTMLParser):
     """A page's text as a person reads it: no tags, attributes, scripts or the people's own words.
 
-    Cells marked `stored-text` hold sentences as they were written (a staff member's reason, a
-    system's event reason stored in English before reasons became message keys, a risk rule's
-    evidence quoting the report); they are not codes the page failed to translate."""
+    Cells marked `stored-text` hold sentences as they were written (a staff member's reason, a risk
+    rule's evidence quoting the report) or a system's reason shown through hotline/reasons.py; they are
+    not scanned for codes (a staff member may type one), but they are kept apart in `stored` so the
+    test can look for English sentences the system wrote."""
 
     SKIPPED = ("script", "style", "textarea", "blockquote")
 
@@ -101,9 +112,16 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self.depth = 0
         self.open: list[str] = []
+        self.stored: list[str] = []
+        self.stored_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         stored = "stored-text" in (dict(attrs).get("class") or "").split()
+        if stored and not self.depth:
+            self.stored.append("")
+            self.stored_depth = 1
+        elif self.stored_depth:
+            self.stored_depth += 1
         if self.depth or tag in self.SKIPPED or stored:
             self.open.append(tag)
             self.depth += 1
@@ -112,10 +130,21 @@ class _Text(HTMLParser):
         if self.open and self.open[-1] == tag:
             self.open.pop()
             self.depth -= 1
+            if self.stored_depth:
+                self.stored_depth -= 1
 
     def handle_data(self, data: str) -> None:
         if not self.depth:
             self.parts.append(data)
+        elif self.stored_depth:
+            self.stored[-1] += data
+
+
+def stored_cells(html: str) -> list[str]:
+    """The text of each `stored-text` cell: what staff typed, or what the system wrote."""
+    parser = _Text()
+    parser.feed(html)
+    return [" ".join(cell.split()) for cell in parser.stored if cell.strip()]
 
 
 def visible_text(html: str) -> str:
@@ -193,4 +222,9 @@ def _scan(staff_client: FlaskClient, pages: list[str], locale: str) -> list[str]
             context = text[max(0, match.start() - 60) : match.end() + 60].replace("\n", " ")
             problems.append(f"{page} [{locale}] shows the code {match.group(1)!r}: …{context}…")
         problems += [f"{page} [{locale}] shows English: {english!r}" for english in ENGLISH_REASONS if english in text]
+        problems += [
+            f"{page} [{locale}] shows a system's reason in English: {cell!r}"
+            for cell in stored_cells(response.get_data(as_text=True))
+            if ENGLISH_WORDS.search(cell) and cell not in STAFF_TYPED
+        ]
     return problems

@@ -66,5 +66,6 @@ def test_ticket_page_shows_the_routing_explanation(app: Flask, client: FlaskClie
     sign_in(staff_client, *make_user(app, regional=True))
     page = staff_client.get(f"/tickets/{reference}").get_data(as_text=True)
     assert 'id="routing-decision"' in page
-    assert "consular service identifies" in page or "origin_country" in page
+    # In the page's language (Spanish): the policy's sentence for the origin country's consular service.
+    assert "el servicio consular de su cancillería la identifica" in page
     assert "risk-rules/" in page
