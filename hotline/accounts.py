@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -277,11 +278,11 @@ def create_user(session: Session, fields: dict[str, Any], password: str, actor: 
     """A new staff account; it enrols its second factor at first sign-in. Commits."""
     email = str(fields.get("email", "")).strip().lower()
     if "@" not in email:
-        raise AccountError("email", "an email address is needed")
+        raise AccountError("email", _l("an email address is needed"))
     if session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
-        raise AccountError("email", "an account with this email exists")
+        raise AccountError("email", _l("an account with this email exists"))
     if len(password) < 12:
-        raise AccountError("password", "at least 12 characters")
+        raise AccountError("password", _l("at least 12 characters"))
     user = StaffUser(email=email, name="", role="operator", countries=[], languages=[], regional=False, active=True)
     _apply(user, fields)
     user.set_password(password)
@@ -337,21 +338,21 @@ def reset_second_factor(session: Session, user_id: int, actor: str, reason: str)
 def _apply(user: StaffUser, fields: dict[str, Any]) -> None:
     role = fields.get("role", user.role)
     if role not in ROLES:
-        raise AccountError("role", "unknown role")
+        raise AccountError("role", _l("unknown role"))
     name = str(fields.get("name", user.name)).strip()
     if not name:
-        raise AccountError("name", "a name is needed")
+        raise AccountError("name", _l("a name is needed"))
     agency_id = fields.get("agency_id") or None
     if role == "agency" and agency_id is None:
-        raise AccountError("agency_id", "an agency user needs an agency")
+        raise AccountError("agency_id", _l("an agency user needs an agency"))
     countries = sorted(
         {str(c).strip().upper() for c in fields.get("countries", user.countries) or [] if str(c).strip()}
     )
     if any(len(c) != 2 or not c.isalpha() for c in countries):
-        raise AccountError("countries", "two-letter country codes")
+        raise AccountError("countries", _l("two-letter country codes"))
     languages = [str(c).strip().lower() for c in fields.get("languages", user.languages) or [] if str(c).strip()]
     if any(len(c) not in (2, 3) or not c.isalpha() for c in languages):
-        raise AccountError("languages", "two- or three-letter language codes")
+        raise AccountError("languages", _l("two- or three-letter language codes"))
     user.name, user.role, user.countries, user.languages = name, role, countries, list(dict.fromkeys(languages))
     user.time_zone = _time_zone(fields.get("time_zone", user.time_zone))
     user.agency_id = agency_id if role == "agency" else None
@@ -367,7 +368,7 @@ def _time_zone(value: object) -> str | None:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise AccountError("time_zone", "an IANA time zone such as America/Guatemala") from None
+        raise AccountError("time_zone", _l("an IANA time zone such as America/Guatemala")) from None
     return zone
 
 

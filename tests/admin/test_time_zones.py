@@ -79,8 +79,9 @@ def test_an_admin_sets_a_zone_on_the_users_page_and_it_is_in_the_history(app: Fl
     page = staff_client.get(f"/users/{target.id}").get_data(as_text=True)
     assert '<option value="America/Tijuana" selected>' in page
     assert "time_zone None -&gt; &#39;America/Tijuana&#39;. lives in Tijuana" in page
-    refused = post_form(staff_client, f"/users/{target.id}", {**form, "time_zone": "Mars/Olympus"})
+    refused = post_form(staff_client, f"/users/{target.id}?lang=fr", {**form, "time_zone": "Mars/Olympus"})
     assert refused.status_code == 400
+    assert "un fuseau horaire IANA" in refused.get_data(as_text=True)  # the refusal in the page's language
     assert _user(app, email).time_zone == "America/Tijuana"
 
 
