@@ -54,6 +54,9 @@ def test_supervisor_sees_reports_linked_by_a_shared_venue_in_french(
     assert "estrella" not in page.content().lower()
     page.screenshot(path=str(tmp_path / "early-warning-fr.png"), full_page=True)
     page.click(f"text={refs[0]}")
+    # The click navigates: read the ticket page once it has loaded, not the warnings page it leaves.
+    page.wait_for_url(f"**/tickets/{refs[0]}*")
+    page.get_by_text("Lié par des détails partagés").wait_for(state="attached")
     assert page.get_by_text("Lié par des détails partagés").count() == 1
     page.screenshot(path=str(tmp_path / "ticket-linked-fr.png"), full_page=True)
     print(f"screenshots in {tmp_path}")
