@@ -169,14 +169,20 @@ def voice_voicemail() -> Response:
     return _twiml(response)
 
 
+def _this_call(session: Session) -> VoiceCall | None:
+    """The call named in the callback's query string, only if it is the call this signed request is about."""
+    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    return call if call is not None and call.call_sid == _call_sid() else None
+
+
 @blueprint.post("/voice/wait")
 @twilio_signed
 def voice_wait() -> Response:
     """Twilio's waitUrl while the caller waits: their place in line in their language, until a limit."""
     session = db_session()
-    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    call = _this_call(session)
     response = VoiceResponse()
-    if call is None or call.call_sid != _call_sid():
+    if call is None:
         response.leave()
         return _twiml(response)
     why = calls.must_leave(session, call, _int(request.form.get("QueueTime")))
@@ -217,9 +223,9 @@ def voice_queue_result() -> Response:
 def voice_after_wait() -> Response:
     """After the longest wait: 1 a voicemail, 2 a call-back (then 1 again to consent); else the voicemail."""
     session = db_session()
-    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    call = _this_call(session)
     response = VoiceResponse()
-    if call is None or call.call_sid != _call_sid():
+    if call is None:
         response.hangup()
         return _twiml(response)
     lang, digits = call.language, (request.form.get("Digits") or "").strip()
@@ -285,9 +291,9 @@ def voice_join() -> Response:
     """The caller's leg, moved here from their queue: into the conference with the operator (or, if the
     operator gave up first, back into their queue)."""
     session = db_session()
-    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    call = _this_call(session)
     response = VoiceResponse()
-    if call is None or call.call_sid != _call_sid() or call.state == CallState.ENDED:
+    if call is None or call.state == CallState.ENDED:
         response.hangup()
         return _twiml(response)
     if call.state == CallState.WAITING:
@@ -305,9 +311,9 @@ def voice_join() -> Response:
 def voice_callback_answer() -> Response:
     """The caller picked up our call-back: told who is calling, in their language, then the conference."""
     session = db_session()
-    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    call = _this_call(session)
     response = VoiceResponse()
-    if call is None or call.call_sid != _call_sid() or not callback.answered(session, call):
+    if call is None or not callback.answered(session, call):
         response.hangup()
         return _twiml(response)
     _say(response, call_prompt("calling_back", call.language), call.language)
@@ -321,9 +327,9 @@ def voice_callback_answer() -> Response:
 def voice_callback_status() -> Response:
     """The call-back leg's status callback: unanswered, it is due again; finished, the caller is gone."""
     session = db_session()
-    call = session.get(VoiceCall, request.args.get("call", type=int) or 0)
+    call = _this_call(session)
     status = request.form.get("CallStatus", "")
-    if call is not None and call.call_sid == _call_sid() and status in CALL_ENDED:
+    if call is not None and status in CALL_ENDED:
         if status == "completed":
             calls.caller_gone(session, call.call_sid)
         else:
