@@ -12,7 +12,10 @@ the earlier mix instead: every reporter stepped together while 30 operators and 
 
 Prints, per step and request kind, p50/p99 beside the bare app's, the sustainable rate of each kind
 (the highest step it passed), and checks that every accepted report became exactly one routed
-ticket. Bounded: at most warm-up + steps x step-seconds per target, loopback only. Run:
+ticket. Every report has its own words and the hotline runs with RATE_LIMIT_SCALE=1000 (rate limits
+and flood thresholds x1000): the load comes from one address, and what is measured is the server, not
+its abuse limits (their own tests check those). Bounded: at most warm-up + steps x step-seconds per
+target, loopback only. Run:
     python -m bench.load [--steps 1,2,4,8,16,32] [--step-seconds 20] [--operators 30] [--mixed] [--out FILE]
 """
 
@@ -65,7 +68,9 @@ def read_env(path: Path) -> dict[str, str]:
     return {name: value for name, _, value in pairs}
 
 
-def prepare_staff(env: dict[str, str], base: str, operators: int) -> tuple[dict[str, list[dict[str, str]]], int]:
+def prepare_staff(
+    env: dict[str, str], base: str, operators: int, officers: int
+) -> tuple[dict[str, list[dict[str, str]]], int]:
     """Demo contacts, one probe report to learn which agencies Guatemala's reports reach, and accounts."""
     import pyotp
     from sqlalchemy import select
@@ -92,13 +97,20 @@ def prepare_staff(env: dict[str, str], base: str, operators: int) -> tuple[dict[
         ticket = session.scalars(select(Ticket).where(Ticket.reference == reference)).one()
         referrals = session.scalars(select(Referral).where(Referral.ticket_id == ticket.id))
         agencies = sorted({referral.agency_id for referral in referrals})
-        accounts = [("operator", None, n) for n in range(operators)] + [("agency", a, 0) for a in agencies[:5]]
+        # An account per user at the top step: users sharing an account would send the same
+        # one-time code twice in one time step, and the second is refused as a replay.
+        per_agency = -(-officers // max(1, len(agencies[:5])))
+        accounts = [("operator", None, n) for n in range(operators)] + [
+            ("agency", a, n) for a in agencies[:5] for n in range(per_agency)
+        ]
+        password_hash = StaffUser(email="", name="", role="operator")
+        password_hash.set_password("load-test-password")  # hashed once: the hash is deliberately slow
         for role, agency, number in accounts:
             secret = pyotp.random_base32()
-            email = f"load-{role}-{agency or number}@example.org"
+            email = f"load-{role}-{agency or 'x'}-{number}@example.org"
             user = StaffUser(email=email, name=f"Load {role} {number}", role=role, agency_id=agency,
                              countries=[], regional=role == "operator")  # fmt: skip
-            user.set_password("load-test-password")
+            user.password_hash = password_hash.password_hash
             user.totp_secret = secret
             session.add(user)
             key = "operators" if role == "operator" else "agencies"
@@ -246,6 +258,10 @@ def main() -> None:
     port, bare_port = free_port(), free_port()
     base, bare_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
     prod_log = (folder / "prod_up.log").open("wb")
+    # The load comes from one address and one partner: the per-address limits and the flood rules
+    # would measure themselves (429s, reports held). Scaled x1000 here, so what is measured is the
+    # server; tests/channels/test_rate_limits.py and tests/hotline/test_floods.py check the limits.
+    os.environ["RATE_LIMIT_SCALE"] = "1000"
     prod = subprocess.Popen(
         [sys.executable, str(REPO / "scripts" / "prod_up.py"), "--root", str(folder / "prod"), "--port", str(port)],
         cwd=REPO, stdout=prod_log, stderr=subprocess.STDOUT,
@@ -254,7 +270,9 @@ def main() -> None:
     try:
         wait_for(base + "/readyz", 300, prod)
         env = read_env(folder / "prod" / "production.env")
-        staff, probes = prepare_staff(env, base, args.operators)
+        # Stepped alone, a staff kind has as many users as its top step asks (an action every 2 s).
+        staff_users = 2 * max(steps)
+        staff, probes = prepare_staff(env, base, max(args.operators, staff_users), staff_users)
         bare_server = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--workers", "2", "--threads", "4",
              "--bind", f"127.0.0.1:{bare_port}", "--log-level", "warning", "bench.bare_app:app"],
@@ -304,6 +322,7 @@ def main() -> None:
         f"bench.load: production shape (PostgreSQL, redis-server, gunicorn 2 workers x 4 threads, 2 RQ workers,"
         f" scheduler) on {os.cpu_count()} cores, beside a bare Flask app on gunicorn 2x4, same run;",
         f"load average {started_load[0]:.1f} at the start, {load_average[0]:.1f} at the end;",
+        "every report in its own words; rate limits and flood thresholds scaled x1000 (one client address);",
     ]
     if args.mixed:
         lines += [

@@ -55,13 +55,25 @@ KIND_REQUESTS = {
 }
 PER_USER_RATE = {"operators": 0.5, "agencies": 0.5}
 
-CONVERSATION = ["hola", "1", "2", "Ciudad de Guatemala", "2", "1", "2", "Nos quitaron los pasaportes en la finca."]
-STORIES = [
-    "Trabajan sin pago en una finca de café y no los dejan salir.",
-    "Una niña de 15 años trabaja en un bar de noche; el dueño tiene sus papeles.",
-    "Les cobraron por cruzar la frontera y ahora los tienen encerrados en una bodega.",
-    "Me ofrecieron trabajo en una fábrica y me quitaron el pasaporte al llegar.",
-]
+# The intake flow (v3) by SMS: the greeting, the language, then its questions (danger, place,
+# a child, documents, movement, the two consent questions) and the words that complete the report.
+CONVERSATION = ["hola", "1", "2", "Ciudad de Guatemala", "2", "1", "2", "1", "1"]
+# Every report in its own words, as different people write: the flood rules count identical words, so
+# a bench that sent four texts over and over would measure floods held, not reports routed.
+WHO = ["Mi prima", "Una vecina", "Mi hermano", "Un compañero", "Una muchacha de mi pueblo", "Mi sobrina",
+       "Un señor que conozco", "Mi cuñada", "Una amiga", "Mi primo"]
+WHAT = ["trabaja sin pago en una finca de café", "atiende un bar de noche", "limpia casas sin descanso",
+        "vende en la calle para un señor", "trabaja en una bodega cerrada", "cose en un taller",
+        "corta caña desde la madrugada", "trabaja en una construcción"]
+HOW = ["y no la dejan salir", "y le quitaron el pasaporte", "y le dicen que debe el pasaje",
+       "y la amenazan si habla", "y duerme en el mismo lugar", "y no le pagan hace meses",
+       "y le cobran por la comida", "y la vigilan todo el día"]
+SINCE = ["desde hace dos semanas", "desde enero", "hace tres meses", "desde que llegó", "desde la feria",
+         "este mes", "desde hace un año", "desde el invierno"]
+def story() -> str:
+    return f"{random.choice(WHO)} {random.choice(WHAT)} {random.choice(HOW)}, {random.choice(SINCE)}."
+
+
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 TICKET_LINK = re.compile(r'href="/staff/tickets/(HT-[A-Z0-9-]+)"')
 ACK_FORM = re.compile(r'action="/staff/referrals/(\d+)/acknowledge"')
@@ -124,7 +136,7 @@ class ApiReporter(Client):
     def report(self) -> None:
         body = {
             "channel": "api",
-            "text": random.choice(STORIES),
+            "text": story(),
             "location": {"country": "GT", "region": random.choice(["GT-01", "GT-09", "GT-17"])},
             "answers": {"minor_involved": random.random() < 0.3},
         }
@@ -144,7 +156,7 @@ class WebReporter(Client):
         token = self.csrf("/report", "web form")
         if token is None:
             return
-        form = {"csrf_token": token, "text": random.choice(STORIES), "country": "GT", "region": "Quetzaltenango"}
+        form = {"csrf_token": token, "text": story(), "country": "GT", "region": "Quetzaltenango"}
         SENT["web"] += 1
         with self.post_form("/report", form, "web report", "/report") as response:
             if response.status_code != 200 or "HT-" not in (response.text or ""):
@@ -168,12 +180,12 @@ class Texter(Client):
 
     @task
     def text(self) -> None:
-        last = self.step == len(CONVERSATION) - 1
+        last = self.step == len(CONVERSATION)
         params = {
             "MessageSid": "SM" + secrets.token_hex(16),
             "From": self.number,
             "To": "+15005550006",
-            "Body": CONVERSATION[self.step],
+            "Body": CONVERSATION[self.step] if not last else story(),
         }
         if last:
             SENT["sms"] += 1
