@@ -11,12 +11,14 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from directory.base import utcnow
 from directory.editing import UnknownRecord
 from directory.hsds import dumps, export_datapackage, read_package, write_csv_package
 from directory.hsds_import import import_datapackage
 from directory.load import REGION_FILE, DirectoryError, load_document, read_json
+from directory.models import Agency
 from directory.verification import STALE, apply_verification_sheet, records_to_verify, verification_sheet
 
 CLI_ACTOR = "cli"
@@ -38,6 +40,22 @@ def load() -> None:
     except DirectoryError as error:
         raise click.ClickException(f"{REGION_FILE.name}: {error}") from None
     click.echo(f"loaded {count} organizations from {REGION_FILE.name}")
+
+
+@directory_group.command("agencies")
+@click.option("--country", default=None, help="only this ISO country's agencies (GT, HN, ...)")
+@with_appcontext
+def agencies_command(country: str | None) -> None:
+    """List the agencies' ids (what `create-user --agency` takes), with country, kind and name."""
+    query = select(Agency).order_by(Agency.country, Agency.id)
+    if country:
+        query = query.where(Agency.country == country.strip().upper())
+    with current_app.extensions["database"].session() as session:
+        rows = [(agency.id, agency.country or "--", agency.kind, agency.name) for agency in session.scalars(query)]
+    if not rows:
+        raise click.ClickException("no agencies: run `flask --app wsgi directory load` first")
+    for row in rows:
+        click.echo("\t".join(row))
 
 
 @directory_group.command("import")

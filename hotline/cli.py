@@ -15,9 +15,10 @@ from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 from sqlalchemy import func, select
 
-from directory.cli import directory_group
-from hotline import demo, devserver, metrics
-from hotline.accounts import ROLES, StaffUser
+from directory.cli import CLI_ACTOR, directory_group
+from directory.models import Agency
+from hotline import accounts, demo, devserver, metrics
+from hotline.accounts import ROLES, AccountError
 from hotline.db import utcnow
 from hotline.jobs.conversations import conversation_sweep
 from hotline.jobs.deadlines import sla_sweep
@@ -102,7 +103,7 @@ def seed_demo() -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--agency", "agency_id", default=None, help="agency id, for agency users")
+@click.option("--agency", "agency_id", default=None, help="agency id (`directory agencies` lists them)")
 @click.option("--country", "countries", multiple=True, help="ISO country an operator covers (repeat)")
 @click.option("--regional", is_flag=True, help="covers every country")
 @click.password_option()
@@ -110,21 +111,21 @@ def seed_demo() -> None:
 def create_user(
     email: str, name: str, role: str, agency_id: str | None, countries: tuple[str, ...], regional: bool, password: str
 ) -> None:
-    """Create a staff account."""
-    if role == "agency" and not agency_id:
-        raise click.ClickException("an agency user needs --agency")
+    """Create a staff account; it enrols its second factor (TOTP) at its first sign-in."""
+    # The same service as the users page: the same checks (password length, a known agency, no
+    # second account for one email) and the same "created" event in the account's history.
+    fields = {"email": email, "name": name, "role": role, "agency_id": agency_id, "countries": list(countries),
+              "regional": regional}
     with current_app.extensions["database"].session() as session:
-        user = StaffUser(
-            email=email.lower(),
-            name=name,
-            role=role,
-            agency_id=agency_id,
-            countries=[c.upper() for c in countries],
-            regional=regional,
-        )
-        user.set_password(password)
-        session.add(user)
-    click.echo(f"created {role} {email}")
+        if agency_id and session.get(Agency, agency_id) is None:
+            raise click.ClickException(
+                f"no agency {agency_id!r} in the directory; `flask --app wsgi directory agencies` lists them"
+            )
+        try:
+            accounts.create_user(session, fields, password, actor=CLI_ACTOR)
+        except AccountError as error:
+            raise click.ClickException(f"{error.field}: {error.message}") from None
+    click.echo(f"created {role} {email.strip().lower()}")
 
 
 @click.command("worker")

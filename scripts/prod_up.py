@@ -277,9 +277,13 @@ def main(argv: list[str] | None = None) -> int:
             f"\nProduction shape up (HOTLINE_ENV=production), gunicorn {args.web_workers}x{args.threads}, "
             f"{args.rq_workers} RQ workers, scheduler; PostgreSQL 127.0.0.1:{pg_port}, Redis 127.0.0.1:{redis_port}\n"
             f"  public            {base}/report\n"
-            f"  staff             {base}/staff/login (create accounts with `flask create-user`)\n"
+            f"  staff             {base}/staff/login; first accounts (docs/production.md, step 6), in another shell:\n"
+            f"                    set -a; . {root / 'production.env'}; set +a\n"
+            "                    .venv/bin/flask --app wsgi create-user --email you@x.org --name You --role admin\n"
+            "                    .venv/bin/flask --app wsgi directory agencies --country GT   # agency ids\n"
             f"  readiness         {base}/readyz and {base}/staff/readyz\n"
-            f"  metrics           curl -H 'Authorization: Bearer $METRICS_TOKEN' {base}/staff/metrics\n"
+            # Double quotes: the shell that read production.env fills in the token.
+            f'  metrics           curl -H "Authorization: Bearer $METRICS_TOKEN" {base}/staff/metrics\n'
             f"  settings          {root / 'production.env'} (`set -a; . {root / 'production.env'}; set +a`)\n"
             f"  logs              {logs}/\n"
             "Ctrl-C stops everything.\n",
