@@ -255,7 +255,7 @@ def main() -> None:
         with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE stats_rollup"))
         with database.session() as session:
-            grains = dict(
+            grains: dict[str, int] = dict(
                 session.execute(text("SELECT grain, count(*) FROM stats_rollup GROUP BY grain ORDER BY grain")).tuples()
             )
             print(

@@ -629,7 +629,7 @@ def _insert_facts(
         n,
         k,
     )
-    result = session.execute(insert(StatsRollup).from_select(list(COLUMNS), query))
+    result = session.connection().execute(insert(StatsRollup).from_select(list(COLUMNS), query))
     return max(result.rowcount or 0, 0)
 
 
@@ -665,7 +665,7 @@ def build_month(session: Session, month: date) -> int:
         .where(StatsRollup.grain == "m", StatsRollup.agency == "", StatsRollup.period == month)
         .group_by(StatsRollup.dim, StatsRollup.period, StatsRollup.country, StatsRollup.agency, StatsRollup.value)
     )
-    result = session.execute(insert(StatsRollup).from_select(list(COLUMNS), monthly))
+    result = session.connection().execute(insert(StatsRollup).from_select(list(COLUMNS), monthly))
     count += max(result.rowcount or 0, 0)
     rows = [
         {**dict(zip(COLUMNS[:-2], key, strict=True)), "n": n, "k": k}
