@@ -255,9 +255,10 @@ def main() -> None:
         with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE stats_rollup"))
         with database.session() as session:
-            grains: dict[str, int] = dict(
-                session.execute(text("SELECT grain, count(*) FROM stats_rollup GROUP BY grain ORDER BY grain")).tuples()
-            )
+            grains: dict[str, int] = {
+                grain: count
+                for grain, count in session.execute(text("SELECT grain, count(*) FROM stats_rollup GROUP BY grain"))
+            }
             print(
                 f"rollup rows: {sum(grains.values()) / args.tickets:.2f} a ticket; by grain "
                 + ", ".join(f"{grain} {count:,}" for grain, count in grains.items()),

@@ -607,7 +607,7 @@ def _insert_facts(
     groups: list[str],
     *,
     per_agency: bool = False,
-) -> int:
+) -> None:
     """One INSERT ... SELECT ... GROUP BY: a month's rows of one dimension at one grain, counted in the
     database (the rows never travel through Python). Columns the grain does not split by are "*"."""
     within = _range(_at(month), _at(next_month(month)), _when(dim.source))
@@ -629,8 +629,7 @@ def _insert_facts(
         n,
         k,
     )
-    result = session.connection().execute(insert(StatsRollup).from_select(list(COLUMNS), query))
-    return max(result.rowcount or 0, 0)
+    session.execute(insert(StatsRollup).from_select(list(COLUMNS), query))
 
 
 def build_month(session: Session, month: date) -> int:
@@ -643,12 +642,11 @@ def build_month(session: Session, month: date) -> int:
     and one asking per agency by channel or risk reads its whole period live.
     """
     session.execute(delete(StatsRollup).where(StatsRollup.period >= month, StatsRollup.period < next_month(month)))
-    count = 0
     for dim in DIMENSIONS.values():
-        count += _insert_facts(session, dim, "m", month, ["country", "channel", "risk"])
-        count += _insert_facts(session, dim, "d", month, ["day", "country"])
+        _insert_facts(session, dim, "m", month, ["country", "channel", "risk"])
+        _insert_facts(session, dim, "d", month, ["day", "country"])
         if dim.source != "conversation":
-            count += _insert_facts(session, dim, FOLDED, month, ["country", "agency"], per_agency=True)
+            _insert_facts(session, dim, FOLDED, month, ["country", "agency"], per_agency=True)
     monthly = (
         select(
             StatsRollup.dim,
@@ -665,8 +663,7 @@ def build_month(session: Session, month: date) -> int:
         .where(StatsRollup.grain == "m", StatsRollup.agency == "", StatsRollup.period == month)
         .group_by(StatsRollup.dim, StatsRollup.period, StatsRollup.country, StatsRollup.agency, StatsRollup.value)
     )
-    result = session.connection().execute(insert(StatsRollup).from_select(list(COLUMNS), monthly))
-    count += max(result.rowcount or 0, 0)
+    session.execute(insert(StatsRollup).from_select(list(COLUMNS), monthly))
     rows = [
         {**dict(zip(COLUMNS[:-2], key, strict=True)), "n": n, "k": k}
         for key, (n, k) in _ack_counts(session, month, utcnow()).items()
@@ -674,7 +671,8 @@ def build_month(session: Session, month: date) -> int:
     for chunk in range(0, len(rows), 5000):
         session.execute(insert(StatsRollup), rows[chunk : chunk + 5000])
     session.merge(StatsRollupMonth(month=month, built_at=utcnow()))
-    return count + len(rows)
+    within = [StatsRollup.period >= month, StatsRollup.period < next_month(month)]
+    return session.scalar(select(func.count()).select_from(StatsRollup).where(*within)) or 0
 
 
 # A row's key: (dim, grain, period, country, channel, risk, agency, value).
