@@ -197,6 +197,11 @@ def _ack_table(found: list[stats.AckTimes], agencies: dict[str, str]) -> Table:
         "A breach: acknowledged after the deadline, or not acknowledged and the deadline has passed. "
         "Minutes run from the referral to its acknowledgement."
     )
+    precision = _(
+        "Over whole months these minutes are counted in steps, each at its lower end: one minute under an hour, "
+        "then at most a twelfth of the time (5 minutes from one hour, 10 from two hours)."
+    )
+    note = f"{note} {precision}"
     return Table("ack_times", _("Time to acknowledge, per agency"), columns, rows, note, meta={"additive": "rows"})
 
 

@@ -365,11 +365,17 @@ def weighted_percentile_cont(pairs: Iterable[tuple[float, int]], fraction: float
 def ack_times(session: Session, filters: Filters, now: datetime) -> list[AckTimes]:
     """Time to acknowledge per agency, over referrals created in the period.
 
-    Whole months are read from the rollup (durations to the minute there), the rest live; a page
-    filtered by country, channel or risk reads every referral live (the rollup keeps agencies only).
+    Whole months are read from the rollup (a histogram in steps, see `rollup.ack_bucket`), the rest
+    (partial months too) live; the rollup keeps agencies and incident countries, so a page filtered
+    by channel or risk reads every referral live.
     """
-    if _ticket_filters(filters, period=False):
+    if filters.channel is not None or filters.risk is not None:
         return _ack_times_live(session, filters, now)
+    countries: frozenset[str] | None = None
+    if filters.country is not None:
+        countries = frozenset({filters.country})
+    if filters.scope is not None:
+        countries = filters.scope if countries is None else countries & filters.scope
     split = rollup.plan(session, filters.start, filters.end)
     tallies: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"total": 0, "late": 0, "missed": 0, "pending": 0, "minutes": defaultdict(int)}
@@ -387,12 +393,16 @@ def ack_times(session: Session, filters: Filters, now: datetime) -> list[AckTime
         else:
             found[kind] += count
 
-    for value, count in rollup.read_ack(session, split).items():
+    for value, count in rollup.read_ack(session, split, countries).items():
         tally(value, count)
-    for begin, finish in split.live:
+    for begin, finish in [*split.live, *rollup.day_ranges(split)]:
         query = select(
             Referral.agency_id, Referral.created_at, Referral.acknowledged_at, Referral.ack_due_at, Referral.status
         )
+        if countries is not None:
+            query = query.join(Ticket, Ticket.id == Referral.ticket_id).where(
+                Ticket.incident_country.in_(sorted(countries))
+            )
         if begin is not None:
             query = query.where(Referral.created_at >= begin)
         if finish is not None:

@@ -1,13 +1,16 @@
 """Rollups of the statistics: what every period's page reads instead of scanning the tickets.
 
-A rollup row counts, for one calendar month (grain "m") or one day of it (grain "d"), UTC, by ticket
-creation (a conversation: by its start), one (incident country, channel, risk level) and either every
-ticket (agency "") or those sent to one agency, the tickets, people or conversations with one value of
-one dimension (`DIMENSIONS`): `n` is the count, `k` the people an agency identified (person
-dimensions only). A page reads the built, fresh months wholly inside its period from the month rows,
-the whole days of its partial months from the day rows, and the rest (the current month, stale or
-unbuilt months, a sliver of a day) live, through the very same dimension definitions, so every path
-counts alike.
+A rollup row counts, for one calendar month or one day of it, UTC, by ticket creation (a
+conversation: by its start), the tickets, people or conversations with one value of one dimension
+(`DIMENSIONS`): `n` is the count, `k` the people an agency identified (person dimensions only). Each
+grain keeps only the columns its readers filter by, so the table stays a few rows a ticket: "m" a
+month per (country, channel, risk), every ticket; "a" a month per country, every ticket (agency "")
+and per agency the tickets sent to it; "d" a day per country, every ticket. Each month's rows are
+counted in the database by one INSERT ... SELECT ... GROUP BY per dimension and grain. A page reads
+the built, fresh months wholly inside its period from the month rows, the whole days of its partial
+months from the day rows when they can answer it, and the rest (the current month, stale or unbuilt
+months, a sliver of a day, a partial month by channel, risk or agency) live, through the very same
+dimension definitions, so every path counts alike.
 
 Freshness. Any change to a ticket, its people, events or referrals, or to a conversation, appends its month to
 `stats_stale` in the writer's own transaction (`mark_stale`, an ORM flush hook: no write contention,
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -80,13 +83,13 @@ class StatsRollup(Base):
     )
 
     dim: Mapped[str] = mapped_column(String(16), primary_key=True)
-    # "m" a month, "d" a day, "a" a month summed over every channel and risk (both "*"): what a page
-    # not filtered or grouped by channel or risk reads, a twentieth of the month rows.
+    # "m" a month by channel and risk, "d" a day, "a" a month summed over every channel and risk:
+    # what a page not filtered or grouped by channel or risk reads, and the only per-agency rows.
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     period: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
     country: Mapped[str] = mapped_column(String(2), primary_key=True)  # "" when not known
-    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
-    risk: Mapped[str] = mapped_column(String(8), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)  # "*": every channel
+    risk: Mapped[str] = mapped_column(String(8), primary_key=True)  # "*": every risk level
     # "" for every ticket; an agency's id for the tickets sent to that agency (once each).
     agency: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -468,13 +471,23 @@ def read(
     """{(group value or None, dimension value): [n, k]} over the period, from the rollup and live.
 
     With an `agency` (or grouped by agency), the tickets sent to it (to each), once per agency; the
-    conversation dimensions know no agency and count every conversation.
+    conversation dimensions know no agency and count every conversation. What the rollup's grains
+    cannot answer (see `build_month`) is read live: a partial month's days by channel or risk, or per
+    agency; a whole period per agency by channel or risk.
     """
     dim = DIMENSIONS[dim_name]
     if dim.source == "conversation":
         agency, group = None, (None if group == "agency" else group)
     per_agency = agency is not None or group == "agency"
+    folded = scope.channel is None and scope.risk is None and group not in ("channel", "risk")
     split = plan(session, start, end)
+    live = list(split.live)
+    if per_agency and not folded:
+        live += [(_at(month), _at(next_month(month))) for month in split.months]
+        split = replace(split, months=[])
+    if per_agency or not folded:
+        live += day_ranges(split)
+        split = replace(split, days=[])
     found: dict[tuple[Any, str], list[int]] = defaultdict(lambda: [0, 0])
     columns: dict[str | None, SQLColumnExpression[Any]] = {
         None: literal(None),
@@ -485,7 +498,6 @@ def read(
         "agency": StatsRollup.agency,
     }
     grp: Any = columns[group].label("grp")
-    folded = READ_FOLDED and scope.channel is None and scope.risk is None and group not in ("channel", "risk")
     if agency is not None:
         whose = StatsRollup.agency == agency
     else:
@@ -498,14 +510,29 @@ def read(
         memo[remembered] = _read_rolled(session, dim.name, split, grp, whose, scope, folded, group)
     for rolled in memo[remembered]:
         _add(found, *rolled)
-    if split.live:
+    if live:
         when = _when(dim.source)
-        ranges = or_(*(_range(begin, finish, when) for begin, finish in split.live))
+        ranges = or_(*(_range(begin, finish, when) for begin, finish in _merged(live)))
         conditions = [ranges, *_scope_conditions(dim.source, scope)]
         query = facts(session, dim, conditions, [group], per_agency=per_agency, agency=agency, period=ranges)
         for key, value, n, k in session.execute(query):
             _add(found, key, value, n, k)
     return dict(found)
+
+
+def _merged(ranges: list[tuple[datetime | None, datetime | None]]) -> list[tuple[datetime | None, datetime | None]]:
+    """The ranges in order, those that touch joined (None: open-ended)."""
+    low = datetime.min.replace(tzinfo=UTC)
+    ordered = sorted(ranges, key=lambda pair: pair[0] or low)
+    joined: list[tuple[datetime | None, datetime | None]] = []
+    for begin, finish in ordered:
+        if joined and (joined[-1][1] is None or (begin or low) <= joined[-1][1]):
+            last_begin, last_finish = joined[-1]
+            wider = None if last_finish is None or finish is None else max(last_finish, finish)
+            joined[-1] = (last_begin, wider)
+        else:
+            joined.append((begin, finish))
+    return joined
 
 
 READS = "stats_rollup_reads"
@@ -540,6 +567,11 @@ def _read_rolled(
     return rows
 
 
+def day_ranges(split: Plan) -> list[tuple[datetime, datetime]]:
+    """A plan's whole days of partial months as time ranges: what a reader without day rows reads live."""
+    return [(_at(first), _at(after)) for first, after in split.days]
+
+
 def _periods(grain: str, months: list[date]) -> list[ColumnElement[bool]] | None:
     """Conditions for these months' rows: one range when contiguous (an index range scan), else a list."""
     if not months:
@@ -563,63 +595,89 @@ def _add(found: dict[tuple[Any, str], list[int]], group: Any, value: Any, n: Any
 # ------------------------------------------------------------------------------------------- refresh
 
 
+FOLDED = "a"
+ANY = "*"
+
+
+def _insert_facts(
+    session: Session,
+    dim: Dimension,
+    grain: str,
+    month: date,
+    groups: list[str],
+    *,
+    per_agency: bool = False,
+) -> None:
+    """One INSERT ... SELECT ... GROUP BY: a month's rows of one dimension at one grain, counted in the
+    database (the rows never travel through Python). Columns the grain does not split by are "*"."""
+    within = _range(_at(month), _at(next_month(month)), _when(dim.source))
+    counted = facts(
+        session, dim, [within], groups, per_agency=per_agency, period=within if per_agency else None
+    ).subquery("counted")
+    column = dict(zip(groups, counted.c, strict=False))
+    value, n, k = list(counted.c)[len(groups) :]
+    period: Any = column["day"] if "day" in column else literal(month, Date)
+    query = select(
+        literal(dim.name, String),
+        literal(grain, String),
+        period,
+        column["country"],
+        column.get("channel", literal(ANY, String)),
+        column.get("risk", literal(ANY, String)),
+        column.get("agency", literal("", String)),
+        value,
+        n,
+        k,
+    )
+    session.execute(insert(StatsRollup).from_select(list(COLUMNS), query))
+
+
 def build_month(session: Session, month: date) -> int:
-    """Replace one month's rollup rows (the month's and each day's) with what its rows say now."""
+    """Replace one month's rollup rows with what its tickets, people, referrals and conversations say now.
+
+    Three grains, each as narrow as its readers allow (27 rows a ticket before, when every grain
+    carried every column): "m" the month per country, channel and risk, every ticket; "a" the month
+    per country, every ticket (summed from "m") and per agency the tickets sent to it; "d" each day
+    per country, every ticket. A page filtered by channel or risk reads a partial month's days live,
+    and one asking per agency by channel or risk reads its whole period live.
+    """
     session.execute(delete(StatsRollup).where(StatsRollup.period >= month, StatsRollup.period < next_month(month)))
-    rows: list[dict[str, Any]] = []
     for dim in DIMENSIONS.values():
-        within = [_range(_at(month), _at(next_month(month)), _when(dim.source))]
-        groups = ["day", "country", "channel", "risk"]
-        counts = {
-            (dim.name, _as_date(day), c, ch, r, "", v): (int(n or 0), int(k or 0))
-            for day, c, ch, r, v, n, k in session.execute(facts(session, dim, within, groups)).tuples()
-        }
+        _insert_facts(session, dim, "m", month, ["country", "channel", "risk"])
+        _insert_facts(session, dim, "d", month, ["day", "country"])
         if dim.source != "conversation":
-            per_agency = facts(session, dim, within, [*groups, "agency"], per_agency=True, period=within[0])
-            for day, c, ch, r, agency, v, n, k in session.execute(per_agency).tuples():
-                counts[(dim.name, _as_date(day), c, ch, r, agency, v)] = (int(n or 0), int(k or 0))
-        rows += _with_month(counts, month)
-    rows += _with_month(_ack_counts(session, month, utcnow()), month)
+            _insert_facts(session, dim, FOLDED, month, ["country", "agency"], per_agency=True)
+    monthly = (
+        select(
+            StatsRollup.dim,
+            literal(FOLDED, String),
+            StatsRollup.period,
+            StatsRollup.country,
+            literal(ANY, String),
+            literal(ANY, String),
+            StatsRollup.agency,
+            StatsRollup.value,
+            func.sum(StatsRollup.n),
+            func.sum(StatsRollup.k),
+        )
+        .where(StatsRollup.grain == "m", StatsRollup.agency == "", StatsRollup.period == month)
+        .group_by(StatsRollup.dim, StatsRollup.period, StatsRollup.country, StatsRollup.agency, StatsRollup.value)
+    )
+    session.execute(insert(StatsRollup).from_select(list(COLUMNS), monthly))
+    rows = [
+        {**dict(zip(COLUMNS[:-2], key, strict=True)), "n": n, "k": k}
+        for key, (n, k) in _ack_counts(session, month, utcnow()).items()
+    ]
     for chunk in range(0, len(rows), 5000):
         session.execute(insert(StatsRollup), rows[chunk : chunk + 5000])
     session.merge(StatsRollupMonth(month=month, built_at=utcnow()))
-    return len(rows)
+    within = [StatsRollup.period >= month, StatsRollup.period < next_month(month)]
+    return session.scalar(select(func.count()).select_from(StatsRollup).where(*within)) or 0
 
 
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-# A row's key: (dim, day, country, channel, risk, agency, value).
-RowKey = tuple[str, date, str, str, str, str, str]
-COLUMNS = ("dim", "period", "country", "channel", "risk", "agency", "value")
-
-
-FOLDED = "a"
-ANY = "*"
-# Whether `read` uses the "a" rows when it can (bench/stats.py turns it off to time the "m" rows).
-READ_FOLDED = True
-
-
-def _with_month(by_day: dict[RowKey, tuple[int, int]], month: date) -> list[dict[str, Any]]:
-    """Day rows as given, the month's rows summed from them, and (but for "ack", which has no channel
-    or risk) the month's rows summed over channel and risk too (grain "a", channel and risk "*")."""
-    totals: dict[RowKey, list[int]] = defaultdict(lambda: [0, 0])
-    folded: dict[RowKey, list[int]] = defaultdict(lambda: [0, 0])
-    rows = []
-    for key, (n, k) in by_day.items():
-        rows.append({**dict(zip(COLUMNS, key, strict=True)), "grain": "d", "n": n, "k": k})
-        for summed in (
-            totals[(key[0], month, *key[2:])],
-            *([] if key[0] == ACK_DIM else [folded[(key[0], month, key[2], ANY, ANY, key[5], key[6])]]),
-        ):
-            summed[0] += n
-            summed[1] += k
-    for grain, sums in (("m", totals), (FOLDED, folded)):
-        rows += [
-            {**dict(zip(COLUMNS, key, strict=True)), "grain": grain, "n": n, "k": k} for key, (n, k) in sums.items()
-        ]
-    return rows
+# A row's key: (dim, grain, period, country, channel, risk, agency, value).
+RowKey = tuple[str, str, date, str, str, str, str, str]
+COLUMNS = ("dim", "grain", "period", "country", "channel", "risk", "agency", "value", "n", "k")
 
 
 # Referrals whose acknowledgement is still owed (or was never given before the run ended).
@@ -628,21 +686,34 @@ ACK_DIM = "ack"
 
 
 def _ack_counts(session: Session, month: date, now: datetime) -> dict[RowKey, tuple[int, int]]:
-    """One month's referrals per agency and day, for time to acknowledge (dimension "ack", all countries).
+    """One month's referrals per agency, for time to acknowledge (dimension "ack"): a per-month
+    histogram of minutes, so a run of months sums histograms instead of reading referrals. Grain "m"
+    counts every country (country ""), grain "a" each incident country apart (for a page by country or
+    a reader's countries). No day rows: the partial months at a period's ends are read live.
 
-    Values, each prefixed "<agency>|": "total"; "m|<whole minutes to acknowledge>" (a histogram the
-    percentiles are read from, to the minute); "late" (acknowledged after the deadline); "missed"
-    (owing, deadline passed when built); "due|<deadline>" (owing, deadline still ahead when built:
-    the reader tells pending from missed by its own clock).
+    Values, each prefixed "<agency>|": "total"; "m|<minutes to acknowledge>" (a histogram the
+    percentiles are read from: each time's `ack_bucket`); "late" (acknowledged after the deadline);
+    "missed" (owing, deadline passed when built); "due|<deadline>" (owing, deadline still ahead when
+    built: the reader tells pending from missed by its own clock).
     """
     within = [Referral.created_at >= _at(month), Referral.created_at < _at(next_month(month))]
     counts: dict[RowKey, int] = defaultdict(int)
-    query = select(
-        Referral.agency_id, Referral.created_at, Referral.acknowledged_at, Referral.ack_due_at, Referral.status
-    ).where(*within)
-    for agency, created, acked, due, status in session.execute(query):
+    query = (
+        select(
+            Referral.agency_id,
+            Referral.created_at,
+            Referral.acknowledged_at,
+            Referral.ack_due_at,
+            Referral.status,
+            func.coalesce(Ticket.incident_country, ""),
+        )
+        .join(Ticket, Ticket.id == Referral.ticket_id)
+        .where(*within)
+    )
+    for agency, created, acked, due, status, country in session.execute(query):
         for value in ack_values(agency, created, acked, due, status, now, exact=False):
-            counts[(ACK_DIM, created.astimezone(UTC).date(), "", "", "", "", value)] += 1
+            counts[(ACK_DIM, "m", month, "", "", "", "", value)] += 1
+            counts[(ACK_DIM, FOLDED, month, country, ANY, ANY, "", value)] += 1
     return {key: (n, 0) for key, n in counts.items()}
 
 
@@ -653,7 +724,7 @@ def ack_values(
     values = [f"{agency}|total"]
     if acked is not None:
         minutes = (acked - created).total_seconds() / 60.0
-        values.append(f"{agency}|m|{minutes if exact else int(minutes // 1)}")
+        values.append(f"{agency}|m|{minutes if exact else ack_bucket(minutes)}")
         if acked > due:
             values.append(f"{agency}|late")
     elif status in AWAITING_ACK:
@@ -661,20 +732,38 @@ def ack_values(
     return values
 
 
-def read_ack(session: Session, split: Plan) -> dict[str, int]:
-    """The "ack" rows of a plan's months and days, summed: {"<agency>|...": count}."""
-    found: dict[str, int] = defaultdict(int)
-    for periods in (_periods("m", split.months), *(_days(first, after) for first, after in split.days)):
-        if periods is None:
-            continue
-        query = (
-            select(StatsRollup.value, func.sum(StatsRollup.n))
-            .where(StatsRollup.dim == ACK_DIM, *periods)
-            .group_by(StatsRollup.value)
-        )
-        for value, n in session.execute(query):
-            found[value] += int(n)
-    return dict(found)
+# Under an hour, time to acknowledge is kept to the minute; beyond, in twelve steps per doubling
+# (5 minutes from one hour, 10 from two, 20 from four...): at most a twelfth of the time, so a
+# month's histogram has a few dozen values per agency however long acknowledgements take.
+ACK_EXACT_MINUTES = 60
+ACK_STEPS_PER_DOUBLING = 12
+
+
+def ack_bucket(minutes: float) -> int:
+    """The lower bound, in whole minutes, of the histogram step `minutes` falls in."""
+    whole = max(int(minutes // 1), 0)
+    if whole < ACK_EXACT_MINUTES:
+        return whole
+    doubling = ACK_EXACT_MINUTES
+    while whole >= 2 * doubling:
+        doubling *= 2
+    step = doubling // ACK_STEPS_PER_DOUBLING
+    return doubling + (whole - doubling) // step * step
+
+
+def read_ack(session: Session, split: Plan, countries: frozenset[str] | None = None) -> dict[str, int]:
+    """The "ack" rows of a plan's months, summed: {"<agency>|...": count} (its days are read live);
+    with `countries`, of the referrals of tickets in those incident countries only."""
+    periods = _periods("m" if countries is None else FOLDED, split.months)
+    if periods is None:
+        return {}
+    where = [] if countries is None else [StatsRollup.country.in_(sorted(countries))]
+    query = (
+        select(StatsRollup.value, func.sum(StatsRollup.n))
+        .where(StatsRollup.dim == ACK_DIM, StatsRollup.agency == "", *periods, *where)
+        .group_by(StatsRollup.value)
+    )
+    return {value: int(n) for value, n in session.execute(query)}
 
 
 def refresh(session_factory: Callable[[], Session], now: datetime, limit: int | None = None) -> dict[str, int]:

@@ -62,6 +62,8 @@ def figures(session: Session, filters: Filters) -> dict[str, object]:
         "flow": indicators.flow(session, filters),
         "assistance": indicators.assistance_forms(session, filters),
         "sdg": indicators.sdg_rates(session, filters),
+        "profile": indicators.profile(session, filters),
+        "workload": indicators.workload(session, filters),
     }
     for by in ("country", "channel", "risk", "month", "agency"):
         found[f"funnel_by_{by}"] = stats.funnel(session, filters, by=by)
@@ -74,7 +76,13 @@ def refresh(app: Flask, now: datetime = NOW) -> dict[str, int]:
 
 
 def test_rolled_up_figures_equal_the_live_ones(app: Flask, world: World) -> None:
-    agencies = [{"agency": world.agency_a}, {"agency": world.agency_b, "country": "HN"}]
+    # Per agency by channel or risk: no rollup grain keeps both, so those read live, whole months too.
+    agencies = [
+        {"agency": world.agency_a},
+        {"agency": world.agency_b, "country": "HN"},
+        {"agency": world.agency_a, "channel": "web"},
+        {"agency": world.agency_a, "risk": "high"},
+    ]
     cases = [replace(period, **narrowed) for period in PERIODS for narrowed in [*NARROWED, *agencies]]
     with session_of(app) as session:
         live = [figures(session, filters) for filters in cases]
@@ -146,3 +154,44 @@ def test_a_month_rebuilt_during_a_page_view_is_read_again_not_remembered(app: Fl
         session.rollback()
     assert after[sex] == before[sex] + 1
     assert {s: n for s, n in after.items() if s != sex} == {s: n for s, n in before.items() if s != sex}
+
+
+def test_each_grain_keeps_only_the_columns_its_readers_filter_by(app: Flask, world: World) -> None:
+    refresh(app)
+    with session_of(app) as session:
+        shapes = set(
+            session.execute(
+                select(
+                    StatsRollup.grain,
+                    StatsRollup.channel == rollup.ANY,
+                    StatsRollup.risk == rollup.ANY,
+                    StatsRollup.agency == "",
+                ).where(StatsRollup.dim != rollup.ACK_DIM)
+            )
+        )
+        ack_grains = set(session.scalars(select(StatsRollup.grain).where(StatsRollup.dim == rollup.ACK_DIM)))
+    # Days: every channel, risk and agency together; months by channel and risk: every agency
+    # together; the per-agency rows are months summed over channel and risk.
+    assert shapes == {
+        ("d", True, True, True),
+        ("m", False, False, True),
+        ("a", True, True, True),
+        ("a", True, True, False),
+    }
+    # Time to acknowledge: months only, every country ("m") and each country apart ("a").
+    assert ack_grains == {"m", "a"}
+
+
+@pytest.mark.parametrize(
+    ("minutes", "step"),
+    [(0.5, 0), (30, 30), (59.9, 59), (60, 60), (64.9, 60), (97, 95), (119, 115), (120, 120), (250, 240), (300, 300)],
+)
+def test_time_to_acknowledge_is_kept_to_the_minute_under_an_hour_and_in_steps_beyond(minutes: float, step: int) -> None:
+    assert rollup.ack_bucket(minutes) == step
+
+
+def test_a_time_to_acknowledge_step_is_at_most_a_twelfth_of_the_time() -> None:
+    steps = sorted({rollup.ack_bucket(minute) for minute in range(0, 7 * 24 * 60)})
+    assert all((after - before) * 12 <= max(before, 12) for before, after in zip(steps, steps[1:], strict=False))
+    # A week of minutes in fewer than 150 values (to the minute, 10,080).
+    assert len(steps) < 150
