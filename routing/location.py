@@ -49,6 +49,7 @@ class PlaceRules:
     # Words of one country's daily life (its currency, its identity document): evidence for which
     # country a shared town name means, never a place by themselves.
     country_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    country_cue_firsts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,11 @@ def default_place_rules() -> PlaceRules:
     location = frozenset(tuple(normalise(cue).split()) for cue in places["location_cues"])
     destination = frozenset(tuple(normalise(cue).split()) for cue in places["destination_cues"])
     person = frozenset(tuple(normalise(cue).split()) for cue in places["person_cues"])
+    country_cues = {
+        tuple(normalise(cue).split()): country
+        for country, cues in places.get("country_cues", {}).items()
+        for cue in cues
+    }
     ordinary_word("hola")  # load the frequency lists now, not during the first report
     return PlaceRules(
         min_length=int(places["min_length"]),
@@ -108,11 +114,8 @@ def default_place_rules() -> PlaceRules:
         arrival_verbs=frozenset(normalise(w) for w in places.get("arrival_verbs", ())),
         departure_verbs=frozenset(normalise(w) for w in places.get("departure_verbs", ())),
         work_words=frozenset(normalise(w) for w in places.get("work_words", ())),
-        country_cues={
-            tuple(normalise(cue).split()): country
-            for country, cues in places.get("country_cues", {}).items()
-            for cue in cues
-        },
+        country_cues=country_cues,
+        country_cue_firsts=frozenset(cue[0] for cue in country_cues),
     )
 
 
@@ -133,7 +136,11 @@ def country_cues(words: tuple[str, ...], rules: PlaceRules) -> tuple[str, ...]:
     if not rules.country_cues:
         return ()
     counts: dict[str, int] = {}
-    for start in range(len(words)):
+    # One set lookup a word: most words open no country cue.
+    firsts = rules.country_cue_firsts or {cue[0] for cue in rules.country_cues}
+    for start, word in enumerate(words):
+        if word not in firsts:
+            continue
         for size in range(1, _LONGEST_COUNTRY_CUE + 1):
             country = rules.country_cues.get(words[start : start + size])
             if country is not None:
