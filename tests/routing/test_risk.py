@@ -94,3 +94,15 @@ def test_a_duration_up_to_now_or_a_word_of_still_keeps_the_danger_present() -> N
 
 def test_a_present_verb_of_holding_keeps_a_danger_after_years_present() -> None:
     assert "held_now" in _keys("Hace dos años vine a trabajar y el patrón me tiene encerrada")
+
+
+def test_someone_kept_from_leaving_under_violence_is_critical() -> None:
+    # Paraphrases written for this test: confinement and violence in the same report, no word of "now".
+    for text in (
+        "the owner hits my cousin and she is not allowed to leave the house",
+        "o patrão bateu nela e ela não pode sair do quarto",
+        "el encargado le pega y no la deja salir del rancho",
+    ):
+        assessment = _read(text)
+        assert {"movement_restricted", "threats_or_violence"} <= assessment.keys, (text, assessment.keys)
+        assert assessment.level == "critical", text
