@@ -34,6 +34,10 @@ NOW = datetime.fromisoformat("2026-05-12T15:00:00+00:00")  # a Tuesday, 09:00 in
 LEVELS = ("low", "medium", "high", "critical")
 CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
 FIELDS = ("country", "language", "risk", "case_type", "minor", "victim_nationality", "agency_kinds")
+# The decision's confidence fields and the scored field each one is about.
+CONFIDENCE_FIELDS = {"location": "country", "language": "language", "risk": "risk", "case_type": "case_type"}
+# Bands of stated confidence for the calibration table.
+CONFIDENCE_BANDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 def load_snapshot() -> Snapshot:
@@ -152,6 +156,7 @@ def evaluate(items: Iterable[Mapping[str, Any]], snapshot: Snapshot, show_errors
     indicator_counts: dict[str, Counter[str]] = defaultdict(Counter)
     review = Counter()
     review_known = False
+    calibration: dict[str, Counter[tuple[int, bool]]] = defaultdict(Counter)
     all_right = 0
     errors: list[str] = []
     for item in items:
@@ -172,6 +177,10 @@ def evaluate(items: Iterable[Mapping[str, Any]], snapshot: Snapshot, show_errors
         risk_confusion[(str(want["risk"]), str(got["risk"]))] += 1
         for name, (predicted, gold) in _indicator_truths(decision, expected).items():
             indicator_counts[name]["tp" if predicted and gold else "fp" if predicted else "fn" if gold else "tn"] += 1
+        for name, scored in CONFIDENCE_FIELDS.items():
+            stated = decision.get("confidence", {}).get(name)
+            if stated is not None:
+                calibration[name][(_band(stated["score"]), scored not in wrong_fields)] += 1
         if "needs_review" in decision:
             review_known = True
             review[("wrong" if core_wrong else "right", bool(decision["needs_review"]))] += 1
@@ -212,9 +221,31 @@ def evaluate(items: Iterable[Mapping[str, Any]], snapshot: Snapshot, show_errors
         )
     else:
         lines.append("needs_review: not reported by this engine")
+    if calibration:
+        lines.extend(_calibration_table(calibration))
     if show_errors:
         lines.append("errors:")
         lines.extend(errors)
+    return lines
+
+
+def _band(score: float) -> int:
+    # Bands are [low, high): 0.6 is in 0.6-0.7, as REVIEW_BELOW counts it sure; 1.0 is in the top band.
+    return max(i for i in range(1, len(CONFIDENCE_BANDS)) if score >= CONFIDENCE_BANDS[i - 1])
+
+
+def _calibration_table(calibration: Mapping[str, Counter[tuple[int, bool]]]) -> list[str]:
+    """Stated confidence band -> share of those decisions right, per field (calibrated: the share is in the band)."""
+    bands = range(1, len(CONFIDENCE_BANDS))
+    names = [f"{CONFIDENCE_BANDS[i - 1]:.1f}-{CONFIDENCE_BANDS[i]:.1f}" for i in bands]
+    lines = ["calibration (stated confidence band -> share right, count):"]
+    lines.append("  " + " " * 10 + "".join(f"{n:>14}" for n in names))
+    for name, counts in calibration.items():
+        cells = []
+        for band in bands:
+            right, wrong = counts[(band, True)], counts[(band, False)]
+            cells.append(f"{right / (right + wrong):>8.0%} ({right + wrong:>3})" if right + wrong else f"{'-':>14}")
+        lines.append(f"  {name:<10}" + "".join(cells))
     return lines
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +17,9 @@ from routing.text import normalise
 RULES_DIR = Path(__file__).with_name("rules")
 _ARTICLES = frozenset({"el", "la", "los", "las", "le", "les", "the", "o", "a", "os", "as"})
 _REGION_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+# Words written with a capital in every phrase ("Gracias a Dios", "thank God"): their capital does
+# not make a phrase a name.
+_ALWAYS_CAPITALISED = frozenset({"dios", "god", "dieu", "deus", "bondye", "jesus", "cristo", "christ", "senor"})
 
 
 # A word at least this frequent (Zipf scale: 4 = once in 10,000 words) in Spanish, English, French
@@ -43,6 +46,10 @@ class PlaceRules:
     arrival_verbs: frozenset[str] = frozenset()
     departure_verbs: frozenset[str] = frozenset()
     work_words: frozenset[str] = frozenset()
+    # Words of one country's daily life (its currency, its identity document): evidence for which
+    # country a shared town name means, never a place by themselves.
+    country_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    country_cue_firsts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,11 @@ def default_place_rules() -> PlaceRules:
     location = frozenset(tuple(normalise(cue).split()) for cue in places["location_cues"])
     destination = frozenset(tuple(normalise(cue).split()) for cue in places["destination_cues"])
     person = frozenset(tuple(normalise(cue).split()) for cue in places["person_cues"])
+    country_cues = {
+        tuple(normalise(cue).split()): country
+        for country, cues in places.get("country_cues", {}).items()
+        for cue in cues
+    }
     ordinary_word("hola")  # load the frequency lists now, not during the first report
     return PlaceRules(
         min_length=int(places["min_length"]),
@@ -102,6 +114,8 @@ def default_place_rules() -> PlaceRules:
         arrival_verbs=frozenset(normalise(w) for w in places.get("arrival_verbs", ())),
         departure_verbs=frozenset(normalise(w) for w in places.get("departure_verbs", ())),
         work_words=frozenset(normalise(w) for w in places.get("work_words", ())),
+        country_cues=country_cues,
+        country_cue_firsts=frozenset(cue[0] for cue in country_cues),
     )
 
 
@@ -111,6 +125,27 @@ def ordinary_word(typed: str) -> bool:
     from wordfreq import zipf_frequency
 
     return any(zipf_frequency(typed, language) >= ORDINARY_ZIPF for language in ORDINARY_LANGUAGES)
+
+
+# The longest country cue, in words ("pesos dominicanos").
+_LONGEST_COUNTRY_CUE = 3
+
+
+def country_cues(words: tuple[str, ...], rules: PlaceRules) -> tuple[str, ...]:
+    """Countries whose currency, identity document or authorities the text names, most named first."""
+    if not rules.country_cues:
+        return ()
+    counts: dict[str, int] = {}
+    # One set lookup a word: most words open no country cue.
+    firsts = rules.country_cue_firsts or {cue[0] for cue in rules.country_cues}
+    for start, word in enumerate(words):
+        if word not in firsts:
+            continue
+        for size in range(1, _LONGEST_COUNTRY_CUE + 1):
+            country = rules.country_cues.get(words[start : start + size])
+            if country is not None:
+                counts[country] = counts.get(country, 0) + 1
+    return tuple(sorted(counts, key=lambda country: -counts[country]))
 
 
 def _ends_with_cue(words: tuple[str, ...], start: int, cues: frozenset[tuple[str, ...]], longest: int) -> bool:
@@ -226,8 +261,20 @@ def _reads_as_place(reading: Reading, start: int, end: int, places: tuple[Place,
     if bare != key and " " not in bare:
         # "el campo", "the center": an article and an ordinary word, written in lower case.
         return not ordinary_word(reading.surfaces[start + 1] or bare)
-    if cued or end - start > 1:
+    if cued:
         return True
+    if end - start > 1:
+        # "gracias a dios", "nombre de dios": a name made only of everyday words, not cued and not
+        # capitalised mid-sentence, is an everyday phrase before it is a place. "Punta Gorda, ..."
+        # opening a sentence is a name all the same (a later word has its capital), and so is
+        # "zona 10" (a figure is no everyday word). A deity's name has its capital in any phrase.
+        later = range(start + 1, end)
+        if any(reading.capitalised[i] and reading.words[i] not in _ALWAYS_CAPITALISED for i in later):
+            return True
+        return not all(
+            not reading.words[i].isdigit() and ordinary_word(reading.surfaces[i] or reading.words[i])
+            for i in range(start, end)
+        )
     return not ordinary_word(surface or reading.words[start])
 
 
@@ -247,12 +294,13 @@ def resolve_location(
     found = place_mentions(words, snapshot, rules, origin=False, reading=reading)
     mentions = [m for m in found if not m.destination and not m.offered]
     offered = [m for m in found if m.offered]
+    cued = country_cues(words, rules)
     if stated.country or stated.region or stated.place:
-        result = _from_stated(stated, mentions, caller_country, snapshot)
+        result = _from_stated(stated, mentions, caller_country, snapshot, cued)
         if result is not None:
             return result
     if mentions:
-        return _from_text(mentions, caller_country, snapshot)
+        return _from_text(mentions, caller_country, snapshot, cued)
     if caller_country and any(word in rules.capital_words for word in words):
         return LocationResult(
             caller_country,
@@ -265,7 +313,7 @@ def resolve_location(
     going = [m.places[0].name for m in found if m.destination]
     if offered and not caller_country:
         # Only the place of an offer, and no phone: the person has most likely gone there.
-        return _from_text(offered, caller_country, snapshot)
+        return _from_text(offered, caller_country, snapshot, cued)
     if caller_country:
         reason = f"No place was stated or named; using the caller's phone country {caller_country}."
         if going:
@@ -280,7 +328,11 @@ def resolve_location(
 
 
 def _from_stated(
-    stated: Location, mentions: list[PlaceMention], caller_country: str | None, snapshot: Snapshot
+    stated: Location,
+    mentions: list[PlaceMention],
+    caller_country: str | None,
+    snapshot: Snapshot,
+    cued: tuple[str, ...] = (),
 ) -> LocationResult | None:
     country = stated.country.strip().upper() if stated.country else None
     reasons: list[str] = []
@@ -294,7 +346,7 @@ def _from_stated(
                 country, region = code[:2], code
         else:
             places = _lookup(stated.region, snapshot, country, kinds=("region", "city"))
-            settled = _settle(places, country, caller_country, ())
+            settled = _settle(places, country, caller_country, cued)
             if isinstance(settled, tuple):
                 return LocationResult(
                     None,
@@ -310,7 +362,7 @@ def _from_stated(
                 reasons.append(f"The stated region '{stated.region}' is not in the gazetteer.")
     if stated.place and region is None:
         places = _lookup(stated.place, snapshot, country, kinds=("region", "city", "country"))
-        settled = _settle(places, country, caller_country, ())
+        settled = _settle(places, country, caller_country, cued)
         if isinstance(settled, tuple):
             if country is None:
                 return LocationResult(
@@ -374,7 +426,9 @@ def _most_specific(places: list[Place]) -> Place:
     return candidates[0]
 
 
-def _from_text(mentions: list[PlaceMention], caller_country: str | None, snapshot: Snapshot) -> LocationResult:
+def _from_text(
+    mentions: list[PlaceMention], caller_country: str | None, snapshot: Snapshot, cued: tuple[str, ...] = ()
+) -> LocationResult:
     country_mentions = [m for m in mentions if m.names_a_country]
     named = [c for m in country_mentions for c in m.countries]
     specific = [m for m in mentions if not m.names_a_country]
@@ -393,7 +447,9 @@ def _from_text(mentions: list[PlaceMention], caller_country: str | None, snapsho
         ordered = sorted(specific, key=lambda m: (m.after_location_cue, m.start))
         mention = ordered[-1]
         others = [c for m in specific if m is not mention for c in m.countries]
-        settled = _settle(mention.places, None, caller_country, [*reversed(named), *others])
+        # Evidence in order of strength: countries named, other towns named, then the country whose
+        # currency or documents the text speaks of, then (in _settle) the phone.
+        settled = _settle(mention.places, None, caller_country, [*reversed(named), *others, *cued])
         if isinstance(settled, tuple):
             settled = _likeliest(mention.places, settled, snapshot)
         if isinstance(settled, tuple):

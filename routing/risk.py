@@ -56,6 +56,12 @@ NOT_AGE_UNITS = frozenset(
 )
 # Dangers that words of safety now ("ya está a salvo", "on va bien") put in the past.
 PAST_WHEN_SAFE = ("abandoned_in_danger", "held_now", "in_danger_now", "possible_danger")
+# States of the moment that a report told years past puts in the past: held, kept somewhere, taken.
+PAST_WHEN_TOLD_AS_PAST = (*PAST_WHEN_SAFE, "in_custody", "taken_by_someone")
+# The grammar's mark of a report told as past ("hace cinco años", "two years ago"): no risk indicator.
+PAST_TIME = "past_time"
+# After a mark of the past, these words make it a duration up to now: "hace dos años que la tienen".
+_DURATION_AFTER = frozenset({"que", "qu", "since"})
 # A phrase that opens with its own negation ("no me dejan salir") is not negated by it.
 _NEGATION_OPENERS = frozenset(
     {"no", "not", "nao", "ne", "pa", "sin", "without", "sans", "sem", "san", "never", "nunca"}
@@ -253,8 +259,13 @@ def assess_risk(
         fired[match.value] = Indicator(
             match.value, rules.indicators[match.value].weight, words_text(words, match.start, match.end)
         )
+    past: list[tuple[int, int]] = []
     for hit in grammar.find(reading):
         key = hit.indicator
+        if key == PAST_TIME:
+            if not hit.negated and (hit.end >= len(words) or words[hit.end] not in _DURATION_AFTER):
+                past.append((hit.start, hit.end))
+            continue
         if key not in rules.indicators or key in fired or key in denied or hit.start in neutral:
             continue
         if grammar.vetoed(words, key, hit.start, hit.end):
@@ -300,6 +311,13 @@ def assess_risk(
             if key in fired and fired[key].evidence != ANSWER_EVIDENCE:
                 del fired[key]
                 notes.append(f"'{words_text(words, *safe[0])}': the danger seems to be over.")
+    if past and not occurrences.get("STILL"):
+        # "Hace cinco años me tuvieron encerrada": told as past, with no word of now or still, the
+        # dangers of the moment were then; the exploitation itself still counts.
+        for key in PAST_WHEN_TOLD_AS_PAST:
+            if key in fired and fired[key].evidence != ANSWER_EVIDENCE:
+                del fired[key]
+                notes.append(f"'{words_text(words, *past[0])}': the danger was in the past.")
     score = min(100, sum(indicator.weight for indicator in fired.values()))
     level, reasons = _level(score, fired.keys(), rules, {k: i.evidence for k, i in fired.items()})
     hypothetical = occurrences.get("IF") or occurrences.get("HYPOTHETICAL")

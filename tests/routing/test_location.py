@@ -51,3 +51,36 @@ def test_a_finished_journey_puts_the_place_where_the_person_now_is(small_snapsho
 def test_a_journey_still_ahead_keeps_the_phone_country(small_snapshot: Snapshot) -> None:
     assert _country_read(small_snapshot, "quiero ir a Panamá a trabajar, es legal la agencia?", "HN") == "HN"
     assert _country_read(small_snapshot, "m vle ale nan Panama pou m travay", "HT") == "HT"
+
+
+def test_a_currency_or_identity_document_settles_a_shared_town_name_over_the_phone(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test (never from the corpus): Colón is a department of Honduras
+    # and a province of Panama; the money or the papers the report speaks of say which.
+    assert _country_read(small_snapshot, "Estoy en Colón, me pagan 200 lempiras por semana", "PA") == "HN"
+    assert _country_read(small_snapshot, "trabajo en Colón y el encargado me paga en balboas", "HN") == "PA"
+    text = "mi prima está en Colón, le quitaron la identidad y le deben lempiras"
+    assert _country_read(small_snapshot, text, "PA") == "HN"
+
+
+def test_a_country_cue_names_no_place_by_itself(small_snapshot: Snapshot) -> None:
+    # Dollars paid to a smuggler anywhere, quetzales saved at home: the phone still places the report.
+    assert _country_read(small_snapshot, "le pagamos 5000 quetzales al coyote y nos dejó tirados", "MX") == "MX"
+    assert _country_read(small_snapshot, "me quitaron el DPI y no me dejan salir", "HN") == "HN"
+
+
+def test_identity_documents_settle_escuintla(directory_snapshot: Snapshot) -> None:
+    # Escuintla is a Guatemalan department and a town in Chiapas.
+    assert _country_read(directory_snapshot, "en Escuintla el patrón le quitó el DPI a mi hermana", "MX") == "GT"
+    text = "estoy en Escuintla, no tengo CURP y me tienen trabajando sin pago"
+    assert _country_read(directory_snapshot, text, "GT") == "MX"
+    assert _country_read(directory_snapshot, "en Escuintla nos cobran la renta en quetzales", "MX") == "GT"
+
+
+def test_a_name_made_of_everyday_words_is_a_phrase_unless_cued(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: Gracias a Dios is a Honduran department and a thanksgiving.
+    assert _country_read(directory_snapshot, "Gracias a Dios que mi hermana se escapó del patrón", "GT") == "GT"
+    text = "gracias a dios nos soltaron, pero a mi primo lo tienen sin pago"
+    assert _country_read(directory_snapshot, text, "SV") == "SV"
+    assert _country_read(directory_snapshot, "ella está bien gracias a dios pero la siguen amenazando", "NI") == "NI"
+    # After a location cue it is the department.
+    assert _country_read(directory_snapshot, "a mi hija la tienen en Gracias a Dios, en la Mosquitia", "GT") == "HN"

@@ -1,4 +1,5 @@
-from routing.risk import assess_risk, compile_risk_rules, default_risk_rules
+from routing.grammar import read_text
+from routing.risk import RiskAssessment, assess_risk, compile_risk_rules, default_risk_rules
 from routing.text import tokens
 
 RULES = default_risk_rules()
@@ -58,3 +59,50 @@ def test_rules_are_validated_at_load() -> None:
     except ValueError:
         return
     raise AssertionError("an unknown indicator in a floor rule must be refused")
+
+
+def _read(text: str) -> RiskAssessment:
+    return assess_risk(tokens(text), {}, RULES, read_text(text))
+
+
+def _keys(text: str) -> frozenset[str]:
+    return _read(text).keys
+
+
+def test_a_danger_told_as_years_past_is_not_a_danger_of_now() -> None:
+    # Paraphrases written for this test, one per language form of "years ago".
+    past = (
+        "Hace cinco años me tuvieron encerrada en una casa en Tapachula, quiero denunciar a esa gente",
+        "Two years ago they kept me locked in a farm and took my passport, I want to report them",
+        "L'année dernière ils m'ont enfermée dans un restaurant et pris mon passeport",
+    )
+    for text in past:
+        assessment = _read(text)
+        assert "held_now" not in assessment.keys and assessment.level != "critical", text
+        assert "movement_restricted" in assessment.keys, text  # the exploitation itself still counts
+
+
+def test_a_duration_up_to_now_or_a_word_of_still_keeps_the_danger_present() -> None:
+    present = (
+        "Hace dos años que la tienen encerrada en una casa",
+        "Two years ago they brought her here and they still keep her locked up",
+        "Il y a deux ans ils l'ont amenée ici et depuis ils la gardent enfermée",
+    )
+    for text in present:
+        assert "held_now" in _keys(text), text
+
+
+def test_a_present_verb_of_holding_keeps_a_danger_after_years_present() -> None:
+    assert "held_now" in _keys("Hace dos años vine a trabajar y el patrón me tiene encerrada")
+
+
+def test_someone_kept_from_leaving_under_violence_is_critical() -> None:
+    # Paraphrases written for this test: confinement and violence in the same report, no word of "now".
+    for text in (
+        "the owner hits my cousin and she is not allowed to leave the house",
+        "o patrão bateu nela e ela não pode sair do quarto",
+        "el encargado le pega y no la deja salir del rancho",
+    ):
+        assessment = _read(text)
+        assert {"movement_restricted", "threats_or_violence"} <= assessment.keys, (text, assessment.keys)
+        assert assessment.level == "critical", text
