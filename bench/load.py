@@ -65,7 +65,18 @@ def read_env(path: Path) -> dict[str, str]:
     return {name: value for name, _, value in pairs}
 
 
-def prepare_staff(env: dict[str, str], base: str, operators: int) -> tuple[dict[str, list[dict[str, str]]], int]:
+def make_partner_key(env: dict[str, str]) -> str:
+    """A partner key for the load's API reporters, made with the CLI as an administrator would."""
+    made = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "partners", "create", "Load test partner"],
+        cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    return made.stdout.strip().splitlines()[-1]
+
+
+def prepare_staff(
+    env: dict[str, str], base: str, operators: int, api_key: str
+) -> tuple[dict[str, list[dict[str, str]]], int]:
     """Demo contacts, one probe report to learn which agencies Guatemala's reports reach, and accounts."""
     import pyotp
     from sqlalchemy import select
@@ -83,8 +94,9 @@ def prepare_staff(env: dict[str, str], base: str, operators: int) -> tuple[dict[
     probe = json.dumps({"channel": "api", "text": "Trabajan sin pago en una finca de café.",
                         "location": {"country": "GT", "region": "GT-09"}}).encode()  # fmt: skip
     request = urllib.request.Request(
-        base + "/api/v1/reports", data=probe, headers={"Content-Type": "application/json"}, method="POST"
-    )
+        base + "/api/v1/reports", data=probe, method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"},
+    )  # fmt: skip
     with urllib.request.urlopen(request, timeout=30) as response:
         reference = json.load(response)["reference"]
     staff: dict[str, list[dict[str, str]]] = {"operators": [], "agencies": []}
@@ -254,14 +266,19 @@ def main() -> None:
     try:
         wait_for(base + "/readyz", 300, prod)
         env = read_env(folder / "prod" / "production.env")
-        staff, probes = prepare_staff(env, base, args.operators)
+        api_key = make_partner_key(env)
+        staff, probes = prepare_staff(env, base, args.operators, api_key)
         bare_server = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--workers", "2", "--threads", "4",
              "--bind", f"127.0.0.1:{bare_port}", "--log-level", "warning", "bench.bare_app:app"],
             cwd=REPO,
         )  # fmt: skip
         wait_for(bare_base + "/readyz", 60, bare_server)
-        load_env = {"HOTLINE_LOAD_TOKEN": env["TWILIO_AUTH_TOKEN"], "HOTLINE_LOAD_STAFF": json.dumps(staff)}
+        load_env = {
+            "HOTLINE_LOAD_TOKEN": env["TWILIO_AUTH_TOKEN"],
+            "HOTLINE_LOAD_STAFF": json.dumps(staff),
+            "HOTLINE_LOAD_API_KEY": api_key,
+        }
         counts: dict[str, dict[str, int]] = {"sent": {}, "stored": {}}
         bare: list[dict[str, Any]] = []
         app: list[dict[str, Any]] = []

@@ -278,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.rq_workers} RQ workers, scheduler; PostgreSQL 127.0.0.1:{pg_port}, Redis 127.0.0.1:{redis_port}\n"
             f"  public            {base}/report\n"
             f"  staff             {base}/staff/login (create accounts with `flask create-user`)\n"
+            f"  partner API       {base}/api/v1/openapi.json (keys: `flask partners create NAME`)\n"
             f"  readiness         {base}/readyz and {base}/staff/readyz\n"
             f"  metrics           curl -H 'Authorization: Bearer $METRICS_TOKEN' {base}/staff/metrics\n"
             f"  settings          {root / 'production.env'} (`set -a; . {root / 'production.env'}; set +a`)\n"
