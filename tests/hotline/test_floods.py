@@ -131,7 +131,7 @@ def test_a_held_report_gets_the_same_answer_as_a_routed_one(unscaled: tuple[Flas
     headers = {"Authorization": f"Bearer {new_partner_key(app, 'Partner C')}"}
     answers = []
     for n in range(10):
-        body = {**REPORT, "text": f"Report {chr(97 + n)}{chr(98 + n)}: " + REPORT["text"]}
+        body = {**REPORT, "text": f"Report {chr(97 + n)}{chr(98 + n)}: " + str(REPORT["text"])}
         answers.append(client.post(REPORTS, json=body, headers=headers))
     routed, held = answers[0], answers[9]
     with app.app_context(), app.extensions["database"].session() as session:
