@@ -522,4 +522,4 @@ def _home_for(user: StaffUser) -> str:
     return url_for("staff.referrals") if user.role == "agency" else url_for("staff.tickets")
 
 
-from admin import console_views, inbox_views, portal_views, users_views  # noqa: E402, F401  (their routes join this blueprint)
+from admin import console_views, inbox_views, partner_views, portal_views, users_views  # noqa: E402, F401  (their routes join this blueprint)

@@ -21,7 +21,7 @@ def report() -> str:
 
 @app.post("/api/v1/reports")
 def api() -> tuple[Response, int]:
-    return jsonify(reference="HT-BARE-BARE", status="referred"), 201
+    return jsonify(reference="HT-BARE-BARE", status="received"), 201
 
 
 @app.post("/twilio/sms")

@@ -68,8 +68,17 @@ def read_env(path: Path) -> dict[str, str]:
     return {name: value for name, _, value in pairs}
 
 
+def make_partner_key(env: dict[str, str]) -> str:
+    """A partner key for the load's API reporters, made with the CLI as an administrator would."""
+    made = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "partners", "create", "Load test partner"],
+        cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    return made.stdout.strip().splitlines()[-1]
+
+
 def prepare_staff(
-    env: dict[str, str], base: str, operators: int, officers: int
+    env: dict[str, str], base: str, operators: int, officers: int, api_key: str
 ) -> tuple[dict[str, list[dict[str, str]]], int]:
     """Demo contacts, one probe report to learn which agencies Guatemala's reports reach, and accounts."""
     import pyotp
@@ -88,8 +97,9 @@ def prepare_staff(
     probe = json.dumps({"channel": "api", "text": "Trabajan sin pago en una finca de café.",
                         "location": {"country": "GT", "region": "GT-09"}}).encode()  # fmt: skip
     request = urllib.request.Request(
-        base + "/api/v1/reports", data=probe, headers={"Content-Type": "application/json"}, method="POST"
-    )
+        base + "/api/v1/reports", data=probe, method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"},
+    )  # fmt: skip
     with urllib.request.urlopen(request, timeout=30) as response:
         reference = json.load(response)["reference"]
     staff: dict[str, list[dict[str, str]]] = {"operators": [], "agencies": []}
@@ -270,16 +280,21 @@ def main() -> None:
     try:
         wait_for(base + "/readyz", 300, prod)
         env = read_env(folder / "prod" / "production.env")
+        api_key = make_partner_key(env)
         # Stepped alone, a staff kind has as many users as its top step asks (an action every 2 s).
         staff_users = 2 * max(steps)
-        staff, probes = prepare_staff(env, base, max(args.operators, staff_users), staff_users)
+        staff, probes = prepare_staff(env, base, max(args.operators, staff_users), staff_users, api_key)
         bare_server = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--workers", "2", "--threads", "4",
              "--bind", f"127.0.0.1:{bare_port}", "--log-level", "warning", "bench.bare_app:app"],
             cwd=REPO,
         )  # fmt: skip
         wait_for(bare_base + "/readyz", 60, bare_server)
-        load_env = {"HOTLINE_LOAD_TOKEN": env["TWILIO_AUTH_TOKEN"], "HOTLINE_LOAD_STAFF": json.dumps(staff)}
+        load_env = {
+            "HOTLINE_LOAD_TOKEN": env["TWILIO_AUTH_TOKEN"],
+            "HOTLINE_LOAD_STAFF": json.dumps(staff),
+            "HOTLINE_LOAD_API_KEY": api_key,
+        }
         counts: dict[str, dict[str, int]] = {"sent": {}, "stored": {}}
         bare: list[dict[str, Any]] = []
         app: list[dict[str, Any]] = []

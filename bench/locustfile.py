@@ -32,6 +32,8 @@ from locust import HttpUser, LoadTestShape, constant_throughput, events, task
 from twilio.request_validator import RequestValidator
 
 TOKEN = os.environ.get("HOTLINE_LOAD_TOKEN", "")
+# The partner key the API reporters present (bench/load.py makes it with `flask partners create`).
+API_KEY = os.environ.get("HOTLINE_LOAD_API_KEY", "")
 PUBLIC_BASE = os.environ.get("HOTLINE_LOAD_BASE", "http://127.0.0.1")
 STAFF = json.loads(os.environ.get("HOTLINE_LOAD_STAFF", '{"operators": [], "agencies": []}'))
 STEPS = json.loads(os.environ.get("HOTLINE_LOAD_STEPS", "[4, 8]"))
@@ -141,7 +143,10 @@ class ApiReporter(Client):
             "answers": {"minor_involved": random.random() < 0.3},
         }
         SENT["api"] += 1
-        with self.client.post("/api/v1/reports", json=body, name="api report", catch_response=True) as response:
+        headers = {"Authorization": f"Bearer {API_KEY}"}
+        with self.client.post(
+            "/api/v1/reports", json=body, headers=headers, name="api report", catch_response=True
+        ) as response:
             if response.status_code != 201:
                 response.failure(f"status {response.status_code}")
             else:

@@ -29,6 +29,7 @@ from hotline.outbox import OutboxMessage, OutboxStatus
 from hotline.referrals.models import Referral
 from hotline.settings import Settings
 from tests.conftest import prepare
+from tests.helpers import post_report
 
 ROOT = Path(__file__).resolve().parents[1]
 # Critical with a stated place: the immediate responder is notified at once, without review.
@@ -91,11 +92,11 @@ def main() -> None:
             for _ in range(args.reports):
                 job_queue().enqueue("bench.notice.stamp", time.time())
                 time.sleep(args.gap / 2)
-                assert client.post("/api/v1/reports", json=REPORT).status_code == 201
+                assert post_report(client, json=REPORT).status_code == 201
                 started = time.perf_counter()
                 # A medium report is routed in its request: when it answers, the proposals are on the
                 # queue the console polls.
-                assert client.post("/api/v1/reports", json=MEDIUM).status_code == 201
+                assert post_report(client, json=MEDIUM).status_code == 201
                 medium.append(time.perf_counter() - started)
                 time.sleep(args.gap / 2)
         deadline = time.monotonic() + 60

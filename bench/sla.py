@@ -33,6 +33,7 @@ from hotline.referrals.models import Referral
 from hotline.settings import Settings
 from hotline.tickets.models import TicketEvent
 from tests.conftest import prepare
+from tests.helpers import post_report
 from tests.pg import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +54,7 @@ def timed(action) -> float:  # type: ignore[no-untyped-def]
 def fill(app, open_count: int, due_count: int) -> None:  # type: ignore[no-untyped-def]
     """Copy one real routed ticket's referral into `open_count` open referrals, `due_count` past due."""
     client = app.test_client()
-    assert client.post("/api/v1/reports", json=REPORT).status_code == 201
+    assert post_report(client, json=REPORT).status_code == 201
     engine = app.extensions["database"].engine
     with engine.begin() as connection:
         template = connection.execute(text("SELECT * FROM referral ORDER BY id LIMIT 1")).mappings().one()
@@ -128,7 +129,7 @@ def bench_lag(app, settings: Settings, count: int) -> None:  # type: ignore[no-u
         deadlines: dict[int, object] = {}
         with app.app_context():
             for _ in range(count):
-                client.post("/api/v1/reports", json=REPORT)
+                post_report(client, json=REPORT)
             with database.session() as session:
                 soon = utcnow() + timedelta(seconds=5)
                 fresh = session.scalars(

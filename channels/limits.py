@@ -1,7 +1,9 @@
 """The public surface's rate limits, as a table, and what a limited client is told.
 
 Keys: a web client by its address (ProxyFix has put the real one there behind the proxy); a partner
-by the API key it presents (and, so that inventing keys buys nothing, by address too); a texter or
+by the public id of its valid key, so one partner cannot use up another's allowance (and, so that
+inventing keys buys nothing, every API request by address too, with a small allowance for requests
+without a valid key); a texter or
 caller by the keyed hash of their number, and only once Twilio's signature holds, or anyone could use
 up a victim's allowance by posting unsigned requests in their name. A limited reporter keeps their
 words and gets the hotline numbers.
@@ -15,13 +17,12 @@ allowance.
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 
 from channels.help import lines_by_country
+from channels.partner_auth import has_valid_key, request_partner
 from channels.twilio_signature import signed_by_twilio
 from hotline.privacy import caller_hash
 from hotline.ratelimit import EndpointLimit, client_address, install, within_allowance
@@ -31,12 +32,15 @@ DEFAULT_LIMIT = "300/minute"
 
 
 def api_client() -> str:
-    """The partner's key (its hash) when one is presented, else the address."""
-    presented = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    presented = presented or request.headers.get("X-Api-Key", "").strip()
-    if not presented:
+    """The public id of the partner's valid key; without one, the address."""
+    partner = request_partner()
+    if partner is None:
         return client_address()
-    return "api-key:" + hashlib.sha256(presented.encode()).hexdigest()
+    return "partner:" + partner.public_id
+
+
+def without_valid_key() -> bool:
+    return not has_valid_key()
 
 
 def twilio_sender() -> str:
@@ -53,7 +57,9 @@ PUBLIC_LIMITS = (
     EndpointLimit("web.report", "60/minute;600/hour", client_address, POST),
     # A passphrase is 80 bits, but nobody needs more than a few tries a minute.
     EndpointLimit("web.follow_up", "10/minute;60/hour", client_address, POST),
-    EndpointLimit("api.create_report", "120/minute;2000/hour", api_client),
+    EndpointLimit("api.create_report", "120/minute;2000/hour", api_client, exempt_when=without_valid_key),
+    # Without a valid key nothing is filed: a few tries a minute are enough to fix a typo.
+    EndpointLimit("api.create_report", "20/minute;200/hour", client_address, exempt_when=has_valid_key),
     EndpointLimit("api.create_report", "600/minute", client_address),
     EndpointLimit("chat.chat_start", "10/minute;60/hour", client_address),
     EndpointLimit("chat.chat_send", "60/minute", client_address),

@@ -1,4 +1,5 @@
-"""Command-line tools: `flask --app wsgi init-db | seed-demo | create-user | worker | scheduler | audit verify`."""
+"""Command-line tools: `flask --app wsgi init-db | seed-demo | create-user | worker | scheduler | audit verify |
+partners`."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from hotline.jobs.retention import apply_retention_policy, expire_callback_numbe
 from hotline.jobs.runtime import set_job_app
 from hotline.jobs.stats import stats_refresh
 from hotline.migrations import upgrade
+from hotline.partners_cli import partners_group
 from hotline.referrals.escalation import sweep
 from hotline.routing_cli import routing_group
 from hotline.stats.rollup import refresh
@@ -54,7 +56,7 @@ PERIODIC_JOBS = (
 
 def register(app: Flask) -> None:
     commands = (init_db, seed_demo, create_user, worker, scheduler, run_all, sla_sweep_command, stats_refresh_command)
-    for command in (*commands, routing_group, directory_group, flows_group, audit_group):
+    for command in (*commands, routing_group, directory_group, flows_group, audit_group, partners_group):
         app.cli.add_command(command)
 
 

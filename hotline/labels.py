@@ -403,6 +403,10 @@ LABELS: dict[str, Mapping[Any, Any]] = {
 }
 
 
+# A partner API key's history (hotline/partners.py) and what a key may do.
+LABELS["partner_key_event"] = {"created": _l("Key created"), "revoked": _l("Key revoked")}
+LABELS["scope"] = {"reports:create": _l("File reports")}
+
 # Who did something, when it was not a staff member (hotline/tickets/service.py, referrals/lifecycle.py).
 _ACTOR = {
     "system": _l("System"),
@@ -414,6 +418,7 @@ _ACTOR = {
     "caller": _l("Reporter"),
     "flow": _l("Automatic answer"),
     "timer": _l("System: a deadline passed"),
+    "cli": _l("An administrator, on the server's command line"),
 }
 LABELS["actor"] = _ACTOR
 

@@ -15,6 +15,7 @@ from hotline.conversations.models import Conversation, ConversationTurn
 from hotline.early_warning.models import DetailScan, EarlyWarning, EarlyWarningTicket, TicketDetail
 from hotline.floods import Flood, FloodHold, FloodSignal
 from hotline.outbox import OutboxMessage
+from hotline.partners import PartnerKey, PartnerKeyEvent
 from hotline.referrals.models import FlowDefinition, Referral
 from hotline.stats.rollup import StatsRollup, StatsRollupMonth, StatsStale
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketRecording, TicketSubmission
@@ -42,6 +43,8 @@ __all__ = [
     "DirectoryVersion",
     "ReferralContact",
     "OutboxMessage",
+    "PartnerKey",
+    "PartnerKeyEvent",
     "OperatorPresence",
     "PresenceEvent",
     "VoiceCall",

@@ -281,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             f"                    set -a; . {root / 'production.env'}; set +a\n"
             "                    .venv/bin/flask --app wsgi create-user --email you@x.org --name You --role admin\n"
             "                    .venv/bin/flask --app wsgi directory agencies --country GT   # agency ids\n"
+            f"  partner API       {base}/api/v1/openapi.json (keys: `flask partners create NAME`)\n"
             f"  readiness         {base}/readyz and {base}/staff/readyz\n"
             # Double quotes: the shell that read production.env fills in the token.
             f'  metrics           curl -H "Authorization: Bearer $METRICS_TOKEN" {base}/staff/metrics\n'

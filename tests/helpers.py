@@ -75,3 +75,30 @@ def dispatch_proposals(app: Flask, who: str = "staff:1") -> int:
         for referral in proposed:
             confirm(session, referral, who, utcnow(), reason="confirmed in the test")
         return len(proposed)
+
+
+REPORTS = "/api/v1/reports"
+
+
+def new_partner_key(app: Flask, partner: str = "Test partner", scopes: tuple[str, ...] = ("reports:create",)) -> str:
+    """A new partner key in the app's database, made as an administrator would; the whole key."""
+    from hotline.partners import create_key
+
+    with app.app_context(), app.extensions["database"].session() as session:
+        return create_key(session, partner, scopes, "cli").presented
+
+
+def api_headers(app: Flask, **headers: str) -> dict[str, str]:
+    """`Authorization: Bearer` with this app's test partner key (made on first use), and `headers`."""
+    key = app.extensions.get("test_partner_key")
+    if key is None:
+        key = app.extensions["test_partner_key"] = new_partner_key(app)
+    return {"Authorization": f"Bearer {key}", **headers}
+
+
+def post_report(
+    client: FlaskClient, json: object = None, headers: dict[str, str] | None = None, **kwargs: object
+) -> TestResponse:
+    """POST /api/v1/reports as the test partner (its key added to `headers`)."""
+    sent = api_headers(client.application, **(headers or {}))
+    return client.post(REPORTS, json=json, headers=sent, **kwargs)  # type: ignore[arg-type]

@@ -25,13 +25,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def instance_env(instance: Path) -> dict[str, str]:
+    """The environment of a `flask` command that works on `instance` (its database, its Redis)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["HOTLINE_INSTANCE"] = str(instance)
+    return env
+
+
 def start_run_all(instance: Path, port: int, output: IO[bytes] | int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
     """`flask run-all` on its own instance folder, leading a new session as a terminal starts it.
 
     Its stdout and stderr both go to `output`.
     """
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env["HOTLINE_INSTANCE"] = str(instance)
+    env = instance_env(instance)
+    _INSTANCES[port] = instance
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "run-all", "--port", str(port)],
         cwd=ROOT,
@@ -66,12 +73,34 @@ def wait_until_serving(port: int, process: subprocess.Popen[bytes]) -> None:
     wait_for(serving, "the report form served")
 
 
+# The instance each port's run-all works on, and the partner key made there (on first use).
+_INSTANCES: dict[int, Path] = {}
+_KEYS: dict[int, str] = {}
+
+
+def api_headers(port: int) -> dict[str, str]:
+    """JSON and a partner key for the run-all on `port`, made once with `flask partners create` as an
+    administrator would."""
+    if port not in _KEYS:
+        made = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "partners", "create", "Test partner"],
+            cwd=ROOT,
+            env=instance_env(_INSTANCES[port]),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=PATIENCE,
+        )
+        _KEYS[port] = made.stdout.strip().splitlines()[-1]
+    return {"Content-Type": "application/json", "Authorization": f"Bearer {_KEYS[port]}"}
+
+
 def file_report(port: int) -> str:
     """Post a report through the partner API; return its reference."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/reports",
         data=b'{"channel": "api", "text": "prueba"}',
-        headers={"Content-Type": "application/json"},
+        headers=api_headers(port),
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:

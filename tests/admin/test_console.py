@@ -15,7 +15,7 @@ from hotline.tickets.people import CasePerson
 from routing.flow_engine import Run
 from tests.admin.test_staff_pages import file_report, sign_in
 from tests.factories import make_agency, make_user
-from tests.helpers import post_form
+from tests.helpers import post_form, post_report
 
 CRITICAL = {
     "channel": "api",
@@ -50,7 +50,7 @@ def test_queue_puts_the_riskiest_first_and_filters_without_javascript(
     app: Flask, client: FlaskClient, staff_client: FlaskClient
 ) -> None:
     ordinary = file_report(client, "GT")
-    critical = client.post("/api/v1/reports", json=CRITICAL).get_json()["reference"]
+    critical = post_report(client, json=CRITICAL).get_json()["reference"]
     honduras = file_report(client, "HN")
     sign_in(staff_client, *make_user(app, regional=True))
     page = staff_client.get("/tickets").get_data(as_text=True)
@@ -178,8 +178,8 @@ def test_earlier_contacts_from_the_same_number_are_shown_and_merging_deletes_not
     app: Flask, client: FlaskClient, staff_client: FlaskClient
 ) -> None:
     body = {"channel": "api", "text": "otra vez", "location": {"country": "GT"}, "caller_phone": "+50255550123"}
-    first = client.post("/api/v1/reports", json=body).get_json()["reference"]
-    second = client.post("/api/v1/reports", json={**body, "text": "de nuevo"}).get_json()["reference"]
+    first = post_report(client, json=body).get_json()["reference"]
+    second = post_report(client, json={**body, "text": "de nuevo"}).get_json()["reference"]
     sign_in(staff_client, *make_user(app, countries=("GT",)))
     page = staff_client.get(f"/tickets/{second}").get_data(as_text=True)
     earlier = page[page.index('id="earlier-contacts"') :]

@@ -14,6 +14,7 @@ from hotline.referrals.escalation import sweep
 from hotline.referrals.models import Referral
 from tests.admin.test_staff_pages import sign_in
 from tests.factories import make_user
+from tests.helpers import post_report
 
 ROOT = Path(__file__).resolve().parents[2]
 CRITICAL = {
@@ -27,7 +28,7 @@ CRITICAL = {
 def test_supervisor_sees_a_breach_and_an_operator_may_not(
     app: Flask, client: FlaskClient, staff_client: FlaskClient
 ) -> None:
-    reference = client.post("/api/v1/reports", json=CRITICAL).get_json()["reference"]
+    reference = post_report(client, json=CRITICAL).get_json()["reference"]
     with app.app_context(), app.extensions["database"].session() as session:
         due = max(r.deadline_at for r in session.scalars(select(Referral)))
         sweep(session, due)  # type: ignore[arg-type]
@@ -46,7 +47,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def test_flow_picture_highlights_the_referrals_state(
     app: Flask, client: FlaskClient, staff_client: FlaskClient
 ) -> None:
-    client.post("/api/v1/reports", json=CRITICAL)
+    post_report(client, json=CRITICAL)
     with app.app_context(), app.extensions["database"].session() as session:
         referral = session.scalars(select(Referral)).first()
         assert referral is not None
@@ -80,6 +81,6 @@ def test_flows_check_names_the_node_of_a_broken_flow(app: Flask, tmp_path: Path)
 
 
 def test_sla_sweep_command_reports_what_it_did(app: Flask, client: FlaskClient) -> None:
-    client.post("/api/v1/reports", json=CRITICAL)
+    post_report(client, json=CRITICAL)
     result = app.test_cli_runner().invoke(args=["sla-sweep"])
     assert result.exit_code == 0 and "0 referral(s) past a deadline" in result.output

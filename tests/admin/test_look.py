@@ -10,13 +10,13 @@ from flask.testing import FlaskClient
 
 from tests.admin.test_staff_pages import file_report, sign_in
 from tests.factories import make_user
-from tests.helpers import post_form
+from tests.helpers import post_form, post_report
 
 
 def _report(client: FlaskClient, country: str) -> str:
     """A report whose proposals wait for an operator's review: a ticket still in the queue."""
     body = {"channel": "api", "text": f"Me tienen encerrada en {country}", "location": {"country": country}}
-    return str(client.post("/api/v1/reports", json=body).get_json()["reference"])
+    return str(post_report(client, json=body).get_json()["reference"])
 
 
 def _count_after(page: str, path: str) -> str | None:

@@ -19,7 +19,7 @@ from hotline.referrals.escalation import sweep
 from hotline.referrals.models import Referral
 from tests.admin.test_staff_pages import sign_in
 from tests.factories import make_user
-from tests.helpers import dispatch_proposals, post_form
+from tests.helpers import dispatch_proposals, new_partner_key, post_form, post_report
 
 # Codes that are not words of French, Spanish or Portuguese: finding one in a page's text means a value
 # was shown raw. (Codes such as "protection" or "validation" are French words, so they are left out.)
@@ -155,15 +155,13 @@ def visible_text(html: str) -> str:
 
 def _fixture(app: Flask, client: FlaskClient, staff_client: FlaskClient) -> tuple[list[str], int, str]:
     """Tickets in every state a page shows; returns their references, an agency's referral and its agency."""
-    simple = client.post(
-        "/api/v1/reports", json={"channel": "api", "text": "Una consulta", "location": {"country": "GT"}}
-    )
-    critical = client.post("/api/v1/reports", json=CRITICAL)
-    proposed = client.post("/api/v1/reports", json={**CRITICAL, "text": "otra casa, mismas personas"})
+    simple = post_report(client, json={"channel": "api", "text": "Una consulta", "location": {"country": "GT"}})
+    critical = post_report(client, json=CRITICAL)
+    proposed = post_report(client, json={**CRITICAL, "text": "otra casa, mismas personas"})
     references = [r.get_json()["reference"] for r in (simple, critical, proposed)]
     dispatch_proposals(app)
     # One more left as a proposal waiting for review.
-    references.append(client.post("/api/v1/reports", json={**CRITICAL, "text": "tercera"}).get_json()["reference"])
+    references.append(post_report(client, json={**CRITICAL, "text": "tercera"}).get_json()["reference"])
     with app.app_context(), app.extensions["database"].session() as session:
         referrals = session.scalars(select(Referral).where(Referral.dispatch == "dispatched")).all()
         referral_id, agency = referrals[0].id, referrals[0].agency_id
@@ -203,7 +201,9 @@ def test_every_staff_page_shows_words_not_codes(
         "/calls/",
         "/stats/",
         "/directory/",
+        "/partner-keys",
     ]
+    new_partner_key(app, "Refugio Esperanza")
     problems = _scan(staff_client, pages, locale)
     staff_client.post("/logout")
     sign_in(staff_client, *make_user(app, role="agency", agency_id=agency, languages=(locale,)))

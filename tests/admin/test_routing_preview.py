@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from hotline.tickets.models import Ticket
 from tests.admin.test_staff_pages import sign_in
 from tests.factories import make_user
+from tests.helpers import post_report
 
 INTAKES = [
     {"channel": "sms", "text": "Somos dominicanas, nos tienen encerradas en Puntarenas y no nos pagan"},
@@ -62,7 +63,7 @@ def test_staff_api_preview_for_operators_only(app: Flask, staff_client: FlaskCli
 
 
 def test_ticket_page_shows_the_routing_explanation(app: Flask, client: FlaskClient, staff_client: FlaskClient) -> None:
-    reference = client.post("/api/v1/reports", json=dict(INTAKES[0], channel="api")).get_json()["reference"]
+    reference = post_report(client, json=dict(INTAKES[0], channel="api")).get_json()["reference"]
     sign_in(staff_client, *make_user(app, regional=True))
     page = staff_client.get(f"/tickets/{reference}").get_data(as_text=True)
     assert 'id="routing-decision"' in page

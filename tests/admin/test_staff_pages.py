@@ -14,7 +14,7 @@ from hotline.accounts import StaffUser
 from hotline.referrals.models import Referral
 from hotline.tickets.models import TicketEvent
 from tests.factories import make_agency, make_user
-from tests.helpers import dispatch_proposals, post_form
+from tests.helpers import dispatch_proposals, post_form, post_report
 
 
 def sign_in(client: FlaskClient, email: str, password: str, login_page: str = "/login") -> str:
@@ -54,7 +54,7 @@ def totp_code(secret: str, last_step: int | None = None) -> str:
 def file_report(client: FlaskClient, country: str) -> str:
     """A report whose proposed referrals an operator has confirmed, so its agencies have them."""
     body = {"channel": "api", "text": f"report in {country}", "location": {"country": country}}
-    reference = client.post("/api/v1/reports", json=body).get_json()["reference"]
+    reference = post_report(client, json=body).get_json()["reference"]
     dispatch_proposals(client.application)
     return reference
 

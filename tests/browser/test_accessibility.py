@@ -17,7 +17,7 @@ from tests.browser.conftest import LiveServer
 from tests.browser.staff import sign_in
 from tests.channels.test_acknowledgement_channels import ack_path
 from tests.factories import make_user
-from tests.helpers import dispatch_proposals, run_jobs
+from tests.helpers import dispatch_proposals, post_report, run_jobs
 
 pytestmark = pytest.mark.browser
 
@@ -97,7 +97,7 @@ def test_staff_pages_have_no_accessibility_violations_and_fit_a_phone(live_serve
     app, base = live_server.public, live_server.url
     # A report whose referral the agency has, and a chat waiting for an operator.
     body = {"channel": "api", "text": "Trabajan sin paga en una finca de Escuintla", "location": {"country": "GT"}}
-    reference = app.test_client().post("/api/v1/reports", json=body).get_json()["reference"]
+    reference = post_report(app.test_client(), json=body).get_json()["reference"]
     dispatch_proposals(app)
     reporter = browser.new_context(locale="en-US").new_page()
     reporter.goto(f"{base}/chat?lang=en")
@@ -165,7 +165,7 @@ def test_the_acknowledge_calls_directory_users_and_profile_pages_pass_and_fit_a_
 ) -> None:
     app, base = live_server.public, live_server.url
     body = {"channel": "api", "text": "Trabajo forzado en una finca de café", "location": {"country": "HN"}}
-    reference = app.test_client().post("/api/v1/reports", json=body).get_json()["reference"]
+    reference = post_report(app.test_client(), json=body).get_json()["reference"]
     dispatch_proposals(app)
     run_jobs(app)
     with app.app_context(), app.extensions["database"].session() as session:
@@ -202,6 +202,7 @@ def test_the_acknowledge_calls_directory_users_and_profile_pages_pass_and_fit_a_
         "user": f"/staff/users/{admin_id}",
         "new user": "/staff/users/new",
         "profile": "/staff/profile",
+        "partner keys": "/staff/partner-keys",
     }
     for name, path in staff.items():
         _open(pages, base + path)

@@ -10,7 +10,7 @@ from hotline.referrals.models import Referral
 from tests.browser.conftest import LiveServer, screenshot
 from tests.browser.staff import sign_in
 from tests.factories import make_agency, make_user
-from tests.helpers import dispatch_proposals
+from tests.helpers import dispatch_proposals, post_report
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def test_operator_overrules_and_refers_then_the_agency_identifies_and_closes(live_server: LiveServer, page) -> None:  # type: ignore[no-untyped-def]
     app, base = live_server.public, live_server.url
     body = {"channel": "api", "text": "Trabajan sin paga en una finca de Escuintla", "location": {"country": "GT"}}
-    reference = app.test_client().post("/api/v1/reports", json=body).get_json()["reference"]
+    reference = post_report(app.test_client(), json=body).get_json()["reference"]
     chosen = make_agency(app, country="GT", kind="ngo")
 
     sign_in(page, app, base, *make_user(app, countries=("GT",)))
@@ -76,7 +76,7 @@ def test_supervisor_sees_a_breach_on_the_queue_health_page(live_server: LiveServ
         "location": {"country": "SV"},
         "answers": {"in_danger_now": True},
     }
-    reference = app.test_client().post("/api/v1/reports", json=body).get_json()["reference"]
+    reference = post_report(app.test_client(), json=body).get_json()["reference"]
     dispatch_proposals(app)  # an operator sent every proposal; nobody acknowledges
     with app.app_context(), app.extensions["database"].session() as session:
         sweep(session, max(r.deadline_at for r in session.scalars(select(Referral))))  # type: ignore[type-var]

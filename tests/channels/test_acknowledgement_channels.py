@@ -14,13 +14,13 @@ from hotline.db import utcnow
 from hotline.outbox import OutboxMessage
 from hotline.referrals.models import AckLink, Referral
 from hotline.tickets.models import TicketEvent
-from tests.helpers import dispatch_proposals, post_form, run_jobs, twilio_post
+from tests.helpers import dispatch_proposals, post_form, post_report, run_jobs, twilio_post
 
 REPORT = {"channel": "api", "text": "Trabajo forzado en una finca de café, no les pagan", "location": {"country": "HN"}}
 
 
 def notified(app: Flask, client: FlaskClient) -> tuple[str, Referral, OutboxMessage]:
-    reference = client.post("/api/v1/reports", json=REPORT).get_json()["reference"]
+    reference = post_report(client, json=REPORT).get_json()["reference"]
     dispatch_proposals(app)
     run_jobs(app)
     with app.app_context(), app.extensions["database"].session() as session:

@@ -18,7 +18,7 @@ from hotline.jobs.queue import redis_connection
 from hotline.settings import Settings
 from hotline.tickets.models import Ticket, TicketMessage
 from tests.channels.test_web_form import FORM
-from tests.helpers import csrf_token, twilio_post
+from tests.helpers import REPORTS, csrf_token, new_partner_key, twilio_post
 
 
 def _app(settings: Settings) -> Iterator[Flask]:
@@ -99,15 +99,28 @@ def test_behind_the_proxy_each_forwarded_address_has_its_own_allowance(proxied: 
 
 def test_a_partner_is_limited_by_its_key_and_told_so_in_json_with_the_numbers(limited: Flask) -> None:
     client = limited.test_client()
-    key_a = {"Authorization": "Bearer partner-a-key"}
+    key_a = {"Authorization": f"Bearer {new_partner_key(limited, 'Partner A')}"}
     for _ in range(120):
-        assert client.post("/api/v1/reports", data="not json", headers=key_a).status_code == 400
-    refused = client.post("/api/v1/reports", data="not json", headers=key_a)
+        assert client.post(REPORTS, data="not json", headers=key_a).status_code == 400
+    refused = client.post(REPORTS, data="not json", headers=key_a)
     assert refused.status_code == 429
     body = refused.get_json()
     assert body["error"] == "rate_limited" and _a_number(limited) in {n["number"] for n in body["hotline_numbers"]}
-    key_b = {"Authorization": "Bearer partner-b-key"}
-    assert client.post("/api/v1/reports", data="not json", headers=key_b).status_code == 400
+    # Another partner, from the same address, has its own allowance.
+    key_b = {"Authorization": f"Bearer {new_partner_key(limited, 'Partner B')}"}
+    assert client.post(REPORTS, data="not json", headers=key_b).status_code == 400
+
+
+def test_requests_without_a_valid_key_are_limited_by_address_and_cannot_spend_a_partners(limited: Flask) -> None:
+    client = limited.test_client()
+    guesser = {"REMOTE_ADDR": "203.0.113.50"}
+    for n in range(20):
+        invented = {"Authorization": f"Bearer hp_{n:012x}_invented-secret"}
+        assert client.post(REPORTS, json={}, headers=invented, environ_base=guesser).status_code == 401
+    assert client.post(REPORTS, json={}, environ_base=guesser).status_code == 429
+    # A valid key is counted against its own allowance, even from that address.
+    partner = {"Authorization": f"Bearer {new_partner_key(limited)}"}
+    assert client.post(REPORTS, data="not json", headers=partner, environ_base=guesser).status_code == 400
 
 
 def _kept_words(app: Flask) -> str:

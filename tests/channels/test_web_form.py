@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from hotline.tickets.models import Ticket, TicketMessage
-from tests.helpers import post_form
+from tests.helpers import post_form, post_report
 
 FORM = {
     "text": "A man keeps two boys working in his bakery at night and took their papers.",
@@ -92,7 +92,7 @@ def test_public_pages_load_no_third_party_assets(app: Flask, client: FlaskClient
 
 
 def test_follow_up_adds_to_the_ticket_only_with_the_right_passphrase(app: Flask, client: FlaskClient) -> None:
-    created = client.post("/api/v1/reports", json={"channel": "api", "text": "first report"}).get_json()
+    created = post_report(client, json={"channel": "api", "text": "first report"}).get_json()
     wrong = post_form(
         client,
         "/follow-up",
@@ -124,7 +124,7 @@ def test_follow_up_reads_a_reference_typed_in_any_case_without_hyphens_with_o_fo
 ) -> None:
     # A reference with a 0 or a 1 in it, so the look-alike reading is exercised.
     for _attempt in range(60):
-        created = client.post("/api/v1/reports", json={"channel": "api", "text": "first report"}).get_json()
+        created = post_report(client, json={"channel": "api", "text": "first report"}).get_json()
         if any(digit in created["reference"][3:] for digit in "01"):
             break
     typed = _as_typed_carelessly(created["reference"])

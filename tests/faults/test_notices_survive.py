@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import part_pid, running_all, wait_for
+from tests.processes import api_headers, part_pid, running_all, wait_for
 
 # Critical, with a stated place: the immediate responder is notified at once (routing/dispatch_policy.json).
 CRITICAL = {
@@ -46,7 +46,7 @@ def post_report(port: int) -> str | None:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/reports",
         data=json.dumps(CRITICAL).encode(),
-        headers={"Content-Type": "application/json"},
+        headers=api_headers(port),
         method="POST",
     )
     try:

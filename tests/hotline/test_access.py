@@ -10,7 +10,7 @@ from hotline.access import may_see_referral, may_see_ticket, visible_referrals, 
 from hotline.accounts import StaffUser
 from hotline.referrals.models import Referral
 from hotline.tickets.models import Ticket
-from tests.helpers import dispatch_proposals
+from tests.helpers import dispatch_proposals, post_report
 
 USERS = [
     StaffUser(email="a", name="gt op", role="operator", countries=["GT"], regional=False),
@@ -26,7 +26,7 @@ def test_row_checks_and_sql_filters_agree(app: Flask, client: FlaskClient) -> No
         body = {"channel": "api", "text": "lo obligan a trabajar sin pago"}
         if country:
             body["location"] = {"country": country}  # type: ignore[assignment]
-        assert client.post("/api/v1/reports", json=body).status_code == 201
+        assert post_report(client, json=body).status_code == 201
     # One proposal stays undispatched: its agency must not see it.
     with app.app_context(), app.extensions["database"].session() as session:
         kept = session.scalars(select(Referral).where(Referral.agency_id != "gt-eri")).first()

@@ -12,14 +12,14 @@ from sqlalchemy.exc import DatabaseError
 
 from hotline.migrations import alembic_config, upgrade
 from hotline.tickets.models import Ticket, TicketEvent
-from tests.helpers import dispatch_proposals
+from tests.helpers import dispatch_proposals, post_report
 
 REPORT = {"channel": "api", "text": "Trabajo forzado en una finca de café, no les pagan", "location": {"country": "HN"}}
 
 
 def _filed(app: Flask, client: FlaskClient) -> list[int]:
-    client.post("/api/v1/reports", json=REPORT)
-    client.post("/api/v1/reports", json=REPORT)
+    post_report(client, json=REPORT)
+    post_report(client, json=REPORT)
     dispatch_proposals(app)
     with app.app_context(), app.extensions["database"].session() as session:
         return list(session.scalars(select(TicketEvent.id).order_by(TicketEvent.id)))

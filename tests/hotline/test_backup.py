@@ -18,7 +18,7 @@ from hotline.app import create_app
 from hotline.privacy import decrypt_phone
 from hotline.settings import Settings
 from hotline.tickets.models import Ticket
-from tests.helpers import run_jobs
+from tests.helpers import post_report, run_jobs
 from tests.pg import PostgresCluster
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,7 +60,7 @@ def test_a_backup_restored_into_a_fresh_cluster_has_every_row_and_serves(
     client = public.test_client()
     references = []
     for report in REPORTS:
-        answer = client.post("/api/v1/reports", json=report)
+        answer = post_report(client, json=report)
         assert answer.status_code == 201
         references.append(answer.get_json()["reference"])
     run_jobs(public)
@@ -72,7 +72,7 @@ def test_a_backup_restored_into_a_fresh_cluster_has_every_row_and_serves(
     subprocess.run([*BACKUP, "--database-url", settings.database_url, "dump", str(archive)], check=True)
     assert archive.stat().st_mode & 0o077 == 0
     # Work done after the backup is what a restore loses; it must not leak into the archive.
-    assert client.post("/api/v1/reports", json=REPORTS[0]).status_code == 201
+    assert post_report(client, json=REPORTS[0]).status_code == 201
 
     admin = create_engine(
         fresh_cluster.url("postgres").replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"

@@ -18,7 +18,7 @@ from hotline.referrals.escalation import apply_due_deadline, sweep
 from hotline.referrals.models import Referral
 from hotline.referrals.service import acknowledge, create_ack_link, decline, redeem_ack_link
 from hotline.tickets.models import TicketEvent
-from tests.helpers import run_jobs
+from tests.helpers import post_report, run_jobs
 
 # Children held in Guatemala: critical, so 15-minute deadlines round the clock.
 CRITICAL_GT = {
@@ -30,7 +30,7 @@ CRITICAL_GT = {
 
 
 def file(client: FlaskClient, body: dict = CRITICAL_GT) -> str:  # type: ignore[type-arg]
-    response = client.post("/api/v1/reports", json=body)
+    response = post_report(client, json=body)
     assert response.status_code == 201
     return response.get_json()["reference"]
 

@@ -19,7 +19,7 @@ from hotline.tickets.models import Ticket, TicketEvent, TicketStatus
 from routing.dispatch import CHILD_GROUND, dispatch_policy
 from tests.admin.test_staff_pages import sign_in
 from tests.factories import make_user
-from tests.helpers import dispatch_proposals, post_form
+from tests.helpers import dispatch_proposals, post_form, post_report
 
 MEDIUM = {"channel": "api", "text": "me pagan menos de lo prometido en una maquila", "location": {"country": "GT"}}
 # The origin country is reached through its consular service; the directory has the Dominican one.
@@ -48,7 +48,7 @@ def referrals_ticket_risk(app: Flask, reference: str) -> str:
 
 
 def file(client: FlaskClient, body: dict[str, Any]) -> str:
-    response = client.post("/api/v1/reports", json=body)
+    response = post_report(client, json=body)
     assert response.status_code == 201, response.get_json()
     return response.get_json()["reference"]
 

@@ -21,7 +21,7 @@ from hotline.settings import Settings
 from hotline.tickets.models import Ticket, TicketEvent, TicketStatus
 from tests.admin.test_staff_pages import sign_in
 from tests.factories import make_user
-from tests.helpers import run_jobs
+from tests.helpers import REPORTS, new_partner_key, run_jobs
 from tests.hotline.test_api import REPORT
 
 
@@ -37,16 +37,26 @@ def unscaled(settings: Settings) -> Iterator[tuple[Flask, Flask]]:
 
 
 def _file(
-    app: Flask, count: int, *, text: str | None = None, address: str | None = None, prefix: str = "q"
+    app: Flask, count: int, *, text: str | None = None, source: str | None = None, prefix: str = "q"
 ) -> list[str]:
+    """File `count` reports through the partner API: all with one partner's key when `source` names
+    the partner, else each with a key of its own from an address of its own (many sources)."""
     client = app.test_client()
+    keys: dict[str, str] = {}
     references = []
     for n in range(count):
         # Different words each time, unless the test wants the same: digits alone do not tell texts apart.
         tag = f"{prefix}{chr(97 + n // 26 % 26)}{chr(97 + n % 26)}"
         body = {**REPORT, "text": text or f"Report {tag}: " + REPORT["text"]}
-        remote = address or f"10.{n // 250}.{n % 250}.7"
-        sent = client.post("/api/v1/reports", json=body, environ_base={"REMOTE_ADDR": remote})
+        partner = source or f"partner {n}"
+        if partner not in keys:
+            keys[partner] = new_partner_key(app, partner)
+        sent = client.post(
+            REPORTS,
+            json=body,
+            headers={"Authorization": f"Bearer {keys[partner]}"},
+            environ_base={"REMOTE_ADDR": f"10.{n // 250}.{n % 250}.7"},
+        )
         assert sent.status_code == 201, sent.get_data(as_text=True)
         references.append(sent.get_json()["reference"])
     return references
@@ -82,7 +92,7 @@ def test_a_flood_of_500_reports_notifies_no_agency_and_alerts_each_supervisor_on
     app, _staff = unscaled
     supervisors = [make_user(app, role="supervisor", regional=True)[0] for _ in range(2)]
     make_user(app, role="operator", regional=True)
-    # The same words from 500 addresses (no per-address limit stops them): a distributed flood.
+    # The same words from 500 sources (no per-source limit stops them): a distributed flood.
     _file(app, 500, text="Help help there are people locked in the blue house near the market, come now")
     run_jobs(app)
     statuses = _statuses(app)
@@ -104,15 +114,36 @@ def test_a_flood_of_500_reports_notifies_no_agency_and_alerts_each_supervisor_on
 
 def test_many_different_reports_from_one_source_are_held_from_the_tenth(unscaled: tuple[Flask, Flask]) -> None:
     app, _staff = unscaled
-    references = _file(app, 15, address="192.0.2.44")
+    references = _file(app, 15, source="Partner A")
     with app.app_context(), app.extensions["database"].session() as session:
         held = session.scalars(
             select(Ticket.reference).where(Ticket.status == TicketStatus.HELD_FOR_REVIEW).order_by(Ticket.id)
         ).all()
     assert held == references[9:]
-    # Another address is not part of that flood.
-    [other] = _file(app, 1, address="198.51.100.9", prefix="z")
+    # Another partner is not part of that flood.
+    [other] = _file(app, 1, source="Partner B", prefix="z")
     assert other not in held and _statuses(app).get(TicketStatus.HELD_FOR_REVIEW) == 6
+
+
+def test_a_held_report_gets_the_same_answer_as_a_routed_one(unscaled: tuple[Flask, Flask]) -> None:
+    app, _staff = unscaled
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {new_partner_key(app, 'Partner C')}"}
+    answers = []
+    for n in range(10):
+        body = {**REPORT, "text": f"Report {chr(97 + n)}{chr(98 + n)}: " + str(REPORT["text"])}
+        answers.append(client.post(REPORTS, json=body, headers=headers))
+    routed, held = answers[0], answers[9]
+    with app.app_context(), app.extensions["database"].session() as session:
+        status = dict(session.execute(select(Ticket.reference, Ticket.status)).all())
+    assert status[held.get_json()["reference"]] == TicketStatus.HELD_FOR_REVIEW
+    assert status[routed.get_json()["reference"]] != TicketStatus.HELD_FOR_REVIEW
+    # Nothing in the answer tells the sender that the flood rules caught it.
+    for answer in (routed, held):
+        assert answer.status_code == 201
+        assert sorted(answer.get_json()) == ["follow_up_passphrase", "reference", "status"]
+        assert answer.get_json()["status"] == "received"
+    assert sorted(routed.headers.keys()) == sorted(held.headers.keys())
 
 
 def test_the_queue_shows_the_flood_and_a_supervisor_releases_it_in_bulk(unscaled: tuple[Flask, Flask]) -> None:

@@ -41,7 +41,7 @@ from hotline.tickets.models import Ticket
 from tests.admin.test_staff_pages import sign_in
 from tests.conftest import Templates
 from tests.factories import make_user
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, post_report
 
 ROOT = Path(__file__).resolve().parents[2]
 # Anonymous input arrives on the public surface: it gets most of the examples.
@@ -307,7 +307,7 @@ def _verdict(fuzzed: Fuzzed) -> None:
 def _file_report(client: FlaskClient) -> str:
     body = {"channel": "api", "text": "Me quitaron el pasaporte en la finca", "location": {"country": "GT"}}
     body["answers"] = {"in_danger_now": True, "documents_withheld": True}
-    response = client.post("/api/v1/reports", json=body)
+    response = post_report(client, json=body)
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.get_json()["reference"]
 

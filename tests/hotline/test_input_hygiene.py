@@ -19,7 +19,7 @@ from hotline.tickets.models import Ticket, TicketMessage, TicketSubmission
 from tests.admin.test_staff_pages import sign_in
 from tests.channels.test_twilio_sms_conversation import stored_tickets, text_in
 from tests.factories import make_agency, make_user
-from tests.helpers import csrf_token, post_form, twilio_post
+from tests.helpers import csrf_token, post_form, post_report, twilio_post
 
 NUL_TEXT = "Nos quitaron\x00 los pasaportes\x01\x1b en la finca.\tAyuda\r\n"
 KEPT_TEXT = "Nos quitaron los pasaportes en la finca.\tAyuda"
@@ -50,7 +50,7 @@ def test_the_api_stores_text_and_place_without_nul(app: Flask, client: FlaskClie
         "location": {"country": "GT", "place": "Fin\x00ca \ud800El Rosario"},
         "answers": {"documents_withheld\x00": True},
     }
-    response = client.post("/api/v1/reports", json=body)
+    response = post_report(client, json=body)
     assert response.status_code == 201, response.get_data(as_text=True)
     ticket, bodies, places = _ticket(app, response.get_json()["reference"])
     assert bodies == [KEPT_TEXT]
@@ -70,9 +70,7 @@ def test_the_web_form_stores_text_and_place_without_nul(app: Flask, client: Flas
 
 
 def test_a_follow_up_is_stored_without_nul(app: Flask, client: FlaskClient) -> None:
-    filed = client.post(
-        "/api/v1/reports", json={"channel": "api", "text": "first words", "location": {"country": "GT"}}
-    )
+    filed = post_report(client, json={"channel": "api", "text": "first words", "location": {"country": "GT"}})
     reference, passphrase = filed.get_json()["reference"], filed.get_json()["follow_up_passphrase"]
     form = {"reference": reference, "passphrase": passphrase + "\x00", "text": "more\x00 words\x07"}
     response = post_form(client, "/follow-up", form)
@@ -100,21 +98,19 @@ def test_sms_bodies_are_stored_without_nul_and_their_signature_still_checks(app:
 
 def test_json_nested_a_thousand_deep_is_a_400_in_the_users_language(app: Flask, client: FlaskClient) -> None:
     deep = "[" * 1000 + "]" * 1000
-    response = client.post(
-        "/api/v1/reports", data=deep, content_type="application/json", headers={"Accept-Language": "fr"}
-    )
+    response = post_report(client, data=deep, content_type="application/json", headers={"Accept-Language": "fr"})
     assert response.status_code == 400
     assert response.get_json() == {
         "error": "json_too_deep",
         "message": f"Le JSON est trop imbriqué : au plus {MAX_JSON_DEPTH} niveaux.",
     }
     nested = '{"channel": "api", "text": "x", "location": ' + '{"a": ' * 1000 + "1" + "}" * 1001
-    assert client.post("/api/v1/reports", data=nested, content_type="application/json").status_code == 400
+    assert post_report(client, data=nested, content_type="application/json").status_code == 400
 
 
 def test_brackets_inside_strings_do_not_count_as_depth(app: Flask, client: FlaskClient) -> None:
     text = "[{" * 500 + " they wrote this"
-    response = client.post("/api/v1/reports", json={"channel": "api", "text": text, "location": {"country": "GT"}})
+    response = post_report(client, json={"channel": "api", "text": text, "location": {"country": "GT"}})
     assert response.status_code == 201, response.get_data(as_text=True)
     assert json_depth('{"a": "[[[[\\"[[[", "b": [[1]]}') == 3
 
@@ -149,7 +145,7 @@ def test_a_control_character_in_a_path_names_nothing(app: Flask, staff_app: Flas
 
 def test_too_large_a_body_is_a_413_in_the_users_language_and_format(app: Flask, client: FlaskClient) -> None:
     big = "x" * (300 * 1024)
-    api = client.post("/api/v1/reports", data=big, content_type="application/json", headers={"Accept-Language": "es"})
+    api = post_report(client, data=big, content_type="application/json", headers={"Accept-Language": "es"})
     assert api.status_code == 413
     assert api.get_json() == {"error": "request_entity_too_large", "message": "Lo que envió es demasiado grande."}
     page = client.post("/report", data={"text": big}, headers={"Accept-Language": "fr"})

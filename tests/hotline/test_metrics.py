@@ -19,7 +19,7 @@ from hotline import metrics
 from hotline.app import create_app
 from hotline.outbox import OutboxMessage, OutboxStatus
 from hotline.settings import Settings
-from tests.helpers import run_jobs
+from tests.helpers import post_report, run_jobs
 
 REPO = Path(__file__).resolve().parents[2]
 STORY = "Mi prima Rosa Pérez está encerrada en un bar de Chinandega, llámenme al +505 8812 3456"
@@ -57,7 +57,7 @@ def test_a_report_shows_in_the_counts_the_backlog_and_the_queue_until_delivered(
     app: Flask, client: FlaskClient, staff_client: FlaskClient
 ) -> None:
     before = scrape(staff_client)
-    assert client.post("/api/v1/reports", json=REPORT).status_code == 201
+    assert post_report(client, json=REPORT).status_code == 201
 
     during = scrape(staff_client)
     received = sample(during, "hotline_tickets_received_total", channel="api")
@@ -122,8 +122,8 @@ def test_rq_work_horses_write_under_their_worker_and_the_sum_counts_every_delive
 ) -> None:
     folder = tmp_path / "metrics"
     folder.mkdir()
-    assert client.post("/api/v1/reports", json=REPORT).status_code == 201
-    assert client.post("/api/v1/reports", json={**REPORT, "text": "otra víctima en Chinandega"}).status_code == 201
+    assert post_report(client, json=REPORT).status_code == 201
+    assert post_report(client, json={**REPORT, "text": "otra víctima en Chinandega"}).status_code == 201
     with app.app_context(), app.extensions["database"].session() as session:
         queued = session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
     assert queued >= 2

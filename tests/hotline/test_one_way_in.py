@@ -31,7 +31,7 @@ from hotline.tickets.service import receive
 from routing.flow_engine import Event
 from tests.conftest import prepare as prepare_directory
 from tests.factories import make_user
-from tests.helpers import dispatch_proposals
+from tests.helpers import dispatch_proposals, post_report
 
 GUATEMALA = {"channel": "api", "text": "lo obligan a trabajar sin pago", "location": {"country": "GT"}}
 
@@ -64,20 +64,23 @@ def test_on_an_empty_directory_the_reporter_gets_a_reference_and_a_retry_routes_
     app = create_app(Settings(**{**settings.__dict__, "database_url": url}), surface="public")
     client = app.test_client()
     headers = {"Idempotency-Key": "retry-me-0001"}
-    first = client.post("/api/v1/reports", json=GUATEMALA, headers=headers)
+    first = post_report(client, json=GUATEMALA, headers=headers)
     assert first.status_code == 201
     reference = first.get_json()["reference"]
-    assert first.get_json()["status"] == TicketStatus.NEEDS_TRIAGE
+    # The partner is told "received" whatever happened; the ticket waits for triage.
+    assert first.get_json()["status"] == "received"
+    assert ticket_of(app, reference).status == TicketStatus.NEEDS_TRIAGE
     assert status_events(app, reference) == [
         (None, "received", "received"),
         ("received", "needs_triage", "routing_failed"),
     ]
     # The directory arrives; the reporter's client retries with the same key and finishes the job.
     prepare_directory(url)
-    again = client.post("/api/v1/reports", json=GUATEMALA, headers=headers)
+    again = post_report(client, json=GUATEMALA, headers=headers)
     assert again.status_code == 200 and again.get_json()["reference"] == reference
     # Routed now: its referrals are proposed for an operator's review (issue 13).
-    assert again.get_json()["status"] == TicketStatus.TRIAGED
+    assert again.get_json()["status"] == "received"
+    assert ticket_of(app, reference).status == TicketStatus.TRIAGED
     assert [e[:2] for e in status_events(app, reference)][-1:] == [("needs_triage", "triaged")]
     app.extensions["database"].engine.dispose()
 
@@ -89,7 +92,7 @@ def test_a_fault_in_routing_holds_the_ticket_visibly_and_the_sweep_routes_it_lat
         # A directory row the routing snapshot cannot read: every routing attempt raises.
         session.add(Agency(id="broken-1", name="Broken", names={}, country="GT", kind="not-a-kind"))
         bump_version(session)
-    response = client.post("/api/v1/reports", json=GUATEMALA)
+    response = post_report(client, json=GUATEMALA)
     assert response.status_code == 201
     reference = response.get_json()["reference"]
     held = ticket_of(app, reference)
@@ -121,7 +124,7 @@ def test_a_ticket_left_received_by_a_crash_is_routed_by_the_sweep_after_a_grace(
 
 def _referred(client: FlaskClient) -> str:
     """A report whose proposals an operator has confirmed: referred to its agencies."""
-    response = client.post("/api/v1/reports", json=GUATEMALA)
+    response = post_report(client, json=GUATEMALA)
     assert response.status_code == 201
     assert dispatch_proposals(client.application) > 0
     return response.get_json()["reference"]

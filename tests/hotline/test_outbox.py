@@ -19,7 +19,7 @@ from hotline.referrals.models import Referral
 from hotline.settings import Settings
 from hotline.tickets.models import TicketEvent
 from tests.factories import make_agency
-from tests.helpers import dispatch_proposals, run_jobs
+from tests.helpers import dispatch_proposals, post_report, run_jobs
 
 STORY = "Mi prima Rosa Pérez está encerrada en un bar de Chinandega, llámenme al +505 8812 3456"
 PANAMA = {"channel": "api", "text": "trabajan sin pago", "location": {"country": "PA"}}
@@ -68,7 +68,7 @@ def test_a_referral_writes_its_notices_in_its_own_transaction_with_reference_and
 ) -> None:
     agency = make_agency(app, country="NI", kind="ngo", contacts=(("duty.ni@example.org", "+12025550102"),))
     body = {"channel": "api", "text": STORY, "caller_phone": "+505 8812 3456", "location": {"country": "NI"}}
-    reference = client.post("/api/v1/reports", json=body).get_json()["reference"]
+    reference = post_report(client, json=body).get_json()["reference"]
     dispatch_proposals(app)
     before = rows(app)
     assert before and all(m.status == OutboxStatus.PENDING for m in before)
@@ -93,7 +93,7 @@ def test_a_referral_writes_its_notices_in_its_own_transaction_with_reference_and
 
 
 def test_delivering_a_message_twice_hands_it_off_once(app: Flask, client: FlaskClient) -> None:
-    client.post("/api/v1/reports", json=PANAMA)
+    post_report(client, json=PANAMA)
     dispatch_proposals(app)
     counting = Counting(app)
     first = rows(app)[0].id
@@ -107,7 +107,7 @@ def test_delivering_a_message_twice_hands_it_off_once(app: Flask, client: FlaskC
 
 
 def test_racing_dispatchers_hand_each_message_off_once(app: Flask, client: FlaskClient) -> None:
-    client.post("/api/v1/reports", json=PANAMA)
+    post_report(client, json=PANAMA)
     dispatch_proposals(app)
     counting = Counting(app)
     ids = [m.id for m in rows(app)]
@@ -136,7 +136,7 @@ def test_with_redis_unreachable_reports_are_accepted_and_the_sweep_delivers_ever
         Settings(**{**settings.__dict__, "redis_url": "unix:///nonexistent/redis.sock"}), surface="public"
     )
     client = away.test_client()
-    references = [client.post("/api/v1/reports", json=PANAMA).get_json()["reference"] for _ in range(5)]
+    references = [post_report(client, json=PANAMA).get_json()["reference"] for _ in range(5)]
     assert len(set(references)) == 5
     assert dispatch_proposals(away) > 0
     waiting = rows(away)
@@ -154,7 +154,7 @@ def test_with_redis_unreachable_reports_are_accepted_and_the_sweep_delivers_ever
 def test_a_refusing_provider_is_retried_with_back_off_then_given_up_with_an_event(
     app: Flask, client: FlaskClient
 ) -> None:
-    client.post("/api/v1/reports", json=PANAMA)
+    post_report(client, json=PANAMA)
     dispatch_proposals(app)
     first = rows(app)[0].id
     refusing = Refusing()
@@ -177,7 +177,7 @@ def test_a_refusing_provider_is_retried_with_back_off_then_given_up_with_an_even
 def test_a_hand_off_whose_dispatcher_died_is_resent_only_where_nothing_can_have_left(
     app: Flask, client: FlaskClient, replay_safe: bool
 ) -> None:
-    client.post("/api/v1/reports", json=PANAMA)
+    post_report(client, json=PANAMA)
     dispatch_proposals(app)
     first = rows(app)[0].id
     claimed_at = utcnow() - LEASE - timedelta(seconds=1)

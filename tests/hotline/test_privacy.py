@@ -14,7 +14,7 @@ from hotline.db import utcnow
 from hotline.jobs.retention import erase_expired_numbers
 from hotline.privacy import decrypt_phone
 from hotline.tickets.models import AppendOnlyError, Ticket, TicketEvent
-from tests.helpers import post_form, run_jobs
+from tests.helpers import post_form, post_report, run_jobs
 
 # The same number as typed by reporters in three shapes, and the digits that would betray it.
 PHONES = ("+502 5512 3456", "+50255123456", "5512-3456")
@@ -40,7 +40,7 @@ def test_a_full_run_leaves_no_raw_phone_number_outside_the_encrypted_column(
     caplog.set_level(logging.DEBUG)
     for phone in PHONES[:2]:
         body = {"channel": "api", "text": "Hay niñas encerradas", "caller_phone": phone, "location": {"country": "GT"}}
-        assert client.post("/api/v1/reports", json=body).status_code == 201
+        assert post_report(client, json=body).status_code == 201
     form = {"text": "Trabajo forzado en una finca", "country": "GT", "caller_phone": PHONES[2], "contact_ok": "yes"}
     assert post_form(client, "/report", form).status_code == 200
     run_jobs(app)
@@ -64,7 +64,7 @@ def test_numbers_are_erased_when_the_callback_window_closes_and_the_erasure_is_r
     app: Flask, client: FlaskClient
 ) -> None:
     body = {"channel": "api", "text": "x", "caller_phone": PHONES[0]}
-    reference = client.post("/api/v1/reports", json=body).get_json()["reference"]
+    reference = post_report(client, json=body).get_json()["reference"]
     with app.app_context(), app.extensions["database"].session() as session:
         assert erase_expired_numbers(session) == 0
         ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
@@ -85,7 +85,7 @@ def test_numbers_are_erased_when_the_callback_window_closes_and_the_erasure_is_r
 
 
 def test_ticket_events_cannot_be_changed_or_deleted(app: Flask, client: FlaskClient) -> None:
-    client.post("/api/v1/reports", json={"channel": "api", "text": "x"})
+    post_report(client, json={"channel": "api", "text": "x"})
     with app.app_context(), app.extensions["database"].session() as session:
         event = session.scalar(select(TicketEvent))
         assert event is not None

@@ -19,7 +19,7 @@ from hotline.stats import Filters, case_types, funnel, volumes
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage
 from hotline.tickets.operations import close_ticket
 from tests.factories import make_user
-from tests.helpers import dispatch_proposals, run_jobs
+from tests.helpers import dispatch_proposals, post_report, run_jobs
 
 STORY = "Trabajo forzado en una finca de café, no les pagan"
 REPORT = {"channel": "api", "text": STORY, "location": {"country": "HN"}, "caller_phone": "+50499887766"}
@@ -42,8 +42,8 @@ def _close_first(app: Flask) -> int:
 
 
 def test_the_retention_run_erases_what_is_due_and_leaves_statistics_intact(app: Flask, client: FlaskClient) -> None:
-    client.post("/api/v1/reports", json=REPORT)
-    client.post("/api/v1/reports", json=REPORT)
+    post_report(client, json=REPORT)
+    post_report(client, json=REPORT)
     dispatch_proposals(app)
     run_jobs(app)
     closed = _close_first(app)
