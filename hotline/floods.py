@@ -311,7 +311,7 @@ def _pull_in(session: Session, flood: Flood, since: datetime, current: Ticket) -
         .distinct()
     ).all()
     pulled = []
-    for ticket_id in sorted(earlier):
+    for ticket_id in sorted(found for found in earlier if found is not None):
         ticket = session.get(Ticket, ticket_id)
         if ticket is not None and _hold_earlier(session, ticket, flood):
             pulled.append(ticket)

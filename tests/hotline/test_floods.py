@@ -181,7 +181,8 @@ def test_critical_reports_in_a_flood_lead_and_one_can_be_released_alone(unscaled
     with app.app_context(), app.extensions["database"].session() as session:
         [alert] = session.scalars(select(OutboxMessage.body).where(OutboxMessage.kind == FLOOD_ALERT)).all()
         first = session.scalars(select(Ticket.reference).order_by(Ticket.id)).first()
-    assert alert.startswith("3 de ellos son críticos")  # in the agencies' language (here es)  # the flood opened on the third, pulling in two
+    # The flood opened on the third, pulling in two; the alert is in the agencies' language (here es).
+    assert alert.startswith("3 de ellos son críticos")
 
     supervisor = staff.test_client()
     sign_in(supervisor, supervisor_email, password)
