@@ -116,7 +116,10 @@ def test_a_flood_of_500_alike_reports_notifies_no_agency_and_alerts_each_supervi
     supervisors = [make_user(app, role="supervisor", regional=True)[0] for _ in range(2)]
     make_user(app, role="operator", regional=True)
     # The same words from 500 addresses (no per-address limit stops them): a distributed flood.
-    _file(app, 500, text=SAME_WORDS)
+    _file(app, 2, text=SAME_WORDS)
+    # A worker runs what is due before the flood is recognised: the first two's notices wait their hold.
+    run_jobs(app)
+    _file(app, 498, text=SAME_WORDS, prefix="r")
     _assert_held_and_untold(app, supervisors, _past_the_hold(app), "same_words")
 
 
@@ -130,6 +133,9 @@ def test_a_flood_of_500_reports_from_one_source_notifies_no_agency_and_alerts_on
         for n in range(500):
             body = {**REPORT, "text": f"Report {chr(97 + n // 26 % 26)}{chr(97 + n % 26)}{n // 676}: {REPORT['text']}"}
             file_report(session, app.config["SETTINGS"], parse_intake(body), origin="addr:192.0.2.44")
+            if n == 8:
+                # A worker runs what is due before the tenth: the first nine's notices wait their hold.
+                run_jobs(app)
     _assert_held_and_untold(app, supervisors, _past_the_hold(app), "same_source")
 
 
