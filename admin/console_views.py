@@ -107,6 +107,18 @@ def release_flood(flood_id: int) -> Response:
     return redirect(url_for("staff.tickets"))
 
 
+@blueprint.post("/tickets/<reference>/release-hold")
+@login_required(*FLOOD_RELEASERS)
+def release_held_ticket(reference: str) -> Response:
+    """One report let out of its flood (a critical one, say) while the rest stay held."""
+    found = _visible_ticket(reference)
+    if floods.release_ticket(db_session(), found.id, g.user.actor):
+        flash(_("The report is released from the flood and goes on as any other."))
+    else:
+        flash(_("This report is not held in a flood."))
+    return redirect(url_for("staff.ticket", reference=found.reference))
+
+
 @blueprint.get("/api/v1/queue")
 @login_required(*TICKET_ROLES)
 def queue_updates() -> Response:
@@ -154,6 +166,7 @@ def _ticket_page(found: Ticket, error: str | None) -> str:
         referrals=referrals,
         people=people,
         error=error,
+        may_release=g.user.role in FLOOD_RELEASERS,
         assigned=operations.assignees(session, [found]).get(found.id),
         names=_staff_names(),
         colleagues=[c for c in colleagues if may_see_ticket(c, found)],

@@ -109,6 +109,8 @@ class SignInLock(Base):
     source: Mapped[str] = mapped_column(String(64))
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the source last failed: the retention run deletes the row a day after (hotline/jobs/retention.py).
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def sign_in_source(address: str | None, key: bytes) -> str:
@@ -197,6 +199,7 @@ def register_failure(session: Session, user: StaffUser, what: str, source: str) 
         lock = SignInLock(user_id=user.id, source=source, failures=0)
         session.add(lock)
     lock.failures = (lock.failures or 0) + 1
+    lock.last_failed_at = now
     record_staff_event(session, user, "sign_in_failed", "system", what)
     locked = lock.failures >= MAX_FAILURES
     if locked:

@@ -212,6 +212,7 @@ _DELIVERY = {
     "retry": _l("Will be tried again"),
     "failed": _l("Not delivered"),
     "uncertain": _l("Uncertain: check before resending"),
+    "withheld": _l("Withheld: its report is held in a possible flood"),
 }
 _DISPATCH = {
     "proposed": _l("Proposed: waiting for your review"),
@@ -265,6 +266,8 @@ _EVENT_KIND = {
     "referral": _l("Referral"),
     "referred": _l("Referred"),
     "dispatch": _l("Dispatch decision"),
+    "flood_hold": _l("Held in a possible flood"),
+    "flood_released": _l("Released from a flood"),
     "consent_overridden": _l("Sent without consent on a legal ground"),
     "agency_notified": _l("Agency notified"),
     "delivery_failed": _l("Delivery failed"),
@@ -365,6 +368,8 @@ _HELD = {
     "consent_refused": _l("The person did not agree that this agency be told."),
     "fear_of_return": _l("The person fears going back: their country of origin is never told."),
     "operator_hold": _l("Held by an operator."),
+    "flood": _l("Held in a possible flood: sent when a supervisor releases the report."),
+    "flood_proposal": _l("Held in a possible flood: proposed again when a supervisor releases the report."),
     "no_agency_of_that_kind": _l("No agency of the right kind in that country."),
 }
 # What a cross-border flowchart asks the origin country to do (routing/flows/*.json open_linked_referral).

@@ -163,7 +163,13 @@ class StateCollector(Collector):
             outbox = GaugeMetricFamily(
                 "hotline_outbox_undelivered", "Outbox rows not yet delivered, by status.", labels=["status"]
             )
-            for status in (*OutboxStatus.CLAIMABLE, OutboxStatus.SENDING, OutboxStatus.UNCERTAIN, OutboxStatus.FAILED):
+            for status in (
+                *OutboxStatus.CLAIMABLE,
+                OutboxStatus.SENDING,
+                OutboxStatus.UNCERTAIN,
+                OutboxStatus.FAILED,
+                OutboxStatus.WITHHELD,
+            ):
                 outbox.add_metric([status], backlog.get(status, 0))
             yield outbox
             age = (now - oldest).total_seconds() if oldest is not None else 0.0

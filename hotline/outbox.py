@@ -4,7 +4,9 @@ that causes it; a dispatcher hands each row to the outbound gateway once.
 Redis only wakes the dispatcher (`hotline.jobs.outbox.deliver_message`, queued after commit); the
 sweep (`sweep_outbox`) delivers whatever a lost wake-up, a dead worker or a Redis outage left behind.
 A row moves pending → sending → sent (live) or recorded (development and tests, where nothing
-leaves the system); a refused hand-off waits and is tried again, up to `MAX_ATTEMPTS`.
+leaves the system); a refused hand-off waits and is tried again, up to `MAX_ATTEMPTS`. A row may wait
+before its first hand-off (`next_attempt_at`: an agency notice's flood hold), and a flood may set it
+aside as `withheld` until a supervisor releases its ticket.
 
 At most one message per row reaches the provider: a dispatcher first claims the row with a
 conditional UPDATE and commits, so a second dispatcher finds nothing to claim. A row left in
@@ -42,6 +44,7 @@ class OutboxStatus:
     RETRY = "retry"  # the gateway refused for now; tried again at next_attempt_at
     FAILED = "failed"  # given up, or the provider reported the delivery failed
     UNCERTAIN = "uncertain"  # a dispatcher died mid hand-off to a live provider; not sent again
+    WITHHELD = "withheld"  # a flood holds its ticket (hotline/floods.py); pending again on release
 
     DELIVERED = (SENT, RECORDED)
     CLAIMABLE = (PENDING, RETRY)
@@ -157,8 +160,10 @@ def queue_message(
     ticket_id: int | None = None,
     contact_id: int | None = None,
     content_sid: str | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage:
-    """Write a message to send, in the caller's transaction; the dispatcher is woken after commit."""
+    """Write a message to send, in the caller's transaction; the dispatcher is woken after commit, or
+    at `not_before` when it must wait (an agency notice's flood hold, hotline/floods.py)."""
     message = OutboxMessage(
         content_sid=content_sid,
         kind=kind,
@@ -171,10 +176,11 @@ def queue_message(
         ticket_id=ticket_id,
         contact_id=contact_id,
         attempts=0,
+        next_attempt_at=not_before,
     )
     session.add(message)
     session.flush()
-    enqueue_after_commit(session, DELIVER_JOB, message.id)
+    enqueue_after_commit(session, DELIVER_JOB, message.id, at=not_before)
     return message
 
 

@@ -70,6 +70,9 @@ class Settings:
     metrics_dir: str = ""
     # Every rate limit's count is multiplied by this (channels/limits.py); test suites raise it.
     rate_limit_scale: int = 1
+    # How long an agency notice of a report from a public channel waits before it may go, so that a
+    # flood recognised meanwhile can still hold it; None: the flood rules' `hold_seconds`.
+    notice_hold_seconds: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -121,6 +124,7 @@ class Settings:
             metrics_token=env.get("METRICS_TOKEN", ""),
             metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
             rate_limit_scale=int(env.get("RATE_LIMIT_SCALE", "1")),
+            notice_hold_seconds=int(env["NOTICE_HOLD_SECONDS"]) if env.get("NOTICE_HOLD_SECONDS") else None,
         )
 
 

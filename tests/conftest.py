@@ -143,6 +143,8 @@ def settings(tmp_path: Path, database_url: str, redis_server: EmbeddedRedis) -> 
         public_base_url="http://hotline.test",
         # Tests send many requests from one address; tests/channels/test_rate_limits.py sets it back to 1.
         rate_limit_scale=1000,
+        # Agency notices go at once; tests/hotline/test_floods.py holds them as production does.
+        notice_hold_seconds=0,
     )
 
 

@@ -1,23 +1,27 @@
 """Retention: caller numbers are erased when their callback window closes, and the rest of what a reporter
 gave (narratives, transcripts, recordings, sent texts, caller hashes) when the policy says so
 (`hotline/retention_policy.json`). Every erasure on a ticket is recorded as one of its events; coded
-fields (country, risk, case type, states) and the events stay, so statistics are unchanged."""
+fields (country, risk, case type, states) and the events stay, so statistics are unchanged. The hashes
+of where reports and failed sign-ins came from (flood counts, sign-in locks) are deleted too."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from hotline.accounts import SignInLock
 from hotline.calls import callback
 from hotline.conversations.models import Conversation
-from hotline.db import utcnow
+from hotline.db import changed_rows, utcnow
+from hotline.floods import Flood, FloodSignal
 from hotline.jobs.runtime import job_app
 from hotline.outbox import OutboxMessage, OutboxStatus
 from hotline.reasons import system_reason
@@ -29,13 +33,22 @@ log = logging.getLogger(__name__)
 POLICY_FILE = Path(__file__).resolve().parent.parent / "retention_policy.json"
 ERASED = "[erased under the retention policy]"
 SETTLED = (OutboxStatus.SENT, OutboxStatus.RECORDED, OutboxStatus.FAILED)
+FLOOD_ERASED = "erased:"
 
 
 def load_policy(path: Path = POLICY_FILE) -> dict[str, timedelta]:
     """The retention period of each kind of data; refuses a policy without one of them."""
     document: dict[str, Any] = json.loads(path.read_text())
     kinds = document["kinds"]
-    missing = {"narrative", "transcript", "recording", "outbox_body", "caller_hash"} - set(kinds)
+    missing = {
+        "narrative",
+        "transcript",
+        "recording",
+        "outbox_body",
+        "caller_hash",
+        "flood_count",
+        "sign_in_source",
+    } - set(kinds)
     if missing:
         raise ValueError(f"retention policy lacks {sorted(missing)}")
     for name, rule in kinds.items():
@@ -127,6 +140,7 @@ def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta
     ):
         sent.body, sent.subject = ERASED, None
         note(sent.ticket_id, "outbox_body")
+    _erase_source_hashes(session, now, periods, note)
     session.flush()
     for ticket_id, kinds in per_ticket.items():
         ticket = session.get(Ticket, ticket_id)
@@ -138,3 +152,31 @@ def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta
     session.commit()
     log.info("retention run: %s", dict(erased) or "nothing due")
     return dict(erased)
+
+
+def _erase_source_hashes(
+    session: Session, now: datetime, periods: dict[str, timedelta], note: Callable[[int | None, str, int], None]
+) -> None:
+    """Delete the flood counts and sign-in locks past their period, and the hash of a flood seen last
+    before it (the flood itself, its holds and its why stay for review and statistics)."""
+    counted_before = now - periods["flood_count"]
+    signals = changed_rows(session.execute(delete(FloodSignal).where(FloodSignal.at <= counted_before)))
+    if signals:
+        note(None, "flood_count", signals)
+    for flood in session.scalars(
+        select(Flood).where(Flood.last_seen_at <= counted_before, Flood.digest.not_like(f"{FLOOD_ERASED}%"))
+    ):
+        # Unique with its rule and window: an erased hash names its own row.
+        flood.digest = f"{FLOOD_ERASED}{flood.id}"
+        note(None, "flood_count", 1)
+    failed_before = now - periods["sign_in_source"]
+    locks = changed_rows(
+        session.execute(
+            delete(SignInLock).where(
+                or_(SignInLock.locked_until.is_(None), SignInLock.locked_until <= failed_before),
+                or_(SignInLock.last_failed_at.is_(None), SignInLock.last_failed_at <= failed_before),
+            )
+        )
+    )
+    if locks:
+        note(None, "sign_in_source", locks)

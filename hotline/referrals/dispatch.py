@@ -4,7 +4,8 @@ its review deadline passes; the one writer of `Referral.dispatch`.
 Confirming runs the referral's flowchart from `triaged` to `referred`, which queues the agency's
 notice in the same transaction. A held referral (a consent not given) goes only when the consent is
 now recorded on the ticket, or with a legal ground an operator states (a child, imminent danger);
-a stated fear of return is never overridden.
+a stated fear of return is never overridden. A flood (hotline/floods.py) may hold a referral its
+agency has not yet heard of, dispatched or proposed; only the flood's release lets it go on.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from directory.models import Agency
 from hotline.db import changed_rows
 from hotline.reasons import system_reason
-from hotline.referrals.lifecycle import advance
+from hotline.referrals.lifecycle import advance, resume
 from hotline.referrals.models import DISPATCH_TRANSITIONS, DispatchState, Referral
 from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.service import SYSTEM, move_ticket, record_event
@@ -26,6 +27,8 @@ from routing.dispatch import CHILD_GROUND, DANGER_GROUND, plan_referral
 from routing.flow_engine import Event
 
 GROUNDS = (CHILD_GROUND, DANGER_GROUND)
+# A flood's hold, by what the referral was before: sent to its agency, or proposed for review.
+FLOOD_HELD = ("flood", "flood_proposal")
 
 
 class DispatchRefused(ValueError):
@@ -78,6 +81,9 @@ def confirm(
     ground: str | None = None,
 ) -> bool:
     """Send a proposed (or held) referral to its agency. Does not commit; False when another move won."""
+    if referral.held_reason in FLOOD_HELD:
+        # Its ticket is held in a flood: released by a supervisor, with the flood's other reports or alone.
+        raise DispatchRefused("flood_hold")
     if referral.dispatch == DispatchState.HELD:
         consent = referral.ticket.consent or {}
         if referral.held_reason == "fear_of_return":
@@ -109,10 +115,38 @@ def confirm(
 
 def hold(session: Session, referral: Referral, who: str, reason: str) -> bool:
     """Keep a proposal from its agency (an operator's call, with a reason). Does not commit."""
+    if referral.dispatch != DispatchState.PROPOSED:
+        raise DispatchRefused("already_decided")
     if not set_dispatch(session, referral, DispatchState.HELD, who, reason):
         return False
     referral.held_reason = "operator_hold"
     referral.deadline_at, referral.deadline_timer = None, None
+    return True
+
+
+def hold_for_flood(session: Session, referral: Referral, reason: str) -> bool:
+    """Keep a referral its agency has not heard of from it while its ticket is held in a flood: its
+    notices are withheld (hotline/floods.py) and its deadline stops. Does not commit."""
+    was = referral.dispatch
+    if was not in (DispatchState.DISPATCHED, DispatchState.PROPOSED):
+        return False
+    if not set_dispatch(session, referral, DispatchState.HELD, SYSTEM, reason):
+        return False
+    referral.held_reason = "flood" if was == DispatchState.DISPATCHED else "flood_proposal"
+    referral.deadline_at, referral.deadline_timer = None, None
+    return True
+
+
+def release_from_flood(session: Session, referral: Referral, who: str, now: datetime, reason: str) -> bool:
+    """The flood's hold is lifted: the referral is sent (or proposed) again, its clock starting now.
+    Does not commit; False when it is not held by a flood."""
+    if referral.dispatch != DispatchState.HELD or referral.held_reason not in FLOOD_HELD:
+        return False
+    target = DispatchState.DISPATCHED if referral.held_reason == "flood" else DispatchState.PROPOSED
+    if not set_dispatch(session, referral, target, who, reason):
+        return False
+    referral.held_reason = None
+    resume(session, referral, now)
     return True
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -66,6 +66,7 @@ __all__ = [
     "flow_of",
     "open_referral",
     "reschedule",
+    "resume",
 ]
 
 
@@ -291,6 +292,19 @@ def reschedule(session: Session, referral: Referral, who: str, now: datetime) ->
             to_state=referral.deadline_at.isoformat() if referral.deadline_at else None,
             reason=system_reason("deadline_for_risk", timer=referral.deadline_timer, risk=referral.ticket.risk_level),
         )
+
+
+def resume(session: Session, referral: Referral, now: datetime) -> None:
+    """Start a referral's clock again after a hold (a flood): its deadline counts from now, as if it
+    had just been sent (or proposed). Does not commit."""
+    if referral.ended:
+        return
+    if referral.dispatch == DispatchState.PROPOSED:
+        _watch_review(referral, now)
+        enqueue_after_commit(session, "hotline.jobs.deadlines.check_deadline", referral.id, at=referral.deadline_at)
+    else:
+        _set_deadline(session, referral, replace(Run.from_dict(referral.run), entered_at=now), now)
+    referral.ack_due_at = referral.deadline_at or now
 
 
 def _set_deadline(session: Session, referral: Referral, run: Run, now: datetime) -> None:

@@ -35,8 +35,10 @@ class DispatchState:
 
 DISPATCH_TRANSITIONS: dict[str, frozenset[str]] = {
     DispatchState.PROPOSED: frozenset({DispatchState.DISPATCHED, DispatchState.HELD, DispatchState.DROPPED}),
-    DispatchState.HELD: frozenset({DispatchState.DISPATCHED, DispatchState.DROPPED}),
-    DispatchState.DISPATCHED: frozenset(),
+    # Back to proposed only from a flood's hold (hotline/referrals/dispatch.py release_from_flood).
+    DispatchState.HELD: frozenset({DispatchState.DISPATCHED, DispatchState.PROPOSED, DispatchState.DROPPED}),
+    # Held only by a flood recognised before its agency was told (hotline/floods.py).
+    DispatchState.DISPATCHED: frozenset({DispatchState.HELD}),
     DispatchState.DROPPED: frozenset(),
 }
 

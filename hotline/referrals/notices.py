@@ -2,6 +2,7 @@
 
 Notices are outbox rows written in the transaction that opens, re-routes or escalates the referral
 (`hotline.outbox`); the dispatcher delivers them and `_settled` records the outcome on the referral.
+A notice of a report from a public channel waits the flood hold first (`hotline.floods.notice_not_before`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from directory.models import ReferralContact
 from hotline.db import utcnow
+from hotline.floods import notice_not_before
 from hotline.labels import label
 from hotline.outbox import OutboxKind, OutboxMessage, OutboxStatus, on_compose, on_settled, queue_message
 from hotline.reasons import system_reason
@@ -57,6 +59,8 @@ def queue_agency_notice(
         return []
     reference = referral.ticket.reference
     config = current_app.config
+    # A report from a public channel waits the flood hold before an agency hears of it (hotline/floods.py).
+    not_before = notice_not_before(referral.ticket, now)
     with force_locale(config["AGENCY_LOCALE"]):
         subject = _("New referral %(reference)s", reference=reference)
         body = _(
@@ -78,6 +82,7 @@ def queue_agency_notice(
             referral_id=referral.id,
             ticket_id=referral.ticket_id,
             contact_id=contact.id if contact is not None else None,
+            not_before=not_before,
         )
     return [channel for channel, _address in channels]
 

@@ -53,14 +53,22 @@ TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
             TicketStatus.CLOSED,
         }
     ),
-    # Released in bulk (back to received, then routed), or one by one by an operator who refers or closes it.
+    # Released in bulk or one by one by a supervisor (back to received and routed, or back to referred or
+    # triaged when it was pulled in after routing), or one by one by an operator who refers or closes it.
     TicketStatus.HELD_FOR_REVIEW: frozenset(
         {TicketStatus.RECEIVED, TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}
     ),
     TicketStatus.LOGGED: frozenset({TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}),
-    TicketStatus.NEEDS_TRIAGE: frozenset({TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}),
-    TicketStatus.TRIAGED: frozenset({TicketStatus.NEEDS_TRIAGE, TicketStatus.REFERRED, TicketStatus.CLOSED}),
-    TicketStatus.REFERRED: frozenset({TicketStatus.ACKNOWLEDGED, TicketStatus.ASSISTED, TicketStatus.CLOSED}),
+    # A flood recognised a moment later holds a report no agency has heard of yet (hotline/floods.py).
+    TicketStatus.NEEDS_TRIAGE: frozenset(
+        {TicketStatus.HELD_FOR_REVIEW, TicketStatus.TRIAGED, TicketStatus.REFERRED, TicketStatus.CLOSED}
+    ),
+    TicketStatus.TRIAGED: frozenset(
+        {TicketStatus.HELD_FOR_REVIEW, TicketStatus.NEEDS_TRIAGE, TicketStatus.REFERRED, TicketStatus.CLOSED}
+    ),
+    TicketStatus.REFERRED: frozenset(
+        {TicketStatus.HELD_FOR_REVIEW, TicketStatus.ACKNOWLEDGED, TicketStatus.ASSISTED, TicketStatus.CLOSED}
+    ),
     TicketStatus.ACKNOWLEDGED: frozenset({TicketStatus.ASSISTED, TicketStatus.CLOSED}),
     TicketStatus.ASSISTED: frozenset({TicketStatus.CLOSED}),
     TicketStatus.CLOSED: frozenset(),

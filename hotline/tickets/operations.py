@@ -370,6 +370,7 @@ DISPATCH_REFUSALS = {
     "already_decided": _l("this referral has been decided already"),
     "consent_missing": _l("the person has not agreed to this; record their consent or a legal ground first"),
     "fear_of_return": _l("the person fears going back: their country of origin is never told"),
+    "flood_hold": _l("the report is held in a possible flood: a supervisor releases it"),
 }
 
 

@@ -37,6 +37,7 @@ def run_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[s
     # (hotline/flood_rules.json), which would hold it unnotified. These tests are about faults, so
     # the limits and flood thresholds are scaled as for many reporters (tests/faults rely on notices).
     monkeypatch.setenv("RATE_LIMIT_SCALE", "1000")
+    monkeypatch.setenv("NOTICE_HOLD_SECONDS", "0")
     with running_all(tmp_path) as (process, instance, port, _log):
         yield process, instance, port
 

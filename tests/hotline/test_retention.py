@@ -11,8 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from hotline.accounts import StaffUser
+from hotline.accounts import SignInLock, StaffUser, register_failure, sign_in_source
 from hotline.db import utcnow
+from hotline.floods import Flood, FloodSignal
 from hotline.jobs.retention import ERASED, apply_retention, load_policy
 from hotline.outbox import OutboxMessage
 from hotline.stats import Filters, case_types, funnel, volumes
@@ -51,7 +52,8 @@ def test_the_retention_run_erases_what_is_due_and_leaves_statistics_intact(app: 
     with app.app_context(), app.extensions["database"].session() as session:
         # A month on: only the sent texts are due; the narrative of a closed ticket waits two years.
         early = apply_retention(session, utcnow() + timedelta(days=31))
-        assert set(early) == {"outbox_body"}
+        # (and the flood rules' counts of the two reports, due after a day)
+        assert set(early) == {"outbox_body", "flood_count"}
         assert STORY in session.scalars(select(TicketMessage.body).where(TicketMessage.ticket_id == closed)).all()
         late = apply_retention(session, utcnow() + timedelta(days=800))
         assert late["narrative"] >= 1 and late["caller_hash"] == 1
@@ -68,6 +70,31 @@ def test_the_retention_run_erases_what_is_due_and_leaves_statistics_intact(app: 
         assert apply_retention(session, utcnow() + timedelta(days=800)) == {}
     assert _statistics(app) == before
     assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_flood_counts_and_sign_in_locks_go_a_day_after_they_were_last_used(app: Flask, client: FlaskClient) -> None:
+    """Both hold keyed hashes of where something came from: kept while they can matter, then deleted."""
+    assert client.post("/api/v1/reports", json=REPORT).status_code == 201
+    email, _password = make_user(app, role="operator")
+    with app.app_context(), app.extensions["database"].session() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.email == email))
+        assert user is not None
+        register_failure(session, user, "wrong password", sign_in_source("192.0.2.8", b"k"))
+        now = utcnow()
+        flood = Flood(rule="same_source", digest="d" * 64, opened_bucket=1, why="w", started_at=now, last_seen_at=now)
+        session.add(flood)
+        session.commit()
+        signals = len(session.scalars(select(FloodSignal.id)).all())
+        assert signals >= 2
+        # Within the day: nothing of the kind is due.
+        assert apply_retention(session, now + timedelta(hours=23)) == {}
+        done = apply_retention(session, now + timedelta(days=1, minutes=1))
+        assert done == {"flood_count": signals + 1, "sign_in_source": 1}
+        assert session.scalars(select(FloodSignal.id)).all() == []
+        assert session.scalars(select(SignInLock.id)).all() == []
+        session.refresh(flood)
+        assert flood.digest == f"erased:{flood.id}" and flood.why == "w"  # the flood itself stays for review
+        assert apply_retention(session, now + timedelta(days=2)) == {}
 
 
 def test_a_policy_without_a_kind_is_refused(tmp_path: Path) -> None:
