@@ -9,11 +9,14 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 from rq import SimpleWorker
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from hotline.jobs.queue import job_queue, redis_connection
 from hotline.jobs.runtime import set_job_app
+from hotline.tickets.models import TicketMessage
 
 
 def run_jobs(app: Flask) -> int:
@@ -75,3 +78,9 @@ def dispatch_proposals(app: Flask, who: str = "staff:1") -> int:
         for referral in proposed:
             confirm(session, referral, who, utcnow(), reason="confirmed in the test")
         return len(proposed)
+
+
+def message_bodies(session: Session, *criteria: ColumnElement[bool]) -> list[str]:
+    """The words of the ticket messages that match, in clear: `TicketMessage.body` is sealed in its column."""
+    query = select(TicketMessage).where(*criteria).order_by(TicketMessage.id)
+    return [message.body for message in session.scalars(query)]
