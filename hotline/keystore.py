@@ -108,8 +108,10 @@ class KeyStore:
 
 def open_keystore(settings: Settings) -> KeyStore:
     """The app's key store (its SQLite file's folder made if needed)."""
-    if settings.keys_url.startswith("sqlite"):
+    if settings.keys_url == f"sqlite:///{settings.instance_path / 'keys.sqlite3'}":
         settings.instance_path.mkdir(parents=True, exist_ok=True)
+        # Readable by the hotline's user only, as instance/secrets.json is.
+        (settings.instance_path / "keys.sqlite3").touch(mode=0o600, exist_ok=True)
     return KeyStore(settings.keys_url, settings.data_key_master)
 
 

@@ -146,3 +146,8 @@ def test_a_first_text_kept_beside_the_run_is_sealed_and_reaches_the_ticket(app: 
         assert went_quiet(session, app.config["SETTINGS"], conversation.id, utcnow() + timedelta(days=1))
     with app.app_context(), app.extensions["database"].session() as session:
         assert "me tienen encerrada en Choloma" in "\n".join(message_bodies(session))
+
+
+def test_the_default_key_store_file_is_readable_by_its_owner_only(app: Flask) -> None:
+    path = app.config["SETTINGS"].instance_path / "keys.sqlite3"
+    assert path.exists() and path.stat().st_mode & 0o077 == 0
