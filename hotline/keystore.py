@@ -13,7 +13,7 @@ from typing import Any, cast, overload
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, UniqueConstraint, delete, event, select
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, object_session
 
 from hotline.db import UTCDateTime, make_engine, utcnow
@@ -55,8 +55,9 @@ class KeyStore:
 
         try:
             metadata.create_all(self.engine)
-        except (IntegrityError, ProgrammingError):
-            # Another process (a second web worker starting) made the table at the same moment.
+        except (IntegrityError, OperationalError, ProgrammingError):
+            # Another process (a second web worker starting) made the table at the same moment
+            # (PostgreSQL says so with an integrity or programming error, SQLite with an operational one).
             metadata.create_all(self.engine)
 
     def keys(self, owner_ids: set[int], kind: str) -> dict[int, Fernet]:
