@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, g, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from admin.console_views import _act, _visible_ticket
 from admin.views import TICKET_ROLES, blueprint, login_required
+from hotline import keystore
 from hotline.conversations import inbox
 from hotline.conversations.prompts import LANGUAGES
 from hotline.conversations.service import (
@@ -18,7 +19,6 @@ from hotline.conversations.service import (
     send_whatsapp_template,
 )
 from hotline.db import db_session
-from hotline.privacy import decrypt_bytes
 from hotline.tickets.models import Ticket, TicketRecording
 from hotline.tickets.operations import ConsoleError
 
@@ -85,7 +85,7 @@ def ticket_media(reference: str, recording_id: int) -> Response:
     recording = db_session().get(TicketRecording, recording_id)
     if recording is None or recording.ticket_id != ticket.id or recording.content_encrypted is None:
         abort(404)
-    data = decrypt_bytes(recording.content_encrypted, current_app.config["SETTINGS"].phone_encryption_key)
+    data = keystore.unseal_bytes(db_session(), ticket.id, keystore.MEDIA, recording.content_encrypted)
     if data is None:
         abort(404)
     kind = recording.content_type or "application/octet-stream"

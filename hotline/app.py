@@ -24,6 +24,7 @@ from hotline.access_log import scrub
 from hotline.embedded_redis import embedded_redis_url
 from hotline.hygiene import CONVERTERS, HygienicRequest, JSONTooDeep
 from hotline.jobs import queue
+from hotline.keystore import open_keystore
 from hotline.reports import ServiceBusy
 from hotline.settings import Settings
 
@@ -77,7 +78,10 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
 
     db.use_encryption_key(settings.phone_encryption_key)
-    db.init_app(app, db.Database(settings.database_url, busy_seconds=settings.sqlite_busy_seconds))
+    db.init_app(
+        app,
+        db.Database(settings.database_url, busy_seconds=settings.sqlite_busy_seconds, keystore=open_keystore(settings)),
+    )
     redis_url = settings.redis_url or embedded_redis_url(settings.instance_path)
     queue.init_app(app, redis_url)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

@@ -84,7 +84,8 @@ def audit_verify() -> None:
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade every table (Alembic migrations to head)."""
-    upgrade(current_app.config["SETTINGS"].database_url)
+    settings = current_app.config["SETTINGS"]
+    upgrade(settings.database_url, settings=settings)
     click.echo("database at head")
 
 

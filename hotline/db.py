@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from cryptography.fernet import Fernet
 from flask import Flask, current_app, g
@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from directory.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from hotline.keystore import KeyStore
 
 __all__ = [
     "Base",
@@ -81,11 +84,13 @@ def make_engine(url: str, busy_seconds: float = 30.0) -> Engine:
 
 
 class Database:
-    """One engine and session factory per app."""
+    """One engine and session factory per app; every session knows the key store of sealed words
+    (hotline/keystore.py) as `session.info["keystore"]`."""
 
-    def __init__(self, url: str, busy_seconds: float = 30.0) -> None:
+    def __init__(self, url: str, busy_seconds: float = 30.0, keystore: KeyStore | None = None) -> None:
         self.engine = make_engine(url, busy_seconds)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.keystore = keystore
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"keystore": keystore})
 
     @contextmanager
     def session(self) -> Iterator[Session]:

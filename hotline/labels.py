@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from directory.timezones import STAFF_TIME_ZONES
+from hotline import keystore
 
 log = logging.getLogger(__name__)
 
@@ -861,8 +862,14 @@ def indicator(key: str) -> str:
     return label(key, "question") if key in _QUESTION else key.replace("_", " ")
 
 
+def reporter_words(text: str) -> str:
+    """A reporter's words as stored, or the erased wording in the reader's language once their key is gone."""
+    return gettext("Erased under the retention policy") if text == keystore.ERASED else text
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
+        reporter_words=reporter_words,
         label=label,
         when=when,
         actor=actor,

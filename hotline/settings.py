@@ -19,6 +19,7 @@ SECRET_NAMES = (
     "PHONE_HASH_KEY",
     "PHONE_ENCRYPTION_KEY",
     "LINK_SIGNING_KEY",
+    "DATA_KEY_ENCRYPTION_KEY",
 )
 PRODUCTION_REQUIRED = SECRET_NAMES + ("DATABASE_URL", "REDIS_URL", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")
 
@@ -73,11 +74,26 @@ class Settings:
     # How long an agency notice of a report from a public channel waits before it may go, so that a
     # flood recognised meanwhile can still hold it; None: the flood rules' `hold_seconds`.
     notice_hold_seconds: int | None = None
+    # The master key that wraps every per-ticket data key (hotline/keystore.py), and the separate
+    # database the wrapped keys live in: never the main one, whose backups must not hold them.
+    # Empty outside production: the personal-data key wraps, and the key store is instance/keys.sqlite3.
+    data_key_encryption_key: bytes = b""
+    keys_database_url: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def data_key_master(self) -> bytes:
+        """The key that wraps data keys; tests that build Settings by hand fall back to the personal-data key."""
+        return self.data_key_encryption_key or self.phone_encryption_key
+
+    @property
+    def keys_url(self) -> str:
+        """Where the wrapped data keys are kept: KEYS_DATABASE_URL, else a SQLite file beside the instance."""
+        return self.keys_database_url or f"sqlite:///{self.instance_path / 'keys.sqlite3'}"
 
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -96,6 +112,10 @@ class Settings:
         else:
             found = _development_secrets(instance, env)
         database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'hotline.sqlite3'}"
+        keys_database_url = env.get("KEYS_DATABASE_URL", "")
+        if keys_database_url and keys_database_url == database_url:
+            # Keys beside the data they open would make every backup of the data a backup of the keys.
+            raise ConfigurationError("KEYS_DATABASE_URL must name a database other than DATABASE_URL")
         return cls(
             env=mode,
             instance_path=instance,
@@ -106,6 +126,8 @@ class Settings:
             phone_hash_key=found["PHONE_HASH_KEY"].encode(),
             phone_encryption_key=found["PHONE_ENCRYPTION_KEY"].encode(),
             link_signing_key=found["LINK_SIGNING_KEY"],
+            data_key_encryption_key=found["DATA_KEY_ENCRYPTION_KEY"].encode(),
+            keys_database_url=keys_database_url,
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or found.get("TWILIO_AUTH_TOKEN", ""),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
@@ -136,6 +158,7 @@ def generate_secrets() -> dict[str, str]:
         "PHONE_HASH_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "PHONE_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "LINK_SIGNING_KEY": secrets.token_urlsafe(32),
+        "DATA_KEY_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
     }
 

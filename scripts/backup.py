@@ -8,7 +8,9 @@ The database is the whole truth: Redis holds only queued jobs, which the periodi
 after a restore, so it needs no backup of its own (docs/production.md says what its append-only file
 is for). The secrets are not in the dump: a restored database needs the same PHONE_HASH_KEY and
 PHONE_ENCRYPTION_KEY, or repeat callers no longer link and callback numbers cannot be read.
-`--database-url` overrides $DATABASE_URL. The dump holds reporters' words: store it encrypted.
+`--database-url` overrides $DATABASE_URL. The dump holds reporters' words, sealed: their data keys
+are in the key store ($KEYS_DATABASE_URL), which is dumped apart with `--database-url` and kept only
+7 days, so words retention erased stay unreadable in every older dump (docs/security.md).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def _serve():  # type: ignore[no-untyped-def]
     from hotline.settings import Settings
 
     settings = Settings.from_env()
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, settings=settings)
     public, staff = create_app(settings, surface="public"), create_app(settings, surface="staff")
     with public.app_context(), public.extensions["database"].session() as session:
         demo.seed(session)

@@ -9,11 +9,14 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 from rq import SimpleWorker
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
 from hotline.jobs.queue import job_queue, redis_connection
 from hotline.jobs.runtime import set_job_app
+from hotline.tickets.models import TicketMessage
 
 
 def run_jobs(app: Flask) -> int:
@@ -102,3 +105,9 @@ def post_report(
     """POST /api/v1/reports as the test partner (its key added to `headers`)."""
     sent = api_headers(client.application, **(headers or {}))
     return client.post(REPORTS, json=json, headers=sent, **kwargs)  # type: ignore[arg-type]
+
+
+def message_bodies(session: Session, *criteria: ColumnElement[bool]) -> list[str]:
+    """The words of the ticket messages that match, in clear: `TicketMessage.body` is sealed in its column."""
+    query = select(TicketMessage).where(*criteria).order_by(TicketMessage.id)
+    return [message.body for message in session.scalars(query)]

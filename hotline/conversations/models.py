@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hotline import keystore
 from hotline.db import Base, UTCDateTime, utcnow
 
 CONVERSATION_CHANNELS = ("voice", "sms", "chat", "whatsapp")
@@ -62,6 +63,13 @@ class ConversationTurn(Base):
     provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
     author: Mapped[str] = mapped_column(String(64))  # "caller", "flow" or "staff:<id>"
-    body: Mapped[str] = mapped_column(Text, default="")
+    # The words, sealed under the conversation's transcript data key (hotline/keystore.py); read `body`.
+    body_sealed: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str | None] = mapped_column(String(8))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    # The words in clear ("" for none; keystore.ERASED once retention destroyed the transcript key).
+    body = keystore.SealedText(keystore.TRANSCRIPT, owner="conversation_id")
+
+
+keystore.seal_on_flush(ConversationTurn)

@@ -20,8 +20,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from hotline import keystore
 from hotline.conversations.models import Conversation, ConversationTurn
 from hotline.conversations.prompts import language_of, prompt
 from hotline.db import utcnow
@@ -247,7 +248,7 @@ def answer(
     words = _answer_words(conversation, text)
     if words:
         # A sentence given for a yes/no ("no me dejan salir") is not a "no": its words join the triage text.
-        note_host(conversation, answer_words=[*(conversation.host or {}).get("answer_words", []), words])
+        _keep_answer_words(conversation, words)
     event = Event("answer", "caller", {"text": text})
     if (
         conversation.channel != "chat"
@@ -257,8 +258,13 @@ def answer(
     ):
         # Words the question cannot use ("palabra" at the language menu) are asked again, or lead on
         # after the last try, but they are kept: a text or a spoken answer is stored nowhere else.
-        note_host(conversation, answer_words=[*(conversation.host or {}).get("answer_words", []), text])
+        _keep_answer_words(conversation, text)
     return _fire(session, settings, conversation, event, caller, source_id)
+
+
+def _keep_answer_words(conversation: Conversation, words: str) -> None:
+    kept = (conversation.host or {}).get("answer_words", [])
+    note_host(conversation, answer_words=[*kept, sealed(conversation, words)])
 
 
 def _unusable(conversation: Conversation, event: Event) -> bool:
@@ -412,6 +418,23 @@ def note_host(conversation: Conversation, **values: Any) -> None:
     conversation.host = {**(conversation.host or {}), **values}
 
 
+def sealed(conversation: Conversation, words: str) -> str:
+    """A reporter's words kept beside the run (the first text, answers given in words) until the ticket
+    has them: sealed under the conversation's transcript key, like its chat lines."""
+    session = object_session(conversation)
+    if session is None:
+        raise RuntimeError("a conversation's words are sealed through its session")
+    if conversation.id is None:
+        session.flush()
+    return keystore.seal(session, conversation.id, keystore.TRANSCRIPT, words)
+
+
+def unsealed(conversation: Conversation, words: str) -> str:
+    """Words `sealed` kept, in clear ("" once retention destroyed the transcript key: the ticket has them)."""
+    opened = keystore.unseal(object_session(conversation), conversation.id, keystore.TRANSCRIPT, words)
+    return "" if opened == keystore.ERASED else opened
+
+
 def next_turn_number(conversation: Conversation) -> int:
     return int((conversation.host or {}).get("turn", 0))
 
@@ -548,10 +571,10 @@ def intake_of(conversation: Conversation, run: Run, caller: Caller) -> dict[str,
     narrative = str(data.get("narrative") or "")
     if narrative == RECORDED_NARRATIVE:
         narrative = ""
-    opening = str(host.get("opening") or "")
+    opening = unsealed(conversation, str(host.get("opening") or ""))
     if narrative == opening:
         narrative = ""  # the first text answered the story question itself
-    said = "\n".join(str(words) for words in host.get("answer_words", ()))
+    said = "\n".join(unsealed(conversation, str(words)) for words in host.get("answer_words", ()))
     text = "\n\n".join(part for part in (opening, said, narrative) if part)
     answers = {key: data[key] for key in ANSWER_KEYS if key in data}
     consent = {key: data[key] for key in CONSENT_KEYS if data.get(key) is not None}
@@ -944,7 +967,7 @@ def transcript(session: Session, conversation: Conversation, after: int = 0) -> 
         .where(
             ConversationTurn.conversation_id == conversation.id,
             ConversationTurn.id > after,
-            ConversationTurn.body != "",
+            ConversationTurn.body_sealed != "",
         )
         .order_by(ConversationTurn.id)
     )
@@ -1037,7 +1060,7 @@ def sms_received(
         if word is None and is_report(opening):
             # A first text that already says something is kept for the ticket, not lost to the menu,
             # and the questions it answers are not asked again.
-            note_host(conversation, opening=opening, prefill=prefilled_answers(opening))
+            note_host(conversation, opening=sealed(conversation, opening), prefill=prefilled_answers(opening))
             turn = _skip_answered(session, settings, conversation, caller, turn, message_sid)
         session.commit()
         lang = language(conversation)
@@ -1224,7 +1247,7 @@ def _keep_silently(
         return
     conversation.opted_out = True
     if is_report(clean_text(body)):
-        note_host(conversation, opening=clean_text(body))
+        note_host(conversation, opening=sealed(conversation, clean_text(body)))
     _keep_media(session, conversation, media)
     if has_content(conversation, Run.from_dict(conversation.run)) or media:
         _finish_silently(session, settings, conversation, caller)

@@ -53,11 +53,12 @@ def _strings(value: Any) -> Iterable[str]:
 
 def ticket_words(session: Session, ticket: Ticket) -> list[str]:
     """The reporter's own words on a ticket: messages in, the place named, typed answers."""
-    words = list(
-        session.scalars(
-            select(TicketMessage.body).where(TicketMessage.ticket_id == ticket.id, TicketMessage.direction == "in")
+    words = [
+        message.body
+        for message in session.scalars(
+            select(TicketMessage).where(TicketMessage.ticket_id == ticket.id, TicketMessage.direction == "in")
         )
-    )
+    ]
     if ticket.incident_place:
         words.append(ticket.incident_place)
     for answers, location in session.execute(

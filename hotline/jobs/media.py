@@ -1,11 +1,11 @@
-"""Media jobs: fetch a photo or file a reporter sent by MMS or WhatsApp into encrypted storage."""
+"""Media jobs: fetch a photo or file a reporter sent by MMS or WhatsApp, sealed under its ticket's media key."""
 
 from __future__ import annotations
 
+from hotline import keystore
 from hotline.db import utcnow
 from hotline.jobs.runtime import job_app
 from hotline.outbox import HandOffRefused, gateway
-from hotline.privacy import encrypt_bytes
 from hotline.reasons import system_reason
 from hotline.tickets.models import TicketRecording
 from hotline.tickets.service import SYSTEM, record_event
@@ -28,7 +28,7 @@ def fetch_media(recording_id: int) -> str:
             return f"not fetched: {refused}"
         if data is None or len(data) > MAX_MEDIA_BYTES:
             return "not fetched"
-        recording.content_encrypted = encrypt_bytes(data, app.config["SETTINGS"].phone_encryption_key)
+        recording.content_encrypted = keystore.seal_bytes(session, recording.ticket_id, keystore.MEDIA, data)
         recording.fetched_at = utcnow()
         ticket = recording.ticket_id
         from hotline.tickets.models import Ticket

@@ -1,8 +1,10 @@
 """Retention: caller numbers are erased when their callback window closes, and the rest of what a reporter
 gave (narratives, transcripts, recordings, sent texts, caller hashes) when the policy says so
 (`hotline/retention_policy.json`). Every erasure on a ticket is recorded as one of its events; coded
-fields (country, risk, case type, states) and the events stay, so statistics are unchanged. The hashes
-of where reports and failed sign-ins came from (flood counts, sign-in locks) are deleted too."""
+fields (country, risk, case type, states) and the events stay, so statistics are unchanged. Words sealed
+under a data key (narratives, transcripts, photos fetched: hotline/keystore.py) are erased by destroying
+that key first, which reaches every copy of them, backups included. The hashes of where reports and
+failed sign-ins came from (flood counts, sign-in locks) are deleted too."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from hotline import keystore
 from hotline.accounts import SignInLock
 from hotline.calls import callback
 from hotline.conversations.models import Conversation
@@ -31,7 +34,7 @@ from hotline.tickets.service import SYSTEM, record_event
 log = logging.getLogger(__name__)
 
 POLICY_FILE = Path(__file__).resolve().parent.parent / "retention_policy.json"
-ERASED = "[erased under the retention policy]"
+ERASED = keystore.ERASED
 SETTLED = (OutboxStatus.SENT, OutboxStatus.RECORDED, OutboxStatus.FAILED)
 FLOOD_ERASED = "erased:"
 
@@ -97,14 +100,23 @@ def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta
         kind: select(Ticket.id).where(Ticket.status == TicketStatus.CLOSED, Ticket.updated_at <= now - periods[kind])
         for kind in ("narrative", "recording", "caller_hash")
     }
-    narratives = select(TicketMessage).where(TicketMessage.ticket_id.in_(closed_before["narrative"]))
-    for message in session.scalars(narratives.where(TicketMessage.body != ERASED)):
-        message.body = ERASED
+    narratives = select(TicketMessage).where(
+        TicketMessage.ticket_id.in_(closed_before["narrative"]), TicketMessage.body_sealed != keystore.CLEARED
+    )
+    messages = session.scalars(narratives).all()
+    # The keys go first and at once (the key store commits on its own): every copy of these words, in
+    # any backup of this database, is unreadable from here on. Clearing the rows below only tidies up,
+    # and a run that fails before its commit finds the same rows again next time.
+    keystore.shred(session, {message.ticket_id for message in messages}, keystore.NARRATIVE)
+    for message in messages:
+        message.body_sealed = keystore.CLEARED
         note(message.ticket_id, "narrative")
     recordings = select(TicketRecording).where(TicketRecording.ticket_id.in_(closed_before["recording"]))
     kept = (TicketRecording.url != "") | TicketRecording.content_encrypted.is_not(None)
-    for recording in session.scalars(recordings.where(kept)):
-        # The link and, for a photo or file fetched, its encrypted copy go together.
+    due_recordings = session.scalars(recordings.where(kept)).all()
+    keystore.shred(session, {r.ticket_id for r in due_recordings if r.fetched_at is not None}, keystore.MEDIA)
+    for recording in due_recordings:
+        # The link and, for a photo or file fetched, its sealed copy (its key destroyed above) go together.
         recording.url, recording.content_encrypted = "", None
         note(recording.ticket_id, "recording")
     hashed = session.scalars(
@@ -122,15 +134,20 @@ def apply_retention(session: Session, now: datetime, policy: dict[str, timedelta
     for conversation in session.scalars(old_conversations.where(hash_due, Conversation.caller_hash.is_not(None))):
         conversation.caller_hash = None
         note(conversation.ticket_id, "caller_hash")
-    for conversation in session.scalars(old_conversations.where(Conversation.closed_at <= now - periods["transcript"])):
-        turns = [t for t in conversation.turns if t.body]
+    transcripts_due = session.scalars(old_conversations.where(Conversation.closed_at <= now - periods["transcript"]))
+    for conversation in transcripts_due:
+        turns = [t for t in conversation.turns if t.body_sealed]
+        host = conversation.host or {}
+        # Words kept beside the run: the first text, and answers given in words.
+        words = [name for name in ("opening", "answer_words") if host.get(name)]
+        if not (turns or words):
+            continue
+        keystore.shred(session, {conversation.id}, keystore.TRANSCRIPT)  # first, as for narratives
         for turn in turns:
-            turn.body = ""
-        words = (conversation.host or {}).get("answer_words")
+            turn.body_sealed = ""
         if words:
-            conversation.host = {k: v for k, v in conversation.host.items() if k != "answer_words"}
-        if turns or words:
-            note(conversation.ticket_id, "transcript", len(turns) + (1 if words else 0))
+            conversation.host = {k: v for k, v in host.items() if k not in words}
+        note(conversation.ticket_id, "transcript", len(turns) + len(words))
     for sent in session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.status.in_(SETTLED),

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hotline import keystore
 from hotline.db import Base, UTCDateTime, utcnow
 
 
@@ -143,10 +144,17 @@ class TicketMessage(Base):
     direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
     channel: Mapped[str] = mapped_column(String(8))
     author: Mapped[str] = mapped_column(String(64))
-    body: Mapped[str] = mapped_column(Text)
+    # The words, sealed under the ticket's narrative data key (hotline/keystore.py); read `body`.
+    body_sealed: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+    # The words in clear (keystore.ERASED once retention destroyed the ticket's narrative key).
+    body = keystore.SealedText(keystore.NARRATIVE, owner="ticket_id")
+
+
+keystore.seal_on_flush(TicketMessage)
 
 
 class TicketSubmission(Base):

@@ -156,11 +156,14 @@ def intake_of(session: Session, ticket: Ticket) -> Intake:
     submission = session.scalar(
         select(TicketSubmission).where(TicketSubmission.ticket_id == ticket.id).order_by(TicketSubmission.id)
     )
-    words = session.scalars(
-        select(TicketMessage.body)
-        .where(TicketMessage.ticket_id == ticket.id, TicketMessage.direction == "in")
-        .order_by(TicketMessage.id)
-    ).all()
+    words = [
+        message.body
+        for message in session.scalars(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == ticket.id, TicketMessage.direction == "in")
+            .order_by(TicketMessage.id)
+        )
+    ]
     location = dict(submission.location) if submission is not None else {}
     return Intake(
         channel=ticket.channel,

@@ -18,7 +18,7 @@ from hotline.tickets.models import Ticket, TicketMessage
 from tests.admin.test_staff_pages import sign_in
 from tests.channels.test_twilio_sms_conversation import TEXTER, stored_tickets, text_in
 from tests.factories import make_user
-from tests.helpers import post_form
+from tests.helpers import message_bodies, post_form
 
 WHOLE_SMS = ["hola", "1", "no", "Managua", "no", "no", "no", "sí", "sí", "Me deben tres meses de sueldo."]
 
@@ -160,7 +160,7 @@ def test_whatsapp_free_form_replies_are_refused_outside_24_hours(
     assert sent["to"] == f"whatsapp:{TEXTER}" and sent["from_"].startswith("whatsapp:")
     assert sent["content_sid"] == "HX00000000000000000000000000000e51" and "body" not in sent  # es, approved
     with app.app_context(), app.extensions["database"].session() as session:
-        [kept] = session.scalars(select(TicketMessage.body).where(TicketMessage.direction == "out"))
+        [kept] = message_bodies(session, TicketMessage.direction == "out")
         assert kept.startswith("Hola, le escribimos")  # the case keeps the words the reporter read
     # A template that does not exist is refused with a reason, and nothing more is queued.
     response = post_form(

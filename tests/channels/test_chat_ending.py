@@ -12,11 +12,10 @@ from sqlalchemy import select
 
 from hotline.conversations.models import Conversation
 from hotline.db import utcnow
-from hotline.tickets.models import TicketMessage
 from tests.admin.test_staff_pages import sign_in
 from tests.channels.test_chat import send
 from tests.factories import make_user
-from tests.helpers import csrf_token, post_form
+from tests.helpers import csrf_token, message_bodies, post_form
 
 ANSWERS = ["1", "no", "San Salvador, El Salvador", "no", "sí", "no sé", "sí", "no"]
 ANSWERS += ["Mi primo trabaja sin paga en una panadería."]
@@ -52,7 +51,7 @@ def test_the_operator_closing_tells_the_reporter_and_their_next_message_is_kept(
     response = post_form(client, "/chat", {"text": "Una cosa más: se llama Don Tito."}, action="/chat/send")
     assert response.status_code == 302
     with app.app_context(), app.extensions["database"].session() as session:
-        words = session.scalars(select(TicketMessage.body)).all()
+        words = message_bodies(session)
         assert "Una cosa más: se llama Don Tito." in words
     assert "HT-" in client.get("/chat/messages").get_json()["lines"][-1]["text"]  # "we added it to HT-…"
 
@@ -101,4 +100,4 @@ def test_quick_exit_makes_this_browser_forget_the_chat_at_once(
     # The words stay with the case, and the operator sees the reporter has gone.
     assert staff_client.get(f"/chat/{chat_id}/messages").get_json()["reporter"] == "left"
     with app.app_context(), app.extensions["database"].session() as session:
-        assert "Mi primo trabaja sin paga en una panadería." in session.scalars(select(TicketMessage.body)).all()
+        assert "Mi primo trabaja sin paga en una panadería." in message_bodies(session)

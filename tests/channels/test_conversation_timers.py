@@ -18,7 +18,7 @@ from hotline.outbox import OutboxMessage
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage
 from tests.channels.test_chat import lines, send
 from tests.channels.test_twilio_sms_conversation import text_in
-from tests.helpers import post_form
+from tests.helpers import message_bodies, post_form
 
 
 def the_conversation(app: Flask) -> Conversation:
@@ -55,7 +55,7 @@ def test_a_texter_who_goes_quiet_gets_a_ticket_and_no_unasked_text(app: Flask, c
     with app.app_context(), app.extensions["database"].session() as session:
         ticket = session.scalars(select(Ticket)).one()
         assert ticket.status == "triaged" and ticket.caller_hash == conversation.caller_hash
-        words = " ".join(session.scalars(select(TicketMessage.body).where(TicketMessage.ticket_id == ticket.id)))
+        words = " ".join(message_bodies(session, TicketMessage.ticket_id == ticket.id))
         assert "Escuintla" in words or ticket.incident_place
         kinds = [e.kind for e in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))]
         assert "reporter_went_quiet" in kinds

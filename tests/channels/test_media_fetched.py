@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from channels.outbound import OutboundGateway
+from hotline import keystore
 from hotline.jobs.queue import job_queue
 from hotline.privacy import decrypt_bytes
 from hotline.tickets.models import TicketRecording
@@ -61,7 +62,9 @@ def test_an_mms_photo_is_fetched_encrypted_and_shown_to_staff(
         recording = session.get(TicketRecording, recording_id)
         assert recording is not None and recording.fetched_at is not None and recording.content_encrypted
         assert b"verde" not in recording.content_encrypted  # encrypted at rest
-        assert decrypt_bytes(recording.content_encrypted, settings.phone_encryption_key) == JPEG
+        sealed = recording.content_encrypted
+        assert keystore.unseal_bytes(session, recording.ticket_id, keystore.MEDIA, sealed) == JPEG
+        assert decrypt_bytes(sealed, settings.phone_encryption_key) is None  # the ticket's own key, not the shared one
     run_jobs(app)  # a repeated job changes nothing and asks the provider nothing more
     assert len(host.asked) == 1
 

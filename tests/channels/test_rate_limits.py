@@ -16,9 +16,9 @@ from hotline import create_app
 from hotline.conversations.models import Conversation, ConversationTurn
 from hotline.jobs.queue import redis_connection
 from hotline.settings import Settings
-from hotline.tickets.models import Ticket, TicketMessage
+from hotline.tickets.models import Ticket
 from tests.channels.test_web_form import FORM
-from tests.helpers import REPORTS, csrf_token, new_partner_key, twilio_post
+from tests.helpers import REPORTS, csrf_token, message_bodies, new_partner_key, twilio_post
 
 
 def _app(settings: Settings) -> Iterator[Flask]:
@@ -126,8 +126,8 @@ def test_requests_without_a_valid_key_are_limited_by_address_and_cannot_spend_a_
 def _kept_words(app: Flask) -> str:
     """Every word a reporter's texts left with us: the conversation's turns and the tickets' messages."""
     with app.app_context(), app.extensions["database"].session() as session:
-        turns = session.scalars(select(ConversationTurn.body).where(ConversationTurn.direction == "in"))
-        messages = session.scalars(select(TicketMessage.body))
+        turns = [t.body for t in session.scalars(select(ConversationTurn).where(ConversationTurn.direction == "in"))]
+        messages = message_bodies(session)
         return "\n".join([*turns, *messages])
 
 

@@ -15,11 +15,12 @@ from hotline.conversations.service import TIMERS, went_quiet
 from hotline.db import utcnow
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage, TicketRecording
 from tests.channels.test_twilio_sms_conversation import stored_tickets, text_in
+from tests.helpers import message_bodies
 
 
 def ticket_words(app: Flask, ticket_id: int) -> str:
     with app.app_context(), app.extensions["database"].session() as session:
-        return "\n".join(session.scalars(select(TicketMessage.body).where(TicketMessage.ticket_id == ticket_id)))
+        return "\n".join(message_bodies(session, TicketMessage.ticket_id == ticket_id))
 
 
 def event_kinds(app: Flask, ticket_id: int) -> list[str]:

@@ -54,7 +54,7 @@ def tickets(app: Flask) -> list[Ticket]:
     with app.app_context(), app.extensions["database"].session() as session:
         found = list(session.scalars(select(Ticket).order_by(Ticket.id)))
         for ticket in found:
-            _ = ticket.submissions, ticket.recordings, ticket.messages, ticket.events
+            _ = ticket.submissions, ticket.recordings, ticket.events, [m.body for m in ticket.messages]
         session.expunge_all()
     return found
 

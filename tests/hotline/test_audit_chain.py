@@ -106,9 +106,9 @@ def test_verify_reports_the_newest_event_removed(app: Flask, client: FlaskClient
 
 def test_events_written_before_the_chain_are_chained_by_the_migration(app: Flask, client: FlaskClient) -> None:
     _filed(app, client)
-    url = app.config["SETTINGS"].database_url
-    command.downgrade(alembic_config(url), "0011")  # just before the audit chain (0012)
-    upgrade(url)
+    settings = app.config["SETTINGS"]
+    command.downgrade(alembic_config(settings.database_url, settings), "0011")  # just before the audit chain (0012)
+    upgrade(settings.database_url, settings=settings)
     code, output = _verify(app)
     assert code == 0, output
     with app.app_context(), app.extensions["database"].session() as session:

@@ -19,7 +19,7 @@ from hotline.tickets.models import Ticket, TicketMessage, TicketSubmission
 from tests.admin.test_staff_pages import sign_in
 from tests.channels.test_twilio_sms_conversation import stored_tickets, text_in
 from tests.factories import make_agency, make_user
-from tests.helpers import csrf_token, post_form, post_report, twilio_post
+from tests.helpers import csrf_token, message_bodies, post_form, post_report, twilio_post
 
 NUL_TEXT = "Nos quitaron\x00 los pasaportes\x01\x1b en la finca.\tAyuda\r\n"
 KEPT_TEXT = "Nos quitaron los pasaportes en la finca.\tAyuda"
@@ -30,7 +30,7 @@ def _ticket(app: Flask, reference: str) -> tuple[Ticket, list[str], list[str | N
     with app.app_context(), app.extensions["database"].session() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
         assert ticket is not None
-        bodies = list(session.scalars(select(TicketMessage.body).where(TicketMessage.ticket_id == ticket.id)))
+        bodies = message_bodies(session, TicketMessage.ticket_id == ticket.id)
         query = select(TicketSubmission.location).where(TicketSubmission.ticket_id == ticket.id)
         places = [location.get("place") for location in session.scalars(query)]
         session.expunge(ticket)
@@ -39,8 +39,8 @@ def _ticket(app: Flask, reference: str) -> tuple[Ticket, list[str], list[str | N
 
 def _caller_turns(app: Flask) -> list[str]:
     with app.app_context(), app.extensions["database"].session() as session:
-        query = select(ConversationTurn.body).where(ConversationTurn.direction == "in").order_by(ConversationTurn.id)
-        return list(session.scalars(query))
+        query = select(ConversationTurn).where(ConversationTurn.direction == "in").order_by(ConversationTurn.id)
+        return [turn.body for turn in session.scalars(query)]
 
 
 def test_the_api_stores_text_and_place_without_nul(app: Flask, client: FlaskClient) -> None:

@@ -20,7 +20,7 @@ from hotline.stats import Filters, case_types, funnel, volumes
 from hotline.tickets.models import Ticket, TicketEvent, TicketMessage
 from hotline.tickets.operations import close_ticket
 from tests.factories import make_user
-from tests.helpers import dispatch_proposals, post_report, run_jobs
+from tests.helpers import dispatch_proposals, message_bodies, post_report, run_jobs
 
 STORY = "Trabajo forzado en una finca de café, no les pagan"
 REPORT = {"channel": "api", "text": STORY, "location": {"country": "HN"}, "caller_phone": "+50499887766"}
@@ -54,10 +54,10 @@ def test_the_retention_run_erases_what_is_due_and_leaves_statistics_intact(app: 
         early = apply_retention(session, utcnow() + timedelta(days=31))
         # (and the flood rules' counts of the two reports, due after a day)
         assert set(early) == {"outbox_body", "flood_count"}
-        assert STORY in session.scalars(select(TicketMessage.body).where(TicketMessage.ticket_id == closed)).all()
+        assert STORY in message_bodies(session, TicketMessage.ticket_id == closed)
         late = apply_retention(session, utcnow() + timedelta(days=800))
         assert late["narrative"] >= 1 and late["caller_hash"] == 1
-        bodies = dict(session.execute(select(TicketMessage.ticket_id, TicketMessage.body)).all())
+        bodies = {message.ticket_id: message.body for message in session.scalars(select(TicketMessage))}
         assert bodies[closed] == ERASED
         open_ticket = next(t for t in bodies if t != closed)
         assert bodies[open_ticket] == STORY  # not closed: kept
