@@ -23,14 +23,14 @@ from hotline.settings import ConfigurationError, Settings
 from hotline.tickets.models import Ticket, TicketMessage
 from tests.channels.test_chat_ending import chat_to_the_end
 from tests.channels.test_twilio_sms_conversation import text_in
-from tests.helpers import message_bodies
+from tests.helpers import message_bodies, post_report
 
 STORY = "Nos tienen encerradas en una casa en Choloma, no nos dejan salir"
 REPORT = {"channel": "api", "text": STORY, "location": {"country": "HN"}}
 
 
 def _file(client: FlaskClient, report: dict[str, object] = REPORT) -> str:
-    answer = client.post("/api/v1/reports", json=report)
+    answer = post_report(client, json=report)
     assert answer.status_code == 201
     return str(answer.get_json()["reference"])
 

@@ -74,7 +74,7 @@ def test_the_retention_run_erases_what_is_due_and_leaves_statistics_intact(app: 
 
 def test_flood_counts_and_sign_in_locks_go_a_day_after_they_were_last_used(app: Flask, client: FlaskClient) -> None:
     """Both hold keyed hashes of where something came from: kept while they can matter, then deleted."""
-    assert client.post("/api/v1/reports", json=REPORT).status_code == 201
+    assert post_report(client, json=REPORT).status_code == 201
     email, _password = make_user(app, role="operator")
     with app.app_context(), app.extensions["database"].session() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.email == email))

@@ -22,7 +22,7 @@ from hotline.tickets.models import Ticket, TicketEvent, TicketMessage
 from hotline.tickets.operations import close_ticket
 from tests.admin.test_staff_pages import sign_in
 from tests.factories import make_user
-from tests.helpers import run_jobs
+from tests.helpers import post_report, run_jobs
 from tests.pg import PostgresCluster
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def test_a_backup_from_before_the_erasure_cannot_read_the_narrative_but_keeps_th
 ) -> None:
     public = create_app(settings, surface="public")
     staff = create_app(settings, surface="staff")
-    answer = public.test_client().post("/api/v1/reports", json=REPORT)
+    answer = post_report(public.test_client(), json=REPORT)
     assert answer.status_code == 201
     reference = answer.get_json()["reference"]
     run_jobs(public)
