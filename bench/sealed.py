@@ -29,6 +29,7 @@ from hotline.tickets.models import Ticket, TicketMessage
 from tests.admin.test_staff_pages import sign_in
 from tests.conftest import prepare
 from tests.factories import make_user
+from tests.helpers import post_report
 
 STORY = "Nos tienen encerradas en una casa, no nos dejan salir"
 REPORT = {"channel": "api", "text": STORY, "location": {"country": "HN"}}
@@ -61,7 +62,7 @@ def main() -> None:
         client = public.test_client()
         references = []
         for _ in range(args.reports):
-            answer = client.post("/api/v1/reports", json=REPORT)
+            answer = post_report(client, json=REPORT)
             assert answer.status_code == 201
             references.append(answer.get_json()["reference"])
         email, password = make_user(staff, role="supervisor", regional=True)
