@@ -205,6 +205,9 @@ def open_referral(
         ),
     )
     _carry_out(session, referral, actions, now)
+    # The opening move counts like every later one, so `to_state="referred"` includes intake's referrals.
+    opened_at = run.node
+    metrics.after_commit(session, lambda: metrics.referral_moved(opened_at))
     return referral
 
 

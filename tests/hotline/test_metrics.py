@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from hotline import metrics
 from hotline.app import create_app
 from hotline.outbox import OutboxMessage, OutboxStatus
+from hotline.referrals.models import Referral
 from hotline.settings import Settings
 from tests.helpers import post_report, run_jobs
 
@@ -62,6 +63,12 @@ def test_a_report_shows_in_the_counts_the_backlog_and_the_queue_until_delivered(
     during = scrape(staff_client)
     received = sample(during, "hotline_tickets_received_total", channel="api")
     assert received == sample(before, "hotline_tickets_received_total", channel="api") + 1
+    with app.app_context(), app.extensions["database"].session() as session:
+        referred = session.scalar(select(func.count()).select_from(Referral).where(Referral.status == "referred"))
+    assert referred
+    # The referrals intake opened count as moves to "referred", like every later move.
+    moves = sample(during, "hotline_referral_transitions_total", to_state="referred")
+    assert moves - sample(before, "hotline_referral_transitions_total", to_state="referred") == referred
     timed = sample(
         during,
         "hotline_http_request_duration_seconds_count",
