@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -31,7 +31,7 @@ from hotline.labels import LABELS
 from hotline.outbox import OutboxKind, OutboxMessage
 from hotline.referrals.lifecycle import IllegalTransition
 from hotline.referrals.models import Referral
-from hotline.tickets import operations
+from hotline.tickets import operations, triage_check
 from hotline.tickets.models import Ticket, TicketStatus
 from hotline.tickets.operations import CLOSE_OUTCOMES, PERSON_CHOICES, RISK_LEVELS, ConsoleError, QueueFilters
 from hotline.tickets.people import CasePerson
@@ -74,6 +74,13 @@ DISPATCH_LABELS = {
     "dropped": _l("Dropped"),
 }
 HELD_LABELS = LABELS["held"]
+
+# How sure triage was and what to check of it, for the decision panel and the queue's badge.
+blueprint.add_app_template_global(triage_check.certainty, "triage_certainty")
+blueprint.add_app_template_global(triage_check.fields_to_check, "triage_to_check")
+blueprint.add_app_template_global(triage_check.second_readings, "second_readings")
+blueprint.add_app_template_global(triage_check.overrule_field, "overrule_field_of")
+blueprint.add_app_template_filter(format_percent, "percent")
 
 
 @blueprint.get("/tickets")
@@ -138,6 +145,7 @@ def queue_updates() -> Response:
                 "language": t.language,
                 "risk": t.risk_level,
                 "status": t.status,
+                "check_triage": t.status != TicketStatus.CLOSED and bool(triage_check.fields_to_check(t.routing)),
             }
             for t in rows
         ],

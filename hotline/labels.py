@@ -409,6 +409,14 @@ LABELS: dict[str, Mapping[Any, Any]] = {
 }
 
 
+# The fields of a triage decision that carry a confidence (routing/confidence.py), named inside a sentence.
+LABELS["triage_field"] = {
+    "language": _l("language"),
+    "location": _l("place"),
+    "risk": _l("risk level"),
+    "case_type": _l("case type"),
+}
+
 # A partner API key's history (hotline/partners.py) and what a key may do.
 LABELS["partner_key_event"] = {"created": _l("Key created"), "revoked": _l("Key revoked")}
 LABELS["scope"] = {"reports:create": _l("File reports")}

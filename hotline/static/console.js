@@ -31,7 +31,15 @@
     var risk = document.createElement("span");
     risk.className = "risk-" + ticket.risk;
     risk.textContent = ticket.risk;
-    cell(row, "").appendChild(risk);
+    var riskCell = cell(row, "");
+    riskCell.appendChild(risk);
+    if (ticket.check_triage) {
+      var check = document.createElement("span");
+      check.className = "check-triage";
+      check.textContent = table.dataset.checkLabel || "check triage";
+      riskCell.appendChild(document.createTextNode(" "));
+      riskCell.appendChild(check);
+    }
     cell(row, "");
     cell(row, ticket.received);
     cell(row, ticket.channel);
