@@ -11,7 +11,7 @@ field below REVIEW_BELOW is "unsure", and a decision with any unsure field needs
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +20,7 @@ from types import MappingProxyType
 from routing.classify import EXPLOITATION_PURPOSE, MEANS, Classification
 from routing.intake import Intake
 from routing.language import LanguageResult
+from routing.learned import SecondReading
 from routing.location import LocationResult
 from routing.risk import ANSWER_EVIDENCE, RiskAssessment, RiskRules
 
@@ -99,6 +100,7 @@ def assess_confidence(
     classification: Classification,
     risk_rules: RiskRules,
     calibration: Calibration | None = None,
+    second: Sequence[SecondReading] = (),
 ) -> Confidence:
     calibration = calibration if calibration is not None else default_calibration()
     fields = {
@@ -107,7 +109,21 @@ def assess_confidence(
         "risk": _risk(words, risk, risk_rules),
         "case_type": _case_type(words, classification, risk, risk_rules),
     }
+    for answer in second:
+        fields[answer.question] = _with_reader(fields[answer.question], answer)
     return Confidence(MappingProxyType({name: _calibrated(name, field, calibration) for name, field in fields.items()}))
+
+
+def _with_reader(field: FieldConfidence, answer: SecondReading) -> FieldConfidence:
+    """Two readers that agree leave the rules' evidence as it was; one that overruled or differs is its own class."""
+    if answer.agrees:
+        return field
+    said = f"The reader learned from labelled reports reads {answer.answer} ({answer.probability:.0%})"
+    if answer.replaces:
+        why = f"{said} and overruled the rules' {answer.rules_answer}."
+        return FieldConfidence(0.6, (*field.reasons, why), "the reader overruled the rules", field.prior)
+    why = f"{said}; the rules' {answer.rules_answer} stands."
+    return FieldConfidence(min(field.score, 0.55), (*field.reasons, why), "the reader reads otherwise", field.prior)
 
 
 def _calibrated(name: str, field: FieldConfidence, calibration: Calibration) -> FieldConfidence:

@@ -12,9 +12,11 @@ from typing import Any
 
 from routing.classify import Classification, NationalityRules, classify_case, default_nationality_rules
 from routing.confidence import Confidence, assess_confidence
-from routing.grammar import read_text, reading_of_words
+from routing.grammar import Reading, default_grammar, read_text, reading_of_words
 from routing.intake import Intake
 from routing.language import LanguageResult, resolve_language
+from routing.learned import Reader, SecondReading, default_reader, second_reading
+from routing.learned import features as reader_features
 from routing.location import LocationResult, PlaceRules, default_place_rules, resolve_location
 from routing.reasons import Reason, reason_key
 from routing.risk import RiskAssessment, RiskRules, assess_risk, default_risk_rules
@@ -100,6 +102,8 @@ class Decision:
     referrals: tuple[Referral, ...]
     rejected: tuple[Rejection, ...]
     policy_version: str
+    # The learned reader's answers, whether or not they replaced the rules' (routing/learned.py).
+    second: tuple[SecondReading, ...] = ()
 
     @property
     def needs_review(self) -> bool:
@@ -114,6 +118,8 @@ class Rules:
     risk: RiskRules
     places: PlaceRules
     nationality: NationalityRules
+    # The learned second reader (rules/reader.json); None reads with the rules alone.
+    reader: Reader | None = None
 
 
 def compile_policy(document: Mapping[str, Any]) -> Policy:
@@ -144,7 +150,7 @@ def compile_policy(document: Mapping[str, Any]) -> Policy:
 def default_rules() -> Rules:
     with POLICY_PATH.open(encoding="utf-8") as handle:
         policy = compile_policy(json.load(handle))
-    return Rules(policy, default_risk_rules(), default_place_rules(), default_nationality_rules())
+    return Rules(policy, default_risk_rules(), default_place_rules(), default_nationality_rules(), default_reader())
 
 
 @dataclass
@@ -197,11 +203,22 @@ class _Chosen:
     reasons: list[str] = field(default_factory=list)
 
 
-def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None = None) -> Decision:
-    """Decide who gets this report, how fast they must acknowledge it, and why."""
-    if now.tzinfo is None:
-        raise ValueError("route() needs an aware datetime; opening hours are compared in each agency's time zone")
-    rules = rules or default_rules()
+@dataclass(frozen=True)
+class ReportReading:
+    """What the rules read in a report, before the referrals are chosen."""
+
+    words: tuple[str, ...]
+    reading: Reading
+    language: LanguageResult
+    location: LocationResult
+    risk: RiskAssessment
+    classification: Classification
+    # The learned reader's answers (case type, risk), whether or not they replaced the rules'.
+    second: tuple[SecondReading, ...] = ()
+
+
+def read_report(intake: Intake, snapshot: Snapshot, rules: Rules) -> ReportReading:
+    """Read the report's language, place, risk and case type with the rules (no referral yet)."""
     words = tokens(intake.text)
     reading = read_text(intake.text)
     if reading.words != words:
@@ -212,6 +229,57 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
     risk = assess_risk(words, intake.answers, rules.risk, reading)
     classification = classify_case(
         words, intake.answers, risk, rules.risk, snapshot, rules.places, rules.nationality, reading
+    )
+    if rules.reader is None:
+        return ReportReading(words, reading, language, location, risk, classification)
+    found = reader_features(
+        words,
+        default_grammar().occurrences(words).keys(),
+        risk.keys,
+        risk.level,
+        classification.case_type,
+        intake.channel,
+    )
+    second = tuple(
+        answer
+        for question, rules_answer in (("case_type", classification.case_type), ("risk", risk.level))
+        if (answer := second_reading(rules.reader, question, found, rules_answer, len(words), bool(intake.answers)))
+        is not None
+    )
+    for answer in second:
+        if not answer.replaces:
+            continue
+        said = (
+            f"The reader learned from labelled reports reads {answer.answer} ({answer.probability:.0%}; "
+            f"from {', '.join(answer.why) or 'its prior'}) where the rules read {answer.rules_answer}."
+        )
+        if answer.question == "risk":
+            risk = replace(risk, level=answer.answer, reasons=(*risk.reasons, said))
+        else:
+            routed = answer.answer
+            if routed == "unclear" and classification.routed_case_type != "unclear":
+                routed = classification.routed_case_type
+            classification = replace(
+                classification,
+                case_type=answer.answer,
+                routed_case_type=routed,
+                reasons=(*classification.reasons, said),
+            )
+    return ReportReading(words, reading, language, location, risk, classification, second)
+
+
+def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None = None) -> Decision:
+    """Decide who gets this report, how fast they must acknowledge it, and why."""
+    if now.tzinfo is None:
+        raise ValueError("route() needs an aware datetime; opening hours are compared in each agency's time zone")
+    rules = rules or default_rules()
+    read = read_report(intake, snapshot, rules)
+    words, language, location, risk, classification = (
+        read.words,
+        read.language,
+        read.location,
+        read.risk,
+        read.classification,
     )
     nationality = classification.victim_nationality
     facts = _Facts(
@@ -279,7 +347,9 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
         location=location,
         risk=risk,
         classification=classification,
-        confidence=assess_confidence(words, intake, language, location, risk, classification, rules.risk),
+        confidence=assess_confidence(
+            words, intake, language, location, risk, classification, rules.risk, second=read.second
+        ),
         referrals=_referrals(chosen, risk.level, rules.policy),
         rejected=tuple(
             Rejection(agency_id, tuple(dict.fromkeys(reasons)))
@@ -287,6 +357,7 @@ def route(intake: Intake, snapshot: Snapshot, now: datetime, rules: Rules | None
             if agency_id not in chosen
         ),
         policy_version=rules.policy.version,
+        second=read.second,
     )
 
 
@@ -599,4 +670,14 @@ def decision_to_json(decision: Decision) -> dict[str, Any]:
         },
         "needs_review": decision.needs_review,
         "unsure_fields": list(decision.confidence.unsure),
+        "second_reading": [
+            {
+                "question": answer.question,
+                "answer": answer.answer,
+                "probability": round(answer.probability, 2),
+                "rules_answer": answer.rules_answer,
+                "replaced": answer.replaces,
+            }
+            for answer in decision.second
+        ],
     }

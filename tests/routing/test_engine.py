@@ -195,6 +195,7 @@ def test_json_has_exactly_the_documented_shape(small_snapshot) -> None:
         "confidence",
         "needs_review",
         "unsure_fields",
+        "second_reading",
     }
     assert set(document["confidence"]) == {"language", "location", "risk", "case_type"}
     assert all(0 <= field["score"] <= 1 and field["reasons"] for field in document["confidence"].values())

@@ -1,0 +1,204 @@
+"""Train the learned reader (routing/learned.py) on labelled development reports, and cross-check it.
+
+Reads each report with the rules (routing.engine.read_report), turns it into the reader's features,
+and fits a multinomial logistic regression per question (case type, risk band) with L2 weight decay.
+`--cross` holds each corpus out in turn (trained on the others) and prints, on the held-out one,
+the rules alone, the reader alone and the engine's blend, for several thresholds; that is how the
+thresholds are chosen, never on a test split. Without `--cross` it writes rules/reader.json. Run:
+    python -m bench.train_triage --corpus FILE [--retired FILE ...] [--cross] [--out routing/rules/reader.json]
+A file whose name contains "test" is refused unless named with --retired (a test split already
+reported as held-out and replaced by a newer blind corpus): the current test split is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.triage import intake_of, load_snapshot
+from routing import engine
+from routing.grammar import default_grammar
+from routing.learned import READER_PATH, features
+
+LEVELS = ("low", "medium", "high", "critical")
+CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
+HEADS = {"case_type": CASE_TYPES, "risk": LEVELS}
+MIN_DOCS = 2  # a feature seen in fewer training reports is dropped
+# Chosen by --cross (leave one corpus out over the development pools, Dec 2026; the table is in
+# bench/results/triage-reader-cross.txt): at decay 0.001 the blend read case type 93.5% (at 0.4) and
+# risk 84.5% (at 0.6) against the rules' 87.1% and 80.9%. Risk uses "keep-critical" (1.7 points under
+# "any"): a critical reading of the rules' danger floors is never talked down by a model; and 0.6, not
+# 0.4 (1.1 points more): under 60% the reader is near a coin toss between two bands, so it flags the
+# field for review (routing/confidence.py) instead of moving it.
+DECAY = 0.001
+THRESHOLDS = {"case_type": 0.4, "risk": 0.6}
+MODES = {"case_type": "any", "risk": "keep-critical"}
+
+
+def load(path: Path, retired: bool = False) -> list[dict[str, Any]]:
+    if "test" in path.name and not retired:
+        raise SystemExit(f"{path} is a test split: train on development reports only")
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def read(items: list[dict[str, Any]], snapshot: Any) -> list[dict[str, Any]]:
+    rules = replace(engine.default_rules(), reader=None)  # the features are the rules' reading alone
+    grammar = default_grammar()
+    out = []
+    for item in items:
+        intake = intake_of(item)
+        seen = engine.read_report(intake, snapshot, rules)
+        found = features(
+            seen.words,
+            grammar.occurrences(seen.words).keys(),
+            seen.risk.keys,
+            seen.risk.level,
+            seen.classification.case_type,
+            intake.channel,
+        )
+        out.append(
+            {
+                "features": found,
+                "rules": {"risk": seen.risk.level, "case_type": seen.classification.case_type},
+                "expected": item["expected"],
+                "id": item["id"],
+            }
+        )
+    return out
+
+
+def fit(rows: list[dict[str, Any]], head: str, decay: float, steps: int = 400) -> dict[str, Any]:
+    labels = HEADS[head]
+    counts = Counter(f for row in rows for f in row["features"])
+    vocabulary = sorted(f for f, n in counts.items() if n >= MIN_DOCS)
+    index = {f: i for i, f in enumerate(vocabulary)}
+    x = np.zeros((len(rows), len(vocabulary)))
+    for r, row in enumerate(rows):
+        for f in row["features"]:
+            if f in index:
+                x[r, index[f]] = 1.0
+    y = np.zeros((len(rows), len(labels)))
+    for r, row in enumerate(rows):
+        y[r, labels.index(row["expected"][head])] = 1.0
+    w = np.zeros((len(vocabulary), len(labels)))
+    b = np.zeros(len(labels))
+    # Adam on the mean cross-entropy plus decay * |w|^2 / 2: deterministic, no random start.
+    m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
+    rate, beta1, beta2, eps = 0.05, 0.9, 0.999, 1e-8
+    for step in range(1, steps + 1):
+        z = x @ w + b
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - y) / len(rows)
+        g_w = x.T @ g + decay * w
+        g_b = g.sum(axis=0)
+        m_w = beta1 * m_w + (1 - beta1) * g_w
+        v_w = beta2 * v_w + (1 - beta2) * g_w**2
+        m_b = beta1 * m_b + (1 - beta1) * g_b
+        v_b = beta2 * v_b + (1 - beta2) * g_b**2
+        w -= rate * (m_w / (1 - beta1**step)) / (np.sqrt(v_w / (1 - beta2**step)) + eps)
+        b -= rate * (m_b / (1 - beta1**step)) / (np.sqrt(v_b / (1 - beta2**step)) + eps)
+    weights = {f: [round(float(v), 4) for v in w[i]] for f, i in index.items() if np.abs(w[i]).max() >= 0.005}
+    return {"labels": list(labels), "bias": [round(float(v), 4) for v in b], "weights": weights}
+
+
+def probabilities(model: dict[str, Any], found: tuple[str, ...]) -> np.ndarray:
+    z = np.array(model["bias"], dtype=float)
+    for f in found:
+        row = model["weights"].get(f)
+        if row is not None:
+            z += np.array(row)
+    z -= z.max()
+    p = np.exp(z)
+    return p / p.sum()
+
+
+def blended(head: str, rules_answer: str, p: np.ndarray, threshold: float, mode: str) -> str:
+    labels = HEADS[head]
+    best = labels[int(p.argmax())]
+    if p.max() < threshold:
+        return rules_answer
+    if mode == "unclear-only" and rules_answer != "unclear":
+        return rules_answer
+    if mode == "raise-only" and LEVELS.index(best) < LEVELS.index(rules_answer):
+        return rules_answer
+    if mode == "keep-critical" and rules_answer == "critical":
+        return rules_answer
+    return best
+
+
+def cross(groups: dict[str, list[dict[str, Any]]], decays: list[float]) -> None:
+    modes = {"case_type": ("any", "unclear-only"), "risk": ("any", "keep-critical", "raise-only")}
+    thresholds = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8)
+    for decay in decays:
+        print(f"== decay {decay} ==")
+        totals: Counter[tuple[str, str, str, float]] = Counter()
+        size = 0
+        for held, rows in groups.items():
+            train = [r for name, rs in groups.items() if name != held for r in rs]
+            size += len(rows)
+            for head in HEADS:
+                model = fit(train, head, decay)
+                right_rules = sum(r["rules"][head] == r["expected"][head] for r in rows)
+                totals[(head, "rules", "", 0.0)] += right_rules
+                line = [f"{held:>10} {head:<9} rules {right_rules / len(rows):6.1%}"]
+                for mode in modes[head]:
+                    for t in thresholds:
+                        right = sum(
+                            blended(head, r["rules"][head], probabilities(model, r["features"]), t, mode)
+                            == r["expected"][head]
+                            for r in rows
+                        )
+                        totals[(head, "blend", mode, t)] += right
+                        if t in (0.0, 0.6):
+                            line.append(f"{mode}@{t} {right / len(rows):6.1%}")
+                print("  ".join(line))
+        for head in HEADS:
+            print(f"  all held-out, {head}: rules {totals[(head, 'rules', '', 0.0)] / size:6.1%}")
+            for mode in modes[head]:
+                cells = "  ".join(f"@{t} {totals[(head, 'blend', mode, t)] / size:6.1%}" for t in thresholds)
+                print(f"    {mode:<13} {cells}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", action="append", type=Path, default=[])
+    # A test split already reported as held-out in an earlier round, and replaced since by a new
+    # blind corpus, may be trained on: name it here, so it is a choice written in the command.
+    parser.add_argument("--retired", action="append", type=Path, default=[])
+    parser.add_argument("--cross", action="store_true")
+    parser.add_argument("--decay", type=float, action="append")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    snapshot = load_snapshot()
+    groups = {str(path): read(load(path), snapshot) for path in args.corpus}
+    groups.update({str(path): read(load(path, retired=True), snapshot) for path in args.retired})
+    if args.cross:
+        cross(groups, args.decay or [0.001, 0.003, 0.01])
+        return
+    rows = [row for rows in groups.values() for row in rows]
+    decay = (args.decay or [DECAY])[0]
+    heads = {head: fit(rows, head, decay) for head in HEADS}
+    document = {
+        "version": f"reader-{len(rows)}-reports-decay-{decay}",
+        "trained_on": sorted(groups),
+        "thresholds": THRESHOLDS,
+        "modes": MODES,
+        "heads": heads,
+    }
+    out = args.out or READER_PATH
+    out.write_text(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    sizes = ", ".join(f"{head} {len(model['weights'])} features" for head, model in heads.items())
+    print(f"wrote {out}: {len(rows)} reports; {sizes}")
+
+
+if __name__ == "__main__":
+    main()

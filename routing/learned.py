@@ -1,0 +1,201 @@
+"""A second reader learned from labelled reports: case type and risk band from the words and the rules' signs.
+
+The indicator grammar reads what it was written to read, and misses what it was not (a plain report
+of unpaid work with no word of force reads as "unclear"). This reader is a linear model (multinomial
+logistic regression) over the report's word stems, the grammar's word families, the indicators the
+rules fired and the rules' own answers, trained by `python -m bench.train_triage` on the
+development reports and shipped as data (rules/reader.json). Scoring is a dictionary lookup per
+feature, so it stays pure and fast, and it is explainable: the features that weighed most for its
+answer are given as its reasons.
+
+The engine asks it only where the rules are unsure (see `routing.engine`): its answer replaces the
+rules' when it is confident enough and no danger floor of the rules says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+
+READER_PATH = Path(__file__).with_name("rules") / "reader.json"
+# Words shorter than this carry little meaning alone ("la", "me", "pa"); they enter only in pairs.
+MIN_WORD = 3
+# Words are cut to this many letters, so "obligan", "obligaron" and "obligada" are one feature.
+STEM_LETTERS = 5
+
+
+def stem(word: str) -> str:
+    if word.isdigit():
+        return "#" if len(word) < 3 else "#money"
+    return word[:STEM_LETTERS]
+
+
+def features(
+    words: Sequence[str],
+    families: Iterable[str],
+    indicators: Iterable[str],
+    level: str,
+    case_type: str,
+    channel: str,
+) -> tuple[str, ...]:
+    """The report as the reader sees it: a set of named features (the same at training and at routing)."""
+    found: set[str] = {f"rules_level:{level}", f"rules_case:{case_type}", f"channel:{channel}"}
+    stems = [stem(w) for w in words]
+    for position, word in enumerate(words):
+        if len(word) >= MIN_WORD or word.isdigit():
+            found.add(f"w:{stems[position]}")
+        if position:
+            found.add(f"p:{stems[position - 1]}_{stems[position]}")
+    found.update(f"family:{f}" for f in families)
+    keys = sorted(indicators)
+    found.update(f"sign:{k}" for k in keys)
+    if not keys:
+        found.add("sign:none")
+    return tuple(sorted(found))
+
+
+@dataclass(frozen=True)
+class Head:
+    """One question the reader answers (case type, risk band): a linear model over the features."""
+
+    labels: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: Mapping[str, tuple[float, ...]]
+
+    def probabilities(self, found: Iterable[str]) -> dict[str, float]:
+        totals = list(self.bias)
+        weights = self.weights
+        for name in found:
+            row = weights.get(name)
+            if row is not None:
+                totals = [total + weight for total, weight in zip(totals, row, strict=True)]
+        top = max(totals)
+        exps = [math.exp(t - top) for t in totals]
+        whole = sum(exps)
+        return {label: e / whole for label, e in zip(self.labels, exps, strict=True)}
+
+    def why(self, found: Iterable[str], label: str, count: int = 3) -> tuple[str, ...]:
+        """The features that pushed hardest towards `label` against the other answers."""
+        index = self.labels.index(label)
+        pulls: list[tuple[float, str]] = []
+        for name in found:
+            row = self.weights.get(name)
+            if row is None:
+                continue
+            others = [w for i, w in enumerate(row) if i != index]
+            pull = row[index] - sum(others) / len(others)
+            if pull > 0:
+                pulls.append((pull, name))
+        pulls.sort(reverse=True)
+        return tuple(name for _, name in pulls[:count])
+
+
+@dataclass(frozen=True)
+class Reader:
+    version: str
+    heads: Mapping[str, Head]
+    # Above this probability the reader's answer may replace the rules' (per head).
+    thresholds: Mapping[str, float]
+    # How far it may: "any" (any answer), "raise-only" (a risk band only upwards: the rules' danger
+    # floors stand), "keep-critical" (any band, but a critical reading of the rules stands: the floors
+    # for kidnapping, weapons, people held now... are never talked down), "unclear-only" (a case type
+    # only where the rules found none).
+    modes: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class SecondReading:
+    """The reader's answer to one question, and whether it replaces the rules' answer."""
+
+    question: str
+    answer: str
+    probability: float
+    rules_answer: str
+    replaces: bool
+    why: tuple[str, ...]
+
+    @property
+    def agrees(self) -> bool:
+        return self.answer == self.rules_answer
+
+
+MODES = ("any", "raise-only", "keep-critical", "unclear-only")
+
+
+# Fewer words than this and the reader only gives its view: it learned from written reports.
+MIN_REPORT_WORDS = 5
+
+
+def second_reading(
+    reader: Reader, question: str, found: Sequence[str], rules_answer: str, words: int, answered: bool = False
+) -> SecondReading | None:
+    """What the reader answers to `question` for these features, and whether it overrides the rules.
+
+    `words` is the report's length; `answered` says the reporter also answered the conversation's
+    questions, which the reader never saw in training: then it may only raise a risk band and only
+    name a case type the rules left unclear, never talk an answer down.
+    """
+    head = reader.heads.get(question)
+    if head is None:
+        return None
+    chances = head.probabilities(found)
+    answer = max(head.labels, key=lambda label: chances[label])
+    probability = chances[answer]
+    mode = reader.modes.get(question, "any")
+    if answered:
+        mode = "raise-only" if question == "risk" else "unclear-only"
+    replaces = (
+        words >= MIN_REPORT_WORDS and answer != rules_answer and probability >= reader.thresholds.get(question, 1.01)
+    )
+    if replaces and mode == "unclear-only":
+        replaces = rules_answer == "unclear"
+    if replaces and mode == "raise-only":
+        replaces = head.labels.index(answer) > head.labels.index(rules_answer)
+    if replaces and mode == "keep-critical":
+        replaces = rules_answer != "critical"
+    # The reasons are worked out only for an answer that is applied (the costlier half of the reading).
+    why = head.why(found, answer) if replaces else ()
+    return SecondReading(question, answer, probability, rules_answer, replaces, why)
+
+
+def compile_reader(document: Mapping[str, object]) -> Reader:
+    heads: dict[str, Head] = {}
+    raw_heads = document["heads"]
+    if not isinstance(raw_heads, Mapping):
+        raise ValueError("reader 'heads' must map a question to its model")
+    for name, head in raw_heads.items():
+        labels = tuple(head["labels"])
+        bias = tuple(float(b) for b in head["bias"])
+        if len(bias) != len(labels):
+            raise ValueError(f"reader head {name!r} has {len(bias)} biases for {len(labels)} labels")
+        weights = {}
+        for feature, row in head["weights"].items():
+            if len(row) != len(labels):
+                raise ValueError(f"reader head {name!r}: feature {feature!r} has the wrong number of weights")
+            weights[feature] = tuple(float(w) for w in row)
+        heads[name] = Head(labels, bias, weights)  # a plain dict: looked up ~60 times a report
+    thresholds = document.get("thresholds", {})
+    if not isinstance(thresholds, Mapping):
+        raise ValueError("reader 'thresholds' must map a question to a probability")
+    modes = document.get("modes", {})
+    if not isinstance(modes, Mapping) or any(mode not in MODES for mode in modes.values()):
+        raise ValueError(f"reader 'modes' must map a question to one of {', '.join(MODES)}")
+    return Reader(
+        str(document["version"]),
+        MappingProxyType(heads),
+        MappingProxyType(dict(thresholds)),
+        MappingProxyType(dict(modes)),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_reader() -> Reader | None:
+    if not READER_PATH.exists():
+        return None
+    with READER_PATH.open(encoding="utf-8") as handle:
+        return compile_reader(json.load(handle))

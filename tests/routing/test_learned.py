@@ -1,0 +1,171 @@
+"""The learned second reader: its arithmetic, how far it may overrule the rules, and the engine's blend."""
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from types import MappingProxyType
+
+import pytest
+
+from routing.engine import decision_to_json, default_rules, read_report, route
+from routing.intake import Intake, Location
+from routing.learned import (
+    READER_PATH,
+    Reader,
+    compile_reader,
+    default_reader,
+    features,
+    second_reading,
+)
+from tests.routing.test_engine import TUESDAY_9AM_GT
+
+CASES = ["trafficking", "smuggling", "both", "unclear"]
+LEVELS = ["low", "medium", "high", "critical"]
+
+
+def reader(case_weights=None, risk_weights=None, thresholds=None, modes=None) -> Reader:
+    """A hand-made reader: each weight row is one feature's pull towards each label."""
+    return compile_reader(
+        {
+            "version": "hand-made",
+            "thresholds": thresholds or {"case_type": 0.4, "risk": 0.4},
+            "modes": modes or {"case_type": "any", "risk": "keep-critical"},
+            "heads": {
+                "case_type": {"labels": CASES, "bias": [0, 0, 0, 0], "weights": case_weights or {}},
+                "risk": {"labels": LEVELS, "bias": [0, 0, 0, 0], "weights": risk_weights or {}},
+            },
+        }
+    )
+
+
+def intake(text: str, **fields) -> Intake:
+    answers = fields.pop("answers", {})
+    return Intake(channel=fields.pop("channel", "web"), text=text, answers=MappingProxyType(answers), **fields)
+
+
+def test_features_stem_words_pair_neighbours_and_carry_the_rules_answers() -> None:
+    found = features(("la", "obligaron", "trabajar"), ["force"], [], "low", "unclear", "sms")
+    assert "w:oblig" in found and "w:traba" in found
+    assert "w:la" not in found  # a short word enters only in pairs
+    assert "p:la_oblig" in found and "p:oblig_traba" in found
+    assert {"family:force", "sign:none", "rules_level:low", "rules_case:unclear", "channel:sms"} <= set(found)
+    # every person and tense of a verb is one feature
+    assert "w:oblig" in features(("obligan",), [], ["forced_labour"], "high", "trafficking", "web")
+
+
+def test_probabilities_follow_the_weights_and_why_names_what_pushed() -> None:
+    made = reader(case_weights={"w:casas": [3.0, 0, 0, 0], "w:front": [0, 2.0, 0, 0]})
+    head = made.heads["case_type"]
+    chances = head.probabilities(["w:casas"])
+    assert max(chances, key=chances.get) == "trafficking"
+    assert sum(chances.values()) == pytest.approx(1.0)
+    assert head.probabilities([]) == pytest.approx({label: 0.25 for label in CASES})  # no evidence: the prior
+    assert head.why(["w:casas", "w:front", "w:nothing"], "trafficking") == ("w:casas",)
+
+
+@pytest.mark.parametrize(
+    ("mode", "rules_answer", "replaces"),
+    [
+        ("any", "high", True),
+        ("keep-critical", "high", True),
+        ("keep-critical", "critical", False),  # the rules' danger floors are never talked down
+        ("raise-only", "high", False),  # the reader reads medium: lower, so no
+        ("raise-only", "low", True),
+    ],
+)
+def test_how_far_the_reader_may_overrule_a_risk_band(mode, rules_answer, replaces) -> None:
+    made = reader(risk_weights={"w:pagar": [0, 4.0, 0, 0]}, modes={"risk": mode})
+    answer = second_reading(made, "risk", ["w:pagar"], rules_answer, words=12)
+    assert answer is not None and answer.answer == "medium"
+    assert answer.replaces is replaces
+
+
+def test_a_case_type_in_unclear_only_mode_is_named_only_where_the_rules_found_none() -> None:
+    made = reader(case_weights={"w:casas": [4.0, 0, 0, 0]}, modes={"case_type": "unclear-only"})
+    assert second_reading(made, "case_type", ["w:casas"], "unclear", words=12).replaces
+    assert not second_reading(made, "case_type", ["w:casas"], "smuggling", words=12).replaces
+
+
+def test_below_its_threshold_on_a_short_report_or_beside_answers_the_reader_only_gives_its_view() -> None:
+    made = reader(risk_weights={"w:pagar": [0, 4.0, 0, 0]}, thresholds={"risk": 0.99})
+    assert not second_reading(made, "risk", ["w:pagar"], "high", words=12).replaces  # ~0.95 < 0.99
+    made = reader(risk_weights={"w:pagar": [0, 4.0, 0, 0]})
+    assert not second_reading(made, "risk", ["w:pagar"], "high", words=3).replaces  # too short to judge
+    # the reporter answered the questions (never seen in training): the reader may raise, not lower
+    assert not second_reading(made, "risk", ["w:pagar"], "high", words=12, answered=True).replaces
+    assert second_reading(made, "risk", ["w:pagar"], "low", words=12, answered=True).replaces
+    assert second_reading(made, "tense", ["w:pagar"], "low", words=12) is None  # no such head
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"version": "x", "heads": {"risk": {"labels": ["a", "b"], "bias": [0], "weights": {}}}},
+        {"version": "x", "heads": {"risk": {"labels": ["a", "b"], "bias": [0, 0], "weights": {"w:x": [1]}}}},
+        {"version": "x", "heads": {}, "modes": {"risk": "sometimes"}},
+        {"version": "x", "heads": []},
+    ],
+)
+def test_a_malformed_reader_is_refused(document) -> None:
+    with pytest.raises(ValueError):
+        compile_reader(document)
+
+
+TEXT = "Mi prima trabaja en una casa cuidando niños, ocho meses y la señora nunca le ha dado nada"
+
+
+def test_the_engine_takes_the_readers_case_type_and_says_so(small_snapshot) -> None:
+    rules = replace(default_rules(), reader=None)
+    report = intake(TEXT, location=Location("GT"))
+    alone = read_report(report, small_snapshot, rules)
+    assert alone.second == ()
+    made = reader(case_weights={"w:nunca": [5.0, 0, 0, 0]})
+    rules_answer = alone.classification.case_type
+    blended = read_report(report, small_snapshot, replace(rules, reader=made))
+    case = next(a for a in blended.second if a.question == "case_type")
+    # the rules find no word of force or deceit in plain unpaid domestic work: unclear
+    assert rules_answer == "unclear" and case.answer == "trafficking" and case.rules_answer == "unclear"
+    assert case.replaces and blended.classification.case_type == "trafficking"
+    assert "reader learned from labelled reports" in blended.classification.reasons[-1]
+    document = decision_to_json(route(report, small_snapshot, TUESDAY_9AM_GT, replace(rules, reader=made)))
+    assert document["case_type"] == "trafficking"
+    shown = {a["question"]: a for a in document["second_reading"]}
+    assert shown["case_type"]["answer"] == "trafficking" and shown["case_type"]["rules_answer"] == rules_answer
+
+
+def test_the_engine_keeps_a_critical_reading_of_the_rules(small_snapshot) -> None:
+    text = "lo secuestraron los coyotes y piden rescate a la familia, tienen armas y lo tienen encerrado"
+    made = reader(risk_weights={"w:coyot": [6.0, 0, 0, 0]})
+    read = read_report(intake(text, location=Location("MX")), small_snapshot, replace(default_rules(), reader=made))
+    risk = next(a for a in read.second if a.question == "risk")
+    assert risk.answer == "low" and risk.rules_answer == "critical" and not risk.replaces
+    assert read.risk.level == "critical"
+
+
+def test_without_a_reader_the_decision_says_no_second_reading(small_snapshot) -> None:
+    rules = replace(default_rules(), reader=None)
+    document = decision_to_json(route(intake(TEXT, location=Location("GT")), small_snapshot, TUESDAY_9AM_GT, rules))
+    assert document["second_reading"] == []
+
+
+def test_the_shipped_reader_loads_and_answers_both_questions(small_snapshot) -> None:
+    shipped = default_reader()
+    assert shipped is not None and READER_PATH.exists()
+    assert set(shipped.heads) == {"case_type", "risk"}
+    assert shipped.modes["risk"] == "keep-critical"  # the choice the cross-check made; see bench/train_triage.py
+    read = read_report(intake(TEXT, location=Location("GT")), small_snapshot, default_rules())
+    assert {a.question for a in read.second} == {"case_type", "risk"}
+    assert all(0.0 < a.probability <= 1.0 for a in read.second)
+
+
+def test_the_trainer_refuses_a_test_split_not_named_as_retired(tmp_path) -> None:
+    split = tmp_path / "test.jsonl"
+    split.write_text(json.dumps({"id": "x", "text": "hola", "expected": {}}) + "\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.train_triage", "--corpus", str(split), "--cross"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode != 0 and "is a test split" in run.stderr
