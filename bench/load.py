@@ -259,9 +259,13 @@ def main() -> None:
     parser.add_argument("--limit-ms", type=float, default=LIMIT_MS, help="reporters' p99 a step may reach")
     parser.add_argument("--out", type=Path, help="also write the summary here")
     parser.add_argument("--mixed", action="store_true", help="every reporter together, operators at work (not alone)")
+    parser.add_argument("--kinds", help=f"step only these kinds alone, comma-separated (of {', '.join(KINDS)})")
     args = parser.parse_args()
     started_load = os.getloadavg()
     steps = [int(rate) for rate in args.steps.split(",")]
+    chosen = [kind.strip() for kind in args.kinds.split(",")] if args.kinds else list(KINDS)
+    if unknown := [kind for kind in chosen if kind not in KINDS]:
+        parser.error(f"unknown kinds: {', '.join(unknown)}")
 
     folder = Path(tempfile.mkdtemp(prefix="hotline-load-"))
     folder.chmod(0o755)  # the postgres user reaches its cluster inside
@@ -303,7 +307,7 @@ def main() -> None:
             bare, _ = run_locust(bare_base, "bare", {**load_env, "HOTLINE_LOAD_BASE": bare_base}, steps,
                                  args.step_seconds, args.warmup, folder / "bare.jsonl", args.limit_ms)  # fmt: skip
         else:
-            for kind in KINDS:
+            for kind in chosen:
                 print(f"stepping {kind} alone", flush=True)
                 twin: list[dict[str, Any]] = []
                 if kind not in STAFF_KINDS:
