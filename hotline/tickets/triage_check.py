@@ -87,7 +87,8 @@ def fields_to_check(decision: Mapping[str, Any] | None) -> list[str]:
 
 
 def second_readings(decision: Mapping[str, Any] | None) -> list[SecondReading]:
-    """The learned reader's answers stored with the decision; none on decisions from before it existed."""
+    """The learned reader's answers that differ from the rules' (an agreement adds nothing to read);
+    none on decisions from before it existed."""
     entries = decision.get("second_reading") if decision else None
     if not isinstance(entries, list):
         return []
@@ -101,6 +102,8 @@ def second_readings(decision: Mapping[str, Any] | None) -> list[SecondReading]:
             entry.get("rules_answer"),
         )
         if probability is None or not isinstance(answer, str) or not isinstance(rules_answer, str | None):
+            continue
+        if answer == rules_answer:
             continue
         readings.append(
             SecondReading(entry["question"], answer, probability, rules_answer, entry.get("replaced") is True)

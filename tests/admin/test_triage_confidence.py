@@ -40,7 +40,7 @@ def unsure(decision: dict[str, Any]) -> dict[str, Any]:
 
 
 def sure(decision: dict[str, Any]) -> dict[str, Any]:
-    decision.update(confidence=_confidence(0.9, 0.85), needs_review=False, unsure_fields=[])
+    decision.update(confidence=_confidence(0.9, 0.85), needs_review=False, unsure_fields=[], second_reading=[])
     return decision
 
 
@@ -62,6 +62,14 @@ def with_second_reading(decision: dict[str, Any]) -> dict[str, Any]:
         {"question": "risk", "answer": "high", "probability": 0.61, "rules_answer": "low", "replaced": False},
     ]
     return unsure(decision)
+
+
+def with_agreeing_reading(decision: dict[str, Any]) -> dict[str, Any]:
+    decision = sure(decision)
+    decision["second_reading"] = [
+        {"question": "risk", "answer": "low", "probability": 0.97, "rules_answer": "low", "replaced": False},
+    ]
+    return decision
 
 
 def report_with(app: Flask, client: FlaskClient, change: Callable[[dict[str, Any]], dict[str, Any]]) -> str:
@@ -201,6 +209,15 @@ def test_a_stored_decision_it_cannot_read_still_renders(
     assert page.status_code == 200
     assert not_shown not in page.get_data(as_text=True), "what cannot be read is left out, not shown half-read"
     assert staff_client.get("/tickets?lang=es").status_code == 200
+
+
+def test_a_reader_that_agrees_with_the_rules_adds_nothing_to_read(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    reference = report_with(app, client, with_agreeing_reading)
+    sign_in(staff_client, *make_user(app, countries=("GT",)))
+    page = text(staff_client.get(f"/tickets/{reference}?lang=es").get_data(as_text=True))
+    assert 'id="certainty-risk"' in page and 'id="second-reading"' not in page
 
 
 def test_a_second_reading_shows_beside_the_rules_answer_in_the_pages_language(
