@@ -128,6 +128,35 @@ _QUESTION = {
     "share_identity": _l("Agrees to share who they are"),
     "fear_of_return": _l("Fears going back or asks for asylum"),
 }
+# The risk indicators that are not triage questions (routing/rules/risk.json), as staff read them
+# beside their evidence on the decision.
+_INDICATOR = {
+    "unaccompanied_minor": _l("A child or adolescent travelling alone"),
+    "isolated": _l("Cut off from others"),
+    "sold_or_bought": _l("Sold or bought"),
+    "imminent_movement": _l("About to be moved"),
+    "smuggler_involved": _l("A smuggler involved"),
+    "kidnapping": _l("Kidnapping or ransom"),
+    "weapon": _l("A weapon"),
+    "followed": _l("Being followed"),
+    "abandoned_in_danger": _l("Abandoned in a dangerous place"),
+    "abandoned_by_smuggler": _l("Abandoned by the smuggler"),
+    "money_demanded": _l("Money demanded"),
+    "in_custody": _l("Held by the authorities"),
+    "organ_removal": _l("Organ removal"),
+    "forced_marriage": _l("Forced marriage"),
+    "illegal_adoption": _l("Illegal adoption"),
+    "forced_criminality": _l("Forced to commit crimes"),
+    "recruitment_lure": _l("A recruitment lure"),
+    "taken_by_someone": _l("Taken away by someone"),
+    "possible_danger": _l("Possibly in danger"),
+    "held_now": _l("Held right now"),
+    "pregnant": _l("Pregnant"),
+    "disability": _l("A disability"),
+    "irregular_migrant": _l("An irregular migrant"),
+    "indigenous": _l("Indigenous"),
+    "lgbti": _l("LGBTI"),
+}
 _SEX = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other"), "unknown": _l("Unknown")}
 _AGE_BAND = {
     "0-11": _l("0 to 11 years"),
@@ -410,6 +439,7 @@ LABELS: dict[str, Mapping[Any, Any]] = {
 
 
 # The fields of a triage decision that carry a confidence (routing/confidence.py), named inside a sentence.
+LABELS["indicator"] = _INDICATOR
 LABELS["triage_field"] = {
     "language": _l("language"),
     "location": _l("place"),
@@ -866,8 +896,8 @@ def stored_reason(text: str | None) -> str:
 
 
 def indicator(key: str) -> str:
-    """A risk indicator's name: a triage question's words where it is one, else the rule's own name."""
-    return label(key, "question") if key in _QUESTION else key.replace("_", " ")
+    """A risk indicator's name: a triage question's words where it is one, else the indicator's own."""
+    return label(key, "question") if key in _QUESTION else label(key, "indicator")
 
 
 def reporter_words(text: str) -> str:

@@ -97,6 +97,20 @@ def test_labels_and_answers_are_in_the_pages_language(app: Flask) -> None:
         assert "in_danger_now" not in labels.answer("in_danger_now", None)
 
 
+def test_every_risk_indicator_reads_in_the_pages_language(app: Flask) -> None:
+    rules = json.loads((FLOWS.parent / "rules" / "risk.json").read_text())
+    keys = [entry["key"] for entry in rules["indicators"]]
+    with app.test_request_context():
+        with force_locale("en"):
+            english = {key: labels.indicator(key) for key in keys}  # strict: a key with no words raises
+        with force_locale("es"):
+            spanish = {key: labels.indicator(key) for key in keys}
+    assert spanish["kidnapping"] == "Secuestro o rescate"
+    assert all("_" not in words for words in spanish.values())
+    untranslated = [key for key in keys if spanish[key] == english[key] and key != "lgbti"]
+    assert not untranslated, f"indicators with no Spanish words: {untranslated}"
+
+
 def test_a_time_shows_in_the_viewers_zone_with_the_zone_named(app: Flask) -> None:
     moment = datetime(2026, 12, 2, 9, 56, 50, tzinfo=UTC)
     with app.test_request_context(), force_locale("es"):
