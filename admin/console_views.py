@@ -255,6 +255,16 @@ def overrule_triage(reference: str) -> Response | tuple[str, int]:
     )
 
 
+@blueprint.post("/tickets/<reference>/triage/keep")
+@login_required(*TICKET_ROLES)
+def keep_triage(reference: str) -> Response | tuple[str, int]:
+    return _act(
+        reference,
+        lambda t: operations.keep_triage(db_session(), t, g.user),
+        _("Triage kept as read; your check is recorded."),
+    )
+
+
 @blueprint.post("/tickets/<reference>/note")
 @login_required(*TICKET_ROLES)
 def add_note(reference: str) -> Response | tuple[str, int]:

@@ -345,6 +345,7 @@ _EVENT_KIND = {
     "overruled_language": _l("Language overruled"),
     "overruled_risk": _l("Risk overruled"),
     "overruled_case_type": _l("Case type overruled"),
+    "triage_kept": _l("Triage checked and kept"),
     # The referral flowcharts' actions (what moved a referral on).
     "accept": _l("Accepted"),
     "acknowledge": _l("Acknowledged"),
@@ -600,6 +601,7 @@ _STATE_AS = {
     "assigned": "actor",
     "overruled_risk": "risk",
     "overruled_case_type": "case_type",
+    "triage_kept": "triage_field",
 }
 _STATE_VERBATIM = (
     "escalation",  # the escalation ladder's rung numbers

@@ -40,6 +40,7 @@ TEMPLATES: dict[str, str] = {
     "rerouted": N_("declined by %(agency)s; re-routed to %(other)s"),
     "no_agency_left": N_("no other agency left to try; an operator must decide"),
     "retriaged": N_("retriaged"),
+    "triage_kept": N_("checked against the report and kept as triage read it"),
     "deadline_for_risk": N_("%(timer)s for risk %(risk)s"),
     "nationality_unknown": N_("the victim's nationality is unknown; an operator must choose the origin country"),
     "no_consular": N_("no consular service or case-taking body of %(country)s in the directory"),

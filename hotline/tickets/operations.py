@@ -27,6 +27,7 @@ from hotline.reasons import system_reason
 from hotline.referrals import dispatch
 from hotline.referrals.lifecycle import NATIONAL, IllegalTransition, advance, open_referral, reschedule
 from hotline.referrals.models import DispatchState, Referral, ReferralStatus
+from hotline.tickets import triage_check
 from hotline.tickets.models import Ticket, TicketEvent, TicketStatus
 from hotline.tickets.people import AGE_BANDS, EXPLOITATION_FORMS, SEXES, WISHES, CasePerson
 from hotline.tickets.service import move_ticket, record_event
@@ -230,6 +231,24 @@ def overrule(session: Session, ticket: Ticket, field: str, value: str, reason: s
         for referral in session.scalars(select(Referral).where(Referral.ticket_id == ticket.id)):
             reschedule(session, referral, by.actor, utcnow())
     session.commit()
+
+
+def keep_triage(session: Session, ticket: Ticket, by: StaffUser) -> list[str]:
+    """The operator checked the fields triage was unsure of and keeps them as read. Commits.
+
+    One event per field (to: the field), so the ticket's history says who vouched for which reading;
+    the decision records it, and the field is no longer triage's doubt (no badge, no notice). To
+    change a field instead, overrule it."""
+    fields = triage_check.fields_to_check(ticket.routing)
+    if not fields:
+        raise ConsoleError("triage", _l("triage has nothing left to check"))
+    changed = copy.deepcopy(dict(ticket.routing or {}))
+    changed["checked"] = [*changed.get("checked", ()), *({"field": field, "by": by.actor} for field in fields)]
+    ticket.routing = changed
+    for field in fields:
+        record_event(session, ticket, "triage_kept", by.actor, to_state=field, reason=system_reason("triage_kept"))
+    session.commit()
+    return fields
 
 
 OVERRULED_PATH = {

@@ -26,6 +26,7 @@ class Certainty:
     score: float
     unsure: bool
     overruled: bool
+    checked: bool = False  # an operator checked it against the report and kept it as read
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ def _overruled(decision: Mapping[str, Any]) -> set[str]:
     }
 
 
+def _checked(decision: Mapping[str, Any]) -> set[str]:
+    checked = decision.get("checked") or ()
+    return {
+        entry["field"] for entry in checked if isinstance(entry, Mapping) and entry.get("field") in OVERRULE_FIELD
+    }
+
+
 def _unsure(decision: Mapping[str, Any]) -> set[str]:
     fields = decision.get("unsure_fields") or ()
     return {field for field in fields if isinstance(field, str)} if isinstance(fields, list | tuple) else set()
@@ -73,17 +81,18 @@ def certainty(decision: Mapping[str, Any] | None, field: str) -> Certainty | Non
     score = _score(entry.get("score")) if isinstance(entry, Mapping) else None
     if score is None:
         return None
-    return Certainty(score, field in _unsure(decision), field in _overruled(decision))
+    return Certainty(score, field in _unsure(decision), field in _overruled(decision), field in _checked(decision))
 
 
 def fields_to_check(decision: Mapping[str, Any] | None) -> list[str]:
     """The fields triage was unsure of that no operator has overruled since, in the panel's order.
 
-    An overrule is a person's answer to the field, so it is no longer triage's doubt to check."""
+    An overrule, or an operator keeping the field as read, is a person's answer to the field, so it is
+    no longer triage's doubt to check."""
     if not decision or decision.get("needs_review") is not True:
         return []
-    unsure, overruled = _unsure(decision), _overruled(decision)
-    return [field for field in OVERRULE_FIELD if field in unsure and field not in overruled]
+    answered = _overruled(decision) | _checked(decision)
+    return [field for field in OVERRULE_FIELD if field in _unsure(decision) and field not in answered]
 
 
 def second_readings(decision: Mapping[str, Any] | None) -> list[SecondReading]:

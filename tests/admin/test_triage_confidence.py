@@ -277,3 +277,33 @@ def test_an_overrule_answers_triages_doubt_about_that_field(
     queue = staff_client.get("/tickets?lang=es").get_data(as_text=True)
     assert "check-triage" not in queue_row(queue, reference), "every doubt answered by a person: no badge"
     assert 'id="triage-check"' not in staff_client.get(page).get_data(as_text=True)
+
+
+def test_an_operator_who_checked_keeps_triage_as_read_and_the_history_says_who(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    reference = report_with(app, client, unsure)
+    sign_in(staff_client, *make_user(app, countries=("GT",)))
+    page = f"/tickets/{reference}"
+    with app.app_context(), app.extensions["database"].session() as session:
+        before = session.execute(select(Ticket.risk_level, Ticket.case_type).where(Ticket.reference == reference)).one()
+    shown = text(staff_client.get(f"{page}?lang=es").get_data(as_text=True))
+    assert "Verificado: mantener como los leyó el triaje" in shown
+    kept = post_form(staff_client, page, {}, f"{page}/triage/keep")
+    assert kept.status_code == 302
+    with app.app_context(), app.extensions["database"].session() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
+        assert ticket is not None and (ticket.risk_level, ticket.case_type) == tuple(before), "nothing changed"
+        events = [e for e in ticket.events if e.kind == "triage_kept"]
+        assert sorted(e.to_state for e in events) == ["case_type", "risk"]
+        assert all(e.actor and e.actor.startswith("staff:") and e.reason for e in events)
+    shown = text(staff_client.get(f"{page}?lang=es").get_data(as_text=True))
+    assert 'id="triage-check"' not in shown
+    assert re.search(r'id="certainty-risk">verificado por un operador<', shown)
+    assert "Triaje verificado y mantenido" in shown  # the history, in the page's language
+    assert "verificado con el reporte y mantenido tal como lo leyó el triaje" in shown
+    assert "check-triage" not in queue_row(staff_client.get("/tickets?lang=es").get_data(as_text=True), reference)
+    staff_client.get(f"{page}?lang=es")
+    again = post_form(staff_client, page, {}, f"{page}/triage/keep")
+    assert again.status_code == 400, "a second check is refused, not recorded twice"
+    assert "no queda nada del triaje por verificar" in again.get_data(as_text=True)
