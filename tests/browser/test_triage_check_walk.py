@@ -69,3 +69,13 @@ def test_operator_sees_an_unsure_triage_and_goes_to_overrule_it(live_server: Liv
     page.wait_for_selector("#value_risk")
     assert page.locator("#value_case_type").count() == 0
     screenshot(page, "triage-unsure-overrule-form")
+
+    # Checked against the report, the reading is right: the operator keeps it, and the doubt is answered.
+    page.goto(f"{base}/staff/tickets/{reference}?lang=es")
+    page.click("#keep-triage")
+    page.wait_for_selector("#ticket-summary")
+    assert page.locator("#triage-check").count() == 0
+    assert "verificado por un operador" in (page.text_content("#certainty-risk") or "")  # in the folded panel
+    screenshot(page, "triage-kept")
+    page.goto(f"{base}/staff/tickets?lang=es")
+    assert page.locator("#queue tr", has_text=reference).locator(".check-triage").count() == 0
