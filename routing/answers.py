@@ -64,6 +64,15 @@ PLAIN = {
         "aja",
         "ajam",
         "simon que si",
+        "va",
+        "dale",
+        "va dale",
+        "fijese que si",
+        "pos si",
+        "pos fijese que si",
+        "si puedo",
+        "si puedo hablar",
+        "puedo hablar",
         # en
         "yes",
         "yeah",
@@ -96,6 +105,10 @@ PLAIN = {
         "yass",
         "yas",
         "ye",
+        "i can talk",
+        "yes i can",
+        "i can",
+        "go ahead",
         # fr
         "oui",
         "ouais",
@@ -114,6 +127,9 @@ PLAIN = {
         "oui monsieur",
         "oui madame",
         "au secours",
+        "bien sur que oui",
+        "je peux parler",
+        "oui je peux",
         # pt
         "sim",
         "com certeza",
@@ -133,6 +149,12 @@ PLAIN = {
         "aham",
         "s",
         # ht
+        "e claro que sim",
+        "pode falar",
+        "pode sim",
+        "posso falar",
+        "posso",
+        # ht
         "wi",
         "se sa",
         "se vre",
@@ -147,6 +169,8 @@ PLAIN = {
         "mwen kwe wi",
         "setenman",
         "sertenman",
+        "m ka pale",
+        "wi m ka pale",
     ],
     NO: [
         # es
@@ -176,6 +200,9 @@ PLAIN = {
         "ninguna",
         "nones",
         "nel pastel",
+        "nada",
+        "ya no",
+        "ahora no",
         # en
         "no",
         "nope",
@@ -208,6 +235,12 @@ PLAIN = {
         "no kids",
         "there are no children",
         "they re all adults",
+        "not now",
+        "not rn",
+        "not right now",
+        "not anymore",
+        "no longer",
+        "no kids here",
         # fr
         "non",
         "pas du tout",
@@ -227,6 +260,9 @@ PLAIN = {
         "ce n est pas un enfant",
         "pas d enfant",
         "aucun",
+        "plus maintenant",
+        "pas maintenant",
+        "aucun enfant",
         # pt
         "nao",
         "de jeito nenhum",
@@ -243,6 +279,9 @@ PLAIN = {
         "nops",
         "n",
         "nao nao",
+        "nada disso",
+        "nenhuma crianca",
+        "agora nao",
         # ht
         "non",
         "pa ditou",
@@ -258,6 +297,9 @@ PLAIN = {
         "m pa kwe sa",
         "mwen pa kwe",
         "pa gen timoun",
+        "pa gen okenn timoun",
+        "okenn timoun",
+        "pa kounye a",
     ],
     UNKNOWN: [
         # es
@@ -286,6 +328,8 @@ PLAIN = {
         "no sabemos",
         "no conozco",
         "no le se",
+        "fijese que no se",
+        "la verdad no se",
         # en
         "don t know",
         "dont know",
@@ -309,6 +353,8 @@ PLAIN = {
         "hard to tell",
         "can t tell",
         "we don t know",
+        "couldn t tell",  # "you" is stripped as politeness
+        "how would i know",
         # fr
         "je ne sais pas",
         "je sais pas",
@@ -345,6 +391,8 @@ PLAIN = {
         "dificil dizer",
         "nao conheco",
         "a gente nao sabe",
+        "sei nao",
+        "nao sei nao",
         # ht
         "m pa konnen",
         "mwen pa konnen",
@@ -362,6 +410,9 @@ PLAIN = {
         "se difisil pou m di",
         "difisil pou m di",
         "nou pa konnen",
+        "m pa fin konnen",
+        "kisa m konnen",
+        "ki jan pou m konnen",
     ],
 }
 # Words that dress a plain answer without changing it, at either end.

@@ -41,3 +41,28 @@ def test_a_but_takes_a_plain_answer_back_into_narrative(text: str) -> None:
 
 def test_spanish_ya_before_a_verb_is_not_an_english_yes() -> None:
     assert read_answer("ya me escapé").kind == NARRATIVE
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("va, dale", YES),
+        ("pues fíjese que no sé", UNKNOWN),
+        ("not rn", NO),
+        ("couldn't tell you", UNKNOWN),
+        ("plus maintenant, je suis chez ma cousine", NO),
+        ("é claro que sim, já falei", YES),
+        ("nada disso", NO),
+        ("pode falar, tô sozinha", YES),
+        ("pa gen okenn timoun", NO),
+        ("pa kounye a", NO),
+        ("kisa m konnen", UNKNOWN),
+    ],
+)
+def test_answers_seasoned_operators_hear_in_every_language(text: str, kind: str) -> None:
+    assert read_answer(text).kind == kind
+
+
+def test_a_time_word_answer_keeps_what_follows_as_narrative() -> None:
+    answer = read_answer("plus maintenant, je suis chez ma cousine")
+    assert answer.value is False and answer.narrative == "je suis chez ma cousine"
