@@ -9,7 +9,10 @@ referrals confirmed by an operator, so the busiest agencies hold hundreds of ref
 a regional operator and an officer of the busiest agency and requests each page `--requests` times
 through the staff app's test client (the ticket and referral pages rotate over different rows).
 Prints, per page: SQL statements per request (every engine, the key store's included), p50 and p99,
-and the p50's ratio to `/healthz` (no database) measured through the same client in the same run.
+and the p50's ratio to `/healthz` (no database) measured through the same client in the same run;
+twice: with the heap as the fill left it, then after `freeze_startup_objects()` (gunicorn.conf.py
+calls it before forking its workers), which takes the routing snapshot's objects out of the full
+garbage collections that otherwise land on a request now and then (the p99).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 
 from hotline import create_app
+from hotline.app import freeze_startup_objects
 from hotline.embedded_redis import EmbeddedRedis
 from hotline.referrals.models import DispatchState, Referral
 from hotline.settings import Settings
@@ -105,6 +109,18 @@ def measure(
     return max(statements), statistics.median(times), p99
 
 
+def table(
+    pages: list[tuple[str, FlaskClient, Callable[[], str]]], counter: StatementCounter, requests: int, title: str
+) -> None:
+    print(f"\n{title}")
+    print(f"{'page':30} {'statements':>10} {'p50 ms':>9} {'p99 ms':>9} {'p50 / baseline':>15}")
+    baseline = 0.0
+    for name, client, paths in pages:
+        statements, p50, p99 = measure(client, counter, paths, requests)
+        baseline = baseline or p50
+        print(f"{name:30} {statements:>10} {p50:>9.2f} {p99:>9.2f} {p50 / baseline:>14.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=2000)
@@ -169,12 +185,14 @@ def main() -> None:
             f"database: {staff.extensions['database'].engine.dialect.name}, {len(references):,} tickets, "
             f"{total_referrals:,} referrals; the officer's agency holds {held:,}; {args.requests} requests per page"
         )
-        print(f"{'page':30} {'statements':>10} {'p50 ms':>9} {'p99 ms':>9} {'p50 / baseline':>15}")
-        baseline = 0.0
-        for name, client, paths in pages:
-            statements, p50, p99 = measure(client, counter, paths, args.requests)
-            baseline = baseline or p50
-            print(f"{name:30} {statements:>10} {p50:>9.2f} {p99:>9.2f} {p50 / baseline:>14.1f}x")
+        table(pages, counter, args.requests, "the heap as the fill left it (every object in the collector's view)")
+        frozen = freeze_startup_objects()
+        table(
+            pages,
+            counter,
+            args.requests,
+            f"after freeze_startup_objects(), as gunicorn's master before it forks ({frozen:,} objects)",
+        )
         for app in (public, staff):
             app.extensions["database"].engine.dispose()
     finally:
