@@ -3,6 +3,7 @@
 The first caller must not wait seconds for the directory snapshot and gazetteer to build. The
 master loads the app (preload) and builds the snapshot; workers inherit it when they fork. The
 database connections the master used are dropped first, so no worker shares the master's socket.
+Then everything start-up built is frozen out of the garbage collector's full collections.
 """
 
 from __future__ import annotations
@@ -29,12 +30,19 @@ def _warm(app: Any) -> None:
 
 
 def when_ready(server: Any) -> None:
+    from hotline.app import freeze_startup_objects
+
     _warm(server.app.wsgi())
+    # Before the workers fork: what start-up built lives as long as they do (hotline/app.py).
+    freeze_startup_objects()
 
 
 def post_worker_init(worker: Any) -> None:
     # Without preload (a `--no-preload` run), each worker builds its own at boot instead.
+    from hotline.app import freeze_startup_objects
+
     _warm(worker.wsgi)
+    freeze_startup_objects()
 
 
 def child_exit(server: Any, worker: Any) -> None:

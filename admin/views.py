@@ -47,7 +47,7 @@ from hotline.db import db_session, utcnow
 from hotline.hygiene import whole_number
 from hotline.referrals.lifecycle import IllegalTransition, flow, flow_of
 from hotline.referrals.models import DispatchState, Referral, ReferralStatus
-from hotline.referrals.service import acknowledge, agency_act, decline, preview_routing
+from hotline.referrals.service import acknowledge, agency_act, agency_referrals, decline, preview_routing
 from hotline.tickets.intake import IntakeError
 from hotline.tickets.models import TicketEvent
 from hotline.tickets.operations import agency_identify
@@ -254,8 +254,8 @@ def home() -> Response:
 @blueprint.get("/referrals")
 @login_required("agency")
 def referrals() -> str:
-    rows = db_session().scalars(select(Referral).where(visible_referrals(g.user)).order_by(Referral.ack_due_at))
-    return render_template("staff/referrals.html", referrals=rows.all())
+    listing = agency_referrals(db_session(), g.user, request.args.get("page", 1, type=whole_number))
+    return render_template("staff/referrals.html", listing=listing)
 
 
 @blueprint.get("/referrals/<int:referral_id>")

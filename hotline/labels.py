@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import get_timezone as babel_timezone
 from babel.dates import get_timezone_gmt, get_timezone_location
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from flask_babel import format_datetime, get_locale, get_timezone, gettext
+from flask_babel import get_locale, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -513,9 +514,11 @@ def when(value: datetime | str | None, width: str = "medium") -> str:
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    zone = get_timezone()
-    shown = format_datetime(value, width)
-    return f"{shown} {get_timezone_gmt(value.astimezone(zone), width='long', locale=get_locale())}"
+    # Babel's own formatter with the request's locale and zone read once: flask_babel's wrapper looks
+    # both up again on every call, and a list page draws hundreds of moments.
+    locale, zone = get_locale(), get_timezone()
+    shown = babel_format_datetime(value, width, tzinfo=zone, locale=locale)
+    return f"{shown} {get_timezone_gmt(value.astimezone(zone), width='long', locale=locale)}"
 
 
 def time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:

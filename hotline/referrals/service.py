@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from directory.models import Agency
 from directory.snapshot import current_snapshot
+from hotline.access import visible_referrals
+from hotline.accounts import StaffUser
 from hotline.db import changed_rows, database, utcnow
 from hotline.reasons import system_reason
 from hotline.referrals import dispatch
@@ -28,6 +31,7 @@ __all__ = [
     "IllegalTransition",
     "acknowledge",
     "agency_act",
+    "agency_referrals",
     "create_ack_link",
     "find_ack_link",
     "decline",
@@ -139,6 +143,55 @@ def preview_routing(bodies: list[Any]) -> list[dict[str, Any]]:
         intake = parsed.intake
         decisions.append(plan_dispatch(decision_to_json(route(intake, snapshot, now)), intake.consent, intake.text))
     return decisions
+
+
+# An agency officer's list of referrals, a page at a time: an agency gathers hundreds over the years.
+AGENCY_PAGE_SIZE = 100
+AWAITING_ACK = (ReferralStatus.REFERRED, ReferralStatus.ESCALATED)
+# Nothing more for the agency to do: the run ended, or the agency declined it.
+FINISHED = (*ReferralStatus.ENDED, ReferralStatus.DECLINED)
+
+
+@dataclass(frozen=True)
+class ReferralPage:
+    referrals: list[Referral]
+    page: int  # from 1
+    pages: int  # at least 1, even with no referrals
+    total: int
+
+
+def agency_referrals(
+    session: Session, user: StaffUser, page: int = 1, per_page: int = AGENCY_PAGE_SIZE
+) -> ReferralPage:
+    """One page of the referrals this user may see (hotline.access): those waiting for the agency's
+    acknowledgement first, the nearest deadline first; then the ones it is working on; then the
+    finished ones; newest first within those two. A page past the last shows the last.
+
+    Two statements whatever the page holds: the count, and the referrals with their tickets' reference
+    and risk joined in (only the columns the list shows: a referral's run and a ticket's routing are
+    JSON that is slow to read and the list never shows)."""
+    visible = visible_referrals(user)
+    total = session.scalar(select(func.count(Referral.id)).where(visible)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    tier = case((Referral.status.in_(AWAITING_ACK), 0), (Referral.status.in_(FINISHED), 2), else_=1)
+    query = (
+        select(Referral)
+        .options(
+            load_only(Referral.ticket_id, Referral.status, Referral.ack_due_at),
+            joinedload(Referral.ticket, innerjoin=True).load_only(Ticket.reference, Ticket.risk_level),
+        )
+        .where(visible)
+        .order_by(
+            tier,
+            case((Referral.status.in_(AWAITING_ACK), Referral.ack_due_at)),
+            Referral.ack_due_at.desc(),
+            Referral.id.desc(),
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return ReferralPage(list(session.scalars(query)), page, pages, total)
 
 
 def acknowledge(session: Session, referral_id: int, who: str, via: str) -> tuple[Referral, bool]:

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from directory.models import Agency
 from hotline.access import may_see_ticket, visible_tickets
@@ -91,12 +91,28 @@ class QueueFilters:
     status: str | None = None
 
 
+# What a row of the operator's queue shows (admin/templates/staff/tickets.html).
+QUEUE_COLUMNS = (
+    Ticket.reference,
+    Ticket.risk_level,
+    Ticket.created_at,
+    Ticket.channel,
+    Ticket.incident_country,
+    Ticket.language,
+    Ticket.status,
+    # The "check triage" badge reads the stored decision's doubts (hotline/tickets/triage_check.py).
+    Ticket.routing,
+)
+
+
 def queue(
     session: Session, user: StaffUser, filters: QueueFilters, limit: int = 200
 ) -> list[tuple[Ticket, datetime | None]]:
     """The tickets this user may see, most at risk first, then the nearest referral deadline, then oldest.
 
-    Each ticket comes with its nearest open deadline (None when no referral waits on one).
+    Each ticket comes with its nearest open deadline (None when no referral waits on one). Only the
+    columns a queue row shows are read (the routing decision for its "check triage" badge; not the
+    consent JSON), and the queue shows up to `limit` of them.
     """
     deadline = (
         select(Referral.ticket_id, func.min(Referral.deadline_at).label("due"))
@@ -109,6 +125,7 @@ def queue(
     )
     query = (
         select(Ticket, deadline.c.due)
+        .options(load_only(*QUEUE_COLUMNS))
         .outerjoin(deadline, deadline.c.ticket_id == Ticket.id)
         .where(visible_tickets(user))
         .order_by(risk_rank, deadline.c.due.is_(None), deadline.c.due, Ticket.created_at)
