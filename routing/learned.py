@@ -68,12 +68,14 @@ class Head:
     weights: Mapping[str, tuple[float, ...]]
 
     def probabilities(self, found: Iterable[str]) -> dict[str, float]:
-        totals = list(self.bias)
         weights = self.weights
-        for name in found:
-            row = weights.get(name)
-            if row is not None:
-                totals = [total + weight for total, weight in zip(totals, row, strict=True)]
+        rows = [weights[name] for name in found if name in weights]
+        # Column sums in one pass (zip(*rows) transposes in C): route() calls this twice a report.
+        totals = (
+            [bias + sum(column) for bias, column in zip(self.bias, zip(*rows, strict=True), strict=True)]
+            if rows
+            else list(self.bias)
+        )
         top = max(totals)
         exps = [math.exp(t - top) for t in totals]
         whole = sum(exps)
