@@ -160,3 +160,19 @@ def test_the_routing_explanation_reads_in_the_pages_language(
     for english in ("Acknowledge within", "covers all of", "works in", "is open now", "closed now", "serves the whole"):
         assert english not in explanation, english
     assert "Confirmar en" in explanation or "minutos" in explanation
+
+
+@pytest.mark.parametrize("locale", ["es", "fr", "pt", "ht"])
+def test_the_committed_compiled_catalog_is_its_po_file_compiled(locale: str) -> None:
+    """The .mo files are committed (a fresh clone serves them as they are): one left behind its .po
+    shows English on a translated page."""
+    from babel.messages.mofile import read_mo
+
+    folder = TRANSLATIONS / locale / "LC_MESSAGES"
+    with (folder / "messages.po").open("rb") as handle:
+        source = {m.id: m.string for m in read_po(handle) if m.id and m.string and not m.fuzzy}
+    with (folder / "messages.mo").open("rb") as handle:
+        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+    missing = sorted(str(key) for key in source if key not in compiled)
+    assert not missing, f"{locale}: compile the catalogs (pybabel compile -d hotline/translations): {missing[:5]}"
+    assert all(compiled[key] == words for key, words in source.items())
