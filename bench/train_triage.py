@@ -23,8 +23,7 @@ import numpy as np
 
 from bench.triage import intake_of, load_snapshot
 from routing import engine
-from routing.grammar import default_grammar
-from routing.learned import READER_PATH, features
+from routing.learned import READER_PATH
 
 LEVELS = ("low", "medium", "high", "critical")
 CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
@@ -51,19 +50,11 @@ def load(path: Path, retired: bool = False) -> list[dict[str, Any]]:
 
 def read(items: list[dict[str, Any]], snapshot: Any) -> list[dict[str, Any]]:
     rules = replace(engine.default_rules(), reader=None)  # the features are the rules' reading alone
-    grammar = default_grammar()
     out = []
     for item in items:
         intake = intake_of(item)
         seen = engine.read_report(intake, snapshot, rules)
-        found = features(
-            seen.words,
-            grammar.occurrences(seen.words).keys(),
-            seen.risk.keys,
-            seen.risk.level,
-            seen.classification.case_type,
-            intake.channel,
-        )
+        found = engine.reading_features(seen.words, seen.risk, seen.classification, intake.channel)
         out.append(
             {
                 "features": found,

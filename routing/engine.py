@@ -217,6 +217,16 @@ class ReportReading:
     second: tuple[SecondReading, ...] = ()
 
 
+def reading_features(
+    words: tuple[str, ...], risk: RiskAssessment, classification: Classification, channel: str
+) -> tuple[str, ...]:
+    """The learned reader's features of a report the rules have read: the one recipe for routing and
+    for training (bench/train_triage.py), so the model is scored on what it was trained on."""
+    return reader_features(
+        words, default_grammar().occurrences(words).keys(), risk.keys, risk.level, classification.case_type, channel
+    )
+
+
 def read_report(intake: Intake, snapshot: Snapshot, rules: Rules) -> ReportReading:
     """Read the report's language, place, risk and case type with the rules (no referral yet)."""
     words = tokens(intake.text)
@@ -232,14 +242,7 @@ def read_report(intake: Intake, snapshot: Snapshot, rules: Rules) -> ReportReadi
     )
     if rules.reader is None:
         return ReportReading(words, reading, language, location, risk, classification)
-    found = reader_features(
-        words,
-        default_grammar().occurrences(words).keys(),
-        risk.keys,
-        risk.level,
-        classification.case_type,
-        intake.channel,
-    )
+    found = reading_features(words, risk, classification, intake.channel)
     second = tuple(
         answer
         for question, rules_answer in (("case_type", classification.case_type), ("risk", risk.level))
