@@ -72,6 +72,20 @@ def with_agreeing_reading(decision: dict[str, Any]) -> dict[str, Any]:
     return decision
 
 
+def unsure_ticket_signed_in(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> tuple[str, str, tuple[str, str]]:
+    """A ticket whose triage is unsure of risk and case type, an operator of its country signed in:
+    its reference, its page and the (risk, case type) it was routed with."""
+    reference = report_with(app, client, unsure)
+    sign_in(staff_client, *make_user(app, countries=("GT",)))
+    with app.app_context(), app.extensions["database"].session() as session:
+        risk, case_type = session.execute(
+            select(Ticket.risk_level, Ticket.case_type).where(Ticket.reference == reference)
+        ).one()
+    return reference, f"/tickets/{reference}", (risk, case_type)
+
+
 def report_with(app: Flask, client: FlaskClient, change: Callable[[dict[str, Any]], dict[str, Any]]) -> str:
     """A real report routed by the engine, its stored decision then given the confidence under test."""
     reference = file_report(client, "GT")
@@ -244,13 +258,7 @@ def test_a_second_reading_shows_beside_the_rules_answer_in_the_pages_language(
 def test_an_overrule_answers_triages_doubt_about_that_field(
     app: Flask, client: FlaskClient, staff_client: FlaskClient
 ) -> None:
-    reference = report_with(app, client, unsure)
-    sign_in(staff_client, *make_user(app, countries=("GT",)))
-    page = f"/tickets/{reference}"
-    with app.app_context(), app.extensions["database"].session() as session:
-        risk, case_type = session.execute(
-            select(Ticket.risk_level, Ticket.case_type).where(Ticket.reference == reference)
-        ).one()
+    reference, page, (risk, case_type) = unsure_ticket_signed_in(app, client, staff_client)
     chosen = "low" if risk != "low" else "high"
     done = post_form(
         staff_client,
@@ -282,11 +290,7 @@ def test_an_overrule_answers_triages_doubt_about_that_field(
 def test_an_operator_who_checked_keeps_triage_as_read_and_the_history_says_who(
     app: Flask, client: FlaskClient, staff_client: FlaskClient
 ) -> None:
-    reference = report_with(app, client, unsure)
-    sign_in(staff_client, *make_user(app, countries=("GT",)))
-    page = f"/tickets/{reference}"
-    with app.app_context(), app.extensions["database"].session() as session:
-        before = session.execute(select(Ticket.risk_level, Ticket.case_type).where(Ticket.reference == reference)).one()
+    reference, page, before = unsure_ticket_signed_in(app, client, staff_client)
     shown = text(staff_client.get(f"{page}?lang=es").get_data(as_text=True))
     assert "Verificado: mantener como los leyó el triaje" in shown
     kept = post_form(staff_client, page, {}, f"{page}/triage/keep")
