@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, surface: str = "public") -> Fla
     redis_url = settings.redis_url or embedded_redis_url(settings.instance_path)
     queue.init_app(app, redis_url)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    app.after_request(i18n.remember_choice)
     csrf.init_app(app)
     labels.init_app(app)
     app.jinja_env.globals.update(

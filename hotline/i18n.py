@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, g, has_request_context, request, session
+from flask import Response, current_app, g, has_request_context, request
 from flask_babel import get_locale
 
 from hotline.accounts import staff_time_zone
@@ -31,9 +31,17 @@ def offered() -> tuple[str, ...]:
     return PUBLIC_LOCALES if current_app.config["SURFACE"] == "public" else STAFF_LOCALES
 
 
+def language_cookie() -> str:
+    return f"{current_app.config['SESSION_COOKIE_NAME']}_lang"
+
+
 def select_locale() -> str:
-    """An explicit ?lang= choice (remembered), then the session, then the staff user's first language
-    we offer, then the browser, then Spanish.
+    """An explicit ?lang= choice (remembered in its own cookie), then the remembered choice, then the
+    staff user's first language we offer, then the browser, then Spanish.
+
+    The choice is not kept in the session: every staff request re-sends the session cookie, and a
+    request that began before the choice (a poll, a page being left) would answer with the session
+    as it was and undo it, so the next page came in another language.
 
     Outside a request (the command line) messages are in the source language.
     """
@@ -42,9 +50,9 @@ def select_locale() -> str:
     locales = offered()
     chosen = request.args.get("lang")
     if chosen in locales:
-        session["lang"] = chosen
+        g.chosen_lang = chosen
         return chosen
-    remembered = session.get("lang")
+    remembered = request.cookies.get(language_cookie())
     if remembered in locales:
         return remembered
     user = g.get("user")
@@ -52,6 +60,21 @@ def select_locale() -> str:
     if spoken:
         return spoken[0]
     return request.accept_languages.best_match(locales) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_choice(response: Response) -> Response:
+    """Set the language cookie on the answer to a request that chose a language (and only then)."""
+    chosen = g.get("chosen_lang")
+    if chosen is not None and request.cookies.get(language_cookie()) != chosen:
+        response.set_cookie(
+            language_cookie(),
+            chosen,
+            path=current_app.config.get("SESSION_COOKIE_PATH") or request.script_root or "/",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def select_timezone() -> str | None:

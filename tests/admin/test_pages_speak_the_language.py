@@ -228,3 +228,18 @@ def _scan(staff_client: FlaskClient, pages: list[str], locale: str) -> list[str]
             if ENGLISH_WORDS.search(cell) and cell not in STAFF_TYPED
         ]
     return problems
+
+
+def test_a_chosen_language_survives_a_request_that_began_before_the_choice(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    """Every staff answer re-sends the session cookie. A poll that left before the operator picked
+    French answers after, with the session as it was; the next page must still be in French."""
+    sign_in(staff_client, *make_user(app, role="supervisor", countries=("GT",), languages=("en",)))
+    assert '<html lang="en">' in staff_client.get("/tickets").get_data(as_text=True)
+    before_the_choice = staff_client.get_cookie("hotline_staff")
+    assert before_the_choice is not None
+    assert '<html lang="fr">' in staff_client.get("/tickets?lang=fr").get_data(as_text=True)
+    # The late answer to the earlier request lands: the browser now holds the older session cookie.
+    staff_client.set_cookie("hotline_staff", before_the_choice.value)
+    assert '<html lang="fr">' in staff_client.get("/tickets").get_data(as_text=True)
