@@ -28,6 +28,7 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -115,6 +116,11 @@ def _subdivision_names(subdivision: Any) -> set[str]:
 def _city_names(city: dict) -> set[str]:
     latin_alternates = {n for n in city.get("alternatenames", ()) if _LATIN.match(n)}
     return {city["name"]} | latin_alternates
+
+
+def _own_keys(city: dict) -> set[str]:
+    """The keys of the names a town carries as its own (its name and the ASCII form of it)."""
+    return {normalise(city["name"]), normalise(city.get("asciiname") or city["name"])}
 
 
 def _admin1_to_iso(country: str, cities: list[dict]) -> dict[str, str]:
@@ -234,8 +240,12 @@ def _places(countries: Iterable[str]) -> Iterator[tuple[str, Place, bool]]:
                 "city",
                 int(city.get("population") or 0),
             )
+            own = _own_keys(city)
             for alias in _city_names(city):
-                yield alias, city_place, True
+                if normalise(alias) in own:
+                    yield alias, city_place, True
+                else:
+                    yield alias, replace(city_place, alternate=True), True
 
 
 # What people call a country in speech and texts that no standard list carries: abbreviations,
@@ -325,6 +335,7 @@ ROUTE_PLACES = (
     ("Villa Mella", "DO", "DO-32"),
     ("Verón", "DO", "DO-11"),
     ("Sendomeng", "DO", "DO-01"),
+    ("Naco", "DO", "DO-01"),
     ("Pedènales", "DO", "DO-16"),
     ("Anse-à-Pitres", "HT", "HT-SE"),
     ("Anpit", "HT", "HT-SE"),
@@ -369,13 +380,17 @@ def _route_places(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
 
 
 def build_gazetteer(countries: Iterable[str]) -> dict[str, tuple[Place, ...]]:
-    """Map every normalised name or alias to all places (country, region, city) that carry it."""
-    index: dict[str, dict[Place, None]] = defaultdict(dict)
+    """Map every normalised name or alias to all places (country, region, city) that carry it; a town
+    found under a key that is only one of its other names is marked `alternate` there."""
+    index: dict[str, dict[Place, Place]] = defaultdict(dict)
     wanted = {c.upper() for c in countries}
     for alias, place, is_city in itertools.chain(_places(wanted), _route_places(wanted)):
         key = normalise(alias)
         if is_city and (len(key) < MIN_KEY_LENGTH or key in COMMON_WORDS):
             continue
         if key:
-            index[key][place] = None
-    return {key: tuple(places) for key, places in index.items()}
+            known = index[key].get(place)
+            # A town whose name and ASCII name are the same key is found under it as its own name.
+            if known is None or (known.alternate and not place.alternate):
+                index[key][place] = place
+    return {key: tuple(places.values()) for key, places in index.items()}

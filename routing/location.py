@@ -403,8 +403,11 @@ def _settle(
     countries = tuple(dict.fromkeys(p.country for p in candidates))
     if len(countries) > 1:
         # Other signals settle a name shared by several countries: a country the caller stated or
-        # named in the same text, then the phone's country.
-        for signal in (country, *named, caller_country):
+        # named in the same text, then the phone's country. The phone does not pick a town that has
+        # the name only as another name when a bigger town carries it: a relative in the US who
+        # says "Monterrey" means Nuevo León, not Monterey, California.
+        phone = caller_country if caller_country not in _only_as_another_name(candidates) else None
+        for signal in (country, *named, phone):
             if signal in countries:
                 countries = (signal,)
                 break
@@ -412,6 +415,14 @@ def _settle(
             return countries
     chosen = [p for p in candidates if p.country == countries[0]]
     return _most_specific(chosen)
+
+
+def _only_as_another_name(places: tuple[Place, ...]) -> set[str]:
+    """The countries whose towns of this name have it only as another name, and are smaller than a
+    town that carries it as its own."""
+    own = max((p.population for p in places if not p.alternate), default=0)
+    countries = {p.country for p in places}
+    return {c for c in countries if all(p.alternate and p.population < own for p in places if p.country == c)}
 
 
 def _most_specific(places: list[Place]) -> Place:
@@ -506,9 +517,13 @@ def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: 
     """A shared name with no other signal: a capital-sized town over villages, else the hotline's own
     countries (CORETT) when only one of them has the name."""
     by_country: dict[str, int] = {}
+    named = any(not place.alternate for place in places)
     for place in places:
         if place.country in countries:
-            by_country[place.country] = max(by_country.get(place.country, 0), place.population)
+            # A town found under one of its other names ("Villanueva", once Tallahassee's) weighs
+            # nothing beside towns that carry the name, unless it is a metropolis (León, Guanajuato).
+            size = 0 if named and place.alternate and place.population < METROPOLIS else place.population
+            by_country[place.country] = max(by_country.get(place.country, 0), size)
     ranked = sorted(by_country.items(), key=lambda item: -item[1])
     # A region of that name elsewhere (Colón, Honduras's department) is no village: no dominance then.
     regions_elsewhere = any(p.kind == "region" and ranked and p.country != ranked[0][0] for p in places)

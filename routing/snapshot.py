@@ -51,6 +51,9 @@ class Place:
     # People living there (cities only; 0 when unknown): a name shared by a capital and a village
     # most likely means the capital.
     population: int = field(default=0, compare=False)
+    # Whether the key it was found under is only one of its other names ("Villanueva", an old name
+    # of Tallahassee): a town that carries the name as its own is likelier what a report means.
+    alternate: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

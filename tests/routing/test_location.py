@@ -84,3 +84,20 @@ def test_a_name_made_of_everyday_words_is_a_phrase_unless_cued(directory_snapsho
     assert _country_read(directory_snapshot, "ella está bien gracias a dios pero la siguen amenazando", "NI") == "NI"
     # After a location cue it is the department.
     assert _country_read(directory_snapshot, "a mi hija la tienen en Gracias a Dios, en la Mosquitia", "GT") == "HN"
+
+
+def test_a_name_a_town_carries_beats_another_towns_other_name(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test. "Monterrey" is also the Spanish name of Monterey, California:
+    # a relative calling from a US phone still means the city in Nuevo León.
+    text = "mi prima está en Monterrey en una casa y no la dejan salir"
+    assert _country_read(directory_snapshot, text, "US") == "MX"
+    # "Villanueva" is an old name of Tallahassee, a far bigger town than any Villanueva: it must not
+    # win on size over the towns that carry the name (which one stays a question).
+    text = "en la fábrica de Villanueva nos hacen trabajar doble turno sin pago"
+    assert _country_read(directory_snapshot, text, None) != "US"
+    assert _country_read(directory_snapshot, text, "HN") == "HN"
+
+
+def test_naco_beside_santo_domingo_is_the_dominican_neighbourhood(directory_snapshot: Snapshot) -> None:
+    text = "sè m nan Sendomeng, li nan yon kay masaj nan Naco, yo pa kite l soti"
+    assert _country_read(directory_snapshot, text, "US") == "DO"
