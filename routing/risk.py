@@ -103,6 +103,15 @@ class MinorAgeRule:
     number_words: Mapping[str, int] = field(default_factory=dict)
     # Number words that are also ordinary words ("neuf", "set", "dis") count only before a unit: "neuf ans".
     number_words_before_unit: Mapping[str, int] = field(default_factory=dict)
+    # "yo tengo 14 y...", "I'm 17 and...", "tenho 17, um cara...": a person giving their own age, with no
+    # unit, when the figure ends its clause or a conjunction follows it.
+    first_person: tuple[tuple[str, ...], ...] = ()
+    # "mi hija d 16", "minha filha de 16": a relative "of" a figure under the age is a child's age.
+    relatives: frozenset[str] = frozenset()
+
+
+# What may follow a bare age a person gives for themselves: "tengo 14 y no me quiero ir".
+_AFTER_OWN_AGE = frozenset({"y", "e", "and", "et", "ak", "epi", "pero", "but", "mas", "men", "mais", "i", "yo"})
 
 
 @dataclass(frozen=True)
@@ -204,6 +213,8 @@ def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
             number_words_before_unit=MappingProxyType(
                 {word: int(n) for word, n in age.get("number_words_before_unit", {}).items()}
             ),
+            first_person=tuple(tuple(phrase.split()) for phrase in age.get("first_person", ())),
+            relatives=frozenset(age.get("relatives", ())),
         ),
         cues=PhraseMatcher(phrases),
         combinations=tuple(combinations),
@@ -275,7 +286,11 @@ def assess_risk(
             continue
         fired[key] = Indicator(key, rules.indicators[key].weight, words_text(words, hit.start, hit.end))
     if "minor_involved" not in fired and "minor_involved" not in denied:
-        age = _minor_age_evidence(words, rules.minor_age) or _bracketed_age(reading, rules.minor_age)
+        age = (
+            _minor_age_evidence(words, rules.minor_age)
+            or _bracketed_age(reading, rules.minor_age)
+            or _own_or_relatives_age(reading, rules.minor_age)
+        )
         if age:
             fired["minor_involved"] = Indicator("minor_involved", rules.indicators["minor_involved"].weight, age)
     for key in list(fired):
@@ -379,6 +394,26 @@ def _bracketed_age(reading: Reading, rule: MinorAgeRule) -> str | None:
         )
         if alone:
             return words_text(words, position - 1, position + 1)
+    return None
+
+
+def _own_or_relatives_age(reading: Reading, rule: MinorAgeRule) -> str | None:
+    """A bare figure under the age that a person gives as their own ("tengo 14 y no me quiero ir",
+    "I'm 17 and...") or a relative's ("mi hija d 16", "minha filha de dezesseis")."""
+    words, clauses = _figures(reading.words, rule), reading.clauses
+    for position, word in enumerate(words):
+        if not word.isdigit() or int(word) >= rule.below or position == 0:
+            continue
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if following in NOT_AGE_UNITS:
+            continue
+        before = words[max(0, position - 2) : position]
+        if before[-1:] in (("de",), ("d",)) and len(before) == 2 and before[0] in rule.relatives:
+            return words_text(words, position - 2, position + 1)
+        ends = position + 1 == len(words) or clauses[position + 1] != clauses[position] or following in _AFTER_OWN_AGE
+        for phrase in rule.first_person:
+            if ends and tuple(words[position - len(phrase) : position]) == phrase:
+                return words_text(words, position - len(phrase), position + 1)
     return None
 
 

@@ -106,3 +106,38 @@ def test_someone_kept_from_leaving_under_violence_is_critical() -> None:
         assessment = _read(text)
         assert {"movement_restricted", "threats_or_violence"} <= assessment.keys, (text, assessment.keys)
         assert assessment.level == "critical", text
+
+
+def test_a_person_giving_their_own_or_a_relatives_age_without_a_unit_is_a_minor() -> None:
+    # Paraphrases written for this test, one or more per language.
+    for text in (
+        "mi mamá me quiere mandar con un señor, yo tengo 14 y no me quiero ir",
+        "I'm 17 and my dad says I have to go with a man from his church",
+        "tenho 16, um cara me ofereceu dinheiro pra levar uma mochila",
+        "mwen 15, yon nonm ap ofri m lajan pou foto",
+        "mi hija d 16 se quiere ir con un novio que conoció por internet",
+        "minha filha de dezesseis tá numa boate e não deixam ela sair",
+        "yon fi 17 an ap travay nan yon kay san kòb",
+    ):
+        assert "minor_involved" in _keys(text), text
+    # A figure that is money, time or a count is no age, nor is a bare figure mid-clause.
+    for text in (
+        "tengo 15 dólares y no me dejan salir",
+        "I'm 17 minutes from the border and they took my passport",
+        "tengo 14 compañeros en la finca sin pago",
+        "la casa de 16 cuartos donde nos tienen",
+    ):
+        assert "minor_involved" not in _keys(text), text
+
+
+def test_money_offered_for_a_baby_is_a_sale_of_a_child() -> None:
+    for text in (
+        "una señora me anda ofreciendo dinero por mi bebé, tengo siete meses de embarazo",
+        "ela ofereceu 2 mil dólares pela minha bebê de 8 meses",
+        "une avocate lui propose 2000 dollars pour donner le bébé à un couple",
+        "yon moun ofri yo lajan pou bay tibebe a",
+        "they want to sell her baby to a couple abroad",
+    ):
+        found = _keys(text)
+        assert {"illegal_adoption", "minor_involved"} <= found, (text, found)
+    assert "illegal_adoption" not in _keys("tengo un bebé y no tengo dinero para la comida")
