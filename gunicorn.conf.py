@@ -22,10 +22,9 @@ logger_class = "hotline.access_log.ScrubbingLogger"
 def _warm(app: Any) -> None:
     if getattr(app, "config", {}).get("SURFACE") != "public":
         return
-    from directory.snapshot import current_snapshot
+    from hotline.app import warm_snapshot
 
-    with app.app_context(), app.extensions["database"].session() as session:
-        current_snapshot(session)
+    warm_snapshot(app)
     app.extensions["database"].engine.dispose()
 
 

@@ -116,6 +116,14 @@ def mount_staff(public: Flask, staff: Flask) -> Flask:
     return public
 
 
+def warm_snapshot(app: Flask) -> None:
+    """Build the routing snapshot (the directory and its gazetteer) now, not on the first report."""
+    from directory.snapshot import current_snapshot
+
+    with app.app_context(), app.extensions["database"].session() as session:
+        current_snapshot(session)
+
+
 def freeze_startup_objects() -> int:
     """Collect, then move every object alive now out of the garbage collector's sight; how many moved.
 

@@ -117,8 +117,14 @@ def create_user(
     """Create a staff account; it enrols its second factor (TOTP) at its first sign-in."""
     # The same service as the users page: the same checks (password length, a known agency, no
     # second account for one email) and the same "created" event in the account's history.
-    fields = {"email": email, "name": name, "role": role, "agency_id": agency_id, "countries": list(countries),
-              "regional": regional}
+    fields = {
+        "email": email,
+        "name": name,
+        "role": role,
+        "agency_id": agency_id,
+        "countries": list(countries),
+        "regional": regional,
+    }
     with current_app.extensions["database"].session() as session:
         if agency_id and session.get(Agency, agency_id) is None:
             raise click.ClickException(
@@ -136,9 +142,16 @@ def create_user(
 @with_appcontext
 def worker(burst: bool) -> None:
     """Run an RQ worker (with RQ's scheduler for timed jobs)."""
-    set_job_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    set_job_app(app)
     # Each job runs in a forked child; they write their metrics under this worker's name.
     metrics.name_process(f"rq-{socket.gethostname()}-{os.getpid()}")
+    # The routing sweeps route with the snapshot: built once here, then kept out of the garbage
+    # collector's full collections for the worker's life, as gunicorn's master does for the web.
+    from hotline.app import freeze_startup_objects, warm_snapshot  # the app imports this module
+
+    warm_snapshot(app)
+    freeze_startup_objects()
     with _one_line_when_redis_is_lost("worker"):
         connection = worker_connection()
         # Jobs are short database moves: run them in the worker itself rather than a fork per job,
