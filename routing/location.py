@@ -50,6 +50,13 @@ class PlaceRules:
     # country a shared town name means, never a place by themselves.
     country_cues: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     country_cue_firsts: frozenset[str] = frozenset()
+    # "del lado de Panamá", "on the Mexican side": the side of a border the person is on now.
+    side_cues: frozenset[tuple[str, ...]] = frozenset()
+    # "a gente saiu de Necoclí": a place left behind, neither the incident's nor a nationality.
+    left_cues: frozenset[tuple[str, ...]] = frozenset()
+    side_words: frozenset[str] = frozenset()
+    # One-word demonyms by country ("mexicano", "panamen*"), for "lado mexicano", "Mexican side".
+    demonyms: tuple[tuple[str, bool, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class PlaceMention:
     after_location_cue: bool
     destination: bool = False
     offered: bool = False  # named in a job or trip offer: where the job would be
+    left: bool = False  # a place someone left ("we left Tapachula hours ago")
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -116,6 +124,15 @@ def default_place_rules() -> PlaceRules:
         work_words=frozenset(normalise(w) for w in places.get("work_words", ())),
         country_cues=country_cues,
         country_cue_firsts=frozenset(cue[0] for cue in country_cues),
+        side_cues=frozenset(tuple(normalise(cue).split()) for cue in places.get("side_cues", ())),
+        side_words=frozenset(normalise(w) for w in places.get("side_words", ())),
+        left_cues=frozenset(tuple(normalise(cue).split()) for cue in places.get("left_cues", ())),
+        demonyms=tuple(
+            (normalise(form).rstrip("*"), form.endswith("*"), country)
+            for country, forms in nationality["demonyms"].items()
+            for form in forms
+            if " " not in form
+        ),
     )
 
 
@@ -184,6 +201,7 @@ def place_mentions(
         is_origin = _ends_with_cue(words, match.start, rules.origin_cues, rules.longest_cue)
         if is_origin != origin:
             continue
+        left = not origin and bool(rules.left_cues) and _ends_with_cue(words, match.start, rules.left_cues, 3)
         # A place outside the countries the directory serves cannot be routed to; when the
         # directory lists no countries (a bare test snapshot), every place counts.
         places = tuple(p for p in match.value if not served or p.country in served)
@@ -205,7 +223,7 @@ def place_mentions(
         if typed is not None and not _reads_as_place(typed, match.start, match.end, places, strong_cue or destination):
             continue
         mentions.append(
-            PlaceMention(match.start, match.end, key, places, after_cue and not destination, destination, offered)
+            PlaceMention(match.start, match.end, key, places, after_cue and not destination, destination, offered, left)
         )
     return mentions
 
@@ -292,13 +310,20 @@ def resolve_location(
     go, not where it happens, so it never sets the location.
     """
     found = place_mentions(words, snapshot, rules, origin=False, reading=reading)
-    mentions = [m for m in found if not m.destination and not m.offered]
-    offered = [m for m in found if m.offered]
+    mentions = [m for m in found if not m.destination and not m.offered and not m.left]
+    # Where a job would be, or a place left behind: used only when nothing else places the report.
+    offered = [m for m in found if (m.offered or m.left) and not m.destination]
     cued = country_cues(words, rules)
     if stated.country or stated.region or stated.place:
         result = _from_stated(stated, mentions, caller_country, snapshot, cued)
         if result is not None:
             return result
+    sides = _sides(words, mentions, rules, snapshot)
+    if len(sides) == 1:
+        # "Salimos de Necoclí... ya estamos del lado de Panamá": where they are now, over the towns
+        # of the way there.
+        (side,) = sides
+        return LocationResult(side, None, "text", False, (), (f"The text says they are on the {side} side now.",))
     if mentions:
         return _from_text(mentions, caller_country, snapshot, cued)
     if caller_country and any(word in rules.capital_words for word in words):
@@ -312,7 +337,9 @@ def resolve_location(
         )
     going = [m.places[0].name for m in found if m.destination]
     if offered and not caller_country:
-        # Only the place of an offer, and no phone: the person has most likely gone there.
+        # Only the place of an offer, and no phone: the person has most likely gone there; only a
+        # place left behind ("we left Tapachula hours ago"), and no phone: they are most likely
+        # still in its country.
         return _from_text(offered, caller_country, snapshot, cued)
     if caller_country:
         reason = f"No place was stated or named; using the caller's phone country {caller_country}."
@@ -325,6 +352,39 @@ def resolve_location(
     return LocationResult(
         None, None, "none", False, (), ("No place was stated or named and the phone country is unknown.",)
     )
+
+
+def _sides(
+    words: tuple[str, ...], mentions: list[PlaceMention], rules: PlaceRules, snapshot: Snapshot
+) -> tuple[str, ...]:
+    """The countries the text puts the person on the side of: a country named after a side cue
+    ("do lado do Panamá"), a demonym after a side word ("lado mexicano", "côté panaméen") or before
+    "side" ("on the Mexican side")."""
+    found = [
+        m.countries[0]
+        for m in mentions
+        if m.names_a_country
+        and _ends_with_cue(words, m.start, rules.side_cues, max(map(len, rules.side_cues), default=0))
+    ]
+    if rules.demonyms and (rules.side_words.intersection(words) or "side" in words):
+        for position, word in enumerate(words):
+            if word in rules.side_words and position + 1 < len(words):
+                country = _demonym(words[position + 1], rules)
+            elif word == "side" and position > 0:
+                country = _demonym(words[position - 1], rules)
+            else:
+                continue
+            if country is not None:
+                found.append(country)
+    served = snapshot.countries.keys()
+    return tuple(dict.fromkeys(c for c in found if not served or c in served))
+
+
+def _demonym(word: str, rules: PlaceRules) -> str | None:
+    for form, stem, country in rules.demonyms:
+        if word == form or (stem and word.startswith(form)):
+            return country
+    return None
 
 
 def _from_stated(
@@ -446,7 +506,7 @@ def _from_text(
     # "San José, Costa Rica", "Santiago, Chili": a country right after a town says which town.
     follows = {m.start: m for m in country_mentions}
     specific = [
-        PlaceMention(m.start, m.end, m.key, inside, m.after_location_cue, m.destination, m.offered)
+        PlaceMention(m.start, m.end, m.key, inside, m.after_location_cue, m.destination, m.offered, m.left)
         if (after := follows.get(m.end)) is not None
         and (inside := tuple(p for p in m.places if p.country in _countries_named(after)))
         else m

@@ -101,3 +101,29 @@ def test_a_name_a_town_carries_beats_another_towns_other_name(directory_snapshot
 def test_naco_beside_santo_domingo_is_the_dominican_neighbourhood(directory_snapshot: Snapshot) -> None:
     text = "sè m nan Sendomeng, li nan yon kay masaj nan Naco, yo pa kite l soti"
     assert _country_read(directory_snapshot, text, "US") == "DO"
+
+
+def test_the_side_of_a_border_they_are_on_wins_over_the_towns_of_the_way(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test. A Colombian phone, the towns of the crossing, then where they are.
+    text = "el lanchero nos llevó de Necoclí a Capurganá y ya estamos en la selva del lado de Panamá sin agua"
+    assert _country_read(directory_snapshot, text, "CO") == "PA"
+    assert _country_read(directory_snapshot, "a gente já tá do lado do Panamá, o guia sumiu", "CO") == "PA"
+    # A demonym after "lado"/"côté"/"bò", or before "side".
+    assert _country_read(directory_snapshot, "estamos en Paso Canoas del lado panameño, el coyote se fue", "CR") == "PA"
+    assert _country_read(directory_snapshot, "on est à Paso Canoas côté panaméen, le passeur est parti", None) == "PA"
+    text = "I'm in Phoenix, my son is in the desert south of Sásabe, on the Mexican side, with no water"
+    assert _country_read(directory_snapshot, text, "US") == "MX"
+    # "Al lado de" is next to, not a side of a border; a town next to a church stays the town.
+    assert _country_read(directory_snapshot, "nos tienen en Tapachula al lado de la iglesia", "GT") == "MX"
+
+
+def test_a_place_left_behind_is_neither_the_incident_nor_beats_the_phone(directory_snapshot: Snapshot) -> None:
+    # "Saímos de Villahermosa" in a truck: with a phone, the phone; with none, the country left.
+    text = "a gente tá dentro de um caminhão, saímos de Villahermosa, não sei onde estamos"
+    assert _country_read(directory_snapshot, text, "GT") == "GT"
+    assert _country_read(directory_snapshot, "we left Tapachula hours ago in the back of a truck, no air", None) == "MX"
+
+
+def test_the_darien_jungle_by_its_names_is_panama_whatever_the_phone(directory_snapshot: Snapshot) -> None:
+    assert _country_read(directory_snapshot, "estamos no meio da selva do Darién, o guia fugiu", "CO") == "PA"
+    assert _country_read(directory_snapshot, "we are stuck in the Darien Gap, the guide left us", "CO") == "PA"
