@@ -101,6 +101,8 @@ def default_place_rules() -> PlaceRules:
     location = frozenset(tuple(normalise(cue).split()) for cue in places["location_cues"])
     destination = frozenset(tuple(normalise(cue).split()) for cue in places["destination_cues"])
     person = frozenset(tuple(normalise(cue).split()) for cue in places["person_cues"])
+    side = frozenset(tuple(normalise(cue).split()) for cue in places.get("side_cues", ()))
+    left = frozenset(tuple(normalise(cue).split()) for cue in places.get("left_cues", ()))
     country_cues = {
         tuple(normalise(cue).split()): country
         for country, cues in places.get("country_cues", {}).items()
@@ -112,7 +114,7 @@ def default_place_rules() -> PlaceRules:
         common_words=frozenset(normalise(w) for w in places["common_words"]),
         location_cues=location,
         origin_cues=origin,
-        longest_cue=max(len(cue) for cue in origin | location | destination | person),
+        longest_cue=max(len(cue) for cue in origin | location | destination | person | side | left),
         destination_cues=destination,
         person_cues=person,
         capital_words=frozenset(normalise(w) for w in places["capital_words"]),
@@ -124,9 +126,9 @@ def default_place_rules() -> PlaceRules:
         work_words=frozenset(normalise(w) for w in places.get("work_words", ())),
         country_cues=country_cues,
         country_cue_firsts=frozenset(cue[0] for cue in country_cues),
-        side_cues=frozenset(tuple(normalise(cue).split()) for cue in places.get("side_cues", ())),
+        side_cues=side,
         side_words=frozenset(normalise(w) for w in places.get("side_words", ())),
-        left_cues=frozenset(tuple(normalise(cue).split()) for cue in places.get("left_cues", ())),
+        left_cues=left,
         demonyms=tuple(
             (normalise(form).rstrip("*"), form.endswith("*"), country)
             for country, forms in nationality["demonyms"].items()
@@ -201,7 +203,11 @@ def place_mentions(
         is_origin = _ends_with_cue(words, match.start, rules.origin_cues, rules.longest_cue)
         if is_origin != origin:
             continue
-        left = not origin and bool(rules.left_cues) and _ends_with_cue(words, match.start, rules.left_cues, 3)
+        left = (
+            not origin
+            and bool(rules.left_cues)
+            and _ends_with_cue(words, match.start, rules.left_cues, rules.longest_cue)
+        )
         # A place outside the countries the directory serves cannot be routed to; when the
         # directory lists no countries (a bare test snapshot), every place counts.
         places = tuple(p for p in match.value if not served or p.country in served)
@@ -363,8 +369,7 @@ def _sides(
     found = [
         m.countries[0]
         for m in mentions
-        if m.names_a_country
-        and _ends_with_cue(words, m.start, rules.side_cues, max(map(len, rules.side_cues), default=0))
+        if m.names_a_country and _ends_with_cue(words, m.start, rules.side_cues, rules.longest_cue)
     ]
     if rules.demonyms and (rules.side_words.intersection(words) or "side" in words):
         for position, word in enumerate(words):
