@@ -23,7 +23,7 @@ import numpy as np
 
 from bench.triage import intake_of, load_snapshot
 from routing import engine
-from routing.learned import READER_PATH
+from routing.learned import READER_PATH, Reader, compile_reader, second_reading
 
 LEVELS = ("low", "medium", "high", "critical")
 CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
@@ -59,6 +59,8 @@ def read(items: list[dict[str, Any]], snapshot: Any) -> list[dict[str, Any]]:
             {
                 "features": found,
                 "rules": {"risk": seen.risk.level, "case_type": seen.classification.case_type},
+                "words": len(seen.words),
+                "answered": bool(intake.answers),
                 "expected": item["expected"],
                 "id": item["id"],
             }
@@ -102,29 +104,18 @@ def fit(rows: list[dict[str, Any]], head: str, decay: float, steps: int = 400) -
     return {"labels": list(labels), "bias": [round(float(v), 4) for v in b], "weights": weights}
 
 
-def probabilities(model: dict[str, Any], found: tuple[str, ...]) -> np.ndarray:
-    z = np.array(model["bias"], dtype=float)
-    for f in found:
-        row = model["weights"].get(f)
-        if row is not None:
-            z += np.array(row)
-    z -= z.max()
-    p = np.exp(z)
-    return p / p.sum()
+def as_reader(head: str, model: dict[str, Any], threshold: float, mode: str) -> Reader:
+    return compile_reader(
+        {"version": "cross", "heads": {head: model}, "thresholds": {head: threshold}, "modes": {head: mode}}
+    )
 
 
-def blended(head: str, rules_answer: str, p: np.ndarray, threshold: float, mode: str) -> str:
-    labels = HEADS[head]
-    best = labels[int(p.argmax())]
-    if p.max() < threshold:
-        return rules_answer
-    if mode == "unclear-only" and rules_answer != "unclear":
-        return rules_answer
-    if mode == "raise-only" and LEVELS.index(best) < LEVELS.index(rules_answer):
-        return rules_answer
-    if mode == "keep-critical" and rules_answer == "critical":
-        return rules_answer
-    return best
+def blended(row: dict[str, Any], head: str, reader: Reader) -> str:
+    """What the engine would answer with this reader: routing.learned's own rule (its modes, and its
+    guards for short reports and reports with answers), not a copy of it."""
+    rules_answer = row["rules"][head]
+    answer = second_reading(reader, head, row["features"], rules_answer, row["words"], row["answered"])
+    return answer.answer if answer is not None and answer.replaces else rules_answer
 
 
 def cross(groups: dict[str, list[dict[str, Any]]], decays: list[float]) -> None:
@@ -144,11 +135,8 @@ def cross(groups: dict[str, list[dict[str, Any]]], decays: list[float]) -> None:
                 line = [f"{held:>10} {head:<9} rules {right_rules / len(rows):6.1%}"]
                 for mode in modes[head]:
                     for t in thresholds:
-                        right = sum(
-                            blended(head, r["rules"][head], probabilities(model, r["features"]), t, mode)
-                            == r["expected"][head]
-                            for r in rows
-                        )
+                        reader = as_reader(head, model, t, mode)
+                        right = sum(blended(r, head, reader) == r["expected"][head] for r in rows)
                         totals[(head, "blend", mode, t)] += right
                         if t in (0.0, 0.6):
                             line.append(f"{mode}@{t} {right / len(rows):6.1%}")
