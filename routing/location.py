@@ -55,6 +55,10 @@ class PlaceRules:
     # "a gente saiu de Necoclí": a place left behind, neither the incident's nor a nationality.
     left_cues: frozenset[tuple[str, ...]] = frozenset()
     side_words: frozenset[str] = frozenset()
+    # "yo estoy aquí en Houston", "I'm in Charlotte": where the caller is, and the words of a relative
+    # ("mi esposo", "my cousin", "sè m") that say the report is about someone else.
+    self_cues: frozenset[tuple[str, ...]] = frozenset()
+    relative_words: frozenset[tuple[str, ...]] = frozenset()
     # One-word demonyms by country ("mexicano", "panamen*"), for "lado mexicano", "Mexican side".
     demonyms: tuple[tuple[str, bool, str], ...] = ()
 
@@ -71,6 +75,7 @@ class PlaceMention:
     destination: bool = False
     offered: bool = False  # named in a job or trip offer: where the job would be
     left: bool = False  # a place someone left ("we left Tapachula hours ago")
+    own: bool = False  # where the caller says they are ("I'm in Charlotte")
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -103,6 +108,7 @@ def default_place_rules() -> PlaceRules:
     person = frozenset(tuple(normalise(cue).split()) for cue in places["person_cues"])
     side = frozenset(tuple(normalise(cue).split()) for cue in places.get("side_cues", ()))
     left = frozenset(tuple(normalise(cue).split()) for cue in places.get("left_cues", ()))
+    own = frozenset(tuple(normalise(cue).split()) for cue in places.get("self_cues", ()))
     country_cues = {
         tuple(normalise(cue).split()): country
         for country, cues in places.get("country_cues", {}).items()
@@ -114,7 +120,7 @@ def default_place_rules() -> PlaceRules:
         common_words=frozenset(normalise(w) for w in places["common_words"]),
         location_cues=location,
         origin_cues=origin,
-        longest_cue=max(len(cue) for cue in origin | location | destination | person | side | left),
+        longest_cue=max(len(cue) for cue in origin | location | destination | person | side | left | own),
         destination_cues=destination,
         person_cues=person,
         capital_words=frozenset(normalise(w) for w in places["capital_words"]),
@@ -129,6 +135,8 @@ def default_place_rules() -> PlaceRules:
         side_cues=side,
         side_words=frozenset(normalise(w) for w in places.get("side_words", ())),
         left_cues=left,
+        self_cues=own,
+        relative_words=frozenset(tuple(normalise(w).split()) for w in places.get("relative_words", ())),
         demonyms=tuple(
             (normalise(form).rstrip("*"), form.endswith("*"), country)
             for country, forms in nationality["demonyms"].items()
@@ -208,6 +216,11 @@ def place_mentions(
             and bool(rules.left_cues)
             and _ends_with_cue(words, match.start, rules.left_cues, rules.longest_cue)
         )
+        own = (
+            not origin
+            and bool(rules.self_cues)
+            and _ends_with_cue(words, match.start, rules.self_cues, rules.longest_cue)
+        )
         # A place outside the countries the directory serves cannot be routed to; when the
         # directory lists no countries (a bare test snapshot), every place counts.
         places = tuple(p for p in match.value if not served or p.country in served)
@@ -229,7 +242,9 @@ def place_mentions(
         if typed is not None and not _reads_as_place(typed, match.start, match.end, places, strong_cue or destination):
             continue
         mentions.append(
-            PlaceMention(match.start, match.end, key, places, after_cue and not destination, destination, offered, left)
+            PlaceMention(
+                match.start, match.end, key, places, after_cue and not destination, destination, offered, left, own
+            )
         )
     return mentions
 
@@ -316,7 +331,9 @@ def resolve_location(
     go, not where it happens, so it never sets the location.
     """
     found = place_mentions(words, snapshot, rules, origin=False, reading=reading)
-    mentions = [m for m in found if not m.destination and not m.offered and not m.left]
+    mentions = _not_the_callers_own(
+        [m for m in found if not m.destination and not m.offered and not m.left], words, rules
+    )
     # Where a job would be, or a place left behind: used only when nothing else places the report.
     offered = [m for m in found if (m.offered or m.left) and not m.destination]
     cued = country_cues(words, rules)
@@ -357,6 +374,26 @@ def resolve_location(
         return LocationResult(caller_country, None, "phone", False, (), (reason,))
     return LocationResult(
         None, None, "none", False, (), ("No place was stated or named and the phone country is unknown.",)
+    )
+
+
+def _not_the_callers_own(mentions: list[PlaceMention], words: tuple[str, ...], rules: PlaceRules) -> list[PlaceMention]:
+    """Without the places where the caller says they are ("yo estoy aquí en Houston") when the report
+    is about a relative and names a place in another country ("a mi esposo lo tienen en Reynosa")."""
+    own = [m for m in mentions if m.own]
+    if not own:
+        return mentions
+    others = [m for m in mentions if not m.own]
+    callers = {c for m in own for c in m.countries}
+    elsewhere = any(set(m.countries) - callers for m in others)
+    if elsewhere and _speaks_of_someone(words, rules):
+        return others
+    return mentions
+
+
+def _speaks_of_someone(words: tuple[str, ...], rules: PlaceRules) -> bool:
+    return any(
+        words[start : start + size] in rules.relative_words for size in (1, 2) for start in range(len(words) - size + 1)
     )
 
 
@@ -511,7 +548,7 @@ def _from_text(
     # "San José, Costa Rica", "Santiago, Chili": a country right after a town says which town.
     follows = {m.start: m for m in country_mentions}
     specific = [
-        PlaceMention(m.start, m.end, m.key, inside, m.after_location_cue, m.destination, m.offered, m.left)
+        PlaceMention(m.start, m.end, m.key, inside, m.after_location_cue, m.destination, m.offered, m.left, m.own)
         if (after := follows.get(m.end)) is not None
         and (inside := tuple(p for p in m.places if p.country in _countries_named(after)))
         else m

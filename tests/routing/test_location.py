@@ -127,3 +127,15 @@ def test_a_place_left_behind_is_neither_the_incident_nor_beats_the_phone(directo
 def test_the_darien_jungle_by_its_names_is_panama_whatever_the_phone(directory_snapshot: Snapshot) -> None:
     assert _country_read(directory_snapshot, "estamos no meio da selva do Darién, o guia fugiu", "CO") == "PA"
     assert _country_read(directory_snapshot, "we are stuck in the Darien Gap, the guide left us", "CO") == "PA"
+
+
+def test_the_callers_own_place_gives_way_to_a_relatives_in_another_country(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: a relative abroad calls about someone held elsewhere.
+    text = "a mi esposo lo tienen en Reynosa y piden cuatro mil dólares, yo estoy aquí en Houston"
+    assert _country_read(directory_snapshot, text, "US") == "MX"
+    text = "they have my cousin in a house in Nuevo Laredo and want eight thousand. I'm in Charlotte"
+    assert _country_read(directory_snapshot, text, "US") == "MX"
+    # The caller speaking of themselves, or of someone in the same country, keeps their place.
+    assert _country_read(directory_snapshot, "estoy aquí en Tapachula y me quitaron el pasaporte", "GT") == "MX"
+    text = "I'm in Tapachula and my sister is locked in a house in Tuxtla"
+    assert _country_read(directory_snapshot, text, "GT") == "MX"
