@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -545,15 +545,13 @@ def _from_text(
     country_mentions = [m for m in mentions if m.names_a_country]
     named = [c for m in country_mentions for c in m.countries]
     specific = [m for m in mentions if not m.names_a_country]
-    # "San José, Costa Rica", "Santiago, Chili": a country right after a town says which town.
+    # "San José, Costa Rica", "Santiago, Chili": a country right after a town says which town; so
+    # does a department or province ("Agua Caliente, Ocotepeque").
     follows = {m.start: m for m in country_mentions}
-    specific = [
-        PlaceMention(m.start, m.end, m.key, inside, m.after_location_cue, m.destination, m.offered, m.left, m.own)
-        if (after := follows.get(m.end)) is not None
-        and (inside := tuple(p for p in m.places if p.country in _countries_named(after)))
-        else m
-        for m in specific
-    ]
+    follows.update(
+        (m.start, m) for m in specific if m.start not in follows and any(p.kind == "region" for p in m.places)
+    )
+    specific = [_within(m, follows.get(m.end)) for m in specific]
     if specific:
         # Where several towns are named, the one after "en"/"in"/"near" is where it happens,
         # else the last one (people tell the route in order and end where they are).
@@ -601,9 +599,26 @@ def _from_text(
     )
 
 
+def _within(mention: PlaceMention, after: PlaceMention | None) -> PlaceMention:
+    """The town as the country or department named right after it says ("San José, Costa Rica");
+    a town the gazetteer knows only elsewhere, before a department, is read as that department
+    ("Agua Caliente, Ocotepeque": a village of Ocotepeque, not the one in California)."""
+    if after is None:
+        return mention
+    named = _countries_named(after)
+    inside = tuple(p for p in mention.places if p.country in named)
+    if not inside and not after.names_a_country:
+        inside = tuple(p for p in after.places if p.kind == "region")
+    if not inside:
+        return mention
+    return replace(mention, places=inside)
+
+
 def _countries_named(mention: PlaceMention) -> tuple[str, ...]:
-    # "Costa Rica" is also a town in Sinaloa; after "San José" it is the country.
-    return tuple(p.country for p in mention.places if p.kind == "country")
+    # "Costa Rica" is also a town in Sinaloa; after "San José" it is the country. A department's
+    # name ("Ocotepeque") says its country the same way.
+    kinds = ("country",) if mention.names_a_country else ("region",)
+    return tuple(p.country for p in mention.places if p.kind in kinds)
 
 
 # A shared name means the biggest place when it is a city of this size and this many times bigger

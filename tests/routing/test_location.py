@@ -139,3 +139,11 @@ def test_the_callers_own_place_gives_way_to_a_relatives_in_another_country(direc
     assert _country_read(directory_snapshot, "estoy aquí en Tapachula y me quitaron el pasaporte", "GT") == "MX"
     text = "I'm in Tapachula and my sister is locked in a house in Tuxtla"
     assert _country_read(directory_snapshot, text, "GT") == "MX"
+
+
+def test_a_department_after_a_town_says_which_town_or_stands_for_it(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test. A town of that name in the department's country is meant.
+    assert _country_read(directory_snapshot, "nos tienen en una bodega en San Marcos, Ocotepeque", "GT") == "HN"
+    # A village the gazetteer knows only in California, before a Honduran department: the department.
+    text = "eu tô em Agua Caliente, Ocotepeque, na fronteira, o rapaz que leva a gente sumiu"
+    assert _country_read(directory_snapshot, text, None) == "HN"
