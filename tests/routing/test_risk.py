@@ -141,3 +141,12 @@ def test_money_offered_for_a_baby_is_a_sale_of_a_child() -> None:
         found = _keys(text)
         assert {"illegal_adoption", "minor_involved"} <= found, (text, found)
     assert "illegal_adoption" not in _keys("tengo un bebé y no tengo dinero para la comida")
+
+
+def test_years_of_experience_asked_for_a_job_are_no_childs_age() -> None:
+    for text in (
+        "piden tener 2 años de experiencia y me quitaron el pasaporte",
+        "exigem ter 5 anos de experiência e não pagam",
+        "il faut avoir 3 ans d'expérience, ils gardent nos papiers",
+    ):
+        assert "minor_involved" not in _keys(text), text
