@@ -143,7 +143,8 @@ _INDICATOR = {
     "abandoned_in_danger": _l("Abandoned in a dangerous place"),
     "abandoned_by_smuggler": _l("Abandoned by the smuggler"),
     "money_demanded": _l("Money demanded"),
-    "in_custody": _l("Held by the authorities"),
+    # "La tienen", "they have him": someone holds the person (with money demanded, a kidnapping).
+    "in_custody": _l("Held by someone"),
     "organ_removal": _l("Organ removal"),
     "forced_marriage": _l("Forced marriage"),
     "illegal_adoption": _l("Illegal adoption"),

@@ -176,3 +176,14 @@ def test_the_committed_compiled_catalog_is_its_po_file_compiled(locale: str) -> 
     missing = sorted(str(key) for key in source if key not in compiled)
     assert not missing, f"{locale}: compile the catalogs (pybabel compile -d hotline/translations): {missing[:5]}"
     assert all(compiled[key] == words for key, words in source.items())
+
+
+def test_someone_holding_a_person_is_not_called_the_authorities(app) -> None:  # type: ignore[no-untyped-def]
+    # "La tienen trabajando en una casa": the indicator is someone holding her, which in a report is
+    # most often the trafficker; calling it police custody misled the operator.
+    from hotline.labels import label
+
+    with app.test_request_context("/?lang=es"):
+        assert label("in_custody", "indicator") == "En poder de alguien"
+    with app.test_request_context("/?lang=en"):
+        assert "authorit" not in label("in_custody", "indicator").lower()
