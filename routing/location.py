@@ -12,7 +12,7 @@ from pathlib import Path
 from routing.grammar import Reading
 from routing.intake import Location
 from routing.snapshot import Place, Snapshot
-from routing.text import normalise
+from routing.text import PhraseMatcher, normalise
 
 RULES_DIR = Path(__file__).with_name("rules")
 _ARTICLES = frozenset({"el", "la", "los", "las", "le", "les", "the", "o", "a", "os", "as"})
@@ -60,7 +60,7 @@ class PlaceRules:
     self_cues: frozenset[tuple[str, ...]] = frozenset()
     relative_words: frozenset[tuple[str, ...]] = frozenset()
     # One-word demonyms by country ("mexicano", "panamen*"), for "lado mexicano", "Mexican side".
-    demonyms: tuple[tuple[str, bool, str], ...] = ()
+    demonyms: PhraseMatcher[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -137,11 +137,8 @@ def default_place_rules() -> PlaceRules:
         left_cues=left,
         self_cues=own,
         relative_words=frozenset(tuple(normalise(w).split()) for w in places.get("relative_words", ())),
-        demonyms=tuple(
-            (normalise(form).rstrip("*"), form.endswith("*"), country)
-            for country, forms in nationality["demonyms"].items()
-            for form in forms
-            if " " not in form
+        demonyms=PhraseMatcher(
+            (form, country) for country, forms in nationality["demonyms"].items() for form in forms if " " not in form
         ),
     )
 
@@ -408,25 +405,15 @@ def _sides(
         for m in mentions
         if m.names_a_country and _ends_with_cue(words, m.start, rules.side_cues, rules.longest_cue)
     ]
-    if rules.demonyms and (rules.side_words.intersection(words) or "side" in words):
-        for position, word in enumerate(words):
-            if word in rules.side_words and position + 1 < len(words):
-                country = _demonym(words[position + 1], rules)
-            elif word == "side" and position > 0:
-                country = _demonym(words[position - 1], rules)
-            else:
-                continue
-            if country is not None:
-                found.append(country)
+    if rules.demonyms is not None and (rules.side_words.intersection(words) or "side" in words):
+        found.extend(
+            match.value
+            for match in rules.demonyms.find(words)
+            if (match.start > 0 and words[match.start - 1] in rules.side_words)
+            or (match.end < len(words) and words[match.end] == "side")
+        )
     served = snapshot.countries.keys()
     return tuple(dict.fromkeys(c for c in found if not served or c in served))
-
-
-def _demonym(word: str, rules: PlaceRules) -> str | None:
-    for form, stem, country in rules.demonyms:
-        if word == form or (stem and word.startswith(form)):
-            return country
-    return None
 
 
 def _from_stated(
