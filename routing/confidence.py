@@ -110,7 +110,8 @@ def assess_confidence(
         "case_type": _case_type(words, classification, risk, risk_rules),
     }
     for answer in second:
-        fields[answer.question] = _with_reader(fields[answer.question], answer)
+        name = "location" if answer.question == "place" else answer.question
+        fields[name] = _with_reader(fields[name], answer)
     return Confidence(MappingProxyType({name: _calibrated(name, field, calibration) for name, field in fields.items()}))
 
 

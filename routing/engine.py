@@ -15,9 +15,9 @@ from routing.confidence import Confidence, assess_confidence
 from routing.grammar import Reading, default_grammar, read_text, reading_of_words
 from routing.intake import Intake
 from routing.language import LanguageResult, resolve_language
-from routing.learned import Reader, SecondReading, default_reader, second_reading
+from routing.learned import PLACE, Reader, SecondReading, default_reader, place_features, second_reading
 from routing.learned import features as reader_features
-from routing.location import LocationResult, PlaceRules, default_place_rules, resolve_location
+from routing.location import LocationResult, PlaceRules, default_place_rules, not_the_place, resolve_location
 from routing.reasons import Reason, reason_key
 from routing.risk import RiskAssessment, RiskRules, assess_risk, default_risk_rules
 from routing.snapshot import Agency, Service, Snapshot
@@ -227,6 +227,14 @@ def reading_features(
     )
 
 
+def place_question(intake: Intake, location: LocationResult, found: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The features for asking whether the place the text names is where it happens, or None where
+    the question changes nothing: no place read from the text, or one in the phone's own country."""
+    if location.source != "text" or location.country is None or location.country == intake.caller_country:
+        return None
+    return place_features(found, location.evidence, intake.caller_country, "?" in intake.text)
+
+
 def read_report(intake: Intake, snapshot: Snapshot, rules: Rules) -> ReportReading:
     """Read the report's language, place, risk and case type with the rules (no referral yet)."""
     words = tokens(intake.text)
@@ -268,6 +276,20 @@ def read_report(intake: Intake, snapshot: Snapshot, rules: Rules) -> ReportReadi
                 routed_case_type=routed,
                 reasons=(*classification.reasons, said),
             )
+    asked = place_question(intake, location, found)
+    place = (
+        second_reading(rules.reader, PLACE, asked, "incident", len(words), bool(intake.answers))
+        if asked is not None
+        else None
+    )
+    if place is not None:
+        second = (*second, place)
+        if place.replaces:
+            said = (
+                f"The reader learned from labelled reports reads the place as not where it happens "
+                f"({place.probability:.0%}; from {', '.join(place.why) or 'its prior'})."
+            )
+            location = not_the_place(location, intake.caller_country, said)
     return ReportReading(words, reading, language, location, risk, classification, second)
 
 

@@ -59,6 +59,25 @@ def features(
     return tuple(sorted(found))
 
 
+# The third question: is the place the text names where it happens? The rules' answer is always
+# "incident"; the reader may say "not" (a question about working in a country, a town on the way),
+# and the location then falls back to the phone's country (routing.location.not_the_place).
+PLACE = "place"
+PLACE_LABELS = ("incident", "not")
+
+
+def place_features(
+    found: Iterable[str], evidence: Iterable[str], caller_country: str | None, asks: bool
+) -> tuple[str, ...]:
+    """The report's features for the place question: the reading's, the shape of the places named
+    (routing.location.text_evidence), whether a phone places the caller, and a question mark."""
+    extra = {f"loc:{item}" for item in evidence}
+    extra.add("phone:yes" if caller_country else "phone:no")
+    if asks:
+        extra.add("q:mark")
+    return tuple(sorted({*found, *extra}))
+
+
 @dataclass(frozen=True)
 class Head:
     """One question the reader answers (case type, risk band): a linear model over the features."""
@@ -150,6 +169,7 @@ def second_reading(
     probability = chances[answer]
     mode = reader.modes.get(question, "any")
     if answered:
+        # A case type only where the rules found none; a place never: the rules' answer is "incident".
         mode = "raise-only" if question == "risk" else "unclear-only"
     replaces = (
         words >= MIN_REPORT_WORDS and answer != rules_answer and probability >= reader.thresholds.get(question, 1.01)

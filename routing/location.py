@@ -94,6 +94,34 @@ class LocationResult:
     ambiguous: bool
     candidates: tuple[str, ...]
     reasons: tuple[str, ...]
+    # What a place read from the text rests on, for the learned reader's question "is the place the
+    # text names where it happens?" (routing/learned.py): how many places, each one's kind and cue
+    # and the words before it. Empty unless the source is "text"; never shown or stored.
+    evidence: tuple[str, ...] = ()
+
+
+def text_evidence(words: tuple[str, ...], found: list[PlaceMention]) -> tuple[str, ...]:
+    """The shape of the places a report names (not which places they are): the reader's view of them."""
+    named = [m for m in found if not m.destination]
+    shape = {f"n{min(len(named), 3)}"}
+    if len(named) < len(found):
+        shape.add("destination")
+    for mention in named:
+        shape.add("cued" if mention.after_location_cue else "uncued")
+        shape.add("country" if mention.names_a_country else "town")
+        shape.update(flag for flag in ("offered", "own", "left") if getattr(mention, flag))
+        shape.update(f"before{back}:{words[mention.start - back]}" for back in (1, 2) if mention.start >= back)
+    return tuple(sorted(shape))
+
+
+def not_the_place(location: LocationResult, caller_country: str | None, why: str) -> LocationResult:
+    """The location once the place the text names is read as not where it happens (a question about
+    working in a country, a town on the way): the phone's country if there is one, else unknown."""
+    said = f"{why} The text names {location.country}, but reads as not where it happens."
+    if caller_country:
+        using = f"Using the caller's phone country {caller_country}."
+        return LocationResult(caller_country, None, "phone", False, (), (*location.reasons, said, using))
+    return LocationResult(None, None, "none", False, (), (*location.reasons, said, "No other place and no phone."))
 
 
 @lru_cache(maxsize=1)
@@ -338,14 +366,16 @@ def resolve_location(
         result = _from_stated(stated, mentions, caller_country, snapshot, cued)
         if result is not None:
             return result
+    evidence = text_evidence(words, found)
     sides = _sides(words, mentions, rules, snapshot)
     if len(sides) == 1:
         # "Salimos de Necoclí... ya estamos del lado de Panamá": where they are now, over the towns
         # of the way there.
         (side,) = sides
-        return LocationResult(side, None, "text", False, (), (f"The text says they are on the {side} side now.",))
+        said = (f"The text says they are on the {side} side now.",)
+        return LocationResult(side, None, "text", False, (), said, (*evidence, "side"))
     if mentions:
-        return _from_text(mentions, caller_country, snapshot, cued)
+        return replace(_from_text(mentions, caller_country, snapshot, cued), evidence=evidence)
     if caller_country and any(word in rules.capital_words for word in words):
         return LocationResult(
             caller_country,
@@ -354,13 +384,14 @@ def resolve_location(
             False,
             (),
             (f"The text says 'the capital' and names no country; the phone's country is {caller_country}.",),
+            (*evidence, "capital"),
         )
     going = [m.places[0].name for m in found if m.destination]
     if offered and not caller_country:
         # Only the place of an offer, and no phone: the person has most likely gone there; only a
         # place left behind ("we left Tapachula hours ago"), and no phone: they are most likely
         # still in its country.
-        return _from_text(offered, caller_country, snapshot, cued)
+        return replace(_from_text(offered, caller_country, snapshot, cued), evidence=(*evidence, "fallback"))
     if caller_country:
         reason = f"No place was stated or named; using the caller's phone country {caller_country}."
         if going:
