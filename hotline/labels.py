@@ -414,8 +414,15 @@ _PURPOSE = {
     "act": _l("act"),
 }
 
+# The learned reader's answer to "is the place the text names where it happens?" (routing/learned.py).
+_PLACE = {
+    "incident": _l("the place the report names"),
+    "not": _l("not the place the report names"),
+}
+
 LABELS: dict[str, Mapping[Any, Any]] = {
     "risk": _RISK,
+    "place": _PLACE,
     "ticket_status": _TICKET_STATUS,
     "referral_status": _REFERRAL_STATUS,
     "case_type": _CASE_TYPE,

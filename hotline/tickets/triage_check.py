@@ -16,7 +16,9 @@ from typing import Any
 # The decision's confidence fields in the order the panel shows them, each with the overrule form's name for it.
 OVERRULE_FIELD = {"language": "language", "location": "country", "risk": "risk", "case_type": "case_type"}
 # What a second reading may answer, and the label table its answers are drawn from (hotline/labels.py).
-SECOND_READING_QUESTIONS = ("case_type", "risk")
+SECOND_READING_QUESTIONS = ("case_type", "risk", "place")
+# The overrule form's field each question is about ("place": is the place named where it happens?).
+SECOND_READING_FIELD = {"case_type": "case_type", "risk": "risk", "place": "country"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ class SecondReading:
     rules_answer: str | None
     replaced: bool
 
+    @property
+    def field(self) -> str:
+        return SECOND_READING_FIELD[self.question]
+
 
 def overrule_field(field: str) -> str:
     """The overrule form's name for a confidence field ("location" is overruled as "country")."""
@@ -57,9 +63,7 @@ def _overruled(decision: Mapping[str, Any]) -> set[str]:
 
 def _checked(decision: Mapping[str, Any]) -> set[str]:
     checked = decision.get("checked") or ()
-    return {
-        entry["field"] for entry in checked if isinstance(entry, Mapping) and entry.get("field") in OVERRULE_FIELD
-    }
+    return {entry["field"] for entry in checked if isinstance(entry, Mapping) and entry.get("field") in OVERRULE_FIELD}
 
 
 def _unsure(decision: Mapping[str, Any]) -> set[str]:

@@ -311,3 +311,28 @@ def test_an_operator_who_checked_keeps_triage_as_read_and_the_history_says_who(
     again = post_form(staff_client, page, {}, f"{page}/triage/keep")
     assert again.status_code == 400, "a second check is refused, not recorded twice"
     assert "no queda nada del triaje por verificar" in again.get_data(as_text=True)
+
+
+def with_place_reading(decision: dict[str, Any]) -> dict[str, Any]:
+    decision = sure(decision)
+    decision["second_reading"] = [
+        {"question": "place", "answer": "not", "probability": 0.78, "rules_answer": "incident", "replaced": True},
+    ]
+    return decision
+
+
+def test_a_second_reading_of_the_place_speaks_of_the_country_in_the_pages_language(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    reference = report_with(app, client, with_place_reading)
+    sign_in(staff_client, *make_user(app, countries=("GT",)))
+    page = text(staff_client.get(f"/tickets/{reference}?lang=es").get_data(as_text=True))
+    readings = page[page.index('id="second-reading"') : page.index("</ul>", page.index('id="second-reading"'))]
+    assert (
+        "País: el lector entrenado lee otro lugar, no el que nombra el reporte (78 %); "
+        "las reglas leen el lugar que nombra el reporte." in readings
+    )
+    assert "Aplicada: reemplazó la respuesta de las reglas." in readings
+    french = text(staff_client.get(f"/tickets/{reference}?lang=fr").get_data(as_text=True))
+    assert "Pays : le lecteur entraîné lit un autre lieu que celui que nomme le signalement (78 %)" in french
+    assert "incident" not in readings.replace('data-question="place"', "")
