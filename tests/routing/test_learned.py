@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 import pytest
 
-from routing.engine import decision_to_json, default_rules, read_report, route
+from routing.engine import decision_to_json, default_rules, place_question, read_report, reading_features, route
 from routing.intake import Intake, Location
 from routing.learned import (
     READER_PATH,
@@ -149,13 +149,13 @@ def test_without_a_reader_the_decision_says_no_second_reading(small_snapshot) ->
     assert document["second_reading"] == []
 
 
-def test_the_shipped_reader_loads_and_answers_both_questions(small_snapshot) -> None:
+def test_the_shipped_reader_loads_and_answers_its_questions(small_snapshot) -> None:
     shipped = default_reader()
     assert shipped is not None and READER_PATH.exists()
-    assert set(shipped.heads) == {"case_type", "risk"}
+    assert set(shipped.heads) == {"case_type", "risk", "place"}
     assert shipped.modes["risk"] == "keep-critical"  # the choice the cross-check made; see bench/train_triage.py
     read = read_report(intake(TEXT, location=Location("GT")), small_snapshot, default_rules())
-    assert {a.question for a in read.second} == {"case_type", "risk"}
+    assert {a.question for a in read.second} == {"case_type", "risk"}  # a stated place is never asked about
     assert all(0.0 < a.probability <= 1.0 for a in read.second)
 
 
@@ -169,3 +169,66 @@ def test_the_trainer_refuses_a_test_split_not_named_as_retired(tmp_path) -> None
         check=False,
     )
     assert run.returncode != 0 and "is a test split" in run.stderr
+
+
+def place_reader(weights: dict[str, list[float]], threshold: float = 0.6) -> Reader:
+    """A hand-made reader with only the place question: each row pulls towards (incident, not)."""
+    return compile_reader(
+        {
+            "version": "hand-made",
+            "thresholds": {"place": threshold},
+            "modes": {"place": "any"},
+            "heads": {"place": {"labels": ["incident", "not"], "bias": [0, 0], "weights": weights}},
+        }
+    )
+
+
+QUESTION = "hola buenas, cuanto pagan en las fincas de Panamá? quiero saber si vale la pena ir"
+
+
+@pytest.mark.parametrize(
+    ("channel", "caller_country", "country", "source"),
+    [("sms", "GT", "GT", "phone"), ("chat", None, None, "none")],
+)
+def test_a_place_the_reader_reads_as_not_where_it_happens_gives_way_to_the_phone(
+    small_snapshot, channel, caller_country, country, source
+) -> None:
+    report = intake(QUESTION, channel=channel, caller_country=caller_country)
+    rules = replace(default_rules(), reader=None)
+    assert read_report(report, small_snapshot, rules).location.country == "PA"
+    read = read_report(report, small_snapshot, replace(rules, reader=place_reader({"q:mark": [0, 3.0]})))
+    place = next(a for a in read.second if a.question == "place")
+    assert place.answer == "not" and place.rules_answer == "incident" and place.replaces
+    assert (read.location.country, read.location.source) == (country, source)
+    assert "not where it happens" in " ".join(read.location.reasons)
+    document = decision_to_json(
+        route(report, small_snapshot, TUESDAY_9AM_GT, replace(rules, reader=place_reader({"q:mark": [0, 3.0]})))
+    )
+    assert document["location"]["country"] == country
+    assert {"question": "place", "replaced": True}.items() <= document["second_reading"][-1].items()
+    assert "location" in document["unsure_fields"]  # the operator is asked to check the place
+
+
+def test_the_place_stands_below_the_threshold_after_answers_or_in_the_phones_own_country(small_snapshot) -> None:
+    made = place_reader({"q:mark": [0, 3.0]})
+    rules = replace(default_rules(), reader=made)
+    unsure = read_report(
+        intake(QUESTION, channel="sms", caller_country="GT"),
+        small_snapshot,
+        replace(rules, reader=place_reader({"q:mark": [0, 0.2]})),
+    )
+    assert unsure.location.country == "PA" and not next(a for a in unsure.second if a.question == "place").replaces
+    answered = read_report(
+        intake(QUESTION, channel="sms", caller_country="GT", answers={"in_danger_now": "no"}), small_snapshot, rules
+    )
+    assert answered.location.country == "PA"  # the reader never saw a report with answers
+    at_home = read_report(intake(QUESTION, channel="sms", caller_country="PA"), small_snapshot, rules)
+    assert at_home.location.country == "PA" and all(a.question != "place" for a in at_home.second)
+
+
+def test_the_place_question_sees_the_shape_of_the_places_named(small_snapshot) -> None:
+    read = read_report(intake(QUESTION, channel="chat"), small_snapshot, replace(default_rules(), reader=None))
+    assert {"n1", "uncued", "country", "before1:de", "before2:fincas"} <= set(read.location.evidence)
+    report = intake(QUESTION, channel="chat")
+    found = place_question(report, read.location, reading_features(read.words, read.risk, read.classification, "chat"))
+    assert found is not None and {"loc:country", "phone:no", "q:mark"} <= set(found)

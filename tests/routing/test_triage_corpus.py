@@ -8,6 +8,7 @@ split is measured by the bench only, never asserted on, so nobody tunes against 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,21 @@ def test_the_answer_reader_reads_the_corpus_replies() -> None:
     right, total = yes_no_counts(CORPUS / "yesno.jsonl")
     for language in ("es", "en", "fr", "pt", "ht"):
         assert right[language] >= 0.9 * total[language] > 0, language
+
+
+def test_two_labellers_agreement_counts_each_field_and_corrects_risk_for_chance() -> None:
+    from bench.agreement import report
+
+    def labels(*risks: str) -> dict[str, dict[str, object]]:
+        fields = {"country": "GT", "language": "es", "case_type": "unclear", "minor": False, "victim_nationality": None}
+        return {f"r{i}": {**fields, "risk": risk} for i, risk in enumerate(risks)}
+
+    first = labels("low", "low", "high", "critical")
+    second = labels("low", "medium", "high", "critical")
+    second["r3"] = {**second["r3"], "country": "MX"}
+    printed = report(first, second)
+    assert re.search(r"\brisk +75\.0% +\(3/4\)", printed) and re.search(r"country +75\.0% +\(3/4\)", printed)
+    # observed 0.75, by chance (2·1 + 1·1 + 1·1) / 16 = 0.25: kappa (0.75 - 0.25) / 0.75
+    assert "Cohen's kappa, risk: 0.667" in printed
+    assert "r1: risk low / medium" in printed and "r3: country GT / MX" in printed
+    assert "kappa, risk: 1.000" in report(first, first)
