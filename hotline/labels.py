@@ -913,6 +913,17 @@ def indicator(key: str) -> str:
     return label(key, "question") if key in _QUESTION else label(key, "indicator")
 
 
+def indicator_evidence(evidence: str) -> str:
+    """What an indicator was read from, in the reader's language: the reporter's answer, the
+    indicators it follows from (routing/risk.py writes "implied by a and b"), or the words themselves."""
+    if evidence == "answer":
+        return gettext("the reporter's answer")
+    if evidence.startswith("implied by "):
+        keys = evidence.removeprefix("implied by ").split(" and ")
+        return gettext("follows from: %(indicators)s", indicators=", ".join(indicator(key) for key in keys))
+    return reporter_words(evidence)
+
+
 def reporter_words(text: str) -> str:
     """A reporter's words as stored, or the erased wording in the reader's language once their key is gone."""
     return gettext("Erased under the retention policy") if text == keystore.ERASED else text
@@ -927,6 +938,7 @@ def init_app(app: Flask) -> None:
         agency_name=agency_name,
         stored_reason=stored_reason,
         indicator=indicator,
+        indicator_evidence=indicator_evidence,
         language_name=_language_name,
     )
     app.jinja_env.globals.update(

@@ -336,3 +336,25 @@ def test_a_second_reading_of_the_place_speaks_of_the_country_in_the_pages_langua
     french = text(staff_client.get(f"/tickets/{reference}?lang=fr").get_data(as_text=True))
     assert "Pays : le lecteur entraîné lit un autre lieu que celui que nomme le signalement (78 %)" in french
     assert "incident" not in readings.replace('data-question="place"', "")
+
+
+def with_answered_and_implied_indicators(decision: dict[str, Any]) -> dict[str, Any]:
+    decision = sure(decision)
+    decision["risk"]["indicators"] = [
+        {"key": "possible_danger", "weight": 30, "evidence": "answer"},
+        {"key": "kidnapping", "weight": 50, "evidence": "implied by in_custody and money_demanded"},
+        {"key": "forced_labour", "weight": 20, "evidence": "trabajar sin pago"},
+    ]
+    return decision
+
+
+def test_an_indicators_evidence_reads_in_the_pages_language_where_it_is_not_the_reporters_words(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    reference = report_with(app, client, with_answered_and_implied_indicators)
+    sign_in(staff_client, *make_user(app, countries=("GT",)))
+    shown = panel(text(staff_client.get(f"/tickets/{reference}?lang=es").get_data(as_text=True)))
+    assert "Posiblemente en peligro (+30): la respuesta de quien reporta" in shown
+    assert "(+50): se deduce de: " in shown and "Le exigen dinero" in shown
+    assert "trabajar sin pago" in shown  # the reporter's own words stay as they were written
+    assert ": answer<" not in shown and "implied by" not in shown and "money_demanded" not in shown
