@@ -30,17 +30,20 @@ CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
 HEADS = {"case_type": CASE_TYPES, "risk": LEVELS, PLACE: PLACE_LABELS}
 MIN_DOCS = 2  # a feature seen in fewer training reports is dropped
 # Chosen by --cross (leave one corpus out over the development pools; the tables are in
-# bench/results/triage-reader-cross*.txt). Round 6 (Dec 3 2026, seven pools, 1,743 reports, decay
-# 0.001): the blend reads case type 92.9% at 0.4 (the rules 81.4%) and risk 84.3% at 0.4 in
-# "keep-critical" (the rules 74.2%), against 82.3% at 0.6, where it had been set: on seven pools the
-# lower threshold is both more often right and misses fewer people in danger now (18 critical reports
-# read as low or medium, against 19 at 0.6). "keep-critical" stays (about 2.5 points under "any"): a
-# critical reading of the rules' danger floors is never talked down by a model. The place question
-# ("is the place the text names where it happens?") moves country from 90.2% to 91.3% at 0.6 and
-# never lowers it on any pool.
+# bench/results/triage-reader-cross*.txt). Round 6 (Dec 3 2026, eight pools, 1,888 reports, decay
+# 0.001, bench/results/triage-reader-cross-round6b.txt): the blend reads case type 92.8% at 0.4 (the
+# rules 80.5%) and risk 84.3% at 0.4 in "soften-critical" (the rules 72.8%). Risk was at 0.6 in
+# "keep-critical" (81.6%): 0.4 is more often right and reads no more critical reports as low or
+# medium (19 of them either way); "soften-critical" lets the reader bring a critical band resting only
+# on signs of control ("kept from leaving", the floors risk.json marks "firm": false) down to high,
+# never lower: +1.1 points over "keep-critical" (83.2%) for one more critical report read as high. "any"
+# reads 86.4% but three more critical reports as low or medium, and talks down the danger floors
+# (kidnapping, weapons, someone held now) that the reader must never overrule. The place question
+# ("is the place the text names where it happens?") moves country from 89.9% to 91.3% at 0.6: up on
+# six pools, level on one, one report down on the first corpus's development half.
 DECAY = 0.001
 THRESHOLDS = {"case_type": 0.4, "risk": 0.4, PLACE: 0.6}
-MODES = {"case_type": "any", "risk": "keep-critical", PLACE: "any"}
+MODES = {"case_type": "any", "risk": "soften-critical", PLACE: "any"}
 
 
 def load(path: Path, retired: bool = False) -> list[dict[str, Any]]:
@@ -71,6 +74,7 @@ def read(items: list[dict[str, Any]], snapshot: Any) -> list[dict[str, Any]]:
                 "country": {"rules": seen.location.country, "fallback": intake.caller_country},
                 "words": len(seen.words),
                 "answered": bool(intake.answers),
+                "floored": seen.risk.by_floor,
                 "expected": expected,
                 "id": item["id"],
             }
@@ -138,7 +142,7 @@ def blended(row: dict[str, Any], head: str, reader: Reader) -> str:
         answer = second_reading(reader, PLACE, row["place_features"], "incident", row["words"], row["answered"])
         return country["fallback"] if answer is not None and answer.replaces else country["rules"]
     rules_answer = row["rules"][head]
-    answer = second_reading(reader, head, row["features"], rules_answer, row["words"], row["answered"])
+    answer = second_reading(reader, head, row["features"], rules_answer, row["words"], row["answered"], row["floored"])
     return answer.answer if answer is not None and answer.replaces else rules_answer
 
 
@@ -148,7 +152,11 @@ def truth(row: dict[str, Any], head: str) -> str | None:
 
 
 def cross(groups: dict[str, list[dict[str, Any]]], decays: list[float]) -> None:
-    modes = {"case_type": ("any", "unclear-only"), "risk": ("any", "keep-critical", "raise-only"), PLACE: ("any",)}
+    modes = {
+        "case_type": ("any", "unclear-only"),
+        "risk": ("any", "keep-critical", "soften-critical", "raise-only"),
+        PLACE: ("any",),
+    }
     thresholds = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8)
     for decay in decays:
         print(f"== decay {decay} ==")
@@ -174,6 +182,10 @@ def cross(groups: dict[str, list[dict[str, Any]]], decays: list[float]) -> None:
                                 truth(r, head) == "critical" and a in ("low", "medium")
                                 for a, r in zip(answers, rows, strict=True)
                             )
+                            totals[(head, "critical_lowered", mode, t)] += sum(
+                                truth(r, head) == "critical" and a != "critical"
+                                for a, r in zip(answers, rows, strict=True)
+                            )
                         if t in (0.0, 0.6):
                             line.append(f"{mode}@{t} {right / len(rows):6.1%}")
                 print("  ".join(line))
@@ -185,6 +197,8 @@ def cross(groups: dict[str, list[dict[str, Any]]], decays: list[float]) -> None:
                 if head == "risk":
                     missed = "  ".join(f"@{t} {totals[(head, 'critical_missed', mode, t)]:>5}" for t in thresholds)
                     print(f"    {'':<13} {missed}   (critical reports read as low or medium)")
+                    lowered = "  ".join(f"@{t} {totals[(head, 'critical_lowered', mode, t)]:>5}" for t in thresholds)
+                    print(f"    {'':<13} {lowered}   (critical reports read below critical)")
 
 
 def main() -> None:

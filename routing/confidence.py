@@ -115,15 +115,22 @@ def assess_confidence(
     return Confidence(MappingProxyType({name: _calibrated(name, field, calibration) for name, field in fields.items()}))
 
 
+# The place question's answers in the English reasons of the decision JSON.
+PLACE_WORDS = {"incident": "the place named as where it happens", "not": "the place named as not where it happens"}
+
+
 def _with_reader(field: FieldConfidence, answer: SecondReading) -> FieldConfidence:
     """Two readers that agree leave the rules' evidence as it was; one that overruled or differs is its own class."""
     if answer.agrees:
         return field
-    said = f"The reader learned from labelled reports reads {answer.answer} ({answer.probability:.0%})"
+    read, rules_read = answer.answer, answer.rules_answer
+    if answer.question == "place":
+        read, rules_read = PLACE_WORDS[read], PLACE_WORDS[rules_read]
+    said = f"The reader learned from labelled reports reads {read} ({answer.probability:.0%})"
     if answer.replaces:
-        why = f"{said} and overruled the rules' {answer.rules_answer}."
+        why = f"{said} and overruled the rules' {rules_read}."
         return FieldConfidence(0.6, (*field.reasons, why), "the reader overruled the rules", field.prior)
-    why = f"{said}; the rules' {answer.rules_answer} stands."
+    why = f"{said}; the rules' {rules_read} stands."
     return FieldConfidence(min(field.score, 0.55), (*field.reasons, why), "the reader reads otherwise", field.prior)
 
 

@@ -254,7 +254,11 @@ def read_report(intake: Intake, snapshot: Snapshot, rules: Rules) -> ReportReadi
     second = tuple(
         answer
         for question, rules_answer in (("case_type", classification.case_type), ("risk", risk.level))
-        if (answer := second_reading(rules.reader, question, found, rules_answer, len(words), bool(intake.answers)))
+        if (
+            answer := second_reading(
+                rules.reader, question, found, rules_answer, len(words), bool(intake.answers), risk.by_floor
+            )
+        )
         is not None
     )
     for answer in second:

@@ -124,8 +124,10 @@ class Reader:
     thresholds: Mapping[str, float]
     # How far it may: "any" (any answer), "raise-only" (a risk band only upwards: the rules' danger
     # floors stand), "keep-critical" (any band, but a critical reading of the rules stands: the floors
-    # for kidnapping, weapons, people held now... are never talked down), "unclear-only" (a case type
-    # only where the rules found none).
+    # for kidnapping, weapons, people held now... are never talked down), "soften-critical" (as
+    # keep-critical, except that a critical band resting only on floors that read danger from signs
+    # of control, "kept from leaving", may come down to high and no further), "unclear-only" (a case
+    # type only where the rules found none).
     modes: Mapping[str, str]
 
 
@@ -145,7 +147,7 @@ class SecondReading:
         return self.answer == self.rules_answer
 
 
-MODES = ("any", "raise-only", "keep-critical", "unclear-only")
+MODES = ("any", "raise-only", "keep-critical", "soften-critical", "unclear-only")
 
 
 # Fewer words than this and the reader only gives its view: it learned from written reports.
@@ -153,13 +155,21 @@ MIN_REPORT_WORDS = 5
 
 
 def second_reading(
-    reader: Reader, question: str, found: Sequence[str], rules_answer: str, words: int, answered: bool = False
+    reader: Reader,
+    question: str,
+    found: Sequence[str],
+    rules_answer: str,
+    words: int,
+    answered: bool = False,
+    floored: bool = False,
 ) -> SecondReading | None:
     """What the reader answers to `question` for these features, and whether it overrides the rules.
 
     `words` is the report's length; `answered` says the reporter also answered the conversation's
     questions, which the reader never saw in training: then it may only raise a risk band and only
-    name a case type the rules left unclear, never talk an answer down.
+    name a case type the rules left unclear, never talk an answer down (the place question is not
+    about the answers and reads as without them). `floored` says a danger
+    floor of the rules set their band (routing.risk.RiskAssessment.by_floor).
     """
     head = reader.heads.get(question)
     if head is None:
@@ -168,8 +178,9 @@ def second_reading(
     answer = max(head.labels, key=lambda label: chances[label])
     probability = chances[answer]
     mode = reader.modes.get(question, "any")
-    if answered:
-        # A case type only where the rules found none; a place never: the rules' answer is "incident".
+    if answered and question != PLACE:
+        # A case type only where the rules found none. The answers say nothing of where it happens
+        # (a stated place is never asked about), so the place question reads as without them.
         mode = "raise-only" if question == "risk" else "unclear-only"
     replaces = (
         words >= MIN_REPORT_WORDS and answer != rules_answer and probability >= reader.thresholds.get(question, 1.01)
@@ -180,6 +191,8 @@ def second_reading(
         replaces = head.labels.index(answer) > head.labels.index(rules_answer)
     if replaces and mode == "keep-critical":
         replaces = rules_answer != "critical"
+    if replaces and mode == "soften-critical" and rules_answer == "critical":
+        replaces = not floored and answer == "high"
     # The reasons are worked out only for an answer that is applied (the costlier half of the reading).
     why = head.why(found, answer) if replaces else ()
     return SecondReading(question, answer, probability, rules_answer, replaces, why)

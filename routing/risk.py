@@ -87,6 +87,9 @@ class FloorRule:
     min_trafficking: int
     level: str
     reason: str
+    # A firm floor names a danger (kidnapping, a weapon, someone held now); one that is not reads it
+    # from signs of control (kept from leaving) and a model may weigh it (RiskAssessment.by_floor).
+    firm: bool = True
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,10 @@ class RiskAssessment:
     indicators: tuple[Indicator, ...]
     rules_version: str
     reasons: tuple[str, ...]
+    # A firm danger floor of this band applies (kidnapping, a weapon, someone held now...): the band
+    # rests on a danger named in the report, not on the score or on signs of control alone, and the
+    # learned reader may not talk it down ("soften-critical" in routing/learned.py).
+    by_floor: bool = False
 
     @property
     def keys(self) -> frozenset[str]:
@@ -183,7 +190,11 @@ def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
     floors = []
     for entry in document["floors"]:
         floor = FloorRule(
-            frozenset(entry["all"]), int(entry.get("min_trafficking", 0)), entry["level"], entry["reason"]
+            frozenset(entry["all"]),
+            int(entry.get("min_trafficking", 0)),
+            entry["level"],
+            entry["reason"],
+            bool(entry.get("firm", True)),
         )
         if floor.level not in levels or not floor.required <= indicators.keys():
             raise ValueError(f"floor rule {entry!r} names an unknown level or indicator")
@@ -334,7 +345,7 @@ def assess_risk(
                 del fired[key]
                 notes.append(f"'{words_text(words, *past[0])}': the danger was in the past.")
     score = min(100, sum(indicator.weight for indicator in fired.values()))
-    level, reasons = _level(score, fired.keys(), rules, {k: i.evidence for k, i in fired.items()})
+    level, reasons, by_floor = _level(score, fired.keys(), rules, {k: i.evidence for k, i in fired.items()})
     hypothetical = occurrences.get("IF") or occurrences.get("HYPOTHETICAL")
     if (
         occurrences.get("LAW_QUESTION")
@@ -347,7 +358,8 @@ def assess_risk(
         level = rules.levels[0]
         reasons = (*reasons, "The report asks whether something is a crime: an information request.")
     ordered = tuple(sorted(fired.values(), key=lambda i: (-i.weight, i.key)))
-    return RiskAssessment(level, score, ordered, rules.version, reasons + tuple(notes))
+    by_floor = by_floor and level != rules.levels[0]
+    return RiskAssessment(level, score, ordered, rules.version, reasons + tuple(notes), by_floor)
 
 
 def trafficking_indicator_keys(assessment: RiskAssessment, rules: RiskRules) -> frozenset[str]:
@@ -356,7 +368,8 @@ def trafficking_indicator_keys(assessment: RiskAssessment, rules: RiskRules) -> 
 
 def _level(
     score: int, keys: Any, rules: RiskRules, evidence: Mapping[str, str] | None = None
-) -> tuple[str, tuple[str, ...]]:
+) -> tuple[str, tuple[str, ...], bool]:
+    """The band, why, and whether a firm danger floor of that band applies."""
     # Two indicators read from the same words are one sign, not two.
     evidence = evidence or {}
     rank = {level: position for position, level in enumerate(rules.levels)}
@@ -372,14 +385,18 @@ def _level(
     if LURE <= set(keys) and evidence.get("recruitment_lure") != evidence.get("deceived_about_job"):
         # A job offer that is also a recruitment lure is one sign read twice, not two.
         trafficking_count -= 1
+    floored = set()
     for floor in rules.floors:
         if floor.required <= keys and trafficking_count >= floor.min_trafficking:
+            if floor.firm:
+                floored.add(floor.level)
             if rank[floor.level] > rank[level]:
                 level = floor.level
                 reasons.append(f"{floor.reason} That makes it {floor.level}.")
     if not keys:
         reasons = ["No risk indicator was found; treated as an information request."]
-    return level, tuple(reasons)
+    # A firm floor of this band applies, whether or not the score had already reached it.
+    return level, tuple(reasons), level in floored
 
 
 def _bracketed_age(reading: Reading, rule: MinorAgeRule) -> str | None:

@@ -150,3 +150,18 @@ def test_years_of_experience_asked_for_a_job_are_no_childs_age() -> None:
         "il faut avoir 3 ans d'expérience, ils gardent nos papiers",
     ):
         assert "minor_involved" not in _keys(text), text
+
+
+def test_a_critical_band_says_whether_a_firm_danger_floor_holds_it() -> None:
+    def read(text: str) -> RiskAssessment:
+        return assess_risk(tokens(text), {}, RULES, read_text(text))
+
+    # a danger named in the report: kidnapping, someone locked in now
+    kidnapped = read("lo secuestraron los coyotes y piden rescate a la familia")
+    locked = read("tienen a mi hermana encerrada en un cuarto y no la dejan salir")
+    assert (kidnapped.level, kidnapped.by_floor) == ("critical", True)
+    assert (locked.level, locked.by_floor) == ("critical", True)
+    # danger read from signs of control only (a child kept begging, not let home): critical, not firm
+    begging = read("a mi sobrino de 12 lo tiene un señor pidiendo en los semáforos y no lo deja ir a la casa")
+    assert (begging.level, begging.by_floor) == ("critical", False)
+    assert not read("¿Cuál es el horario de atención?").by_floor
