@@ -37,7 +37,7 @@ from hotline.settings import Settings
 from hotline.tickets.intake import IntakeError, parse_intake
 from hotline.tickets.models import Ticket, TicketMessage, TicketRecording, TicketSubmission
 from hotline.tickets.service import REPORTER, SYSTEM, record_event
-from routing.answers import read_answer
+from routing.answers import NO, UNKNOWN, read_answer
 from routing.flow_definition import SPOKEN_ACTIONS, Flow, load_flow
 from routing.flow_engine import Event, IllegalTransition, Outcome, Run, fire, select_transition, start
 from routing.intake import MAX_TEXT_LENGTH
@@ -581,6 +581,8 @@ def intake_of(conversation: Conversation, run: Run, caller: Caller) -> dict[str,
     if not text and not any(value is not None for value in answers.values()):
         text = NO_NARRATIVE[conversation.channel]
     place = str(data.get("location_text") or "")[:200] or None
+    if place and (said := read_answer(place)).kind in (NO, UNKNOWN) and not said.narrative:
+        place = None  # "no", "no sé", "m pa konnen" to "where is this happening?": no place was said
     return {
         "text": text,
         "language": data.get("language"),

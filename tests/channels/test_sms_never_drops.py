@@ -177,3 +177,13 @@ def test_hola_days_later_starts_afresh_and_the_quiet_answers_are_a_ticket(app: F
         states = session.scalars(select(Conversation.state).order_by(Conversation.id)).all()
         assert states == ["closed", "flow"]
         assert session.scalars(select(Ticket)).one()
+
+
+def test_a_no_or_dont_know_to_where_is_no_place(app: Flask, client: FlaskClient) -> None:
+    # walked as signed webhooks: a question about work in Panama, then "no" to every question
+    text_in(client, "hola buenas, cuanto pagan en las fincas de Panamá? quiero saber si vale la pena ir")
+    for words in ["no", "no sé", "no", "no", "no", "no", "no"]:
+        text_in(client, words)
+    [ticket] = stored_tickets(app)
+    assert ticket.incident_place is None  # not "no sé", shown as a place on the ticket
+    assert ticket.submissions[0].location.get("place") is None
