@@ -581,7 +581,7 @@ def intake_of(conversation: Conversation, run: Run, caller: Caller) -> dict[str,
     if not text and not any(value is not None for value in answers.values()):
         text = NO_NARRATIVE[conversation.channel]
     place = str(data.get("location_text") or "")[:200] or None
-    if place and (said := read_answer(place)).kind in (NO, UNKNOWN) and not said.narrative:
+    if place and (reply := read_answer(place)).kind in (NO, UNKNOWN) and not reply.narrative:
         place = None  # "no", "no sé", "m pa konnen" to "where is this happening?": no place was said
     return {
         "text": text,
