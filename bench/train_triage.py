@@ -30,17 +30,19 @@ CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
 HEADS = {"case_type": CASE_TYPES, "risk": LEVELS, PLACE: PLACE_LABELS}
 MIN_DOCS = 2  # a feature seen in fewer training reports is dropped
 # Chosen by --cross (leave one corpus out over the development pools; the tables are in
-# bench/results/triage-reader-cross*.txt). Round 6 (Dec 3 2026, eight pools, 1,888 reports, decay
-# 0.001, bench/results/triage-reader-cross-round6b.txt): the blend reads case type 92.8% at 0.4 (the
-# rules 80.5%) and risk 84.3% at 0.4 in "soften-critical" (the rules 72.8%). Risk was at 0.6 in
-# "keep-critical" (81.6%): 0.4 is more often right and reads no more critical reports as low or
-# medium (19 of them either way); "soften-critical" lets the reader bring a critical band resting only
-# on signs of control ("kept from leaving", the floors risk.json marks "firm": false) down to high,
-# never lower: +1.1 points over "keep-critical" (83.2%) for one more critical report read as high. "any"
-# reads 86.4% but three more critical reports as low or medium, and talks down the danger floors
-# (kidnapping, weapons, someone held now) that the reader must never overrule. The place question
-# ("is the place the text names where it happens?") moves country from 89.9% to 91.3% at 0.6: up on
-# six pools, level on one, one report down on the first corpus's development half.
+# bench/results/triage-reader-cross*.txt). Round 6 (Dec 3 2026, nine pools, 2,318 reports, decay
+# 0.001, bench/results/triage-reader-cross-round6c.txt): the blend reads case type 92.7% at 0.4 (the
+# rules 78.3%) and risk 81.2% at 0.4 in "soften-critical" (the rules 71.2%), with 21 critical reports
+# read as low or medium. Risk was at 0.6 in "keep-critical" at the round's start: 80.7% and 25 of
+# them. "soften-critical" lets the reader bring a critical band resting only on signs of control
+# ("kept from leaving": the critical floors risk.json marks "firm": false) down to high, never lower,
+# and never lowers a band a firm floor holds, such as high for a child involved. Leaving that child
+# floor to the reader would read 83.3% but 26 critical reports as low or medium (round6b and the
+# nine-pool run before the child floor was firm): children's reports are where the reader erred
+# downwards. "any" reads 85.6% but 28 of them, and talks down the danger floors (kidnapping,
+# weapons, someone held now). The place question ("is the place the text names where it happens?")
+# moves country from 89.4% to 91.3% at 0.6: up on seven pools, level on one, down on the first
+# corpus's development half (two reports).
 DECAY = 0.001
 THRESHOLDS = {"case_type": 0.4, "risk": 0.4, PLACE: 0.6}
 MODES = {"case_type": "any", "risk": "soften-critical", PLACE: "any"}

@@ -126,8 +126,9 @@ class Reader:
     # floors stand), "keep-critical" (any band, but a critical reading of the rules stands: the floors
     # for kidnapping, weapons, people held now... are never talked down), "soften-critical" (as
     # keep-critical, except that a critical band resting only on floors that read danger from signs
-    # of control, "kept from leaving", may come down to high and no further), "unclear-only" (a case
-    # type only where the rules found none).
+    # of control, "kept from leaving", may come down to high and no further, and a band a firm floor
+    # holds, such as high for a child involved, is never lowered), "unclear-only" (a case type only
+    # where the rules found none).
     modes: Mapping[str, str]
 
 
@@ -191,8 +192,11 @@ def second_reading(
         replaces = head.labels.index(answer) > head.labels.index(rules_answer)
     if replaces and mode == "keep-critical":
         replaces = rules_answer != "critical"
-    if replaces and mode == "soften-critical" and rules_answer == "critical":
-        replaces = not floored and answer == "high"
+    if replaces and mode == "soften-critical":
+        if rules_answer == "critical":
+            replaces = not floored and answer == "high"
+        elif floored:  # a firm floor holds the band (a child involved): only upwards
+            replaces = head.labels.index(answer) > head.labels.index(rules_answer)
     # The reasons are worked out only for an answer that is applied (the costlier half of the reading).
     why = head.why(found, answer) if replaces else ()
     return SecondReading(question, answer, probability, rules_answer, replaces, why)

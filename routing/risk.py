@@ -87,8 +87,9 @@ class FloorRule:
     min_trafficking: int
     level: str
     reason: str
-    # A firm floor names a danger (kidnapping, a weapon, someone held now); one that is not reads it
-    # from signs of control (kept from leaving) and a model may weigh it (RiskAssessment.by_floor).
+    # A firm floor names a danger a model may never talk down (kidnapping, a weapon, someone held now,
+    # a child involved); one that is not reads it from signs a model may weigh (RiskAssessment.by_floor).
+    # By default the critical floors are firm and the others are not; risk.json may say otherwise.
     firm: bool = True
 
 
@@ -194,7 +195,7 @@ def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
             int(entry.get("min_trafficking", 0)),
             entry["level"],
             entry["reason"],
-            bool(entry.get("firm", True)),
+            bool(entry.get("firm", entry["level"] == levels[-1])),
         )
         if floor.level not in levels or not floor.required <= indicators.keys():
             raise ValueError(f"floor rule {entry!r} names an unknown level or indicator")

@@ -95,8 +95,20 @@ def test_soften_critical_brings_a_critical_of_control_signs_down_to_high_only(
     made = reader(risk_weights={"w:semaf": answer_weights}, modes={"risk": "soften-critical"})
     answer = second_reading(made, "risk", ["w:semaf"], "critical", words=12, floored=floored)
     assert answer is not None and answer.replaces is replaces
-    below = second_reading(made, "risk", ["w:semaf"], "low", words=12, floored=floored)
+    below = second_reading(made, "risk", ["w:semaf"], "low", words=12, floored=False)
     assert below is not None and below.replaces  # other bands move as in "any"
+
+
+def test_soften_critical_never_lowers_a_band_a_firm_floor_holds() -> None:
+    # high because a child is involved (a firm floor): the reader may raise it, never lower it
+    lower = reader(risk_weights={"w:niña": [0, 4.0, 0, 0]}, modes={"risk": "soften-critical"})
+    held = second_reading(lower, "risk", ["w:niña"], "high", words=12, floored=True)
+    assert held is not None and held.answer == "medium" and not held.replaces
+    free = second_reading(lower, "risk", ["w:niña"], "high", words=12, floored=False)
+    assert free is not None and free.replaces
+    higher = reader(risk_weights={"w:niña": [0, 0, 0, 4.0]}, modes={"risk": "soften-critical"})
+    raised = second_reading(higher, "risk", ["w:niña"], "high", words=12, floored=True)
+    assert raised is not None and raised.answer == "critical" and raised.replaces
 
 
 def test_a_case_type_in_unclear_only_mode_is_named_only_where_the_rules_found_none() -> None:
