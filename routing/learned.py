@@ -1,4 +1,5 @@
-"""A second reader learned from labelled reports: case type and risk band from the words and the rules' signs.
+"""A second reader learned from labelled reports: case type, risk band and whether the place named is
+where it happens, from the words and the rules' signs.
 
 The indicator grammar reads what it was written to read, and misses what it was not (a plain report
 of unpaid work with no word of force reads as "unclear"). This reader is a linear model (multinomial
@@ -169,8 +170,8 @@ def second_reading(
     `words` is the report's length; `answered` says the reporter also answered the conversation's
     questions, which the reader never saw in training: then it may only raise a risk band and only
     name a case type the rules left unclear, never talk an answer down (the place question is not
-    about the answers and reads as without them). `floored` says a danger
-    floor of the rules set their band (routing.risk.RiskAssessment.by_floor).
+    about the answers and reads as without them). `floored` says a firm floor of the rules holds
+    their band (routing.risk.RiskAssessment.by_floor).
     """
     head = reader.heads.get(question)
     if head is None:
