@@ -913,15 +913,16 @@ def indicator(key: str) -> str:
     return label(key, "question") if key in _QUESTION else label(key, "indicator")
 
 
-def indicator_evidence(evidence: str) -> str:
-    """What an indicator was read from, in the reader's language: the reporter's answer, the
-    indicators it follows from (routing/risk.py writes "implied by a and b"), or the words themselves."""
+def indicator_evidence(evidence: str) -> str | None:
+    """What an indicator was read from, in the reader's language, where that is not the reporter's
+    own words (None then): the reporter's answer, or the indicators it follows from (routing/risk.py
+    writes "implied by a and b")."""
     if evidence == "answer":
         return gettext("the reporter's answer")
     if evidence.startswith("implied by "):
         keys = evidence.removeprefix("implied by ").split(" and ")
         return gettext("follows from: %(indicators)s", indicators=", ".join(indicator(key) for key in keys))
-    return reporter_words(evidence)
+    return None
 
 
 def reporter_words(text: str) -> str:
