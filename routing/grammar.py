@@ -130,6 +130,17 @@ class Grammar:
         self.not_negation_in: dict[str, frozenset[str]] = {
             normalise(word): frozenset(languages) for word, languages in document.get("not_negation_in", {}).items()
         }
+        # Words that leave a family in a text read as some languages ("maten" is Haitian "morning").
+        self.not_in_family_in: dict[str, dict[str, frozenset[str]]] = {
+            family: {normalise(word): frozenset(languages) for word, languages in words.items()}
+            for family, words in document.get("not_in_family_in", {}).items()
+        }
+        # Words that leave a family where written as part of a name ("Villa Nueva" is a town).
+        self.not_in_family_as_name: dict[str, frozenset[str]] = {
+            family: frozenset(normalise(word) for word in words)
+            for family, words in document.get("not_in_family_as_name", {}).items()
+        }
+        self._language_families = tuple(sorted({*self.not_in_family_in, *self.not_in_family_as_name}))
         self._exact: dict[str, set[str]] = {}
         self._stems: dict[str, list[tuple[str, str]]] = {}
         self._multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -226,7 +237,7 @@ class Grammar:
     def find(self, reading: Reading) -> list[Hit]:
         """Every indicator the patterns find, negated or not, in the order of their first word."""
         words, clauses = reading.words, reading.clauses
-        found = self.occurrences(words)
+        found = self._in_language(self.occurrences(words), reading)
         hits: list[Hit] = []
         negations = [start for start, _ in found.get("NEG", ()) if self._negates(reading, start)]
         for first, patterns in self._by_first.items():
@@ -244,6 +255,31 @@ class Grammar:
                     hits.append(Hit(pattern.indicator, span[0], span[1], negated))
         hits.sort(key=lambda h: (h.start, h.end))
         return hits
+
+    def _in_language(
+        self, found: Mapping[str, tuple[tuple[int, int], ...]], reading: Reading
+    ) -> Mapping[str, tuple[tuple[int, int], ...]]:
+        """`found` without the one-word spans that are ordinary words in the text's language, or part
+        of a name."""
+        dropped: dict[str, tuple[tuple[int, int], ...]] = {}
+        for family in self._language_families:
+            spans = found.get(family)
+            if spans is None:
+                continue
+            kept = tuple((s, e) for s, e in spans if not (e == s + 1 and self._ordinary(family, reading, s)))
+            if len(kept) != len(spans):
+                dropped[family] = kept
+        return {**found, **dropped} if dropped else found
+
+    def _ordinary(self, family: str, reading: Reading, position: int) -> bool:
+        """Whether the word at `position` is outside `family` here: an ordinary word of the text's
+        language, or part of a name (capitalised inside a sentence)."""
+        word = reading.words[position]
+        languages = self.not_in_family_in.get(family, {}).get(word)
+        if languages and reading.language in languages:
+            return True
+        named = reading.capitalised
+        return word in self.not_in_family_as_name.get(family, ()) and position < len(named) and named[position]
 
     def vetoed(self, words: tuple[str, ...], indicator: str, start: int, end: int) -> bool:
         """Whether the verb in words[start:end] has a thing, not a person, for its object."""

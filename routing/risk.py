@@ -55,7 +55,7 @@ NOT_AGE_UNITS = frozenset(
     }
 )
 # Dangers that words of safety now ("ya está a salvo", "on va bien") put in the past.
-PAST_WHEN_SAFE = ("abandoned_in_danger", "held_now", "in_danger_now", "possible_danger")
+PAST_WHEN_SAFE = ("abandoned_in_danger", "held_now", "in_danger_now", "possible_danger", "kidnapping", "weapon")
 # States of the moment that a report told years past puts in the past: held, kept somewhere, taken.
 PAST_WHEN_TOLD_AS_PAST = (*PAST_WHEN_SAFE, "in_custody", "taken_by_someone")
 # The grammar's mark of a report told as past ("hace cinco años", "two years ago"): no risk indicator.

@@ -135,3 +135,81 @@ def test_earnings_kept_by_someone_else_are_forced_labour(text: str) -> None:
 
 def test_a_locked_person_is_still_held() -> None:
     assert "held_now" in assess("la tienen encerrada en un cuarto").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi primo se fue a trabajar en un barco pesquero y no le pagan",
+        "son frère est parti travailler sur un chantier à Santiago",
+        "my uncle left for the coast to work on a boat last spring",
+        "a señora me laisse sortir seulement le dimanche",
+    ],
+)
+def test_a_departure_is_not_an_abandonment(text: str) -> None:
+    assert "abandoned_in_danger" not in assess(text).keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "estamos en la selva y el guía se fue anoche",
+        "nou nan mòn nan, gid la ale kite nou",
+        "after the river crossing the guides took our money and left",
+        "au milieu de la forêt le passeur est parti sans rien dire",
+    ],
+)
+def test_a_guide_who_leaves_people_in_the_wild_abandons_them(text: str) -> None:
+    assert "abandoned_in_danger" in assess(text).keys
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("nou rive Dajabón maten an, nou peye pasè a pou l pase nou", "ht"),
+        ("quanto custa pra atravessar pelo mato até a fronteira?", "pt"),
+    ],
+)
+def test_words_that_mean_kill_in_spanish_are_ordinary_words_elsewhere(text: str, language: str) -> None:
+    assert "in_danger_now" not in assess(text, language).keys
+
+
+def test_a_threat_to_kill_is_still_danger_in_spanish() -> None:
+    assert "in_danger_now" in assess("dicen que si hablo me maten a mi familia", "es").keys
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("yon mesye ba ti fi 14 an yon telefòn pou l ale lekòl", "ht", False),  # "ba" is "give"
+        ("yo mete ti fi 14 an travay nan yon ba bò lanmè a", "ht", True),  # "nan yon ba": in a bar
+        ("la niña de 12 años vive con su tía en Villa Nueva", "es", False),  # a town
+        ("he takes girls of 13 or 14 to a villa by the beach", "en", True),  # where clients are
+    ],
+)
+def test_a_word_of_commerce_that_is_another_word_or_a_name_is_not_sexual_exploitation(
+    text: str, language: str, expected: bool
+) -> None:
+    assert ("sexual_exploitation" in assess(text, language).keys) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el año pasado nos secuestraron en Reynosa, la familia pagó, ahora estamos a salvo en Houston",
+        "they had guns and took everything at the border, but we are safe now in the shelter",
+        "yo te menase nou ak zam, kounye a nou an sekirite lakay",
+    ],
+)
+def test_a_kidnapping_or_a_weapon_over_and_people_safe_now_is_not_critical(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.level != "critical"
+    assert not {"kidnapping", "weapon"} & set(assessment.keys)
+
+
+def test_a_kidnapping_going_on_is_critical() -> None:
+    assert assess("secuestraron a mi hermano en Reynosa y piden 5 mil dólares").level == "critical"
+
+
+def test_a_young_woman_in_creole_is_not_a_minor() -> None:
+    assert "minor_involved" not in assess("yon jenn fi 20 an vle al travay nan otèl Sendomeng", "ht").keys
