@@ -25,6 +25,10 @@ run: $(VENV)/.installed
 prod-up: $(VENV)/.installed
 	$(BIN)/python scripts/prod_up.py $(PROD_ARGS)
 
+# One pytest worker per core (at most four), each with its own Redis, PostgreSQL cluster and browser;
+# a test file stays on one worker, so its module fixtures start once. PYTEST_ARGS= runs it serially.
+PYTEST_ARGS ?= -n auto --maxprocesses 4 --dist loadfile
+
 test: $(VENV)/.dev-installed
 	$(BIN)/python scripts/system_deps.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
