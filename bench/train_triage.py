@@ -23,7 +23,7 @@ import numpy as np
 
 from bench.triage import intake_of, load_snapshot
 from routing import engine
-from routing.learned import PLACE, PLACE_LABELS, READER_PATH, Reader, compile_reader, second_reading
+from routing.learned import GRAM_PREFIX, PLACE, PLACE_LABELS, READER_PATH, Reader, compile_reader, second_reading
 
 LEVELS = ("low", "medium", "high", "critical")
 CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
@@ -43,6 +43,9 @@ MIN_DOCS = 2  # a feature seen in fewer training reports is dropped
 # weapons, someone held now). The place question ("is the place the text names where it happens?")
 # moves country from 89.4% to 91.3% at 0.6: up on seven pools, level on one, down on the first
 # corpus's development half (two reports).
+# Round 7 (ten pools, 2,738 reports with corpus no. 9, round7.txt): the same thresholds and modes;
+# with the runs of letters in the risk head, "soften-critical" at 0.4 reads 82.9% (82.2% without)
+# and 19 critical reports as low or medium (27 without).
 DECAY = 0.001
 THRESHOLDS = {"case_type": 0.4, "risk": 0.4, PLACE: 0.6}
 MODES = {"case_type": "any", "risk": "soften-critical", PLACE: "any"}
@@ -84,12 +87,24 @@ def read(items: list[dict[str, Any]], snapshot: Any) -> list[dict[str, Any]]:
     return out
 
 
+# The heads that read the runs of letters of long words (routing.learned.GRAM). Round 7's cross-check
+# (bench/results/triage-reader-cross-round7.txt): risk 82.2% -> 82.9% with 27 -> 19 critical reports
+# read as low or medium; case type 92.9% -> 93.2% and place 91.7% -> 91.6%, within a few reports, so
+# those two heads keep to stems and words: with the runs, the case head read a short plain kidnapping
+# by smugglers ("Smugglers kidnapped our group of migrants in Belize City") as unclear.
+GRAM_HEADS = ("risk",)
+
+
 def examples(rows: list[dict[str, Any]], head: str) -> list[tuple[tuple[str, ...], str]]:
     """(features, label) for one head: every report for case type and risk, the reports where the
     question is asked for the place."""
     if head == PLACE:
-        return [(row["place_features"], row["expected"][PLACE]) for row in rows if row["place_features"] is not None]
-    return [(row["features"], row["expected"][head]) for row in rows]
+        pairs = [(row["place_features"], row["expected"][PLACE]) for row in rows if row["place_features"] is not None]
+    else:
+        pairs = [(row["features"], row["expected"][head]) for row in rows]
+    if head in GRAM_HEADS:
+        return pairs
+    return [(tuple(f for f in found if not f.startswith(GRAM_PREFIX)), label) for found, label in pairs]
 
 
 def fit(rows: list[dict[str, Any]], head: str, decay: float, steps: int = 400) -> dict[str, Any]:

@@ -54,6 +54,16 @@ def test_features_stem_words_pair_neighbours_and_carry_the_rules_answers() -> No
     assert "w:oblig" in features(("obligan",), [], ["forced_labour"], "high", "trafficking", "web")
 
 
+def test_long_words_also_give_their_runs_of_letters_so_two_spellings_share_their_ends() -> None:
+    # "encerrada" and "enserrada" share no stem ("encer" / "enser") but share their ending.
+    typed = {w for w in features(("encerrada",), [], [], "low", "unclear", "sms") if w.startswith("c:")}
+    misspelt = {w for w in features(("enserrada",), [], [], "low", "unclear", "sms") if w.startswith("c:")}
+    assert {"c:<ence", "c:rrada", "c:rada>"} <= typed
+    assert {"c:rrada", "c:rada>"} <= typed & misspelt and "c:<ence" not in misspelt
+    # short words and numbers give none
+    assert not [w for w in features(("casa", "150000"), [], [], "low", "unclear", "sms") if w.startswith("c:")]
+
+
 def test_probabilities_follow_the_weights_and_why_names_what_pushed() -> None:
     made = reader(case_weights={"w:casas": [3.0, 0, 0, 0], "w:front": [0, 2.0, 0, 0]})
     head = made.heads["case_type"]
