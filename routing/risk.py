@@ -55,7 +55,13 @@ NOT_AGE_UNITS = frozenset(
     }
 )
 # Dangers that words of safety now ("ya está a salvo", "on va bien") put in the past.
-PAST_WHEN_SAFE = ("abandoned_in_danger", "held_now", "in_danger_now", "possible_danger", "kidnapping", "weapon")
+PAST_WHEN_SAFE = ("abandoned_in_danger", "held_now", "in_danger_now", "possible_danger")
+# Dangers that words of safety put in the past only when they are the last word on it: "nos
+# secuestraron en Reynosa, ahora estamos a salvo" is over; "estoy bien, pero secuestraron a mi
+# hermano" and "we are safe now but the men with guns still hold my cousin" are not.
+PAST_WHEN_SAFE_LAST = ("kidnapping", "weapon")
+# Word families of danger that, after the words of safety, keep those dangers present.
+_DANGER_AFTER_SAFE = ("KIDNAP", "RANSOM", "WEAPON", "HOLD", "HOLD_VERB", "LOCKED", "THREAT", "DEMAND", "KILL")
 # States of the moment that a report told years past puts in the past: held, kept somewhere, taken.
 PAST_WHEN_TOLD_AS_PAST = (*PAST_WHEN_SAFE, "in_custody", "taken_by_someone")
 # The grammar's mark of a report told as past ("hace cinco años", "two years ago"): no risk indicator.
@@ -334,7 +340,11 @@ def assess_risk(
     safe = occurrences.get("SAFE_NOW", ())
     if safe:
         # "Lo abandonaron en Chiapas, ya está en casa y a salvo": the danger is over.
-        for key in PAST_WHEN_SAFE:
+        last_safe = safe[-1][0]
+        danger_after = any(
+            start > last_safe for family in _DANGER_AFTER_SAFE for start, _ in occurrences.get(family, ())
+        )
+        for key in PAST_WHEN_SAFE if danger_after else (*PAST_WHEN_SAFE, *PAST_WHEN_SAFE_LAST):
             if key in fired and fired[key].evidence != ANSWER_EVIDENCE:
                 del fired[key]
                 notes.append(f"'{words_text(words, *safe[0])}': the danger seems to be over.")

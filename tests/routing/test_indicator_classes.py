@@ -207,8 +207,18 @@ def test_a_kidnapping_or_a_weapon_over_and_people_safe_now_is_not_critical(text:
     assert not {"kidnapping", "weapon"} & set(assessment.keys)
 
 
-def test_a_kidnapping_going_on_is_critical() -> None:
-    assert assess("secuestraron a mi hermano en Reynosa y piden 5 mil dólares").level == "critical"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "secuestraron a mi hermano en Reynosa y piden 5 mil dólares",
+        # the caller is safe, the person taken is not: the words of safety come before the danger
+        "estoy bien, pero secuestraron a mi hermano en Reynosa y piden 5 mil dólares",
+        "i'm fine but they kidnapped my brother in Reynosa and want money",
+        "we are safe now but the men with guns still hold my cousin",
+    ],
+)
+def test_a_kidnapping_going_on_is_critical_whoever_says_they_are_safe(text: str) -> None:
+    assert assess(text).level == "critical"
 
 
 def test_a_young_woman_in_creole_is_not_a_minor() -> None:
