@@ -127,10 +127,8 @@ class Grammar:
             veto = _Veto(entry["verbs"], entry["family"], int(entry["after"]), int(entry.get("before", 0)))
             for indicator in entry["indicators"]:
                 self.vetoes.setdefault(indicator, []).append(veto)
-        self.not_negation_in: dict[str, frozenset[str]] = {
-            normalise(word): frozenset(languages) for word, languages in document.get("not_negation_in", {}).items()
-        }
-        # Words that leave a family in a text read as some languages ("maten" is Haitian "morning").
+        # Words that leave a family in a text read as some languages ("maten" is Haitian "morning";
+        # the negation "pa" is Caribbean Spanish "para").
         self.not_in_family_in: dict[str, dict[str, frozenset[str]]] = {
             family: {normalise(word): frozenset(languages) for word, languages in words.items()}
             for family, words in document.get("not_in_family_in", {}).items()
@@ -239,7 +237,7 @@ class Grammar:
         words, clauses = reading.words, reading.clauses
         found = self._in_language(self.occurrences(words), reading)
         hits: list[Hit] = []
-        negations = [start for start, _ in found.get("NEG", ()) if self._negates(reading, start)]
+        negations = [start for start, _ in found.get("NEG", ())]
         for first, patterns in self._by_first.items():
             for start, end in found.get(first, ()):
                 for pattern in patterns:
@@ -300,12 +298,8 @@ class Grammar:
         return [
             position
             for position, word in enumerate(reading.words)
-            if "NEG" in self.families_of(word) and self._negates(reading, position)
+            if "NEG" in self.families_of(word) and not self._ordinary("NEG", reading, position)
         ]
-
-    def _negates(self, reading: Reading, position: int) -> bool:
-        languages = self.not_negation_in.get(reading.words[position])
-        return not languages or reading.language not in languages
 
     def negated(self, reading: Reading, start: int, end: int, negations: Iterable[int]) -> bool:
         """Whether a negation governs words[start:end]: before it within the scope, or inside it."""
