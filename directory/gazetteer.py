@@ -387,12 +387,25 @@ def _route_places(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
             yield name, Place(name, normalise(name), code, region, "city"), True
 
 
+def _other_countries(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
+    """The names of every country the directory does not serve, as countries only (no towns): "Canadá"
+    is Canada, not the town of La Cañada in Querétaro, and "Cuba" is Cuba. The engine routes to none
+    of them; it knows them so that their names are not taken for the towns that share them."""
+    for country in pycountry.countries:
+        code = country.alpha_2
+        if code in wanted:
+            continue
+        place = Place(country.name, normalise(country.name), code, None, "country")
+        for alias in _country_names(code):
+            yield alias, place, False
+
+
 def build_gazetteer(countries: Iterable[str]) -> dict[str, tuple[Place, ...]]:
     """Map every normalised name or alias to all places (country, region, city) that carry it; a town
     found under a key that is only one of its other names is marked `alternate` there."""
     index: dict[str, dict[Place, Place]] = defaultdict(dict)
     wanted = {c.upper() for c in countries}
-    for alias, place, is_city in itertools.chain(_places(wanted), _route_places(wanted)):
+    for alias, place, is_city in itertools.chain(_places(wanted), _route_places(wanted), _other_countries(wanted)):
         key = normalise(alias)
         if is_city and (len(key) < MIN_KEY_LENGTH or key in COMMON_WORDS):
             continue

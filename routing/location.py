@@ -58,6 +58,10 @@ class PlaceRules:
     # "yo estoy aquí en Houston", "I'm in Charlotte": where the caller is, and the words of a relative
     # ("mi esposo", "my cousin", "sè m") that say the report is about someone else.
     self_cues: frozenset[tuple[str, ...]] = frozenset()
+    # "ahora estoy en", "kounya m nan" after a word of escape ("me escapé", "m chape"): where someone
+    # is now that the exploitation is over, which counts only when nothing else places the report.
+    now_cues: frozenset[tuple[str, ...]] = frozenset()
+    escape_stems: tuple[str, ...] = ()
     relative_words: frozenset[tuple[str, ...]] = frozenset()
     # One-word demonyms by country ("mexicano", "panamen*"), for "lado mexicano", "Mexican side".
     demonyms: PhraseMatcher[str] | None = None
@@ -135,7 +139,11 @@ def default_place_rules() -> PlaceRules:
     destination = frozenset(tuple(normalise(cue).split()) for cue in places["destination_cues"])
     person = frozenset(tuple(normalise(cue).split()) for cue in places["person_cues"])
     side = frozenset(tuple(normalise(cue).split()) for cue in places.get("side_cues", ()))
-    left = frozenset(tuple(normalise(cue).split()) for cue in places.get("left_cues", ()))
+    # A place someone went back to ("ya regresé a Chiriquí", "back in Cali") counts as one left.
+    left = frozenset(
+        tuple(normalise(cue).split()) for cue in (*places.get("left_cues", ()), *places.get("returned_cues", ()))
+    )
+    now = frozenset(tuple(normalise(cue).split()) for cue in places.get("now_cues", ()))
     own = frozenset(tuple(normalise(cue).split()) for cue in places.get("self_cues", ()))
     country_cues = {
         tuple(normalise(cue).split()): country
@@ -148,7 +156,7 @@ def default_place_rules() -> PlaceRules:
         common_words=frozenset(normalise(w) for w in places["common_words"]),
         location_cues=location,
         origin_cues=origin,
-        longest_cue=max(len(cue) for cue in origin | location | destination | person | side | left | own),
+        longest_cue=max(len(cue) for cue in origin | location | destination | person | side | left | own | now),
         destination_cues=destination,
         person_cues=person,
         capital_words=frozenset(normalise(w) for w in places["capital_words"]),
@@ -164,6 +172,8 @@ def default_place_rules() -> PlaceRules:
         side_words=frozenset(normalise(w) for w in places.get("side_words", ())),
         left_cues=left,
         self_cues=own,
+        now_cues=now,
+        escape_stems=tuple(normalise(w) for w in places.get("escape_stems", ())),
         relative_words=frozenset(tuple(normalise(w).split()) for w in places.get("relative_words", ())),
         demonyms=PhraseMatcher(
             (form, country) for country, forms in nationality["demonyms"].items() for form in forms if " " not in form
@@ -236,18 +246,21 @@ def place_mentions(
         is_origin = _ends_with_cue(words, match.start, rules.origin_cues, rules.longest_cue)
         if is_origin != origin:
             continue
-        left = (
-            not origin
-            and bool(rules.left_cues)
-            and _ends_with_cue(words, match.start, rules.left_cues, rules.longest_cue)
+        left = not origin and (
+            (bool(rules.left_cues) and _ends_with_cue(words, match.start, rules.left_cues, rules.longest_cue))
+            or _where_now_after_escape(words, match.start, rules)
         )
         own = (
             not origin
             and bool(rules.self_cues)
             and _ends_with_cue(words, match.start, rules.self_cues, rules.longest_cue)
+            and not _after_a_relative(words, match.start, rules)
         )
         # A place outside the countries the directory serves cannot be routed to; when the
-        # directory lists no countries (a bare test snapshot), every place counts.
+        # directory lists no countries (a bare test snapshot), every place counts. The name of a
+        # country it does not serve ("Canadá", "Cuba") is that country, not a town that shares it.
+        if served and _names_another_country(match.value, snapshot):
+            continue
         places = tuple(p for p in match.value if not served or p.country in served)
         if not places:
             continue
@@ -272,6 +285,47 @@ def place_mentions(
             )
         )
     return mentions
+
+
+def _names_another_country(places: tuple[Place, ...], snapshot: Snapshot) -> bool:
+    """Whether a name is a country the directory does not serve before anything it serves: a served
+    country or region of that name, or a town of a coalition country that carries it as its own
+    name (Liberia, Guanacaste), keeps it."""
+    served = snapshot.countries
+    if not any(p.kind == "country" and p.country not in served for p in places):
+        return False
+    return not any(
+        p.country in served and (p.kind != "city" or (served[p.country].corett and not p.alternate)) for p in places
+    )
+
+
+# How far after "ahora estoy en" a place is still where someone is now ("... en Costa Rica donde
+# una amiga en Alajuela").
+NOW_WINDOW = 6
+
+
+def _where_now_after_escape(words: tuple[str, ...], start: int, rules: PlaceRules) -> bool:
+    """Whether a place is where someone is now, after the text tells of their escape ("logré
+    escaparme y ahora estoy en Costa Rica", "m te chape kò m, kounya m nan San José")."""
+    if not rules.now_cues:
+        return False
+    for end in range(start, max(0, start - NOW_WINDOW) - 1, -1):
+        for size in range(1, rules.longest_cue + 1):
+            if end - size >= 0 and words[end - size : end] in rules.now_cues:
+                before = words[: end - size]
+                return any(_escape_at(before, i, rules.escape_stems) for i in range(len(before)))
+    return False
+
+
+def _escape_at(words: tuple[str, ...], i: int, stems: tuple[str, ...]) -> bool:
+    # One-word stems start a word ("escap" in "escaparme"); phrases match word for word ("ran away").
+    for stem in stems:
+        parts = stem.split()
+        if len(parts) == 1 and words[i].startswith(stem):
+            return True
+        if len(parts) > 1 and list(words[i : i + len(parts)]) == parts:
+            return True
+    return False
 
 
 # How far before a place the verb of a finished journey may stand: "vim pro", "came all the way to".
@@ -419,6 +473,18 @@ def _not_the_callers_own(mentions: list[PlaceMention], words: tuple[str, ...], r
     return mentions
 
 
+def _after_a_relative(words: tuple[str, ...], start: int, rules: PlaceRules) -> bool:
+    """Whether the self cue before a place follows a relative: "manman m nan Pòdepè" (my mother is
+    in Pòdepè) is not "m nan" (I am in)."""
+    for size in range(1, rules.longest_cue + 1):
+        if start - size >= 1 and words[start - size : start] in rules.self_cues:
+            # The cue's own first word may close the relative: "manman m" + "m nan".
+            for before in (words[: start - size], words[: start - size + 1]):
+                if any(before[len(before) - n :] in rules.relative_words for n in (1, 2) if len(before) >= n):
+                    return True
+    return False
+
+
 def _speaks_of_someone(words: tuple[str, ...], rules: PlaceRules) -> bool:
     return any(
         words[start : start + size] in rules.relative_words for size in (1, 2) for start in range(len(words) - size + 1)
@@ -561,7 +627,8 @@ def _from_text(
     mentions: list[PlaceMention], caller_country: str | None, snapshot: Snapshot, cued: tuple[str, ...] = ()
 ) -> LocationResult:
     country_mentions = [m for m in mentions if m.names_a_country]
-    named = [c for m in country_mentions for c in m.countries]
+    # The countries named, not the towns that share a country's name ("Costa Rica", Sinaloa).
+    named = [c for m in country_mentions for c in _countries_named(m)]
     specific = [m for m in mentions if not m.names_a_country]
     # "San José, Costa Rica", "Santiago, Chili": a country right after a town says which town; so
     # does a department or province ("Agua Caliente, Ocotepeque").

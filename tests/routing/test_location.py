@@ -147,3 +147,43 @@ def test_a_department_after_a_town_says_which_town_or_stands_for_it(directory_sn
     # A village the gazetteer knows only in California, before a Honduran department: the department.
     text = "eu tô em Agua Caliente, Ocotepeque, na fronteira, o rapaz que leva a gente sumiu"
     assert _country_read(directory_snapshot, text, None) == "HN"
+
+
+def test_a_country_named_is_the_country_not_a_town_that_shares_its_name(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test. "Costa Rica" is also a town in Sinaloa; named beside San
+    # José it says which San José, and "Canadá" is Canada, not La Cañada in Querétaro.
+    text = "onde fica o escritório da OIM em San José? estou aqui na Costa Rica sem dinheiro"
+    assert _country_read(directory_snapshot, text, None) == "CR"
+    text = "my mom is in San Miguel and a man here offers her work in Canada for free, is it real"
+    assert _country_read(directory_snapshot, text, "SV") == "SV"
+    # A coalition town that carries a country's name as its own is still that town.
+    assert _country_read(directory_snapshot, "trabajo en una finca en Liberia y no me pagan", "NI") == "CR"
+
+
+def test_where_someone_is_now_after_an_escape_or_a_return_is_not_where_it_happened(
+    directory_snapshot: Snapshot,
+) -> None:
+    # Paraphrases written for this test: the exploitation is placed where it happened.
+    text = "me tenían trabajando en un bar en Managua, logré escaparme y ahora estoy en Tegucigalpa con mi tía"
+    assert _country_read(directory_snapshot, text, None) == "NI"
+    text = "they kept my passport at a hotel in Cancún, I ran away and now I'm in Belize City, safe"
+    assert _country_read(directory_snapshot, text, None) == "MX"
+    text = "Yo te fè m travay nan yon ba nan Panama, m te chape, kounya m nan San José Costa Rica"
+    assert _country_read(directory_snapshot, text, None) == "PA"
+    text = "trabajé en una finca de café en Costa Rica y no me pagaron, ya regresé a Chiriquí"
+    assert _country_read(directory_snapshot, text, None) == "CR"
+    # With nothing else named, where they are now still places the report; so does "now" with no escape.
+    assert _country_read(directory_snapshot, "me escapé y ahora estoy en Tegucigalpa", None) == "HN"
+    text = "salimos de Managua y ahora estamos encerrados en un cuarto en Tegucigalpa"
+    assert _country_read(directory_snapshot, text, None) == "HN"
+
+
+def test_a_relative_abroad_who_says_where_they_live_is_not_the_place(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test.
+    text = "my brother works in a warehouse in Monterrey, they took his phone and he can't leave. I live in Dallas"
+    assert _country_read(directory_snapshot, text, "US") == "MX"
+    text = "kouzen m nan Tapachula, yo mande twa mil dola pou lage l, m nan Orlando m pa konn sa pou m fè"
+    assert _country_read(directory_snapshot, text, "US") == "MX"
+    # "Manman m nan Jakmèl" is where the mother is, not where the caller is.
+    text = "Manman m nan Jakmèl, gen yon nonm nan katye a k ap chèche timoun pou mennen Miami"
+    assert _country_read(directory_snapshot, text, "US") == "HT"
