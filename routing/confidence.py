@@ -171,6 +171,8 @@ def _location(words: tuple[str, ...], location: LocationResult, caller_country: 
         return FieldConfidence(score, (*reasons, "Only the phone's country places it."), condition)
     text = " ".join(reasons)
     differs = bool(caller_country) and caller_country != location.country
+    if "the likeliest, by the size" in text:
+        return FieldConfidence(0.55, reasons, "a shared name read as its likeliest town")
     if "other signals chose" in text or "is one of them" in text:
         return FieldConfidence(0.6, reasons, "a shared name settled by other signals")
     if differs:

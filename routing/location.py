@@ -646,6 +646,7 @@ def _from_text(
         # Evidence in order of strength: countries named, other towns named, then the country whose
         # currency or documents the text speaks of, then (in _settle) the phone.
         settled = _settle(mention.places, None, caller_country, [*reversed(named), *others, *cued])
+        guessed = isinstance(settled, tuple)
         if isinstance(settled, tuple):
             settled = _likeliest(mention.places, settled, snapshot)
         if isinstance(settled, tuple):
@@ -662,7 +663,13 @@ def _from_text(
         reason = f"The text names {settled.name} ({settled.country}{', ' + settled.region if settled.region else ''})."
         if shared:
             elsewhere = ", ".join(c for c in mention.countries if c != settled.country)
-            reason += f" The name also exists in {elsewhere}; other signals chose {settled.country}."
+            if guessed:
+                reason += (
+                    f" The name also exists in {elsewhere}; nothing else in the report says which, and"
+                    f" the likeliest, by the size of the towns that carry it, is {settled.country}."
+                )
+            else:
+                reason += f" The name also exists in {elsewhere}; other signals chose {settled.country}."
         return LocationResult(settled.country, settled.region, "text", False, (), (reason,))
     distinct = tuple(dict.fromkeys(m.countries[0] for m in country_mentions))
     if len(distinct) == 1:
@@ -713,6 +720,8 @@ DOMINANT_POPULATION = 200_000
 # A metropolis (Santo Domingo, 2 million) is what a shared name means over any town a third its size.
 METROPOLIS = 1_000_000
 METROPOLIS_DOMINANCE = 3
+# Within the coalition, a city of this size carrying a shared name, five times any other there.
+CORE_CITY = 50_000
 
 
 def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: Snapshot) -> Place | tuple[str, ...]:
@@ -735,4 +744,15 @@ def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: 
     core = [c for c in countries if (country := snapshot.countries.get(c)) is not None and country.corett]
     if len(core) == 1:
         return _most_specific([p for p in places if p.country == core[0]])
+    # Within the coalition, the towns that carry the name as their own: one, or a city that dwarfs
+    # the others ("Colón" is Panama's port city over villages and a Honduran department, "San José"
+    # is Costa Rica's capital over towns that have it only as another name).
+    own = {c: max((p.population for p in places if p.country == c and not p.alternate), default=-1) for c in core}
+    own = {c: size for c, size in own.items() if size >= 0}
+    if len(own) == 1:
+        (only,) = own
+        return _most_specific([p for p in places if p.country == only])
+    ranked = sorted(own.items(), key=lambda item: -item[1])
+    if ranked and ranked[0][1] >= CORE_CITY and ranked[0][1] >= POPULATION_DOMINANCE * ranked[1][1]:
+        return _most_specific([p for p in places if p.country == ranked[0][0] and p.kind == "city"])
     return countries

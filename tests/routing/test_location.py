@@ -24,8 +24,21 @@ def test_text_place_is_found_accent_insensitively(small_snapshot: Snapshot) -> N
 def test_an_ambiguous_name_is_settled_by_the_phone_or_reported(small_snapshot: Snapshot) -> None:
     assert where(small_snapshot, "Estoy en Colón", caller="PA")[:2] == ("PA", "PA-3")
     assert where(small_snapshot, "Estoy en Colón", caller="HN")[:2] == ("HN", "HN-CL")
+    # No phone: Panama's port city of 78,000 over Honduras's department and villages, said as a guess.
     result = resolve_location(Location(), tokens("Estoy en Colón"), None, small_snapshot, RULES)
-    assert result.ambiguous and {"HN", "PA"} <= set(result.candidates)
+    assert (result.country, result.ambiguous) == ("PA", False)
+    assert "the likeliest, by the size of the towns" in result.reasons[0]
+
+
+def test_a_shared_name_with_no_town_that_dwarfs_the_others_stays_ambiguous(directory_snapshot: Snapshot) -> None:
+    # Villanueva: 31,000 in Cortés (HN), 12,000 in Zacatecas (MX); Pedernales: 11,000 (DO), 6,000 (MX).
+    for text in ("trabajo en una maquila en Villanueva y no me pagan", "nos dejaron en Pedernales sin agua"):
+        result = resolve_location(Location(), tokens(text), None, directory_snapshot, RULES, read_text(text))
+        assert result.country is None and result.ambiguous, text
+    # Where one coalition country carries the name as its own and the others only as another name,
+    # or one city dwarfs the others, that country is read (San José, Santa Ana).
+    assert _country_read(directory_snapshot, "En San José tienen a una señora encerrada", None) == "CR"
+    assert _country_read(directory_snapshot, "me escondí en una farmacia en Santa Ana", None) == "SV"
 
 
 def test_origin_is_not_the_location(small_snapshot: Snapshot) -> None:
