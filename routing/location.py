@@ -63,6 +63,9 @@ class PlaceRules:
     now_cues: frozenset[tuple[str, ...]] = frozenset()
     escape_stems: tuple[str, ...] = ()
     relative_words: frozenset[tuple[str, ...]] = frozenset()
+    # Outside the coalition and its route neighbours (Haiti, Colombia), a town counts from a size.
+    route_neighbours: frozenset[str] = frozenset()
+    foreign_town_min_population: int = 0
     # One-word demonyms by country ("mexicano", "panamen*"), for "lado mexicano", "Mexican side".
     demonyms: PhraseMatcher[str] | None = None
 
@@ -173,6 +176,8 @@ def default_place_rules() -> PlaceRules:
         left_cues=left,
         self_cues=own,
         now_cues=now,
+        route_neighbours=frozenset(places.get("route_neighbours", ())),
+        foreign_town_min_population=int(places.get("foreign_town_min_population", 0)),
         escape_stems=tuple(normalise(w) for w in places.get("escape_stems", ())),
         relative_words=frozenset(tuple(normalise(w).split()) for w in places.get("relative_words", ())),
         demonyms=PhraseMatcher(
@@ -261,7 +266,7 @@ def place_mentions(
         # country it does not serve ("Canadá", "Cuba") is that country, not a town that shares it.
         if served and _names_another_country(match.value, snapshot):
             continue
-        places = tuple(p for p in match.value if not served or p.country in served)
+        places = tuple(p for p in match.value if not served or (p.country in served and _counts(p, snapshot, rules)))
         if not places:
             continue
         after_cue = _ends_with_cue(words, match.start, rules.location_cues, rules.longest_cue)
@@ -287,12 +292,21 @@ def place_mentions(
     return mentions
 
 
+def _counts(place: Place, snapshot: Snapshot, rules: PlaceRules) -> bool:
+    """A town outside the coalition and its route neighbours counts from a size (its own name from 20,000)."""
+    if place.kind != "city" or place.country in rules.route_neighbours or snapshot.countries[place.country].corett:
+        return True
+    # A city's other name counts from a big city's size ("Miyami"), not a suburb's ("West End").
+    least = DOMINANT_POPULATION if place.alternate else rules.foreign_town_min_population
+    return place.population >= least
+
+
 def _names_another_country(places: tuple[Place, ...], snapshot: Snapshot) -> bool:
-    """Whether a name is a country the directory does not serve before anything it serves: a served
-    country or region of that name, or a town of a coalition country that carries it as its own
-    name (Liberia, Guanacaste), keeps it."""
+    """Whether a name is a country the directory does not serve, or its capital, before anything it
+    serves: a served country or region of that name, or a town of a coalition country that carries
+    it as its own name (Liberia, Guanacaste), keeps it."""
     served = snapshot.countries
-    if not any(p.kind == "country" and p.country not in served for p in places):
+    if not any(p.kind in ("country", "capital") and p.country not in served for p in places):
         return False
     return not any(
         p.country in served and (p.kind != "city" or (served[p.country].corett and not p.alternate)) for p in places

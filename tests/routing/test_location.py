@@ -200,3 +200,15 @@ def test_a_relative_abroad_who_says_where_they_live_is_not_the_place(directory_s
     # "Manman m nan Jakmèl" is where the mother is, not where the caller is.
     text = "Manman m nan Jakmèl, gen yon nonm nan katye a k ap chèche timoun pou mennen Miami"
     assert _country_read(directory_snapshot, text, "US") == "HT"
+
+
+def test_small_towns_and_other_names_far_from_the_routes_are_not_places(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test. "August" is a month before a Californian town of 8,000;
+    # "West End" is another name of a Washington neighbourhood, and Roatán's West End is meant.
+    text = "in August a man came to our village and took three girls to work in a bar, the owner keeps them"
+    assert _country_read(directory_snapshot, text, "HN") == "HN"
+    text = "I'm on Roatán in West End and the boy next door works every night in the kitchen"
+    assert _country_read(directory_snapshot, text, "US") == "HN"
+    # A big city's other name still counts ("Miyami"), and so do Haiti's and Colombia's small towns.
+    text = "matant mwen ap travay kay yon fanmi Miyami, yo kenbe paspò l"
+    assert _country_read(directory_snapshot, text, None) == "US"
