@@ -113,6 +113,8 @@ class MinorAgeRule:
     number_words: Mapping[str, int] = field(default_factory=dict)
     # Number words that are also ordinary words ("neuf", "set", "dis") count only before a unit: "neuf ans".
     number_words_before_unit: Mapping[str, int] = field(default_factory=dict)
+    # "dix-sept", "di set": two words that make one number.
+    number_pairs: Mapping[tuple[str, str], int] = field(default_factory=dict)
     # "yo tengo 14 y...", "I'm 17 and...", "tenho 17, um cara...": a person giving their own age, with no
     # unit, when the figure ends its clause or a conjunction follows it.
     first_person: tuple[tuple[str, ...], ...] = ()
@@ -230,6 +232,9 @@ def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
             number_words=MappingProxyType({word: int(n) for word, n in age.get("number_words", {}).items()}),
             number_words_before_unit=MappingProxyType(
                 {word: int(n) for word, n in age.get("number_words_before_unit", {}).items()}
+            ),
+            number_pairs=MappingProxyType(
+                {(pair.split()[0], pair.split()[1]): int(n) for pair, n in age.get("number_pairs", {}).items()}
             ),
             first_person=tuple(tuple(phrase.split()) for phrase in age.get("first_person", ())),
             relatives=frozenset(age.get("relatives", ())),
@@ -445,14 +450,26 @@ def _own_or_relatives_age(reading: Reading, rule: MinorAgeRule) -> str | None:
     return None
 
 
-def _figures(words: tuple[str, ...], rule: MinorAgeRule) -> tuple[str, ...]:
-    """The words with ages written in words replaced by their figures ("catorce años" -> "14 años")."""
+def _figures(words: tuple[str, ...], rule: MinorAgeRule, pairs: bool = False) -> tuple[str, ...]:
+    """The words with ages written in words replaced by their figures ("catorce años" -> "14 años");
+    with `pairs`, a number of two words becomes one figure ("dix-sept ans" -> "17 ans"), so the
+    result is shorter than the words and no longer lines up with their clauses."""
     if not any(word in rule.number_words or word in rule.number_words_before_unit for word in words):
         return words
-    figures = []
+    figures: list[str] = []
+    skip = False
     for position, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        following = words[position + 1] if position + 1 < len(words) else ""
+        pair = rule.number_pairs.get((word, following)) if pairs else None
+        if pair is not None:
+            figures.append(str(pair))
+            skip = True
+            continue
         number = rule.number_words.get(word)
-        if number is None and position + 1 < len(words) and words[position + 1] in rule.units:
+        if number is None and following in rule.units:
             number = rule.number_words_before_unit.get(word)
         figures.append(word if number is None else str(number))
     return tuple(figures)
@@ -462,7 +479,7 @@ def _minor_age_evidence(words: tuple[str, ...], rule: MinorAgeRule) -> str | Non
     # "tiene 15 años", "a 14-year-old girl", "elle a 16 ans": a number under 18 followed by an age
     # unit, and framed as an age (a verb or preposition before it, or "old" after it), so
     # "5 años trabajando" is not read as a child. Ages written in words count as their figures.
-    words = _figures(words, rule)
+    words = _figures(words, rule, pairs=True)
     for position, word in enumerate(words):
         if not word.isdigit() or int(word) >= rule.below:
             continue

@@ -223,3 +223,42 @@ def test_a_kidnapping_going_on_is_critical_whoever_says_they_are_safe(text: str)
 
 def test_a_young_woman_in_creole_is_not_a_minor() -> None:
     assert "minor_involved" not in assess("yon jenn fi 20 an vle al travay nan otèl Sendomeng", "ht").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for these tests: money asked to let someone go, amount before or after.
+        "nos agarraron en Danlí y están pidiendo dos mil por cabeza para soltarnos",
+        "they ask 3000 each to let them go",
+        "yo mande 2000 dola pou yo lage l",
+        # a boat adrift or sinking
+        "el motor se apagó y estamos a la deriva cerca de la costa",
+        "the boat is taking on water, twenty people on board",
+        "o barco tá afundando, socorro",
+        # someone following the caller, in French
+        "il me suit depuis la gare",
+        # a threat to throw the crew overboard
+        "the captain says he will throw them overboard if they complain",
+        # a girl of seventeen in French, written in words
+        "ma nièce a dix-sept ans, le patron l'oblige à aller avec des clients",
+        "ti nyès mwen gen katòz an, yon nèg fè l kouche ak gason pou lajan",
+    ],
+)
+def test_danger_now_in_words_the_grammar_had_not_met(text: str) -> None:
+    assert assess(text).level == "critical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the captain does not let the crew get off when they dock, he keeps their pay",
+        "kapitèn nan pa kite nou desann, li pa peye nou",
+    ],
+)
+def test_a_crew_not_let_ashore_is_kept_from_leaving(text: str) -> None:
+    assert "movement_restricted" in assess(text).keys
+
+
+def test_seventeen_years_of_work_is_no_child() -> None:
+    assert "minor_involved" not in assess("il travaille au port depuis dix-sept ans").keys
