@@ -33,6 +33,9 @@ MEANS = frozenset(
 # Signals that say nothing about whether a crime is happening: a border or a group a person
 # belongs to. They do not turn an inquiry into a case to route as trafficking.
 NOT_CASE_SIGNALS = frozenset({"crossed_border"})
+# People held for money, and the signs that they are migrants on their way.
+HELD_FOR_MONEY = frozenset({"kidnapping"})
+MIGRATION_CONTEXT = frozenset({"irregular_migrant", "crossed_border"})
 
 CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
 
@@ -81,6 +84,9 @@ def classify_case(
     means = keys & MEANS
     trafficking_signals = {k for k in keys if indicators[k].trafficking}
     smuggling_signals = {k for k in keys if indicators[k].smuggling}
+    # Migrants held for ransom on the way ("nos secuestraron cruzando la frontera, piden 3 mil por
+    # cabeza") were being smuggled when they were taken: both.
+    held_migrants = keys & HELD_FOR_MONEY if keys & MIGRATION_CONTEXT else frozenset()
     # A seasoned operator treats any sign of exploitation or control as possible trafficking to
     # identify; the Palermo test (purpose with means, or purpose alone for a child) is then the
     # strong form, reported in the reasons.
@@ -99,6 +105,13 @@ def classify_case(
             + ", ".join(sorted(smuggling_signals))
             + "): smuggling of migrants."
         )
+    if held_migrants and not smuggling_signals:
+        reasons.append(
+            "Migrants on their way are held for money ("
+            + ", ".join(sorted(held_migrants | (keys & MIGRATION_CONTEXT)))
+            + "): they were being smuggled when they were taken."
+        )
+        smuggling_signals = set(held_migrants)
     if smuggling_signals and (trafficking or trafficking_signals):
         case_type = "both"
         if not trafficking:

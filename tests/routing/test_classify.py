@@ -44,3 +44,22 @@ def test_nationality_from_answer_demonym_or_origin_phrase(small_snapshot: Snapsh
 
 def test_vulnerability_lists_the_minor_first(small_snapshot: Snapshot) -> None:
     assert classify(small_snapshot, "una niña embarazada").vulnerability == ("minor", "pregnant")
+
+
+def test_migrants_held_for_money_on_the_way_are_both_a_daughter_held_is_trafficking(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test.
+    held = classify(small_snapshot, "nos secuestraron en la frontera, piden dinero a la familia")
+    assert held.case_type == "both"
+    assert "being smuggled when they were taken" in " ".join(held.reasons)
+    assert classify(small_snapshot, "secuestraron a mi hija y piden 3 mil").case_type == "trafficking"
+
+
+def test_the_one_who_took_them_across_and_a_price_to_cross_are_smuggling(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test.
+    text = "le monsieur qui nous a fait passer nous garde dans une maison, il ne nous laisse pas sortir"
+    assert classify(small_snapshot, text).case_type == "both"
+    assert classify(small_snapshot, "cuánto cuesta pasar a México sin papeles").case_type == "smuggling"
+    assert classify(small_snapshot, "combien pour passer la frontière à Peñas Blancas").case_type == "smuggling"
+    # How long a legal crossing takes is no price asked to be smuggled.
+    text = "combien de jours j'ai pour traverser le Guatemala avec le papier de la migration"
+    assert classify(small_snapshot, text).case_type == "unclear"
