@@ -262,3 +262,24 @@ def test_a_crew_not_let_ashore_is_kept_from_leaving(text: str) -> None:
 
 def test_seventeen_years_of_work_is_no_child() -> None:
     assert "minor_involved" not in assess("il travaille au port depuis dix-sept ans").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: the company store and a farm's name are no place of
+        # confinement.
+        "en el ingenio les pagan con vales pa la bodega y el capataz guarda los pasaportes",
+        "they keep our papers at the tomato ranch and we work fourteen hours",
+    ],
+)
+def test_a_company_store_or_a_ranch_by_name_is_no_one_held(text: str) -> None:
+    assert "held_now" not in assess(text).keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["nos tienen en una bodega cerca de la terminal", "kounya nou nan yon ranch, yo fè nou travay san peye"],
+)
+def test_people_kept_in_a_warehouse_or_a_ranch_are_held(text: str) -> None:
+    assert "movement_restricted" in assess(text).keys
