@@ -84,8 +84,8 @@ def classify_case(
     means = keys & MEANS
     trafficking_signals = {k for k in keys if indicators[k].trafficking}
     smuggling_signals = {k for k in keys if indicators[k].smuggling}
-    # Migrants held for ransom on the way ("nos secuestraron cruzando la frontera, piden 3 mil por
-    # cabeza") were being smuggled when they were taken: both.
+    # Migrants held for ransom on the way ("nos secuestraron en la frontera, piden dinero a la
+    # familia") were being smuggled when they were taken: both.
     held_migrants = keys & HELD_FOR_MONEY if keys & MIGRATION_CONTEXT else frozenset()
     # A seasoned operator treats any sign of exploitation or control as possible trafficking to
     # identify; the Palermo test (purpose with means, or purpose alone for a child) is then the

@@ -212,3 +212,4 @@ def test_small_towns_and_other_names_far_from_the_routes_are_not_places(director
     # A big city's other name still counts ("Miyami"), and so do Haiti's and Colombia's small towns.
     text = "matant mwen ap travay kay yon fanmi Miyami, yo kenbe paspò l"
     assert _country_read(directory_snapshot, text, None) == "US"
+    assert _country_read(directory_snapshot, "estamos en Acandí esperando la lancha, el guía no aparece", None) == "CO"
