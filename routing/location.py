@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -219,6 +219,12 @@ def _ends_with_cue(words: tuple[str, ...], start: int, cues: frozenset[tuple[str
     return any(tuple(words[start - size : start]) in cues for size in range(1, min(longest, start) + 1))
 
 
+def _cue_starts(words: tuple[str, ...], end: int, cues: frozenset[tuple[str, ...]], longest: int) -> Iterator[int]:
+    """Where each cue that ends right before `end` begins, the shortest cue first (what
+    _ends_with_cue asks, for callers that look at the words before the cue)."""
+    return (end - size for size in range(1, min(longest, end) + 1) if tuple(words[end - size : end]) in cues)
+
+
 def _without_article(key: str) -> str:
     # "el coyote" is a town's alternate name but in text it is the smuggler; an article does not
     # make a common word a place.
@@ -324,10 +330,8 @@ def _where_now_after_escape(words: tuple[str, ...], start: int, rules: PlaceRule
     if not rules.now_cues:
         return False
     for end in range(start, max(0, start - NOW_WINDOW) - 1, -1):
-        for size in range(1, rules.longest_cue + 1):
-            if end - size >= 0 and words[end - size : end] in rules.now_cues:
-                before = words[: end - size]
-                return any(_escape_at(before, i, rules.escape_stems) for i in range(len(before)))
+        for cue in _cue_starts(words, end, rules.now_cues, rules.longest_cue):
+            return any(_escape_at(words[:cue], i, rules.escape_stems) for i in range(cue))
     return False
 
 
@@ -490,12 +494,11 @@ def _not_the_callers_own(mentions: list[PlaceMention], words: tuple[str, ...], r
 def _after_a_relative(words: tuple[str, ...], start: int, rules: PlaceRules) -> bool:
     """Whether the self cue before a place follows a relative: "manman m nan Pòdepè" (my mother is
     in Pòdepè) is not "m nan" (I am in)."""
-    for size in range(1, rules.longest_cue + 1):
-        if start - size >= 1 and words[start - size : start] in rules.self_cues:
-            # The cue's own first word may close the relative: "manman m" + "m nan".
-            for before in (words[: start - size], words[: start - size + 1]):
-                if any(before[len(before) - n :] in rules.relative_words for n in (1, 2) if len(before) >= n):
-                    return True
+    for cue in _cue_starts(words, start, rules.self_cues, rules.longest_cue):
+        # The cue's own first word may close the relative: "manman m" + "m nan".
+        for before in (words[:cue], words[: cue + 1]) if cue >= 1 else ():
+            if any(before[len(before) - n :] in rules.relative_words for n in (1, 2) if len(before) >= n):
+                return True
     return False
 
 
