@@ -283,3 +283,84 @@ def test_a_company_store_or_a_ranch_by_name_is_no_one_held(text: str) -> None:
 )
 def test_people_kept_in_a_warehouse_or_a_ranch_are_held(text: str) -> None:
     assert "movement_restricted" in assess(text).keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test of what corpus no. 11 showed the grammar missing.
+        # a gun by its slang name
+        "el que maneja la lancha anda con un fierro en la cintura",
+        "les gardes ont des cuernos de chivo à l'entrée",
+        # hunted after an escape, in a car
+        "me sali de esa casa pero el patron me anda buscando en su camioneta",
+        # people shut in a truck or a trailer nobody opens
+        "hay una caja seca en el patio desde anoche y nadie la abre, se oyen golpes",
+        "on est dans le camion depuis des heures, on respire mal",
+        # a ransom threat in plain words
+        "they got my son and say pay 3000 or we never see him again",
+        "on nous garde dans une maison, on sort pas avant que la famille paye",
+        # a child with men who pay, and a man who abuses a girl
+        "minha sobrinha de 15 anos trabalha numa boate, o dono fica com o que os homens pagam",
+        "la niña de 12 que trabaja en esa casa, el patron abusa de ella",
+    ],
+)
+def test_danger_now_in_words_corpus_eleven_showed_missing(text: str) -> None:
+    assert assess(text).level == "critical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "una señora pone a pedir a dos niños en el semáforo y se queda con lo que juntan",
+        "yon nonm fè timoun yo mande lajan devan makèt la chak jou",
+        "a woman drops kids off each morning to beg at the lights and collects the money at night",
+    ],
+)
+def test_children_made_to_beg_are_forced_labour_not_ransom(text: str) -> None:
+    keys = assess(text).keys
+    assert "forced_labour" in keys
+    assert "kidnapping" not in keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # where people sleep or work is no place they are held
+        "trabajo en la finca y duermo en la bodega con los demás",
+        "m travay nan yon boulanjri, m dòmi nan depo a",
+        "my cousin works for a man in a warehouse in Tegucigalpa",
+        # a door said to be open
+        "the door isnt locked but the boss says we owe him",
+        # someone missing: "we don't know where he is" is not people lost in the bush
+        "frè m nan pati depi yon mwa, nou pa konn kote l ye",
+    ],
+)
+def test_where_people_sleep_or_work_and_a_missing_person_are_no_danger_now(text: str) -> None:
+    keys = assess(text).keys
+    assert "held_now" not in keys
+    assert "abandoned_in_danger" not in keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el guia nos tiene en una bodega y dice que no salimos",
+        "they are keeping us in a warehouse near the port",
+    ],
+)
+def test_people_kept_in_a_warehouse_by_someone_are_held_now(text: str) -> None:
+    assert "held_now" in assess(text).keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el patron dice que ya saben donde vive mi mamá",
+        "he says he knows where my family lives if I stop",
+        "mèt la di l konnen kote nou rete",
+        "la señora me va a reportar a migración si renuncio",
+    ],
+)
+def test_threats_by_hint_are_threats(text: str) -> None:
+    assert "threats_or_violence" in assess(text).keys
