@@ -362,6 +362,22 @@ def assess_risk(
                 notes.append(f"'{words_text(words, *past[0])}': the danger was in the past.")
     score = min(100, sum(indicator.weight for indicator in fired.values()))
     level, reasons, by_floor = _level(score, fired.keys(), rules, {k: i.evidence for k, i in fired.items()})
+    if _over_and_safe(occurrences) and rank_of(level, rules) > rank_of(SAFE_CAP, rules) and not answered(fired):
+        # "Ya me escapé, estoy en casa de una amiga; todavía tiene mi pasaporte": exploitation that is
+        # over, told from safety, is medium whatever signs of control it recounts, unless a danger
+        # is named after the words of safety ("me escapé pero me anda buscando").
+        level, by_floor = SAFE_CAP, False
+        reasons = (*reasons, f"The person has got away or is safe now: exploitation that is over is {SAFE_CAP}.")
+    elif (
+        occurrences.get("NOT_YET")
+        and rank_of(level, rules) > rank_of(SAFE_CAP, rules)
+        and not fired.keys() & NOW_DANGERS
+        and not answered(fired)
+    ):
+        # "Tengo 17, me ofrecen trabajo en Panamá... todavía no me voy", "li poko voye anyen": an offer
+        # or a solicitation not acted on yet is medium, a child's included.
+        level, by_floor = SAFE_CAP, False
+        reasons = (*reasons, f"Nothing has been sent or done yet: an offer or a request not acted on is {SAFE_CAP}.")
     hypothetical = occurrences.get("IF") or occurrences.get("HYPOTHETICAL")
     if (
         occurrences.get("LAW_QUESTION")
@@ -376,6 +392,40 @@ def assess_risk(
     ordered = tuple(sorted(fired.values(), key=lambda i: (-i.weight, i.key)))
     by_floor = by_floor and level != rules.levels[0]
     return RiskAssessment(level, score, ordered, rules.version, reasons + tuple(notes), by_floor)
+
+
+# The band of exploitation that is over, told from safety (the labelling rules' "past exploitation where
+# the person is now safe").
+SAFE_CAP = "medium"
+# Dangers of the moment that no "not yet" talks down.
+NOW_DANGERS = frozenset(
+    {"kidnapping", "weapon", "held_now", "in_danger_now", "abandoned_in_danger", "followed", "in_custody"}
+)
+# Word families that, after the last word of escape or safety, say the danger goes on.
+_DANGER_AFTER_ESCAPE = (*_DANGER_AFTER_SAFE, "FOLLOW", "SEARCH_ME", "STILL_THERE")
+
+
+def rank_of(level: str, rules: RiskRules) -> int:
+    return rules.levels.index(level)
+
+
+def answered(fired: Mapping[str, Indicator]) -> bool:
+    return any(indicator.evidence == ANSWER_EVIDENCE for indicator in fired.values())
+
+
+def _over_and_safe(occurrences: Mapping[str, tuple[tuple[int, int], ...]]) -> bool:
+    """Whether the report says the person got away or is safe now, with no danger named after it."""
+    denied = {end for _, end in occurrences.get("NEG", ())}
+    marks = [
+        start
+        for family in ("GOT_AWAY", "SAFE_NOW")
+        for start, _ in occurrences.get(family, ())
+        if start not in denied and start - 1 not in denied  # "eles não soltaram ninguém"
+    ]
+    if not marks:
+        return False
+    last = max(marks)
+    return not any(start > last for family in _DANGER_AFTER_ESCAPE for start, _ in occurrences.get(family, ()))
 
 
 def trafficking_indicator_keys(assessment: RiskAssessment, rules: RiskRules) -> frozenset[str]:

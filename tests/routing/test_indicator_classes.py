@@ -364,3 +364,56 @@ def test_people_kept_in_a_warehouse_by_someone_are_held_now(text: str) -> None:
 )
 def test_threats_by_hint_are_threats(text: str) -> None:
     assert "threats_or_violence" in assess(text).keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: exploitation that is over, told from safety, is medium
+        # whatever control it recounts (the labelling rules' "past exploitation where the person is
+        # now safe").
+        "me tuvieron en una soda sin pagarme y no me dejaba salir, ya me escapé y estoy donde mi prima",
+        "I worked two years in a house with no pay and they kept my passport. I got out in May, I'm with my aunt now",
+        "mwen te travay nan yon restoran, patwon an te kenbe paspò m. m sove, kounye a m lakay, m an sekirite",
+        "consegui fugir do bar em Cancún, o dono ficou com meu passaporte, agora tô no abrigo",
+    ],
+)
+def test_exploitation_over_and_the_person_safe_now_is_medium(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.level == "medium"
+    assert not assessment.by_floor
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a danger named after the escape goes on
+        "ya me escapé de la casa pero el patrón me anda buscando en el carro",
+        "I got out last night but my sister is still locked in there",
+        # a boat's pilot fleeing is no one at risk getting away
+        "o barco quebrou, o piloto fugiu na outra lancha, estamos sem água",
+        # "they have not let anyone go"
+        "estamos presos numa casa, a família pagou e eles não soltaram ninguém",
+    ],
+)
+def test_an_escape_with_danger_after_it_or_someone_else_fleeing_stays_critical(text: str) -> None:
+    assert assess(text).level == "critical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: an offer or a solicitation not acted on yet is medium, a
+        # child's included (the labelling rules' "online solicitation of a child where nothing has
+        # been sent yet", "a deceptive job offer").
+        "un tipo en facebook le pide fotos a mi hija de 14, ella no le ha mandado nada",
+        "my nephew is 16, a man offers him work on a boat if he pays the fee first, he hasn't gone yet",
+        "yon nonm ap mande pitit fi m 13 an foto sou WhatsApp, li poko voye anyen",
+    ],
+)
+def test_an_offer_or_a_request_not_acted_on_yet_is_medium(text: str) -> None:
+    assert assess(text).level == "medium"
+
+
+def test_not_yet_does_not_talk_down_someone_held_now() -> None:
+    assert assess("la tienen encerrada en un cuarto, todavía no se ha ido nadie a buscarla").level == "critical"
