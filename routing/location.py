@@ -68,6 +68,9 @@ class PlaceRules:
     foreign_town_min_population: int = 0
     # One-word demonyms by country ("mexicano", "panamen*"), for "lado mexicano", "Mexican side".
     demonyms: PhraseMatcher[str] | None = None
+    # Names the frequency lists count as everyday words only because the place is so often written
+    # ("puebla", "chiapas", "punta cana", "santo domingo"): a place in lower case, cued or not.
+    place_first_names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,7 @@ def default_place_rules() -> PlaceRules:
     return PlaceRules(
         min_length=int(places["min_length"]),
         common_words=frozenset(normalise(w) for w in places["common_words"]),
+        place_first_names=frozenset(normalise(w) for w in places.get("place_first_names", ())),
         location_cues=location,
         origin_cues=origin,
         longest_cue=max(len(cue) for cue in origin | location | destination | person | side | left | own | now),
@@ -288,7 +292,11 @@ def place_mentions(
         if destination and _journey_over(words, match.start, match.end, rules):
             destination, after_cue = False, True
         offered = not destination and _in_an_offer(words, match.start, reading, rules)
-        if typed is not None and not _reads_as_place(typed, match.start, match.end, places, strong_cue or destination):
+        if (
+            typed is not None
+            and key not in rules.place_first_names
+            and not _reads_as_place(typed, match.start, match.end, places, strong_cue or destination)
+        ):
             continue
         mentions.append(
             PlaceMention(

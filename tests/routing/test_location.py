@@ -213,3 +213,14 @@ def test_small_towns_and_other_names_far_from_the_routes_are_not_places(director
     text = "matant mwen ap travay kay yon fanmi Miyami, yo kenbe paspò l"
     assert _country_read(directory_snapshot, text, None) == "US"
     assert _country_read(directory_snapshot, "estamos en Acandí esperando la lancha, el guía no aparece", None) == "CO"
+
+
+def test_a_city_the_frequency_lists_take_for_a_word_is_a_place_in_lower_case(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: wordfreq counts "puebla", "chiapas" and "la romana" as
+    # everyday words only because the places are so often written; typed in lower case in a chat
+    # they are still the places.
+    assert _country_read(directory_snapshot, "estoy en la terminal de puebla y no se a donde ir", "") == "MX"
+    assert _country_read(directory_snapshot, "mi hermano corta cana en un batey cerca de la romana", "") == "DO"
+    assert _country_read(directory_snapshot, "me trajeron a trabajar a chiapas sin pago", "") == "MX"
+    # A word that is a town too stays a word: "el progreso de la obra" names no El Progreso.
+    assert _country_read(directory_snapshot, "el patron no paga y el progreso de la obra es lento", "SV") == "SV"
