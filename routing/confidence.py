@@ -192,6 +192,8 @@ def _risk(words: tuple[str, ...], risk: RiskAssessment, rules: RiskRules) -> Fie
             score, why, condition = 0.5, "A long report with no indicator the grammar knows.", "no indicator, long"
         else:
             score, why, condition = 0.8, "A short message with no indicator.", "no indicator, short"
+    elif risk.capped:
+        score, why, condition = 0.65, risk.capped, f"brought down to {risk.level}"
     elif floor:
         score, why, condition = 0.8, "A danger floor set the level.", f"a floor to {risk.level}"
     else:

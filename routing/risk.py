@@ -165,6 +165,9 @@ class RiskAssessment:
     # rests on a danger named in the report, not on the score or on signs of control alone, and the
     # learned reader may not talk it down ("soften-critical" in routing/learned.py).
     by_floor: bool = False
+    # Why the band was brought down to medium whatever the signs (exploitation over and the person safe,
+    # or an offer not acted on yet), or None.
+    capped: str | None = None
 
     @property
     def keys(self) -> frozenset[str]:
@@ -362,12 +365,14 @@ def assess_risk(
                 notes.append(f"'{words_text(words, *past[0])}': the danger was in the past.")
     score = min(100, sum(indicator.weight for indicator in fired.values()))
     level, reasons, by_floor = _level(score, fired.keys(), rules, {k: i.evidence for k, i in fired.items()})
+    capped = None
     if _over_and_safe(occurrences) and rank_of(level, rules) > rank_of(SAFE_CAP, rules) and not answered(fired):
         # "Ya me escapé, estoy en casa de una amiga; todavía tiene mi pasaporte": exploitation that is
         # over, told from safety, is medium whatever signs of control it recounts, unless a danger
         # is named after the words of safety ("me escapé pero me anda buscando").
         level, by_floor = SAFE_CAP, False
-        reasons = (*reasons, f"The person has got away or is safe now: exploitation that is over is {SAFE_CAP}.")
+        capped = f"The person has got away or is safe now: exploitation that is over is {SAFE_CAP}."
+        reasons = (*reasons, capped)
     elif (
         occurrences.get("NOT_YET")
         and rank_of(level, rules) > rank_of(SAFE_CAP, rules)
@@ -377,7 +382,8 @@ def assess_risk(
         # "Tengo 17, me ofrecen trabajo en Panamá... todavía no me voy", "li poko voye anyen": an offer
         # or a solicitation not acted on yet is medium, a child's included.
         level, by_floor = SAFE_CAP, False
-        reasons = (*reasons, f"Nothing has been sent or done yet: an offer or a request not acted on is {SAFE_CAP}.")
+        capped = f"Nothing has been sent or done yet: an offer or a request not acted on is {SAFE_CAP}."
+        reasons = (*reasons, capped)
     hypothetical = occurrences.get("IF") or occurrences.get("HYPOTHETICAL")
     if (
         occurrences.get("LAW_QUESTION")
@@ -387,11 +393,11 @@ def assess_risk(
     ):
         # "If my boss makes me do unpaid overtime, is that trafficking?": a question about the law
         # on a case that may not be one is an information request, whatever it mentions.
-        level = rules.levels[0]
+        level, capped = rules.levels[0], None
         reasons = (*reasons, "The report asks whether something is a crime: an information request.")
     ordered = tuple(sorted(fired.values(), key=lambda i: (-i.weight, i.key)))
     by_floor = by_floor and level != rules.levels[0]
-    return RiskAssessment(level, score, ordered, rules.version, reasons + tuple(notes), by_floor)
+    return RiskAssessment(level, score, ordered, rules.version, reasons + tuple(notes), by_floor, capped)
 
 
 # The band of exploitation that is over, told from safety (the labelling rules' "past exploitation where

@@ -1,5 +1,6 @@
 """Confidence is the share right of decisions read from the same class of evidence, drawn towards a prior."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 
@@ -13,7 +14,7 @@ from routing.confidence import (
     compile_calibration,
     default_calibration,
 )
-from routing.engine import route
+from routing.engine import default_rules, route
 from routing.intake import Intake
 from routing.snapshot import Snapshot
 
@@ -60,3 +61,14 @@ def test_a_field_below_the_review_level_is_unsure() -> None:
         )
     )
     assert confidence.unsure == ("location",)
+
+
+def test_a_band_brought_down_because_it_is_over_says_so_in_its_own_class(small_snapshot: Snapshot) -> None:
+    # A paraphrase written for this test: documents held and kept from leaving, told from safety.
+    text = "No me dejaban salir y el patrón tiene mi pasaporte. Ya me escapé, estoy donde mi tía."
+    rules = replace(default_rules(), reader=None)  # the rules' own reading, which the class describes
+    decision = route(Intake(channel="web", text=text), small_snapshot, TUESDAY, rules)
+    assert decision.risk.level == "medium"
+    risk = decision.confidence.fields["risk"]
+    assert risk.condition == "brought down to medium"
+    assert any("got away or is safe now" in reason for reason in risk.reasons)
