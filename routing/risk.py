@@ -408,7 +408,10 @@ NOW_DANGERS = frozenset(
     {"kidnapping", "weapon", "held_now", "in_danger_now", "abandoned_in_danger", "followed", "in_custody"}
 )
 # Word families that, after the last word of escape or safety, say the danger goes on.
-_DANGER_AFTER_ESCAPE = (*_DANGER_AFTER_SAFE, "FOLLOW", "SEARCH_ME", "STILL_THERE")
+_DANGER_AFTER_ESCAPE = (
+    *_DANGER_AFTER_SAFE,
+    *("FOLLOW", "SEARCH_ME", "STILL_THERE", "ABANDON", "NO_SUPPLIES", "DANGER", "ADRIFT", "HEAT_SICK"),
+)
 
 
 def rank_of(level: str, rules: RiskRules) -> int:

@@ -394,6 +394,9 @@ def test_exploitation_over_and_the_person_safe_now_is_medium(text: str) -> None:
         "o barco quebrou, o piloto fugiu na outra lancha, estamos sem água",
         # "they have not let anyone go"
         "estamos presos numa casa, a família pagou e eles não soltaram ninguém",
+        # out of one danger and into another: lost, without water
+        "m sove, men kounye a nou pèdi nan mòn nan, nou pa gen dlo",
+        "I got out of the truck but we are lost in the desert with no water",
     ],
 )
 def test_an_escape_with_danger_after_it_or_someone_else_fleeing_stays_critical(text: str) -> None:
@@ -417,3 +420,8 @@ def test_an_offer_or_a_request_not_acted_on_yet_is_medium(text: str) -> None:
 
 def test_not_yet_does_not_talk_down_someone_held_now() -> None:
     assert assess("la tienen encerrada en un cuarto, todavía no se ha ido nadie a buscarla").level == "critical"
+
+
+def test_coming_to_work_is_no_getting_away() -> None:
+    # "me vine" is "I came", not "I got away": the documents held keep the band.
+    assert assess("me vine a trabajar a Cancún y el patrón me quitó el pasaporte y no me paga").level == "high"
