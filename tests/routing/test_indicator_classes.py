@@ -425,3 +425,8 @@ def test_not_yet_does_not_talk_down_someone_held_now() -> None:
 def test_coming_to_work_is_no_getting_away() -> None:
     # "me vine" is "I came", not "I got away": the documents held keep the band.
     assert assess("me vine a trabajar a Cancún y el patrón me quitó el pasaporte y no me paga").level == "high"
+
+
+def test_horns_of_infidelity_are_no_weapon() -> None:
+    # "le puso los cuernos" is unfaithfulness; the gun is "cuerno de chivo", or horns someone carries.
+    assert "weapon" not in assess("mi novio le puso los cuernos y ahora la obliga a trabajar sin pago").keys
