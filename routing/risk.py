@@ -389,7 +389,7 @@ def assess_risk(
         occurrences.get("LAW_QUESTION")
         and hypothetical
         and level != "critical"
-        and not any(i.evidence == ANSWER_EVIDENCE for i in fired.values())
+        and not answered(fired)
     ):
         # "If my boss makes me do unpaid overtime, is that trafficking?": a question about the law
         # on a case that may not be one is an information request, whatever it mentions.
