@@ -38,6 +38,9 @@ class PlaceRules:
     longest_cue: int
     destination_cues: frozenset[tuple[str, ...]] = frozenset()
     person_cues: frozenset[tuple[str, ...]] = frozenset()
+    # "colonia Kennedy", "calle México", "rue Panama": a neighbourhood or a street named after a
+    # place, not the place.
+    street_cues: frozenset[tuple[str, ...]] = frozenset()
     capital_words: frozenset[str] = frozenset()
     offer_stems: tuple[str, ...] = ()
     offer_window: int = 0
@@ -144,6 +147,7 @@ def default_place_rules() -> PlaceRules:
     location = frozenset(tuple(normalise(cue).split()) for cue in places["location_cues"])
     destination = frozenset(tuple(normalise(cue).split()) for cue in places["destination_cues"])
     person = frozenset(tuple(normalise(cue).split()) for cue in places["person_cues"])
+    street = frozenset(tuple(normalise(cue).split()) for cue in places.get("street_cues", ()))
     side = frozenset(tuple(normalise(cue).split()) for cue in places.get("side_cues", ()))
     # A place someone went back to ("ya regresé a Chiriquí", "back in Cali") counts as one left.
     left = frozenset(
@@ -163,9 +167,12 @@ def default_place_rules() -> PlaceRules:
         place_first_names=frozenset(normalise(w) for w in places.get("place_first_names", ())),
         location_cues=location,
         origin_cues=origin,
-        longest_cue=max(len(cue) for cue in origin | location | destination | person | side | left | own | now),
+        longest_cue=max(
+            len(cue) for cue in origin | location | destination | person | street | side | left | own | now
+        ),
         destination_cues=destination,
         person_cues=person,
+        street_cues=street,
         capital_words=frozenset(normalise(w) for w in places["capital_words"]),
         offer_stems=tuple(normalise(w) for w in places["offer_stems"]),
         offer_window=int(places["offer_window"]),
@@ -258,6 +265,8 @@ def place_mentions(
             continue
         if _ends_with_cue(words, match.start, rules.person_cues, rules.longest_cue):
             continue  # "mon ami Salvador", "la señora Victoria", "le dicen el León": a person
+        if _ends_with_cue(words, match.start, rules.street_cues, rules.longest_cue):
+            continue  # "la colonia Kennedy", "avenida Balboa", "rue Panama": a street or a neighbourhood
         is_origin = _ends_with_cue(words, match.start, rules.origin_cues, rules.longest_cue)
         if is_origin != origin:
             continue
@@ -691,7 +700,8 @@ def _from_text(
             if guessed:
                 reason += (
                     f" The name also exists in {elsewhere}; nothing else in the report says which, and"
-                    f" the likeliest, by the size of the towns that carry it, is {settled.country}."
+                    f" the likeliest, by the size of the towns that carry it or a province of that name,"
+                    f" is {settled.country}."
                 )
             else:
                 reason += f" The name also exists in {elsewhere}; other signals chose {settled.country}."
@@ -769,6 +779,15 @@ def _likeliest(places: tuple[Place, ...], countries: tuple[str, ...], snapshot: 
     core = [c for c in countries if (country := snapshot.countries.get(c)) is not None and country.corett]
     if len(core) == 1:
         return _most_specific([p for p in places if p.country == core[0]])
+    # A department or province of the name in one of the coalition's countries is what the name
+    # means over towns elsewhere that are no cities: "Pedernales" is the Dominican province on the
+    # Haitian border before a village of Michoacán.
+    provinces = {p.country for p in places if p.kind == "region" and p.country in core}
+    if len(provinces) == 1:
+        (home,) = provinces
+        towns = (p.population for p in places if p.country != home and p.country in countries and not p.alternate)
+        if max(towns, default=0) < CORE_CITY:
+            return _most_specific([p for p in places if p.country == home])
     # Within the coalition, the towns that carry the name as their own: one, or a city that dwarfs
     # the others ("Colón" is Panama's port city over villages and a Honduran department, "San José"
     # is Costa Rica's capital over towns that have it only as another name).

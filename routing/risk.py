@@ -385,12 +385,7 @@ def assess_risk(
         capped = f"Nothing has been sent or done yet: an offer or a request not acted on is {SAFE_CAP}."
         reasons = (*reasons, capped)
     hypothetical = occurrences.get("IF") or occurrences.get("HYPOTHETICAL")
-    if (
-        occurrences.get("LAW_QUESTION")
-        and hypothetical
-        and level != "critical"
-        and not answered(fired)
-    ):
+    if occurrences.get("LAW_QUESTION") and hypothetical and level != "critical" and not answered(fired):
         # "If my boss makes me do unpaid overtime, is that trafficking?": a question about the law
         # on a case that may not be one is an information request, whatever it mentions.
         level, capped = rules.levels[0], None

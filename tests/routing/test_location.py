@@ -31,14 +31,29 @@ def test_an_ambiguous_name_is_settled_by_the_phone_or_reported(small_snapshot: S
 
 
 def test_a_shared_name_with_no_town_that_dwarfs_the_others_stays_ambiguous(directory_snapshot: Snapshot) -> None:
-    # Villanueva: 31,000 in Cortés (HN), 12,000 in Zacatecas (MX); Pedernales: 11,000 (DO), 6,000 (MX).
-    for text in ("trabajo en una maquila en Villanueva y no me pagan", "nos dejaron en Pedernales sin agua"):
+    # Villanueva: 31,000 in Cortés (HN), 12,000 in Zacatecas (MX).
+    for text in ("trabajo en una maquila en Villanueva y no me pagan",):
         result = resolve_location(Location(), tokens(text), None, directory_snapshot, RULES, read_text(text))
         assert result.country is None and result.ambiguous, text
     # Where one coalition country carries the name as its own and the others only as another name,
     # or one city dwarfs the others, that country is read (San José, Santa Ana).
     assert _country_read(directory_snapshot, "En San José tienen a una señora encerrada", None) == "CR"
     assert _country_read(directory_snapshot, "me escondí en una farmacia en Santa Ana", None) == "SV"
+
+
+def test_a_province_of_the_name_in_one_coalition_country_is_read_over_villages_elsewhere(
+    directory_snapshot: Snapshot,
+) -> None:
+    # Pedernales: a Dominican province and its town of 11,000, beside towns of 6,000 in Michoacán and
+    # Ecuador. Paraphrases written for this test.
+    for text in ("nos dejaron en Pedernales sin agua", "li travay nan yon bar nan Pedernales, patwon an kenbe papye l"):
+        result = resolve_location(Location(), tokens(text), None, directory_snapshot, RULES, read_text(text))
+        assert (result.country, result.ambiguous) == ("DO", False), text
+        assert "a province of that name" in result.reasons[0]
+    # A department's name is not read over a city of 50,000 or more elsewhere: Santa Rosa is a
+    # Guatemalan department, and a town of 178,000 beside others in six countries.
+    result = resolve_location(Location(), tokens("estamos en Santa Rosa"), None, directory_snapshot, RULES)
+    assert result.country is None and result.ambiguous
 
 
 def test_origin_is_not_the_location(small_snapshot: Snapshot) -> None:
@@ -59,6 +74,28 @@ def test_a_finished_journey_puts_the_place_where_the_person_now_is(small_snapsho
     assert _country_read(small_snapshot, "vim pro Panamá trabalhar e a dona ficou com meu passaporte", "BR") == "PA"
     assert _country_read(small_snapshot, "je suis arrivée au Guatemala et on m'a pris mon passeport", "HT") == "GT"
     assert _country_read(small_snapshot, "se fue para Panamá a trabajar y no le pagan", "HN") == "PA"
+
+
+def test_being_brought_somewhere_is_a_journey_over(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: "me trouxe pra", "nos trajo a", "brought me to" say where
+    # the person was taken and is now, not where they want to go.
+    assert (
+        _country_read(small_snapshot, "meu namorado me trouxe pra Guatemala e me obriga a sair com homens", "BR")
+        == "GT"
+    )
+    assert _country_read(small_snapshot, "el señor nos trajo a Panamá y no nos paga", "CO") == "PA"
+    assert _country_read(small_snapshot, "he brought me to Mexico and keeps my passport", "US") == "MX"
+    # Still ahead: "me va a traer a", "quiere llevarme a" keep the phone's country.
+    assert _country_read(small_snapshot, "un señor dice que me puede llevar a Panamá a trabajar", "HN") == "HN"
+
+
+def test_a_street_or_a_neighbourhood_named_after_a_place_is_not_that_place(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: colonias, streets and rues named after countries and towns.
+    assert _country_read(small_snapshot, "me tienen en un cuarto en la colonia Guatemala", "HN") == "HN"
+    assert _country_read(small_snapshot, "trabajo en un bar de la calle México y no me pagan", "PA") == "PA"
+    assert _country_read(small_snapshot, "on est dans une maison rue Panama, on ne peut pas sortir", "HT") == "HT"
+    # The same names with no street word are the places.
+    assert _country_read(small_snapshot, "me tienen en un cuarto en Guatemala", "HN") == "GT"
 
 
 def test_a_journey_still_ahead_keeps_the_phone_country(small_snapshot: Snapshot) -> None:
