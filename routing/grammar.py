@@ -42,6 +42,8 @@ class Reading:
     # The language the text was read as, when known: some negation words are ordinary words in
     # another language (Haitian "pa" is "para" in Caribbean Spanish: "pa montar gente en yola").
     language: str | None = None
+    # The clauses asked as questions ("¿hay albergues en México?", "is there a shelter in Belize?").
+    questions: frozenset[int] = frozenset()
 
 
 def read_text(text: str) -> Reading:
@@ -60,7 +62,14 @@ def read_text(text: str) -> Reading:
                 surfaces.append(typed.casefold())
                 capitalised.append(typed[:1].isupper() and not first and not typed.isupper())
                 first = False
-    return Reading(tuple(words), tuple(clauses), tuple(surfaces), tuple(capitalised))
+    breaks = [match.group() for match in _CLAUSE_BREAK.finditer(text)]
+    # re.split puts clause n between break n-1 and break n: a question opens with "¿" or ends with "?".
+    questions = frozenset(
+        number
+        for number in range(len(breaks) + 1)
+        if (number < len(breaks) and "?" in breaks[number]) or (number > 0 and "¿" in breaks[number - 1])
+    )
+    return Reading(tuple(words), tuple(clauses), tuple(surfaces), tuple(capitalised), questions=questions)
 
 
 @lru_cache(maxsize=100_000)

@@ -44,6 +44,14 @@ class PlaceRules:
     capital_words: frozenset[str] = frozenset()
     offer_stems: tuple[str, ...] = ()
     offer_window: int = 0
+    # "recluta muchachas en Jinotega", "recrutée à Port-au-Prince": the place a recruiter works in is
+    # where it happens, unless work or a purpose comes first ("recruits girls to work in Panama").
+    recruit_stems: tuple[str, ...] = ()
+    purpose_words: frozenset[str] = frozenset()
+    arrival_words: frozenset[str] = frozenset()
+    # "hay", "is there", "èske gen": a question about what there is in a country ("¿hay albergues en
+    # México?") names it as a topic.
+    topic_cues: frozenset[tuple[str, ...]] = frozenset()
     weak_cues: frozenset[tuple[str, ...]] = frozenset()
     # A journey that is over: "vim pro Panamá", "I came to", "foi pra Cancún trabalhar".
     arrival_verbs: frozenset[str] = frozenset()
@@ -176,6 +184,10 @@ def default_place_rules() -> PlaceRules:
         capital_words=frozenset(normalise(w) for w in places["capital_words"]),
         offer_stems=tuple(normalise(w) for w in places["offer_stems"]),
         offer_window=int(places["offer_window"]),
+        recruit_stems=tuple(normalise(w) for w in places.get("recruit_stems", ())),
+        purpose_words=frozenset(normalise(w) for w in places.get("purpose_words", ())),
+        arrival_words=frozenset(normalise(w) for w in places.get("arrival_words", ())),
+        topic_cues=frozenset(tuple(normalise(cue).split()) for cue in places.get("topic_cues", ())),
         weak_cues=frozenset(tuple(normalise(cue).split()) for cue in places["weak_location_cues"]),
         arrival_verbs=frozenset(normalise(w) for w in places.get("arrival_verbs", ())),
         departure_verbs=frozenset(normalise(w) for w in places.get("departure_verbs", ())),
@@ -300,6 +312,10 @@ def place_mentions(
         )
         if destination and _journey_over(words, match.start, match.end, rules):
             destination, after_cue = False, True
+        # "¿hay albergues en México?", "is there a hotline in Costa Rica?": a country asked about is
+        # a topic, not where it happens.
+        if not destination and typed is not None and _asked_about(words, typed, match.start, places, rules):
+            destination = True
         offered = not destination and _in_an_offer(words, match.start, reading, rules)
         if (
             typed is not None
@@ -382,10 +398,29 @@ def _journey_over(words: tuple[str, ...], start: int, end: int, rules: PlaceRule
     return left and any(word in rules.work_words for word in words[end : end + 3])
 
 
+def _asked_about(
+    words: tuple[str, ...], reading: Reading, start: int, places: tuple[Place, ...], rules: PlaceRules
+) -> bool:
+    """Whether a country is named in a question about what there is there ("¿hay albergues en
+    México?", "èske gen albèg nan Meksik?", "y a-t-il des foyers au Mexique ?")."""
+    clause = reading.clauses[start]
+    if clause not in reading.questions or not any(p.kind == "country" for p in places):
+        return False
+    first = start
+    while first > 0 and reading.clauses[first - 1] == clause:
+        first -= 1
+    return any(
+        tuple(words[position : position + len(cue)]) in rules.topic_cues
+        for position in range(first, start)
+        for cue in rules.topic_cues
+    )
+
+
 def _in_an_offer(words: tuple[str, ...], start: int, reading: Reading | None, rules: PlaceRules) -> bool:
     """A place in the clause of a job or trip offer ("le ofrecieron trabajo en Cancún", "anuncia
     vagas nos EUA", "pwomèt travay nan Chili") is where the job would be: it yields to any other place
-    and to the phone's country."""
+    and to the phone's country. The place a recruiter is said to recruit in, before any word of work
+    or purpose ("recluta muchachas en Jinotega para trabajar en Panamá"), is where it happens."""
     if not rules.offer_stems:
         return False
     first = max(0, start - rules.offer_window)
@@ -393,7 +428,14 @@ def _in_an_offer(words: tuple[str, ...], start: int, reading: Reading | None, ru
         if reading is not None and reading.words == words and reading.clauses[position] != reading.clauses[start]:
             continue
         if words[position].startswith(rules.offer_stems):
-            return True
+            between = words[position + 1 : start]
+            recruiting_here = words[position].startswith(rules.recruit_stems) and not any(
+                word in rules.work_words or word in rules.purpose_words for word in between
+            )
+            # "... para trabajo en Chiapas; al llegar le retuvieron el documento": they went, and
+            # it happens where they arrived.
+            arrived = any(word in rules.arrival_verbs or word in rules.arrival_words for word in words[start:])
+            return not recruiting_here or arrived
     return False
 
 
@@ -415,6 +457,11 @@ def _reads_as_place(reading: Reading, start: int, end: int, places: tuple[Place,
         # "el campo", "the center": an article and an ordinary word, written in lower case.
         return not ordinary_word(reading.surfaces[start + 1] or bare)
     if cued:
+        # "en carro", "en el parque": after "en" an ordinary word is a place only when a town
+        # carries it as its own name, not when it is only one of a small town's other names
+        # ("CDMX" is Mexico City's).
+        if end - start == 1 and all(p.alternate and p.population < DOMINANT_POPULATION for p in places):
+            return not ordinary_word(surface or reading.words[start])
         return True
     if end - start > 1:
         # "gracias a dios", "nombre de dios": a name made only of everyday words, not cued and not

@@ -98,6 +98,33 @@ def test_a_street_or_a_neighbourhood_named_after_a_place_is_not_that_place(small
     assert _country_read(small_snapshot, "me tienen en un cuarto en Guatemala", "HN") == "GT"
 
 
+def test_where_a_recruiter_recruits_is_where_it_happens(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: the place recruited in, before any word of work or purpose,
+    # is where it happens; the job's place after "para trabajar" is a destination.
+    text = "un hombre recluta muchachas en Jinotega para trabajar de meseras en Panamá"
+    assert _country_read(small_snapshot, text, None) == "NI"
+    text = "femme recrutée à Port-au-Prince par une agence pour du travail de ménage au Panama"
+    assert _country_read(small_snapshot, text, None) == "HT"
+    # Once they went and arrived, it happens where the job was.
+    text = "reclutado en Huehuetenango para trabajo en Chiapas; al llegar le quitaron el documento"
+    assert _country_read(small_snapshot, text, None) == "MX"
+
+
+def test_a_country_asked_about_is_a_topic_not_the_place(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: "is there ... in <country>?" asks about the country.
+    assert _country_read(small_snapshot, "¿hay albergues en México?", "SV") == "SV"
+    assert _country_read(small_snapshot, "eske gen kay akèy pou timoun nan Meksik?", None) is None
+    assert _country_read(small_snapshot, "is there a hotline in Costa Rica?", None) is None
+    # Said, not asked, or asked with no "is there", the country is where it happens.
+    assert _country_read(small_snapshot, "hay muchachas encerradas en México", "SV") == "MX"
+    assert _country_read(small_snapshot, "estoy en México, ¿me pueden ayudar?", "SV") == "MX"
+
+
+def test_an_ordinary_word_that_is_only_a_small_towns_other_name_is_no_place(small_snapshot: Snapshot) -> None:
+    # "carro" is another name of a Zacatecas village: "en carro" is by car. Written for this test.
+    assert _country_read(small_snapshot, "nos lleva en carro hasta la frontera", "PA") == "PA"
+
+
 def test_a_journey_still_ahead_keeps_the_phone_country(small_snapshot: Snapshot) -> None:
     assert _country_read(small_snapshot, "quiero ir a Panamá a trabajar, es legal la agencia?", "HN") == "HN"
     assert _country_read(small_snapshot, "m vle ale nan Panama pou m travay", "HT") == "HT"
