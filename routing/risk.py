@@ -319,6 +319,18 @@ def assess_risk(
         )
         if age:
             fired["minor_involved"] = Indicator("minor_involved", rules.indicators["minor_involved"].weight, age)
+    if "minor_involved" in fired and "sexual_exploitation" not in fired and "sexual_exploitation" not in denied:
+        # "mi hija de 13 ya le mandó fotos": a child who has already sent images to someone asking for
+        # them is sexually exploited online (the labelling rules), however the age was said.
+        sent = [
+            (start, end)
+            for start, end in grammar.occurrences(words).get("SENT_IMAGES", ())
+            if not grammar.negated(reading, start, end, negations)
+        ]
+        if sent:
+            fired["sexual_exploitation"] = Indicator(
+                "sexual_exploitation", rules.indicators["sexual_exploitation"].weight, words_text(words, *sent[0])
+            )
     for key in list(fired):
         for implied in rules.indicators[key].implies:
             if implied not in fired and implied not in denied:
@@ -384,6 +396,13 @@ def assess_risk(
         level, by_floor = SAFE_CAP, False
         capped = f"Nothing has been sent or done yet: an offer or a request not acted on is {SAFE_CAP}."
         reasons = (*reasons, capped)
+    elif _an_offer_only(fired, rules) and rank_of(level, rules) > rank_of(SAFE_CAP, rules) and not answered(fired):
+        # "Tengo 16, un señor de Facebook me ofrece trabajo en la capital, ¿es seguro?": a job offer
+        # that looks deceptive, with no sign of control or danger yet, is medium, a child's included
+        # (the labelling rules' "a deceptive job offer").
+        level, by_floor = SAFE_CAP, False
+        capped = f"Only an offer, with no sign of control or danger yet: a deceptive offer is {SAFE_CAP}."
+        reasons = (*reasons, capped)
     hypothetical = occurrences.get("IF") or occurrences.get("HYPOTHETICAL")
     if occurrences.get("LAW_QUESTION") and hypothetical and level != "critical" and not answered(fired):
         # "If my boss makes me do unpaid overtime, is that trafficking?": a question about the law
@@ -407,6 +426,17 @@ _DANGER_AFTER_ESCAPE = (
     *_DANGER_AFTER_SAFE,
     *("FOLLOW", "SEARCH_ME", "STILL_THERE", "ABANDON", "NO_SUPPLIES", "DANGER", "ADRIFT", "HEAT_SICK"),
 )
+
+
+# The signs of an offer: an offer is not yet exploitation.
+OFFER_SIGNS = frozenset({"recruitment_lure", "deceived_about_job"})
+# Signs beside an offer that say it has gone further than an offer.
+_BEYOND_AN_OFFER = NOW_DANGERS | {"possible_danger", "imminent_movement", "injured_or_ill"}
+
+
+def _an_offer_only(fired: Mapping[str, Indicator], rules: RiskRules) -> bool:
+    trafficking = {key for key in fired if rules.indicators[key].trafficking}
+    return bool(trafficking) and trafficking <= OFFER_SIGNS and not fired.keys() & _BEYOND_AN_OFFER
 
 
 def rank_of(level: str, rules: RiskRules) -> int:

@@ -418,6 +418,46 @@ def test_an_offer_or_a_request_not_acted_on_yet_is_medium(text: str) -> None:
     assert assess(text).level == "medium"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a job offer that looks deceptive, with no sign of control
+        # or danger yet, is medium, a child's included (the labelling rules' "a deceptive job offer").
+        "tengo 16 años, un señor de facebook me ofrece trabajo en una casa en la capital y me paga el bus, es seguro?",
+        "un homme a promis à ma nièce de 15 ans un travail de serveuse au Mexique, billet payé",
+        "my cousin is 17, a man promised her a job as a waitress in Cancún, good money, free ticket",
+    ],
+)
+def test_an_offer_with_no_sign_of_control_or_danger_is_medium(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.level == "medium"
+    assert assessment.capped and "offer" in assessment.capped
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The offer went further: documents taken, a lock, a child already sending images.
+        "me ofrecieron trabajo en Cancún y al llegar el patrón me quitó el pasaporte",
+        "le prometieron trabajo de mesera y ahora la tienen encerrada en un cuarto",
+        "li gen 15 an, yon nonm sou Instagram pwomèt li travay mannken, li deja voye foto toutouni",
+    ],
+)
+def test_an_offer_that_went_further_keeps_its_band(text: str) -> None:
+    assert assess(text).level in ("high", "critical")
+
+
+def test_a_child_who_already_sent_images_is_sexually_exploited() -> None:
+    # The labelling rules: a child in online exploitation with images already sent is critical.
+    # Paraphrases written for this test.
+    for text in (
+        "mi hija de 13 ya le mandó fotos a un hombre que conoció en tiktok y ahora él la quiere ver",
+        "my son is 14 and he already sent him pictures, now the man is asking for money",
+    ):
+        assessment = assess(text)
+        assert "sexual_exploitation" in assessment.keys and assessment.level == "critical", text
+
+
 def test_not_yet_does_not_talk_down_someone_held_now() -> None:
     assert assess("la tienen encerrada en un cuarto, todavía no se ha ido nadie a buscarla").level == "critical"
 
