@@ -64,6 +64,11 @@ def test_neighbourhoods_resorts_and_local_spellings_are_places(directory_snapsho
     assert _country_read(directory_snapshot, "nou nan Ansapit, konbyen pou travèse?", None) == "HT"
     assert _country_read(directory_snapshot, "en el batey Consuelo no le pagan a los braceros", None) == "DO"
     assert _country_read(directory_snapshot, "trabajo en una casa en Costa del Este y no me dejan salir", None) == "PA"
+    assert _country_read(directory_snapshot, "nou nan mitan forè Daryen an, gid la kite nou", None) == "PA"
+    # Someone called by a town's name ("yon mesye yo rele Santiago") is a person.
+    assert (
+        _country_read(directory_snapshot, "m ap travay kay yon mesye yo rele Santiago, li kenbe paspò m", None) is None
+    )
     # A brand and a drink are not the San José bus terminal nicknamed after them.
     assert _country_read(directory_snapshot, "me dieron una Coca Cola y me dormí en el carro", None) is None
 
