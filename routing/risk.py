@@ -378,6 +378,12 @@ def assess_risk(
     score = min(100, sum(indicator.weight for indicator in fired.values()))
     level, reasons, by_floor = _level(score, fired.keys(), rules, {k: i.evidence for k, i in fired.items()})
     capped = None
+    if by_floor and level == "high" and _a_child_on_the_road(fired):
+        # "Estamos en Necoclí, mi niño tiene 6, ¿es seguro el bote?": a child crossing with their
+        # family, with no sign of exploitation or danger, is no child in exploitation (the labelling
+        # rules' high), so the child floor does not hold the band; the crossing's own signs set it,
+        # and the learned reader may read it lower.
+        by_floor = False
     if _over_and_safe(occurrences) and rank_of(level, rules) > rank_of(SAFE_CAP, rules) and not answered(fired):
         # "Ya me escapé, estoy en casa de una amiga; todavía tiene mi pasaporte": exploitation that is
         # over, told from safety, is medium whatever signs of control it recounts, unless a danger
@@ -437,6 +443,17 @@ _BEYOND_AN_OFFER = NOW_DANGERS | {"possible_danger", "imminent_movement", "injur
 def _an_offer_only(fired: Mapping[str, Indicator], rules: RiskRules) -> bool:
     trafficking = {key for key in fired if rules.indicators[key].trafficking}
     return bool(trafficking) and trafficking <= OFFER_SIGNS and not fired.keys() & _BEYOND_AN_OFFER
+
+
+# Signs of a crossing, and of the people crossing, that say nothing of exploitation or danger.
+_CROSSING_SIGNS = frozenset({"smuggler_involved", "paid_to_cross_border", "crossed_border"})
+_CROSSING_ONLY = _CROSSING_SIGNS | {"minor_involved", "irregular_migrant", "pregnant"}
+
+
+def _a_child_on_the_road(fired: Mapping[str, Indicator]) -> bool:
+    """A child among people crossing a border, and nothing else: no exploitation, no danger."""
+    keys = set(fired)
+    return "minor_involved" in keys and keys <= _CROSSING_ONLY and bool(keys & _CROSSING_SIGNS)
 
 
 def rank_of(level: str, rules: RiskRules) -> int:

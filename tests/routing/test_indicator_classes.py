@@ -458,6 +458,21 @@ def test_a_child_who_already_sent_images_is_sexually_exploited() -> None:
         assert "sexual_exploitation" in assessment.keys and assessment.level == "critical", text
 
 
+def test_a_child_crossing_with_family_is_not_held_high_by_the_child_floor() -> None:
+    # Paraphrases written for this test: a child among people crossing, with no sign of exploitation
+    # or danger, is not a child in exploitation; the child floor does not hold the band, so the
+    # learned reader may read it lower.
+    for text in (
+        "estamos en Necoclí con mi niño de 6 años, el guía cobra 400 por persona, ¿es seguro el bote?",
+        "we paid the coyote 2000 to cross, my daughter is 9, we are at the shelter in Tijuana",
+    ):
+        assessment = assess(text)
+        assert "minor_involved" in assessment.keys and not assessment.by_floor, text
+    # A child in exploitation, or a child crossing alone, stays held by the floor.
+    assert assess("mi hijo de 14 trabaja en una finca y no le pagan, el coyote lo dejó ahí").by_floor
+    assert assess("el coyote dejó solo a mi hijo de 14 en la frontera, ya le pagamos").by_floor
+
+
 def test_not_yet_does_not_talk_down_someone_held_now() -> None:
     assert assess("la tienen encerrada en un cuarto, todavía no se ha ido nadie a buscarla").level == "critical"
 
