@@ -473,6 +473,24 @@ def test_a_child_crossing_with_family_is_not_held_high_by_the_child_floor() -> N
     assert assess("el coyote dejó solo a mi hijo de 14 en la frontera, ya le pagamos").by_floor
 
 
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # Paraphrases written for this test: ordinary words the danger families had taken.
+        # "aswè" is the evening ("every evening he collects the money"), not a move tonight.
+        ("chak maten li mete timoun yo mande lajan nan mache a epi aswè li ranmase kòb la", "imminent_movement"),
+        # "two months without anything" is without pay, not without water or food.
+        ("trabajo en una finca, el capataz dice que paga al final, ya vamos dos meses sin nada", "abandoned_in_danger"),
+        # "help us find him" asks for a search, not rescue now.
+        ("we paid the coyote and have heard nothing since, please help us find him", "in_danger_now"),
+        # "devolver a passagem" is paying back a ticket, not handing a person back for money.
+        ("a agência diz que se ela não quiser tem que devolver a passagem, mil dólares", "kidnapping"),
+    ],
+)
+def test_ordinary_words_are_not_danger(text: str, absent: str) -> None:
+    assert absent not in assess(text).keys
+
+
 def test_not_yet_does_not_talk_down_someone_held_now() -> None:
     assert assess("la tienen encerrada en un cuarto, todavía no se ha ido nadie a buscarla").level == "critical"
 
