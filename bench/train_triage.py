@@ -113,25 +113,34 @@ def fit(rows: list[dict[str, Any]], head: str, decay: float, steps: int = 400) -
     counts = Counter(f for found, _ in pairs for f in found)
     vocabulary = sorted(f for f, n in counts.items() if n >= MIN_DOCS)
     index = {f: i for i, f in enumerate(vocabulary)}
-    x = np.zeros((len(pairs), len(vocabulary)))
+    # The reports as lists of feature numbers: each has a few hundred of tens of thousands, so the
+    # products with the weights are sums over those (the same arithmetic as a 0/1 matrix, far less of it).
+    rows_of: list[int] = []
+    columns: list[int] = []
     y = np.zeros((len(pairs), len(labels)))
     for r, (found, label) in enumerate(pairs):
-        for f in found:
-            if f in index:
-                x[r, index[f]] = 1.0
+        own = sorted({index[f] for f in found if f in index})
+        rows_of.extend([r] * len(own))
+        columns.extend(own)
         y[r, labels.index(label)] = 1.0
+    row_index = np.array(rows_of, dtype=np.int64)
+    column_index = np.array(columns, dtype=np.int64)
     w = np.zeros((len(vocabulary), len(labels)))
     b = np.zeros(len(labels))
     # Adam on the mean cross-entropy plus decay * |w|^2 / 2: deterministic, no random start.
     m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
     rate, beta1, beta2, eps = 0.05, 0.9, 0.999, 1e-8
     for step in range(1, steps + 1):
-        z = x @ w + b
+        gathered = w[column_index]
+        z = np.stack([np.bincount(row_index, gathered[:, j], len(pairs)) for j in range(len(labels))], axis=1)
+        z += b
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
         g = (p - y) / len(pairs)
-        g_w = x.T @ g + decay * w
+        spread = g[row_index]
+        g_w = np.stack([np.bincount(column_index, spread[:, j], len(vocabulary)) for j in range(len(labels))], axis=1)
+        g_w += decay * w
         g_b = g.sum(axis=0)
         m_w = beta1 * m_w + (1 - beta1) * g_w
         v_w = beta2 * v_w + (1 - beta2) * g_w**2
