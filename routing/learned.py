@@ -167,6 +167,10 @@ MODES = ("any", "raise-only", "keep-critical", "soften-critical", "unclear-only"
 MIN_REPORT_WORDS = 5
 
 
+# How sure the reader must be that a report the rules read as a case is no case ("unclear").
+UNCLEAR_OVER_SIGNS = 0.5
+
+
 def second_reading(
     reader: Reader,
     question: str,
@@ -209,6 +213,10 @@ def second_reading(
             replaces = not floored and answer == "high"
         elif floored:  # a firm floor holds the band (a child involved): only upwards
             replaces = head.labels.index(answer) > head.labels.index(rules_answer)
+    if replaces and question == "case_type" and answer == "unclear" and rules_answer != "unclear":
+        # Signs the rules read as a case are not talked away on a near coin toss: "unclear" replaces
+        # them only when the reader is more sure of it than of anything else together.
+        replaces = probability >= UNCLEAR_OVER_SIGNS
     # The reasons are worked out only for an answer that is applied (the costlier half of the reading).
     why = head.why(found, answer) if replaces else ()
     return SecondReading(question, answer, probability, rules_answer, replaces, why)

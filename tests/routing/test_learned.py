@@ -127,6 +127,19 @@ def test_a_case_type_in_unclear_only_mode_is_named_only_where_the_rules_found_no
     assert not second_reading(made, "case_type", ["w:casas"], "smuggling", words=12).replaces
 
 
+def test_a_case_the_rules_read_is_talked_away_to_unclear_only_when_the_reader_is_more_sure_than_not() -> None:
+    # 4 labels, no bias: weight 0.9 gives unclear about 45%, above the 0.4 threshold but not above half.
+    unsure = reader(case_weights={"w:dette": [0, 0, 0, 0.9]}, thresholds={"case_type": 0.4})
+    coin_toss = second_reading(unsure, "case_type", ["w:dette"], "trafficking", words=12)
+    assert coin_toss is not None and coin_toss.answer == "unclear" and 0.4 < coin_toss.probability < 0.5
+    assert not coin_toss.replaces
+    sure = reader(case_weights={"w:dette": [0, 0, 0, 4.0]}, thresholds={"case_type": 0.4})
+    assert second_reading(sure, "case_type", ["w:dette"], "trafficking", words=12).replaces
+    # The same near coin toss still names a case type the rules left unclear.
+    towards = reader(case_weights={"w:dette": [0.9, 0, 0, 0]}, thresholds={"case_type": 0.4})
+    assert second_reading(towards, "case_type", ["w:dette"], "unclear", words=12).replaces
+
+
 def test_below_its_threshold_on_a_short_report_or_beside_answers_the_reader_only_gives_its_view() -> None:
     made = reader(risk_weights={"w:pagar": [0, 4.0, 0, 0]}, thresholds={"risk": 0.99})
     assert not second_reading(made, "risk", ["w:pagar"], "high", words=12).replaces  # ~0.95 < 0.99
