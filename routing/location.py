@@ -277,8 +277,13 @@ def place_mentions(
             continue
         if _ends_with_cue(words, match.start, rules.person_cues, rules.longest_cue):
             continue  # "mon ami Salvador", "la señora Victoria", "le dicen el León": a person
-        if _ends_with_cue(words, match.start, rules.street_cues, rules.longest_cue):
-            continue  # "la colonia Kennedy", "avenida Balboa", "rue Panama": a street or a neighbourhood
+        if _ends_with_cue(words, match.start, rules.street_cues, rules.longest_cue) and not all(
+            p.kind == "city" and p.population == 0 for p in match.value
+        ):
+            # "la colonia Kennedy", "calle México", "rue Panama": a street or a neighbourhood named
+            # after a town or a country. A local place of the list (no population figure: "katye
+            # Martissant", "barrio Calidonia") is the neighbourhood itself.
+            continue
         is_origin = _ends_with_cue(words, match.start, rules.origin_cues, rules.longest_cue)
         if is_origin != origin:
             continue

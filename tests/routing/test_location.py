@@ -65,6 +65,9 @@ def test_neighbourhoods_resorts_and_local_spellings_are_places(directory_snapsho
     assert _country_read(directory_snapshot, "en el batey Consuelo no le pagan a los braceros", None) == "DO"
     assert _country_read(directory_snapshot, "trabajo en una casa en Costa del Este y no me dejan salir", None) == "PA"
     assert _country_read(directory_snapshot, "nou nan mitan forè Daryen an, gid la kite nou", None) == "PA"
+    # After a word of neighbourhood, a local place is that neighbourhood, not a street named after it.
+    assert _country_read(directory_snapshot, "gen yon kay nan katye Martissant kote yo fèmen timoun", None) == "HT"
+    assert _country_read(directory_snapshot, "hay una casa en el barrio Calidonia donde las encierran", None) == "PA"
     # Someone called by a town's name ("yon mesye yo rele Santiago") is a person.
     assert (
         _country_read(directory_snapshot, "m ap travay kay yon mesye yo rele Santiago, li kenbe paspò m", None) is None
