@@ -22,6 +22,8 @@ from routing.text import MIN_STEM, normalise
 GRAMMAR_PATH = Path(__file__).with_name("rules") / "grammar.json"
 # Punctuation that ends a clause: negation and word patterns never reach across it.
 _CLAUSE_BREAK = re.compile(r"[.;:!?\n,¡¿()\[\]\"“”]+")
+# The same, keeping the breaks: re.split then gives clauses at the even places, breaks at the odd.
+_CLAUSE_SPLIT = re.compile(f"({_CLAUSE_BREAK.pattern})")
 _SURFACE_WORD = re.compile(r"[^\W_]+")
 # The family every sum of money belongs to ("piden 4000", "say we owe 4000 more"); ages and
 # counts of people have fewer digits.
@@ -52,7 +54,9 @@ def read_text(text: str) -> Reading:
     clauses: list[int] = []
     surfaces: list[str] = []
     capitalised: list[bool] = []
-    for number, clause in enumerate(_CLAUSE_BREAK.split(text)):
+    parts = _CLAUSE_SPLIT.split(text)
+    breaks = parts[1::2]
+    for number, clause in enumerate(parts[0::2]):
         first = True
         for match in _SURFACE_WORD.finditer(clause):
             typed = match.group()
@@ -62,8 +66,7 @@ def read_text(text: str) -> Reading:
                 surfaces.append(typed.casefold())
                 capitalised.append(typed[:1].isupper() and not first and not typed.isupper())
                 first = False
-    breaks = [match.group() for match in _CLAUSE_BREAK.finditer(text)]
-    # re.split puts clause n between break n-1 and break n: a question opens with "¿" or ends with "?".
+    # Clause n stands between break n-1 and break n: a question opens with "¿" or ends with "?".
     questions = frozenset(
         number
         for number in range(len(breaks) + 1)

@@ -156,6 +156,7 @@ def default_place_rules() -> PlaceRules:
     destination = frozenset(tuple(normalise(cue).split()) for cue in places["destination_cues"])
     person = frozenset(tuple(normalise(cue).split()) for cue in places["person_cues"])
     street = frozenset(tuple(normalise(cue).split()) for cue in places.get("street_cues", ()))
+    topic = frozenset(tuple(normalise(cue).split()) for cue in places.get("topic_cues", ()))
     side = frozenset(tuple(normalise(cue).split()) for cue in places.get("side_cues", ()))
     # A place someone went back to ("ya regresé a Chiriquí", "back in Cali") counts as one left.
     left = frozenset(
@@ -176,7 +177,7 @@ def default_place_rules() -> PlaceRules:
         location_cues=location,
         origin_cues=origin,
         longest_cue=max(
-            len(cue) for cue in origin | location | destination | person | street | side | left | own | now
+            len(cue) for cue in origin | location | destination | person | street | side | left | own | now | topic
         ),
         destination_cues=destination,
         person_cues=person,
@@ -187,7 +188,7 @@ def default_place_rules() -> PlaceRules:
         recruit_stems=tuple(normalise(w) for w in places.get("recruit_stems", ())),
         purpose_words=frozenset(normalise(w) for w in places.get("purpose_words", ())),
         arrival_words=frozenset(normalise(w) for w in places.get("arrival_words", ())),
-        topic_cues=frozenset(tuple(normalise(cue).split()) for cue in places.get("topic_cues", ())),
+        topic_cues=topic,
         weak_cues=frozenset(tuple(normalise(cue).split()) for cue in places["weak_location_cues"]),
         arrival_verbs=frozenset(normalise(w) for w in places.get("arrival_verbs", ())),
         departure_verbs=frozenset(normalise(w) for w in places.get("departure_verbs", ())),
@@ -415,9 +416,9 @@ def _asked_about(
     while first > 0 and reading.clauses[first - 1] == clause:
         first -= 1
     return any(
-        tuple(words[position : position + len(cue)]) in rules.topic_cues
-        for position in range(first, start)
-        for cue in rules.topic_cues
+        opening >= first
+        for end in range(first + 1, start + 1)
+        for opening in _cue_starts(words, end, rules.topic_cues, rules.longest_cue)
     )
 
 
@@ -439,8 +440,9 @@ def _in_an_offer(words: tuple[str, ...], start: int, reading: Reading | None, ru
             )
             # "... para trabajo en Chiapas; al llegar le retuvieron el documento": they went, and
             # it happens where they arrived.
-            arrived = any(word in rules.arrival_verbs or word in rules.arrival_words for word in words[start:])
-            return not recruiting_here or arrived
+            return not recruiting_here or any(
+                word in rules.arrival_verbs or word in rules.arrival_words for word in words[start:]
+            )
     return False
 
 

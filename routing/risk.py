@@ -384,31 +384,24 @@ def assess_risk(
         # rules' high), so the child floor does not hold the band; the crossing's own signs set it,
         # and the learned reader may read it lower.
         by_floor = False
-    if _over_and_safe(occurrences) and rank_of(level, rules) > rank_of(SAFE_CAP, rules) and not answered(fired):
-        # "Ya me escapé, estoy en casa de una amiga; todavía tiene mi pasaporte": exploitation that is
-        # over, told from safety, is medium whatever signs of control it recounts, unless a danger
-        # is named after the words of safety ("me escapé pero me anda buscando").
-        level, by_floor = SAFE_CAP, False
-        capped = f"The person has got away or is safe now: exploitation that is over is {SAFE_CAP}."
-        reasons = (*reasons, capped)
-    elif (
-        occurrences.get("NOT_YET")
-        and rank_of(level, rules) > rank_of(SAFE_CAP, rules)
-        and not fired.keys() & NOW_DANGERS
-        and not answered(fired)
-    ):
-        # "Tengo 17, me ofrecen trabajo en Panamá... todavía no me voy", "li poko voye anyen": an offer
-        # or a solicitation not acted on yet is medium, a child's included.
-        level, by_floor = SAFE_CAP, False
-        capped = f"Nothing has been sent or done yet: an offer or a request not acted on is {SAFE_CAP}."
-        reasons = (*reasons, capped)
-    elif _an_offer_only(fired, rules) and rank_of(level, rules) > rank_of(SAFE_CAP, rules) and not answered(fired):
-        # "Tengo 16, un señor de Facebook me ofrece trabajo en la capital, ¿es seguro?": a job offer
-        # that looks deceptive, with no sign of control or danger yet, is medium, a child's included
-        # (the labelling rules' "a deceptive job offer").
-        level, by_floor = SAFE_CAP, False
-        capped = f"Only an offer, with no sign of control or danger yet: a deceptive offer is {SAFE_CAP}."
-        reasons = (*reasons, capped)
+    if rank_of(level, rules) > rank_of(SAFE_CAP, rules) and not answered(fired):
+        if _over_and_safe(occurrences):
+            # "Ya me escapé, estoy en casa de una amiga; todavía tiene mi pasaporte": exploitation that
+            # is over, told from safety, is medium whatever signs of control it recounts, unless a
+            # danger is named after the words of safety ("me escapé pero me anda buscando").
+            capped = f"The person has got away or is safe now: exploitation that is over is {SAFE_CAP}."
+        elif occurrences.get("NOT_YET") and not fired.keys() & NOW_DANGERS:
+            # "Tengo 17, me ofrecen trabajo en Panamá... todavía no me voy", "li poko voye anyen": an
+            # offer or a solicitation not acted on yet is medium, a child's included.
+            capped = f"Nothing has been sent or done yet: an offer or a request not acted on is {SAFE_CAP}."
+        elif _an_offer_only(fired, rules):
+            # "Tengo 16, un señor de Facebook me ofrece trabajo en la capital, ¿es seguro?": a job offer
+            # that looks deceptive, with no sign of control or danger yet, is medium, a child's
+            # included (the labelling rules' "a deceptive job offer").
+            capped = f"Only an offer, with no sign of control or danger yet: a deceptive offer is {SAFE_CAP}."
+        if capped:
+            level, by_floor = SAFE_CAP, False
+            reasons = (*reasons, capped)
     hypothetical = occurrences.get("IF") or occurrences.get("HYPOTHETICAL")
     if occurrences.get("LAW_QUESTION") and hypothetical and level != "critical" and not answered(fired):
         # "If my boss makes me do unpaid overtime, is that trafficking?": a question about the law
