@@ -35,19 +35,21 @@ def report(first: dict[str, dict[str, object]], second: dict[str, dict[str, obje
     ids = [i for i in first if i in second]
     if not ids:
         raise SystemExit("the two files share no report id")
+    # The fields both labellers gave (a second labelling may leave out language and nationality).
+    fields_given = tuple(f for f in FIELDS if all(f in first[i] and f in second[i] for i in ids))
     agree: Counter[str] = Counter()
     confusion: Counter[tuple[str, str]] = Counter()
     differ: list[str] = []
     for i in ids:
         a, b = first[i], second[i]
-        for field in FIELDS:
+        for field in fields_given:
             agree[field] += a[field] == b[field]
         confusion[(str(a["risk"]), str(b["risk"]))] += 1
-        fields = [f for f in FIELDS if a[f] != b[f]]
+        fields = [f for f in fields_given if a[f] != b[f]]
         if fields:
             differ.append(f"  {i}: " + ", ".join(f"{f} {a[f]} / {b[f]}" for f in fields))
     lines = [f"reports labelled by both: {len(ids)} (first file {len(first)}, second {len(second)})"]
-    lines += [f"  {field:<20} {agree[field] / len(ids):6.1%}  ({agree[field]}/{len(ids)})" for field in FIELDS]
+    lines += [f"  {field:<20} {agree[field] / len(ids):6.1%}  ({agree[field]}/{len(ids)})" for field in fields_given]
     lines.append("risk band (rows first labeller, columns second):")
     lines.append(" " * 10 + "".join(f"{level:>10}" for level in LEVELS))
     lines += [f"  {a:<8}" + "".join(f"{confusion[(a, b)]:>10}" for b in LEVELS) for a in LEVELS]
