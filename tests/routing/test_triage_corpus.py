@@ -56,3 +56,13 @@ def test_two_labellers_agreement_counts_each_field_and_corrects_risk_for_chance(
     assert "Cohen's kappa, risk: 0.667" in printed
     assert "r1: risk low / medium" in printed and "r3: country GT / MX" in printed
     assert "kappa, risk: 1.000" in report(first, first)
+
+
+def test_agreement_compares_only_the_fields_both_labellings_give() -> None:
+    from bench.agreement import report
+
+    first = {"r0": {"country": "GT", "language": "es", "risk": "low", "case_type": "unclear", "minor": False}}
+    second = {"r0": {"country": "GT", "risk": "high", "case_type": "unclear", "minor": False}}  # no language
+    printed = report(first, second)
+    assert "language" not in printed and re.search(r"\brisk +0\.0% +\(0/1\)", printed)
+    assert "r0: risk low / high" in printed
