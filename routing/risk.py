@@ -253,6 +253,9 @@ def default_risk_rules() -> RiskRules:
         return compile_risk_rules(json.load(handle))
 
 
+CHILD_SEX_FAMILIES = ("SENT_IMAGES", "CHILD_SEX_PLACE")
+
+
 def assess_risk(
     words: tuple[str, ...],
     answers: Mapping[str, object],
@@ -321,10 +324,13 @@ def assess_risk(
             fired["minor_involved"] = Indicator("minor_involved", rules.indicators["minor_involved"].weight, age)
     if "minor_involved" in fired and "sexual_exploitation" not in fired and "sexual_exploitation" not in denied:
         # "mi hija de 13 ya le mandó fotos": a child who has already sent images to someone asking for
-        # them is sexually exploited online (the labelling rules), however the age was said.
+        # them is sexually exploited online (the labelling rules), however the age was said; so is a
+        # child kept in a cantina or a boate, or in a room with men ("minha filha de 16 tá numa boate").
+        found = grammar.occurrences(words)
         sent = [
             (start, end)
-            for start, end in grammar.occurrences(words).get("SENT_IMAGES", ())
+            for family in CHILD_SEX_FAMILIES
+            for start, end in found.get(family, ())
             if not grammar.negated(reading, start, end, negations)
         ]
         if sent:
@@ -408,6 +414,14 @@ def assess_risk(
         # on a case that may not be one is an information request, whatever it mentions.
         level, capped = rules.levels[0], None
         reasons = (*reasons, "The report asks whether something is a crime: an information request.")
+    if reading.questions and not answered(fired) and level != rules.levels[0]:
+        asked = _an_information_request(fired, occurrences)
+        if asked:
+            # "I'm writing a thesis on restavèk children, do you have figures?", "estoy en Tijuana con mi
+            # hija de 5 años, ¿hay albergues?": a question that reports no incident is an information
+            # request, whatever child or topic it names.
+            level, capped = rules.levels[0], None
+            reasons = (*reasons, asked)
     ordered = tuple(sorted(fired.values(), key=lambda i: (-i.weight, i.key)))
     by_floor = by_floor and level != rules.levels[0]
     return RiskAssessment(level, score, ordered, rules.version, reasons + tuple(notes), by_floor, capped)
@@ -436,6 +450,24 @@ _BEYOND_AN_OFFER = NOW_DANGERS | {"possible_danger", "imminent_movement", "injur
 def _an_offer_only(fired: Mapping[str, Indicator], rules: RiskRules) -> bool:
     trafficking = {key for key in fired if rules.indicators[key].trafficking}
     return bool(trafficking) and trafficking <= OFFER_SIGNS and not fired.keys() & _BEYOND_AN_OFFER
+
+
+# Signs that a question may name as who is asking or travelling, with no incident: a child, people on
+# the road.
+_ASKER_SIGNS = frozenset({"minor_involved", "irregular_migrant", "crossed_border"})
+
+
+def _an_information_request(
+    fired: Mapping[str, Indicator], occurrences: Mapping[str, tuple[tuple[int, int], ...]]
+) -> str | None:
+    """Why a question reports no incident (asked of a report with a question clause), or None."""
+    if fired.keys() & NOW_DANGERS:
+        return None
+    if occurrences.get("RESEARCH"):
+        return "The report asks for figures or research: an information request."
+    if occurrences.get("ASKS_SERVICE") and fired.keys() <= _ASKER_SIGNS:
+        return "The report asks for a shelter or papers, with no incident: an information request."
+    return None
 
 
 # Signs of a crossing, and of the people crossing, that say nothing of exploitation or danger.
@@ -469,7 +501,12 @@ def _over_and_safe(occurrences: Mapping[str, tuple[tuple[int, int], ...]]) -> bo
     if not marks:
         return False
     last = max(marks)
-    return not any(start > last for family in _DANGER_AFTER_ESCAPE for start, _ in occurrences.get(family, ()))
+    # A danger denied after it does not count: "je suis chez une amie, il m'a pas suivie".
+    return not any(
+        start > last and start not in denied and start - 1 not in denied
+        for family in _DANGER_AFTER_ESCAPE
+        for start, _ in occurrences.get(family, ())
+    )
 
 
 def trafficking_indicator_keys(assessment: RiskAssessment, rules: RiskRules) -> frozenset[str]:

@@ -503,3 +503,116 @@ def test_coming_to_work_is_no_getting_away() -> None:
 def test_horns_of_infidelity_are_no_weapon() -> None:
     # "le puso los cuernos" is unfaithfulness; the gun is "cuerno de chivo", or horns someone carries.
     assert "weapon" not in assess("mi novio le puso los cuernos y ahora la obliga a trabajar sin pago").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a child kept in a nightclub, a cantina, a room with men or
+        # taken to a man's hotel is sexually exploited, however the age was said.
+        "mi sobrina de 15 está en una cantina de Escuintla y no la dejan regresar",
+        "a filha da vizinha tem 14 anos e faz duas semanas que está numa boate em Ciudad del Este",
+        "my daughter is 16, she says there are men in the room and she can't leave",
+        "pitit fi m ki gen 15 an, yon nonm peye l pou l vin nan otèl li chak samdi",
+        "ma petite sœur de 13 ans, un homme poste des vidéos d'elle sur internet pour de l'argent",
+    ],
+)
+def test_a_child_kept_where_men_pay_is_sexually_exploited(text: str) -> None:
+    assessment = assess(text)
+    assert "sexual_exploitation" in assessment.keys and assessment.level == "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A child working in a hotel or serving customers in a shop is no sexual exploitation.
+        "mi hija de 16 trabaja limpiando cuartos en un hotel de Antigua y le pagan poco",
+        "my son is 15 and helps customers at his uncle's shop after school",
+    ],
+)
+def test_a_child_at_work_in_a_hotel_or_a_shop_is_no_sexual_exploitation(text: str) -> None:
+    assert "sexual_exploitation" not in assess(text).keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: out of it, and safe, in the words people use.
+        "trabajé tres meses sin pago en una finca de Retalhuleu, ya salí de ahí y el patrón todavía tiene mi DPI",
+        "She worked a year with no pay and they kept her passport, but she got out of there and she's safe now",
+        "il gardait mon passeport et je travaillais sans salaire, je suis partie et je suis chez une amie maintenant",
+        "o patrão ficou com meu passaporte e não pagava, fugi em agosto e estou num abrigo",
+        "madanm nan te kenbe paspò m, li pa t peye m, m soti kay li, kounye a m lib",
+    ],
+)
+def test_exploitation_over_told_in_other_words_is_medium(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.level == "medium" and assessment.capped, text
+
+
+def test_a_pursuit_denied_after_safety_does_not_hold_the_danger() -> None:
+    # "he did not follow me": no danger after the words of safety.
+    denied = assess("il gardait mes papiers, je suis partie hier et je suis chez une amie, il m'a pas suivie")
+    assert denied.level == "medium"
+    # The same pursuit, not denied, is danger going on.
+    assert (
+        assess("il gardait mes papiers, je suis partie hier et je suis chez une amie, il m'a suivie").level != "medium"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: an offer in the words of someone who "can get" a job.
+        "tengo 17, mi padrino dice que me consigue trabajo en una casa en Monterrey y que él paga el pasaje",
+        "i'm 16 and a man says he can get me a job in a hotel in Cancún",
+        "gen yon fanm nan mache a k ap chache tifi pou travay kay moun nan Sendomeng",
+    ],
+)
+def test_an_offer_said_as_getting_a_job_is_medium(text: str) -> None:
+    assessment = assess(text)
+    assert "recruitment_lure" in assessment.keys and assessment.level == "medium", text
+
+
+def test_looking_for_a_relative_or_for_work_is_no_recruiting() -> None:
+    for text in ("m ap chache tonton m ki te travay nan batey la", "m ap chache lòt travay, patwon an pa peye m"):
+        assert "recruitment_lure" not in assess(text).keys, text
+
+
+def test_someone_handed_to_others_who_demand_money_is_kidnapped() -> None:
+    for text in (
+        "el coyote entregó a mi hermano a unos hombres que piden 4 mil dólares",
+        "the guide handed him over to some men and they demand 3000 dollars",
+    ):
+        assessment = assess(text)
+        assert "kidnapping" in assessment.keys and assessment.level == "critical", text
+
+
+@pytest.mark.parametrize(
+    ("text", "withheld"),
+    [
+        # Someone else has the papers: withheld.
+        ("le patron a nos passeports et ne veut pas les rendre", True),
+        ("o capataz tá com os documentos de todos os trabalhadores", True),
+        ("o dono ta com meu RG e não devolve", True),
+        ("el encargado tiene sus identificaciones en la oficina", True),
+        # The person has their own papers: not withheld.
+        ("elle a son passeport, elle peut partir quand elle veut", False),
+        ("ela tá com o passaporte dela, pode voltar quando quiser", False),
+    ],
+)
+def test_who_holds_the_papers(text: str, withheld: bool) -> None:
+    assert ("documents_withheld" in assess(text).keys) is withheld, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: work to pay off the trip is debt bondage.
+        "el guía nos dejó en una finca y dice que tenemos que trabajar para pagar lo que falta del viaje",
+        "they make us work in the fields to pay off the trip and nobody gets paid",
+        "yo fè nou travay nan jaden an pou nou peye pasaj la",
+    ],
+)
+def test_work_to_pay_off_the_trip_is_debt_bondage(text: str) -> None:
+    assert "debt_bondage" in assess(text).keys, text

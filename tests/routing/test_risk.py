@@ -166,7 +166,7 @@ def test_a_critical_band_says_whether_a_firm_danger_floor_holds_it() -> None:
     assert (begging.level, begging.by_floor) == ("critical", False)
     assert not read("¿Cuál es el horario de atención?").by_floor
     # high: a child involved is firm; papers held is a sign a model may weigh
-    child = read("mi sobrina de 15 trabaja en una cantina")
+    child = read("mi sobrina de 15 trabaja en una tortillería todo el día")
     papers = read("el patrón le quitó el pasaporte")
     assert (child.level, child.by_floor) == ("high", True)
     assert (papers.level, papers.by_floor) == ("high", False)
