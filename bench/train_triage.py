@@ -64,7 +64,7 @@ def read(items: list[dict[str, Any]], snapshot: Any) -> list[dict[str, Any]]:
     for item in items:
         intake = intake_of(item)
         seen = engine.read_report(intake, snapshot, rules)
-        found = engine.reading_features(seen.words, seen.risk, seen.classification, intake.channel)
+        found = engine.reading_features(seen.words, seen.risk, seen.classification, intake)
         expected = dict(item["expected"])
         # The place question is asked only where its answer changes the country (engine.place_question);
         # "not" where the labels put the incident where the phone (or nothing) does.

@@ -218,12 +218,19 @@ class ReportReading:
 
 
 def reading_features(
-    words: tuple[str, ...], risk: RiskAssessment, classification: Classification, channel: str
+    words: tuple[str, ...], risk: RiskAssessment, classification: Classification, intake: Intake
 ) -> tuple[str, ...]:
     """The learned reader's features of a report the rules have read: the one recipe for routing and
     for training (bench/train_triage.py), so the model is scored on what it was trained on."""
     return reader_features(
-        words, default_grammar().occurrences(words).keys(), risk.keys, risk.level, classification.case_type, channel
+        words,
+        default_grammar().occurrences(words).keys(),
+        risk.keys,
+        risk.level,
+        classification.case_type,
+        intake.channel,
+        asks="?" in intake.text,
+        capped=risk.capped is not None,
     )
 
 
@@ -250,7 +257,7 @@ def read_report(intake: Intake, snapshot: Snapshot, rules: Rules) -> ReportReadi
     )
     if rules.reader is None:
         return ReportReading(words, reading, language, location, risk, classification)
-    found = reading_features(words, risk, classification, intake.channel)
+    found = reading_features(words, risk, classification, intake)
     second = tuple(
         answer
         for question, rules_answer in (("case_type", classification.case_type), ("risk", risk.level))

@@ -51,9 +51,19 @@ def features(
     level: str,
     case_type: str,
     channel: str,
+    asks: bool = False,
+    capped: bool = False,
 ) -> tuple[str, ...]:
-    """The report as the reader sees it: a set of named features (the same at training and at routing)."""
+    """The report as the reader sees it: a set of named features (the same at training and at routing).
+
+    `asks` says the text has a question mark, `capped` that the rules held the band down (an offer,
+    exploitation that is over, nothing sent yet: routing.risk): two shapes of a report that its words
+    alone do not carry."""
     found: set[str] = {f"rules_level:{level}", f"rules_case:{case_type}", f"channel:{channel}"}
+    if asks:
+        found.add(ASKS)
+    if capped:
+        found.add("rules_capped")
     stems = [stem(w) for w in words]
     for position, word in enumerate(words):
         if len(word) >= MIN_WORD or word.isdigit():
@@ -75,6 +85,7 @@ def features(
 # "incident"; the reader may say "not" (a question about working in a country, a town on the way),
 # and the location then falls back to the phone's country (routing.location.not_the_place).
 PLACE = "place"
+ASKS = "q:mark"
 PLACE_LABELS = ("incident", "not")
 
 
@@ -86,7 +97,7 @@ def place_features(
     extra = {f"loc:{item}" for item in evidence}
     extra.add("phone:yes" if caller_country else "phone:no")
     if asks:
-        extra.add("q:mark")
+        extra.add(ASKS)
     return tuple(sorted({*found, *extra}))
 
 

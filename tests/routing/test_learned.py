@@ -283,5 +283,18 @@ def test_the_place_question_sees_the_shape_of_the_places_named(small_snapshot) -
     read = read_report(intake(QUESTION, channel="chat"), small_snapshot, replace(default_rules(), reader=None))
     assert {"n1", "uncued", "country", "before1:de", "before2:fincas"} <= set(read.location.evidence)
     report = intake(QUESTION, channel="chat")
-    found = place_question(report, read.location, reading_features(read.words, read.risk, read.classification, "chat"))
+    found = place_question(report, read.location, reading_features(read.words, read.risk, read.classification, report))
     assert found is not None and {"loc:country", "phone:no", "q:mark"} <= set(found)
+
+
+def test_the_reader_sees_a_question_mark_and_a_band_the_rules_held_down(small_snapshot) -> None:
+    # Two shapes of a report its words do not carry: a question, and a band capped by the rules
+    # (here: exploitation that is over, told from safety).
+    rules = replace(default_rules(), reader=None)
+    asked = intake("¿es legal que mi patrón me pague tarde?", channel="chat")
+    read = read_report(asked, small_snapshot, rules)
+    assert "q:mark" in reading_features(read.words, read.risk, read.classification, asked)
+    told = intake("me tenían sin pago y con el pasaporte quitado, ya me escapé y estoy bien", channel="chat")
+    read = read_report(told, small_snapshot, rules)
+    found = reading_features(read.words, read.risk, read.classification, told)
+    assert read.risk.capped and "rules_capped" in found and "q:mark" not in found
