@@ -61,7 +61,19 @@ PAST_WHEN_SAFE = ("abandoned_in_danger", "held_now", "in_danger_now", "possible_
 # hermano" and "we are safe now but the men with guns still hold my cousin" are not.
 PAST_WHEN_SAFE_LAST = ("kidnapping", "weapon")
 # Word families of danger that, after the words of safety, keep those dangers present.
-_DANGER_AFTER_SAFE = ("KIDNAP", "RANSOM", "WEAPON", "HOLD", "HOLD_VERB", "LOCKED", "THREAT", "DEMAND", "KILL")
+# ("FOR_NOW": "tô bem por enquanto, mas não deixam sair", safe only for now.)
+_DANGER_AFTER_SAFE = (
+    "KIDNAP",
+    "RANSOM",
+    "WEAPON",
+    "HOLD",
+    "HOLD_VERB",
+    "LOCKED",
+    "THREAT",
+    "DEMAND",
+    "KILL",
+    "FOR_NOW",
+)
 # States of the moment that a report told years past puts in the past: held, kept somewhere, taken.
 PAST_WHEN_TOLD_AS_PAST = (*PAST_WHEN_SAFE, "in_custody", "taken_by_someone")
 # The grammar's mark of a report told as past ("hace cinco años", "two years ago"): no risk indicator.

@@ -616,3 +616,24 @@ def test_who_holds_the_papers(text: str, withheld: bool) -> None:
 )
 def test_work_to_pay_off_the_trip_is_debt_bondage(text: str) -> None:
     assert "debt_bondage" in assess(text).keys, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # French "mon" is "my", not Haitian "mòn" (a mountain); "sans rien dire" is "without a word".
+        "le passeur a disparu avec l'argent avant le départ, mon mari est toujours à la maison",
+        "le coyote nous a laissés à la gare sans rien dire, on a pris un bus et on est chez mon oncle",
+    ],
+)
+def test_french_words_that_look_like_danger_are_not_abandonment(text: str) -> None:
+    assert "abandoned_in_danger" not in assess(text, "fr").keys, text
+
+
+def test_safe_for_now_is_not_safe() -> None:
+    # Paraphrases written for this test.
+    assert (
+        assess("nos tienen encerrados en una bodega, estamos bien por ahora pero no nos dejan salir", "es").level
+        == "critical"
+    )
+    assert assess("fiquei presa num quarto mas fugi, agora tô bem, tô na casa da minha tia", "pt").level == "medium"
