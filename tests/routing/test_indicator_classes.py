@@ -637,3 +637,38 @@ def test_safe_for_now_is_not_safe() -> None:
         == "critical"
     )
     assert assess("fiquei presa num quarto mas fugi, agora tô bem, tô na casa da minha tia", "pt").level == "medium"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: danger said sideways.
+        "o motor da lancha morreu faz três horas, estamos no meio do mar com crianças",
+        "se nos murió el motor de la lancha y no vemos la costa",
+        "we are in a trailer, it has not moved for hours and we can't open from inside",
+        "se nos acabó el agua y el guía no volvió, estamos en el monte",
+        "the boss has the key and he only comes back at night",
+        "yo pran frè m nan Ench, y ap mande 5 mil dola pou lage l",
+        "ils l'ont pris à la sortie de Reynosa et ils veulent 3000 dollars",
+    ],
+)
+def test_danger_said_sideways_is_critical(text: str) -> None:
+    assert assess(text).level == "critical", text
+
+
+def test_men_who_took_a_boy_to_work_are_no_kidnappers_for_a_debt_alone() -> None:
+    # "levaram ele" is taking someone somewhere; a debt is no ransom.
+    assessment = assess("uns homens levaram meu filho de 15 pra trabalhar no mercado e dizem que ele deve a passagem")
+    assert "kidnapping" not in assessment.keys
+
+
+def test_a_child_asked_for_naked_images_is_exploited_once_sent_and_medium_until_then() -> None:
+    sent = assess("meu sobrinho de 13 anos mandou vídeos sem roupa pra um homem que paga recarga pra ele")
+    not_yet = assess("um homem pediu fotos sem roupa da minha filha de 14, ela ainda não mandou")
+    assert sent.level == "critical" and "sexual_exploitation" in sent.keys
+    assert not_yet.level == "medium"
+
+
+def test_a_car_engine_that_dies_on_land_is_no_boat_adrift() -> None:
+    assessment = assess("se murió el motor del carro en Costa Rica, estamos esperando la grúa en la gasolinera")
+    assert "in_danger_now" not in assessment.keys and assessment.level != "critical"
