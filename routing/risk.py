@@ -467,6 +467,8 @@ def _an_offer_only(fired: Mapping[str, Indicator], rules: RiskRules) -> bool:
 # Signs that a question may name as who is asking or travelling, with no incident: a child, people on
 # the road.
 _ASKER_SIGNS = frozenset({"minor_involved", "irregular_migrant", "crossed_border"})
+# Signs of a crossing being planned or priced: a smuggler named, a price asked.
+_PLANNED_CROSSING_SIGNS = frozenset({"smuggler_involved", "paid_to_cross_border", "money_demanded"})
 
 
 def _an_information_request(
@@ -479,6 +481,14 @@ def _an_information_request(
         return "The report asks for figures or research: an information request."
     if occurrences.get("ASKS_SERVICE") and fired.keys() <= _ASKER_SIGNS:
         return "The report asks for a shelter or papers, with no incident: an information request."
+    if (
+        occurrences.get("SAFETY_Q")
+        and not occurrences.get("PAID_PAST")  # "ya le pagamos la mitad, ¿es seguro?": paid is medium
+        and fired.keys() <= _ASKER_SIGNS | _PLANNED_CROSSING_SIGNS
+    ):
+        # "mi hijo de 17 se quiere ir con un coyote, ¿es peligroso?": a question about a crossing or a
+        # plan, nothing done to anyone yet (the labelling rules' questions about hiring a coyote).
+        return "The report asks whether a crossing or a plan is safe, with no incident: an information request."
     return None
 
 

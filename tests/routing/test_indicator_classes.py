@@ -672,3 +672,42 @@ def test_a_child_asked_for_naked_images_is_exploited_once_sent_and_medium_until_
 def test_a_car_engine_that_dies_on_land_is_no_boat_adrift() -> None:
     assessment = assess("se murió el motor del carro en Costa Rica, estamos esperando la grúa en la gasolinera")
     assert "in_danger_now" not in assessment.keys and assessment.level != "critical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: whether a crossing or a plan is safe, nothing done yet.
+        "mi hijo de 16 se quiere ir con un coyote en diciembre, ¿es peligroso? le piden 10 mil",
+        "ma fille a 15 ans et veut rejoindre son père au Chili en passant par un passeur, est-ce dangereux ?",
+        "pitit fi m gen 17 an, li vle pran yon bato pou Tik, èske li danjere?",
+    ],
+)
+def test_asking_whether_a_crossing_is_safe_is_an_information_request(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.level == "low" and any("information request" in r for r in assessment.reasons), text
+
+
+def test_asking_whether_it_is_safe_after_paying_stays_medium() -> None:
+    # The labelling rules: a coyote already paid is medium, asked as a question or not.
+    assert assess("ya le pagamos la mitad al coyote y mi hijo tiene 16, ¿es seguro?").level != "low"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: figures or research asked for, a shelter or papers asked
+        # for with only a child named; no incident.
+        "Soy estudiante y hago mi tesis sobre niños en situación de calle en Managua, ¿tienen estadísticas?",
+        "m ap fè yon rechèch sou timoun restavèk, èske nou gen chif sou apèl yo?",
+        "I'm in Reynosa with my two kids, is there a shelter that takes families?",
+        "quels documents faut-il pour que mon fils de 9 ans voyage avec sa tante au Costa Rica ?",
+    ],
+)
+def test_a_question_for_figures_a_shelter_or_papers_is_an_information_request(text: str) -> None:
+    assert assess(text).level == "low", text
+
+
+def test_a_shelter_asked_for_beside_an_incident_keeps_its_band() -> None:
+    # A child held now, asked with a shelter in the same breath: no information request.
+    assert assess("tienen encerrada a mi hija de 14 en una casa, ¿hay un albergue donde llevarla?").level == "critical"
