@@ -432,7 +432,7 @@ def assess_risk(
             # "I'm writing a thesis on restavèk children, do you have figures?", "estoy en Tijuana con mi
             # hija de 5 años, ¿hay albergues?": a question that reports no incident is an information
             # request, whatever child or topic it names.
-            level, capped = rules.levels[0], None
+            level, capped = rules.levels[0], asked
             reasons = (*reasons, asked)
     ordered = tuple(sorted(fired.values(), key=lambda i: (-i.weight, i.key)))
     by_floor = by_floor and level != rules.levels[0]

@@ -711,3 +711,9 @@ def test_a_question_for_figures_a_shelter_or_papers_is_an_information_request(te
 def test_a_shelter_asked_for_beside_an_incident_keeps_its_band() -> None:
     # A child held now, asked with a shelter in the same breath: no information request.
     assert assess("tienen encerrada a mi hija de 14 en una casa, ¿hay un albergue donde llevarla?").level == "critical"
+
+
+def test_an_information_request_says_it_brought_the_band_down() -> None:
+    # The confidence and the reader see a band brought down, not a danger floor.
+    assessment = assess("I'm in Reynosa with my two kids, is there a shelter that takes families?")
+    assert assessment.capped and "information request" in assessment.capped
