@@ -265,6 +265,8 @@ def default_risk_rules() -> RiskRules:
         return compile_risk_rules(json.load(handle))
 
 
+# Word families that, beside a child named anywhere in the report, say the child is sexually exploited:
+# images already sent, a cantina, a boate, a room with men, a man's hotel (grammar.json).
 CHILD_SEX_FAMILIES = ("SENT_IMAGES", "CHILD_SEX_PLACE")
 
 
@@ -339,15 +341,15 @@ def assess_risk(
         # them is sexually exploited online (the labelling rules), however the age was said; so is a
         # child kept in a cantina or a boate, or in a room with men ("minha filha de 16 tá numa boate").
         found = grammar.occurrences(words)
-        sent = [
+        signs = [
             (start, end)
             for family in CHILD_SEX_FAMILIES
             for start, end in found.get(family, ())
             if not grammar.negated(reading, start, end, negations)
         ]
-        if sent:
+        if signs:
             fired["sexual_exploitation"] = Indicator(
-                "sexual_exploitation", rules.indicators["sexual_exploitation"].weight, words_text(words, *sent[0])
+                "sexual_exploitation", rules.indicators["sexual_exploitation"].weight, words_text(words, *signs[0])
             )
     for key in list(fired):
         for implied in rules.indicators[key].implies:
