@@ -44,6 +44,12 @@ class PlaceRules:
     capital_words: frozenset[str] = frozenset()
     offer_stems: tuple[str, ...] = ()
     offer_window: int = 0
+    # "se quiere ir con un coyote a Estados Unidos por México", "li vle ale pou Ozetazini": a place
+    # after a word of the way ("a", "pou", "por"), a few words after a plan to go, is where the trip
+    # would lead or pass, not where anything happens.
+    plan_cues: frozenset[tuple[str, ...]] = frozenset()
+    plan_window: int = 0
+    trip_words: frozenset[str] = frozenset()
     # "recluta muchachas en Jinotega", "recrutée à Port-au-Prince": the place a recruiter works in is
     # where it happens, unless work or a purpose comes first ("recruits girls to work in Panama").
     recruit_stems: tuple[str, ...] = ()
@@ -185,6 +191,9 @@ def default_place_rules() -> PlaceRules:
         capital_words=frozenset(normalise(w) for w in places["capital_words"]),
         offer_stems=tuple(normalise(w) for w in places["offer_stems"]),
         offer_window=int(places["offer_window"]),
+        plan_cues=frozenset(tuple(normalise(cue).split()) for cue in places.get("plan_cues", ())),
+        plan_window=int(places.get("plan_window", 0)),
+        trip_words=frozenset(normalise(w) for w in places.get("trip_words", ())),
         recruit_stems=tuple(normalise(w) for w in places.get("recruit_stems", ())),
         purpose_words=frozenset(normalise(w) for w in places.get("purpose_words", ())),
         arrival_words=frozenset(normalise(w) for w in places.get("arrival_words", ())),
@@ -316,6 +325,8 @@ def place_mentions(
             and words[match.start - 1] in _ARTICLES
             and _ends_with_cue(words, match.start - 1, rules.destination_cues, rules.longest_cue)
         )
+        if not destination and _in_a_planned_trip(words, match.start, reading, rules):
+            destination = True
         if destination and _journey_over(words, match.start, match.end, rules):
             destination, after_cue = False, True
         # "¿hay albergues en México?", "is there a hotline in Costa Rica?": a country asked about is
@@ -420,6 +431,25 @@ def _asked_about(
         for end in range(first + 1, start + 1)
         for opening in _cue_starts(words, end, rules.topic_cues, rules.longest_cue)
     )
+
+
+def _in_a_planned_trip(words: tuple[str, ...], start: int, reading: Reading | None, rules: PlaceRules) -> bool:
+    """Whether a place follows a word of the way ("a", "pou", "por") a few words after a plan to go,
+    in the same clause: "mi hijo se quiere ir con un coyote a Estados Unidos por México"."""
+    if not rules.plan_cues or start == 0:
+        return False
+    longest = max(len(cue) for cue in rules.plan_cues)
+    if _ends_with_cue(words, start, rules.plan_cues, longest):  # "li vle ale Chili"
+        return True
+    way = start - 1 - (words[start - 1] in _ARTICLES and start > 1 and words[start - 2] in rules.trip_words)
+    if words[way] not in rules.trip_words:
+        return False
+    for end in range(way, max(0, way - rules.plan_window), -1):
+        if reading is not None and reading.words == words and reading.clauses[end - 1] != reading.clauses[start]:
+            return False
+        if _ends_with_cue(words, end, rules.plan_cues, longest):
+            return True
+    return False
 
 
 def _in_an_offer(words: tuple[str, ...], start: int, reading: Reading | None, rules: PlaceRules) -> bool:

@@ -308,3 +308,15 @@ def test_a_city_the_frequency_lists_take_for_a_word_is_a_place_in_lower_case(dir
     assert _country_read(directory_snapshot, "me trajeron a trabajar a chiapas sin pago", "") == "MX"
     # A word that is a town too stays a word: "el progreso de la obra" names no El Progreso.
     assert _country_read(directory_snapshot, "el patron no paga y el progreso de la obra es lento", "SV") == "SV"
+
+
+def test_where_a_planned_trip_would_lead_or_pass_is_not_the_place(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: a plan to go, then the way ("a", "pou", "por", "via").
+    for text, phone in (
+        ("mi hija de 17 se quiere ir con un coyote a Estados Unidos por Guatemala, ¿es peligroso?", "HN"),
+        ("pitit fi m gen 15 an, li vle ale Chili pa Panama ak yon gid", "HT"),
+        ("my brother wants to go to Mexico through Guatemala with a guide", "SV"),
+    ):
+        assert where(directory_snapshot, text, phone)[0] == phone, text
+    # Where the person is now still counts: "está en Tapachula" is no trip.
+    assert where(directory_snapshot, "mi hijo se quiere ir, ahora está en Tapachula con un coyote", "HN")[0] == "MX"
