@@ -717,3 +717,15 @@ def test_an_information_request_says_it_brought_the_band_down() -> None:
     # The confidence and the reader see a band brought down, not a danger floor.
     assessment = assess("I'm in Reynosa with my two kids, is there a shelter that takes families?")
     assert assessment.capped and "information request" in assessment.capped
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A child who serves customers, or sells packs of gum, is no sexual exploitation.
+        "mi hijo de 14 atiende clientes en la tienda de su tío después de la escuela",
+        "meu filho de 12 vende packs de chiclete no sinal",
+    ],
+)
+def test_a_child_at_work_with_customers_is_no_sexual_exploitation(text: str) -> None:
+    assert "sexual_exploitation" not in assess(text).keys, text
