@@ -163,6 +163,7 @@ def default_place_rules() -> PlaceRules:
     person = frozenset(tuple(normalise(cue).split()) for cue in places["person_cues"])
     street = frozenset(tuple(normalise(cue).split()) for cue in places.get("street_cues", ()))
     topic = frozenset(tuple(normalise(cue).split()) for cue in places.get("topic_cues", ()))
+    plan = frozenset(tuple(normalise(cue).split()) for cue in places.get("plan_cues", ()))
     side = frozenset(tuple(normalise(cue).split()) for cue in places.get("side_cues", ()))
     # A place someone went back to ("ya regresé a Chiriquí", "back in Cali") counts as one left.
     left = frozenset(
@@ -183,7 +184,8 @@ def default_place_rules() -> PlaceRules:
         location_cues=location,
         origin_cues=origin,
         longest_cue=max(
-            len(cue) for cue in origin | location | destination | person | street | side | left | own | now | topic
+            len(cue)
+            for cue in origin | location | destination | person | street | side | left | own | now | topic | plan
         ),
         destination_cues=destination,
         person_cues=person,
@@ -191,7 +193,7 @@ def default_place_rules() -> PlaceRules:
         capital_words=frozenset(normalise(w) for w in places["capital_words"]),
         offer_stems=tuple(normalise(w) for w in places["offer_stems"]),
         offer_window=int(places["offer_window"]),
-        plan_cues=frozenset(tuple(normalise(cue).split()) for cue in places.get("plan_cues", ())),
+        plan_cues=plan,
         plan_window=int(places.get("plan_window", 0)),
         trip_words=frozenset(normalise(w) for w in places.get("trip_words", ())),
         recruit_stems=tuple(normalise(w) for w in places.get("recruit_stems", ())),
@@ -438,8 +440,7 @@ def _in_a_planned_trip(words: tuple[str, ...], start: int, reading: Reading | No
     in the same clause: "mi hijo se quiere ir con un coyote a Estados Unidos por México"."""
     if not rules.plan_cues or start == 0:
         return False
-    longest = max(len(cue) for cue in rules.plan_cues)
-    if _ends_with_cue(words, start, rules.plan_cues, longest):  # "li vle ale Chili"
+    if _ends_with_cue(words, start, rules.plan_cues, rules.longest_cue):  # "li vle ale Chili"
         return True
     way = start - 1 - (words[start - 1] in _ARTICLES and start > 1 and words[start - 2] in rules.trip_words)
     if words[way] not in rules.trip_words:
@@ -447,7 +448,7 @@ def _in_a_planned_trip(words: tuple[str, ...], start: int, reading: Reading | No
     for end in range(way, max(0, way - rules.plan_window), -1):
         if reading is not None and reading.words == words and reading.clauses[end - 1] != reading.clauses[start]:
             return False
-        if _ends_with_cue(words, end, rules.plan_cues, longest):
+        if _ends_with_cue(words, end, rules.plan_cues, rules.longest_cue):
             return True
     return False
 

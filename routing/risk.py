@@ -336,15 +336,15 @@ def assess_risk(
         )
         if age:
             fired["minor_involved"] = Indicator("minor_involved", rules.indicators["minor_involved"].weight, age)
+    occurrences = grammar.occurrences(words)
     if "minor_involved" in fired and "sexual_exploitation" not in fired and "sexual_exploitation" not in denied:
         # "mi hija de 13 ya le mandó fotos": a child who has already sent images to someone asking for
         # them is sexually exploited online (the labelling rules), however the age was said; so is a
         # child kept in a cantina or a boate, or in a room with men ("minha filha de 16 tá numa boate").
-        found = grammar.occurrences(words)
         signs = [
             (start, end)
             for family in CHILD_SEX_FAMILIES
-            for start, end in found.get(family, ())
+            for start, end in occurrences.get(family, ())
             if not grammar.negated(reading, start, end, negations)
         ]
         if signs:
@@ -371,12 +371,11 @@ def assess_risk(
         fired["held_now"] = Indicator("held_now", rules.indicators["held_now"].weight, ANSWER_EVIDENCE)
     held = fired.get("held_now")
     if held is not None and held.evidence != ANSWER_EVIDENCE:
-        escaped = [s for s, _ in grammar.occurrences(words).get("ESCAPED", ())]
+        escaped = [s for s, _ in occurrences.get("ESCAPED", ())]
         if escaped:
             # "Me tuvieron encerrada pero me escapé": held then, not now.
             del fired["held_now"]
             notes.append(f"'{words[escaped[0]]}': the person held seems to have got away.")
-    occurrences = grammar.occurrences(words)
     safe = occurrences.get("SAFE_NOW", ())
     if safe:
         # "Lo abandonaron en Chiapas, ya está en casa y a salvo": the danger is over.
@@ -516,21 +515,16 @@ def answered(fired: Mapping[str, Indicator]) -> bool:
 def _over_and_safe(occurrences: Mapping[str, tuple[tuple[int, int], ...]]) -> bool:
     """Whether the report says the person got away or is safe now, with no danger named after it."""
     denied = {end for _, end in occurrences.get("NEG", ())}
-    marks = [
-        start
-        for family in ("GOT_AWAY", "SAFE_NOW")
-        for start, _ in occurrences.get(family, ())
-        if start not in denied and start - 1 not in denied  # "eles não soltaram ninguém"
-    ]
+
+    def said(family: str) -> list[int]:
+        # Where the family occurs not denied ("eles não soltaram ninguém", "il m'a pas suivie").
+        return [start for start, _ in occurrences.get(family, ()) if start not in denied and start - 1 not in denied]
+
+    marks = [start for family in ("GOT_AWAY", "SAFE_NOW") for start in said(family)]
     if not marks:
         return False
     last = max(marks)
-    # A danger denied after it does not count: "je suis chez une amie, il m'a pas suivie".
-    return not any(
-        start > last and start not in denied and start - 1 not in denied
-        for family in _DANGER_AFTER_ESCAPE
-        for start, _ in occurrences.get(family, ())
-    )
+    return not any(start > last for family in _DANGER_AFTER_ESCAPE for start in said(family))
 
 
 def trafficking_indicator_keys(assessment: RiskAssessment, rules: RiskRules) -> frozenset[str]:
