@@ -52,6 +52,12 @@ NOT_AGE_UNITS = frozenset(
         "semanas",
         "weeks",
         "semaines",
+        # Days, nights, hours, weeks and months, and money, in the singular and in Haitian Creole
+        # ("sa gen 2 jou", "li gen 3 semèn"): a count of them is no age.
+        *("day", "dia", "jour", "jou", "night", "nights", "noche", "noches", "nuit", "nuits", "noite", "noites"),
+        *("nwit", "hour", "hora", "heure", "h", "hr", "hrs", "week", "semana", "semaine", "semen"),
+        *("month", "mes", "mwa", "dola", "dolar", "goud", "gourdes", "gouds", "reais", "quetzales", "lempiras"),
+        *("colones", "cordobas", "lukas", "pesos", "vez", "veces", "fois", "fwa", "times"),
     }
 )
 # Dangers that words of safety now ("ya está a salvo", "on va bien") put in the past.
@@ -404,7 +410,7 @@ def assess_risk(
         # and the learned reader may read it lower.
         by_floor = False
     if rank_of(level, rules) > rank_of(SAFE_CAP, rules) and not answered(fired):
-        if _over_and_safe(occurrences):
+        if _over_and_safe(occurrences, words):
             # "Ya me escapé, estoy en casa de una amiga; todavía tiene mi pasaporte": exploitation that
             # is over, told from safety, is medium whatever signs of control it recounts, unless a
             # danger is named after the words of safety ("me escapé pero me anda buscando").
@@ -447,6 +453,9 @@ SAFE_CAP = "medium"
 NOW_DANGERS = frozenset(
     {"kidnapping", "weapon", "held_now", "in_danger_now", "abandoned_in_danger", "followed", "in_custody"}
 )
+# The signs without which many signs of control do not add up to the top band: the dangers of the
+# moment, and an organ about to be taken.
+_DANGERS_FOR_THE_SCORE = NOW_DANGERS | {"organ_removal"}
 # Word families that, after the last word of escape or safety, say the danger goes on.
 _DANGER_AFTER_ESCAPE = (
     *_DANGER_AFTER_SAFE,
@@ -512,8 +521,11 @@ def answered(fired: Mapping[str, Indicator]) -> bool:
     return any(indicator.evidence == ANSWER_EVIDENCE for indicator in fired.values())
 
 
-def _over_and_safe(occurrences: Mapping[str, tuple[tuple[int, int], ...]]) -> bool:
-    """Whether the report says the person got away or is safe now, with no danger named after it."""
+def _over_and_safe(occurrences: Mapping[str, tuple[tuple[int, int], ...]], words: tuple[str, ...]) -> bool:
+    """Whether the report says the person got away or is safe now, with no danger named after it.
+
+    A danger told after the escape in the imperfect ("ya me salí porque... nos encerraban", "j'ai fui,
+    il m'enfermait", "escapei, ele trancava o galpão") is the story of what was, not a danger going on."""
     denied = {end for _, end in occurrences.get("NEG", ())}
 
     def said(family: str) -> list[int]:
@@ -524,7 +536,19 @@ def _over_and_safe(occurrences: Mapping[str, tuple[tuple[int, int], ...]]) -> bo
     if not marks:
         return False
     last = max(marks)
-    return not any(start > last for family in _DANGER_AFTER_ESCAPE for start in said(family))
+    return not any(
+        start > last and not _imperfect(words[start]) for family in _DANGER_AFTER_ESCAPE for start in said(family)
+    )
+
+
+# The endings of the imperfect, the tense of what used to happen, in Spanish, Portuguese and French
+# ("encerraban", "trancava", "enfermait"); "acaban" (run out, now) is not one.
+_IMPERFECT_ENDINGS = ("aba", "aban", "ava", "avam", "ait", "aient")
+_NOT_IMPERFECT = ("acab",)
+
+
+def _imperfect(word: str) -> bool:
+    return len(word) >= 6 and word.endswith(_IMPERFECT_ENDINGS) and not word.startswith(_NOT_IMPERFECT)
 
 
 def trafficking_indicator_keys(assessment: RiskAssessment, rules: RiskRules) -> frozenset[str]:
@@ -551,13 +575,21 @@ def _level(
         # A job offer that is also a recruitment lure is one sign read twice, not two.
         trafficking_count -= 1
     floored = set()
+    reached = set()
     for floor in rules.floors:
         if floor.required <= keys and trafficking_count >= floor.min_trafficking:
+            reached.add(floor.level)
             if floor.firm:
                 floored.add(floor.level)
             if rank[floor.level] > rank[level]:
                 level = floor.level
                 reasons.append(f"{floor.reason} That makes it {floor.level}.")
+    top = rules.levels[-1]
+    if level == top and top not in reached and not set(keys) & _DANGERS_FOR_THE_SCORE:
+        # Many signs of control add up past the top band's score, but danger now is what makes a
+        # report critical (the labelling rules): with none of the dangers of the moment named, it is high.
+        level = rules.levels[-2]
+        reasons.append(f"No danger of the moment is named: {level}.")
     if not keys:
         reasons = ["No risk indicator was found; treated as an information request."]
     # A firm floor of this band applies, whether or not the score had already reached it.

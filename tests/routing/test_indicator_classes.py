@@ -729,3 +729,86 @@ def test_an_information_request_says_it_brought_the_band_down() -> None:
 )
 def test_a_child_at_work_with_customers_is_no_sexual_exploitation(text: str) -> None:
     assert "sexual_exploitation" not in assess(text).keys, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a nurse who reports, and a patient who is ill, are not
+        # "enfermée" (French, locked in).
+        "Soy enfermera en el centro de salud de Higüey, vino una muchacha embarazada de 17 con una señora",
+        "mi hermano está enfermo en la finca y el patrón no le paga desde marzo",
+    ],
+)
+def test_a_nurse_or_an_illness_is_not_locked_in(text: str) -> None:
+    assessment = assess(text)
+    assert not {"held_now", "in_custody"} & assessment.keys, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The police's arrest, threatened or asked about, is no one held by a trafficker.
+        "el encargado dice que si se va sin pagar lo denuncian por robo y lo meten preso",
+        "queria saber se a pessoa sem documento pode ir no hospital sem ser presa",
+    ],
+)
+def test_an_arrest_threatened_or_asked_about_is_not_held_now(text: str) -> None:
+    assessment = assess(text)
+    assert "held_now" not in assessment.keys and assessment.level != "critical", text
+
+
+def test_someone_kept_prisoner_in_a_house_is_held() -> None:
+    assert "held_now" in assess("minha irmã e meu sobrinho estão presos numa casa em Reynosa, pedem dez mil").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A drawer, a safe or a passport locked or held is a thing, not a person.
+        "minha tia cuida de uma senhora, 7 dias por semana, e a senhora guarda a cédula dela numa gaveta trancada",
+        "desembarcó hace una semana; el pasaporte retenido por el capitán se lo devolvieron",
+    ],
+)
+def test_a_thing_locked_or_held_is_not_a_person_held(text: str) -> None:
+    assert not {"held_now", "in_custody"} & assess(text).keys, text
+
+
+def test_a_lock_told_in_the_imperfect_after_getting_away_is_over() -> None:
+    # "Nos encerraban" after "ya me salí" tells what used to happen, not a danger going on.
+    assessment = assess("trabajé en una maquila, ya me salí porque no pagaban y nos encerraban hasta terminar la meta")
+    assert assessment.level == "medium" and assessment.capped
+
+
+def test_a_lock_in_the_present_after_getting_away_is_still_danger() -> None:
+    assessment = assess("ya me salí pero a mi hermana la encierran todavía en la maquila")
+    assert assessment.level == "critical"
+
+
+def test_many_signs_of_control_without_a_danger_of_the_moment_are_high() -> None:
+    # Debt, papers, a lure and forced work add up past the top score, but nobody is held, hunted,
+    # armed against or abandoned now.
+    assessment = assess(
+        "me prometieron trabajo de mesera, me quitaron el pasaporte, dicen que debo 3 mil dólares del pasaje "
+        "y me obligan a trabajar 14 horas sin pago, pero salgo los domingos"
+    )
+    assert assessment.score >= 90 and assessment.level == "high", (assessment.score, assessment.reasons)
+
+
+def test_an_organ_about_to_be_taken_stays_critical_on_the_score() -> None:
+    assessment = assess(
+        "me trajeron con la promesa de trabajo, dicen que debo 80 mil y que con un riñón se paga, "
+        "no me dejan salir del depa"
+    )
+    assert assessment.level == "critical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "li mete n nan yon otèl, li di tann la, sa gen 2 jou li pa janm tounen",
+        "nou la depi 3 semèn, li gen 2 mwa li pa peye nou",
+    ],
+)
+def test_a_count_of_days_or_months_is_no_age(text: str) -> None:
+    assert "minor_involved" not in assess(text).keys, text
