@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from routing.grammar import Reading
+from routing.grammar import Reading, default_grammar
 from routing.intake import Location
 from routing.snapshot import Place, Snapshot
 from routing.text import PhraseMatcher, normalise
@@ -222,11 +222,12 @@ def default_place_rules() -> PlaceRules:
 
 
 @lru_cache(maxsize=20_000)
-def ordinary_word(typed: str) -> bool:
-    """Whether a word, as typed (accents kept), is common in Spanish, English, French or Portuguese."""
+def ordinary_word(typed: str, zipf: float = ORDINARY_ZIPF) -> bool:
+    """Whether a word, as typed (accents kept), is common in Spanish, English, French or Portuguese
+    (at least `zipf` on wordfreq's scale)."""
     from wordfreq import zipf_frequency
 
-    return any(zipf_frequency(typed, language) >= ORDINARY_ZIPF for language in ORDINARY_LANGUAGES)
+    return any(zipf_frequency(typed, language) >= zipf for language in ORDINARY_LANGUAGES)
 
 
 # The longest country cue, in words ("pesos dominicanos").
@@ -282,11 +283,17 @@ def place_mentions(
     marked as destinations."""
     served = snapshot.countries.keys()
     typed = reading if reading is not None and reading.words == words else None
+    spelled = _respelled(words, typed, snapshot)
     mentions = []
-    for match in snapshot.place_matcher.find(words):
-        key = " ".join(words[match.start : match.end])
+    for match in snapshot.place_matcher.find(spelled):
+        key = " ".join(spelled[match.start : match.end])
         if len(key) < rules.min_length or _without_article(key) in rules.common_words:
             continue
+        if spelled[match.start : match.end] != words[match.start : match.end] and not (
+            _ends_with_cue(words, match.start, rules.location_cues, rules.longest_cue)
+            or (typed is not None and typed.capitalised[match.start])
+        ):
+            continue  # a word read as a misspelt town counts only as a place: after "en", or a capital
         if _ends_with_cue(words, match.start, rules.person_cues, rules.longest_cue):
             continue  # "mon ami Salvador", "la señora Victoria", "le dicen el León": a person
         if _ends_with_cue(words, match.start, rules.street_cues, rules.longest_cue) and not all(
@@ -348,6 +355,87 @@ def place_mentions(
             )
         )
     return mentions
+
+
+# A word at least this long that is no ordinary word and no name of the gazetteer may be a town's name
+# misspelt by one letter ("soyapngo", "Tapachoula", "Choluteka", "Somotiyo"): read as that town when
+# it is the only one so near, in a country the directory serves, and only where a location cue or a
+# capital makes it a place (place_mentions).
+MISSPELT_LENGTH = 6
+
+
+# A word seen at all in the four languages' frequency lists is that word, not a misspelt town; a town
+# whose name is a word even this rare ("venado", "posadas") is not guessed from a misspelling.
+MISSPELT_WORD_ZIPF = 1.0
+MISSPELT_TARGET_ZIPF = 3.0
+
+
+def _a_word(typed: str) -> bool:
+    return ordinary_word(typed, MISSPELT_WORD_ZIPF)
+
+
+def _spelling_key(word: str) -> str:
+    """A word as it sounds in the region's spellings: "qu", "k" and "c" before a, o, u are one sound
+    ("Kanpèch", "Choluteka"); a doubled letter is one ("Tapachoula" keeps its "ou")."""
+    word = word.replace("qu", "k")
+    word = re.sub(r"c(?=[aou])", "k", word)
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def _deletions(key: str) -> Iterator[str]:
+    return (key[:i] + key[i + 1 :] for i in range(len(key)))
+
+
+def _spelling_index(snapshot: Snapshot) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """The gazetteer's words, and the words of served towns by their spelling key and by the key with
+    one letter left out: one edit apart is one shared entry (a symmetric-deletion index)."""
+    memo = snapshot.spelling_memo.get("index")
+    if memo is not None:
+        return memo
+    # The towns of the coalition's countries and of Haiti, by their own names: a misspelling of a
+    # town far away, or of one of its names in other languages, is likelier another word.
+    near_home = {code for code, country in snapshot.countries.items() if country.corett or "ht" in country.languages}
+    known: set[str] = set()
+    index: dict[str, set[str]] = {}
+    for name, places in snapshot.gazetteer.items():
+        parts = name.split()
+        known.update(parts)
+        if not any(p.country in near_home and p.kind != "country" and not p.alternate for p in places):
+            continue
+        for part in parts:
+            if len(part) < MISSPELT_LENGTH or not part.isalpha():
+                continue
+            key = _spelling_key(part)
+            for variant in (key, *_deletions(key)):
+                index.setdefault(variant, set()).add(part)
+    memo = (frozenset(known), {variant: frozenset(parts) for variant, parts in index.items()})
+    snapshot.spelling_memo["index"] = memo
+    return memo
+
+
+def _respelled(words: tuple[str, ...], typed: Reading | None, snapshot: Snapshot) -> tuple[str, ...]:
+    """The words with each misspelt town name put right; the same tuple when none is."""
+    if not snapshot.countries:
+        return words
+    known, index = _spelling_index(snapshot)
+    grammar = default_grammar()
+    fixed: list[str] | None = None
+    for position, word in enumerate(words):
+        if len(word) < MISSPELT_LENGTH or word in known or not word.isalpha() or grammar.families_of(word):
+            continue
+        surface = typed.surfaces[position] if typed is not None and typed.surfaces else word
+        if _a_word(surface) or _a_word(word):
+            continue
+        key = _spelling_key(word)
+        near = {part for part in index.get(key, ()) if _spelling_key(part) == key}  # the same sounds
+        if not near:
+            near = set(index.get(key, ()))
+            for variant in _deletions(key):
+                near.update(index.get(variant, ()))
+        if len(near) == 1 and not ordinary_word(right := near.pop(), MISSPELT_TARGET_ZIPF):
+            fixed = fixed or list(words)
+            fixed[position] = right
+    return tuple(fixed) if fixed is not None else words
 
 
 def _counts(place: Place, snapshot: Snapshot, rules: PlaceRules) -> bool:

@@ -185,6 +185,8 @@ class Snapshot:
     fit_memo: dict[tuple[str, str | None, str | None, str], Any] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )
+    # The index of the gazetteer's words by their spelling, built on first use (routing.location).
+    spelling_memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def agencies_of(self, country: str | None, kind: str) -> tuple[Agency, ...]:
         return self.agencies_by_country_kind.get((country, kind), ())

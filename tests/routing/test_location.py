@@ -320,3 +320,27 @@ def test_where_a_planned_trip_would_lead_or_pass_is_not_the_place(directory_snap
         assert where(directory_snapshot, text, phone)[0] == phone, text
     # Where the person is now still counts: "está en Tapachula" is no trip.
     assert where(directory_snapshot, "mi hijo se quiere ir, ahora está en Tapachula con un coyote", "HN")[0] == "MX"
+
+
+def test_a_town_misspelt_by_one_letter_is_still_the_town(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: one letter left out, added or sounded another way.
+    assert (
+        _country_read(directory_snapshot, "my cousin in soyapngo is 16 and the gang wants him to carry for them", "US")
+        == "SV"
+    )
+    assert _country_read(directory_snapshot, "nou bloke nan Tapachoula, gid la pati ak kòb nou", "HT") == "MX"
+    assert _country_read(directory_snapshot, "mi hermano trabaja sin pago en una finca en Choluteka", "US") == "HN"
+
+
+def test_a_misspelling_is_guessed_only_where_a_place_is_expected(directory_snapshot: Snapshot) -> None:
+    # Without a location cue or a capital, a word that is no word is not taken for a town; nor is
+    # a word of the languages (French "cachette" is one letter from Argentina's Caucete), nor a town
+    # far from the region's routes.
+    assert _country_read(directory_snapshot, "soyapngo la pandilla lo quiere para cargar", "US") == "US"
+    assert _country_read(directory_snapshot, "il m'a enfermée et pris mon passeport, j'écris en cachette", "HT") == "HT"
+
+
+def test_where_someone_was_born_is_an_origin(directory_snapshot: Snapshot) -> None:
+    # A paraphrase written for this test: the boy is in Panama, born in Brazil's Santa Catarina.
+    text = "um menino de 14 anos, nascido em Santa Catarina, está sozinho no abrigo"
+    assert _country_read(directory_snapshot, text, "PA") == "PA"
