@@ -812,3 +812,18 @@ def test_an_organ_about_to_be_taken_stays_critical_on_the_score() -> None:
 )
 def test_a_count_of_days_or_months_is_no_age(text: str) -> None:
     assert "minor_involved" not in assess(text).keys, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: exploitation told from home or from a new life.
+        "trabajé 8 meses en una casa sin pago y me quitaron el pasaporte, me fui de esa casa y estoy con mi tía",
+        "la patrona le quitó el pasaporte y no le pagaba, ella voltou pra casa mês passado",
+        "on m'a gardé mon passeport pendant un an dans un bar à Tenosique; aujourd'hui je vis au Québec",
+        "my brother spent 14 months on a boat, the captain kept his passport, he came home last week",
+    ],
+)
+def test_exploitation_told_from_home_or_a_new_life_is_over(text: str) -> None:
+    assessment = assess(text)
+    assert assessment.level == "medium", (text, assessment.level, assessment.reasons)
