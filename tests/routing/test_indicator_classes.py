@@ -827,3 +827,27 @@ def test_a_count_of_days_or_months_is_no_age(text: str) -> None:
 def test_exploitation_told_from_home_or_a_new_life_is_over(text: str) -> None:
     assessment = assess(text)
     assert assessment.level == "medium", (text, assessment.level, assessment.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a child said by the school grade, in five languages.
+        "un hombre le pide fotos a mi hija, ella va en octavo grado",
+        "my niece is in seventh grade and a man keeps messaging her",
+        "ma voisine est en 5e année et elle vend dans la rue jusqu'à minuit",
+        "minha sobrinha está no 8º ano e um homem oferece trabalho pra ela",
+        "pitit fi m nan 6yèm ane, yon nonm ap voye mesaj ba li",
+    ],
+)
+def test_a_school_grade_says_a_child(text: str) -> None:
+    assert "minor_involved" in assess(text, "pt" if "8º" in text else None).keys, text
+
+
+def test_portuguese_no_is_in_the_not_a_negation() -> None:
+    # "no quarto" is "in the room": read as Portuguese, "no" denies nothing.
+    assert "held_now" in assess("a menina fica no quarto trancada o dia todo", "pt").keys
+
+
+def test_a_year_of_work_is_no_school_grade() -> None:
+    assert "minor_involved" not in assess("llevo tres años trabajando en la finca y no me pagan").keys
