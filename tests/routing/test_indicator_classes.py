@@ -851,3 +851,15 @@ def test_portuguese_no_is_in_the_not_a_negation() -> None:
 
 def test_a_year_of_work_is_no_school_grade() -> None:
     assert "minor_involved" not in assess("llevo tres años trabajando en la finca y no me pagan").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: held said as "prendendo" (pt) and tied up, "mare" (ht).
+        "socorro eles tão me prendendo num quarto",
+        "yo mare kouzen m nan yon pye bwa paske li te vle ale",
+    ],
+)
+def test_held_said_as_people_say_it(text: str) -> None:
+    assert assess(text).level == "critical", text
