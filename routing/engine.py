@@ -218,20 +218,74 @@ class ReportReading:
 
 
 def reading_features(
-    words: tuple[str, ...], risk: RiskAssessment, classification: Classification, intake: Intake
+    words: tuple[str, ...],
+    risk: RiskAssessment,
+    classification: Classification,
+    intake: Intake,
+    reading: Reading | None = None,
 ) -> tuple[str, ...]:
     """The learned reader's features of a report the rules have read: the one recipe for routing and
-    for training (bench/train_triage.py), so the model is scored on what it was trained on."""
+    for training (bench/train_triage.py), so the model is scored on what it was trained on.
+
+    `reading` (read_text of the same text) gives the clauses; without it the words are one clause."""
+    grammar = default_grammar()
+    found = grammar.occurrences(words)
+    reading = reading if reading is not None and reading.words == words else reading_of_words(words)
     return reader_features(
         words,
-        default_grammar().occurrences(words).keys(),
+        found.keys(),
         risk.keys,
         risk.level,
         classification.case_type,
         intake.channel,
         asks="?" in intake.text,
         capped=risk.capped is not None,
+        context=context_features(reading, found, risk),
     )
+
+
+# The word families of danger and control whose context the reader is shown: whether each is denied,
+# said after (or before) the words of getting away or of safety, said with a word of now, or asked.
+CONTEXT_FAMILIES = (
+    *("LOCKED", "HOLD_VERB", "HOLD", "KIDNAP", "RANSOM", "WEAPON", "THREAT", "KILL", "VIOLENCE", "FOLLOW"),
+    *("FOLLOW_VERB", "ABANDON", "NO_SUPPLIES", "DANGER", "DANGER_PLACE", "WILD_PLACE", "HEAT_SICK", "ADRIFT"),
+    *("ENGINE_DIED", "CONTAINER", "FORCE", "SEX", "SEX_CONTEXT", "DOC", "DEBT", "WAGE", "MINOR", "AGE_CHILD"),
+    *("LET", "LEAVE", "WATCHED", "PHONE_TAKEN", "SELL", "TAKE", "CHILD_SEX_PLACE", "SENT_IMAGES"),
+)
+_OVER_MARKS = ("GOT_AWAY", "SAFE_NOW", "ESCAPED", "LONG_AGO")
+_NOW_MARKS = ("NOW", "STILL", "STILL_THERE")
+# What the rules set aside, by the start of the note they give (routing.risk.assess_risk).
+_RULES_NOTES = (("is negated", "negated"), ("is about a thing", "thing"), ("seems to be over", "over"))
+
+
+def context_features(
+    reading: Reading, found: Mapping[str, tuple[tuple[int, int], ...]], risk: RiskAssessment
+) -> tuple[str, ...]:
+    """How the report tells its dangers: a word of danger denied ("no la tienen encerrada"), told
+    after getting away ("ya salí... nos encerraban") or before it, with a word of now in its clause,
+    or in a question; and which signs the rules set aside. A bag of words sees none of this."""
+    grammar = default_grammar()
+    negations = grammar.negations(reading)
+    marks = sorted(start for family in _OVER_MARKS for start, _ in found.get(family, ()))
+    now_clauses = {reading.clauses[start] for family in _NOW_MARKS for start, _ in found.get(family, ())}
+    out: set[str] = set()
+    for family in CONTEXT_FAMILIES:
+        for start, end in found.get(family, ()):
+            if grammar.negated(reading, start, end, negations):
+                out.add(f"x:{family}@neg")
+            if any(mark < start for mark in marks):
+                out.add(f"x:{family}@after_over")
+            if any(mark > start for mark in marks):
+                out.add(f"x:{family}@before_over")
+            if reading.clauses[start] in now_clauses:
+                out.add(f"x:{family}@now")
+            if reading.clauses[start] in reading.questions:
+                out.add(f"x:{family}@asked")
+    for reason in risk.reasons:
+        for said, name in _RULES_NOTES:
+            if said in reason:
+                out.add(f"note:{name}")
+    return tuple(sorted(out))
 
 
 def place_question(intake: Intake, location: LocationResult, found: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -257,7 +311,7 @@ def read_report(intake: Intake, snapshot: Snapshot, rules: Rules) -> ReportReadi
     )
     if rules.reader is None:
         return ReportReading(words, reading, language, location, risk, classification)
-    found = reading_features(words, risk, classification, intake)
+    found = reading_features(words, risk, classification, intake, reading)
     second = tuple(
         answer
         for question, rules_answer in (("case_type", classification.case_type), ("risk", risk.level))

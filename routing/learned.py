@@ -36,6 +36,9 @@ STEM_LETTERS = 5
 GRAM_WORD = 5
 GRAM = 5
 GRAM_PREFIX = "c:"
+# The features that say how a report's words of danger are told (routing.engine.context_features);
+# like the runs of letters, only the risk head is trained on them.
+CONTEXT_PREFIXES = ("x:", "note:")
 
 
 def stem(word: str) -> str:
@@ -53,12 +56,13 @@ def features(
     channel: str,
     asks: bool = False,
     capped: bool = False,
+    context: Iterable[str] = (),
 ) -> tuple[str, ...]:
     """The report as the reader sees it: a set of named features (the same at training and at routing).
 
     `asks` says the text has a question mark, `capped` that the rules held the band down (an offer,
     exploitation that is over, nothing sent yet: routing.risk): two shapes of a report that its words
-    alone do not carry."""
+    alone do not carry; `context` names how its words of danger are told (routing.engine.context_features)."""
     found: set[str] = {f"rules_level:{level}", f"rules_case:{case_type}", f"channel:{channel}"}
     if asks:
         found.add(ASKS)
@@ -74,6 +78,7 @@ def features(
             marked = f"<{word}>"
             found.update(f"{GRAM_PREFIX}{marked[i : i + GRAM]}" for i in range(len(marked) - GRAM + 1))
     found.update(f"family:{f}" for f in families)
+    found.update(context)
     keys = sorted(indicators)
     found.update(f"sign:{k}" for k in keys)
     if not keys:

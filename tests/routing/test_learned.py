@@ -298,3 +298,21 @@ def test_the_reader_sees_a_question_mark_and_a_band_the_rules_held_down(small_sn
     read = read_report(told, small_snapshot, rules)
     found = reading_features(read.words, read.risk, read.classification, told)
     assert read.risk.capped and "rules_capped" in found and "q:mark" not in found
+
+
+def test_the_reader_sees_how_the_words_of_danger_are_told(small_snapshot) -> None:
+    # The same word of being locked in, denied, told after getting away, or said with a word of now:
+    # three features a bag of words does not carry, and the note of what the rules set aside.
+    rules = replace(default_rules(), reader=None)
+
+    def context(text: str) -> set[str]:
+        told = intake(text, channel="chat")
+        read = read_report(told, small_snapshot, rules)
+        found = reading_features(read.words, read.risk, read.classification, told, read.reading)
+        return {f for f in found if f.startswith(("x:", "note:"))}
+
+    assert {"x:LOCKED@neg", "note:negated"} <= context("a mi hermana no la tienen encerrada, pero no le pagan")
+    over = context("me escapé la semana pasada; en esa casa nos encerraban cada noche")
+    assert "x:LOCKED@after_over" in over and "x:LOCKED@neg" not in over
+    now = context("ahora mismo nos tienen encerrados en una bodega")
+    assert "x:LOCKED@now" in now and "x:LOCKED@after_over" not in now
