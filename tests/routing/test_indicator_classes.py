@@ -863,3 +863,27 @@ def test_a_year_of_work_is_no_school_grade() -> None:
 )
 def test_held_said_as_people_say_it(text: str) -> None:
     assert assess(text).level == "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: going on one's way, and a follow-up note, are no pursuit.
+        "muitos atravessam o Darién e seguem pela América Central até o México",
+        "Note de suivi : la jeune femme est à l'abri chez sa tante depuis lundi",
+    ],
+)
+def test_going_on_or_a_follow_up_is_not_being_followed(text: str) -> None:
+    assert "followed" not in assess(text).keys, text
+
+
+def test_someone_followed_is_still_followed() -> None:
+    assert "followed" in assess("un hombre me sigue desde la parada del bus, tengo miedo").keys
+
+
+def test_a_journalist_asking_for_figures_is_an_information_request() -> None:
+    assessment = assess(
+        "Sou jornalista, preparo uma reportagem sobre quem atravessa o Darién e segue pela América Central. "
+        "Vocês divulgam números de atendimentos?"
+    )
+    assert assessment.level == "low", assessment.reasons
