@@ -43,6 +43,9 @@ class PlaceRules:
     street_cues: frozenset[tuple[str, ...]] = frozenset()
     capital_words: frozenset[str] = frozenset()
     offer_stems: tuple[str, ...] = ()
+    # "from" after a word of calling or writing is where someone was when they called (_heard_from).
+    heard_from_cues: frozenset[str] = frozenset()
+    heard_from_words: frozenset[str] = frozenset()
     offer_window: int = 0
     # "se quiere ir con un coyote a Estados Unidos por México", "li vle ale pou Ozetazini": a place
     # after a word of the way ("a", "pou", "por"), a few words after a plan to go, is where the trip
@@ -192,6 +195,8 @@ def default_place_rules() -> PlaceRules:
         street_cues=street,
         capital_words=frozenset(normalise(w) for w in places["capital_words"]),
         offer_stems=tuple(normalise(w) for w in places["offer_stems"]),
+        heard_from_cues=frozenset(normalise(w) for w in places.get("heard_from_cues", ())),
+        heard_from_words=frozenset(normalise(w) for w in places.get("heard_from_words", ())),
         offer_window=int(places["offer_window"]),
         plan_cues=plan,
         plan_window=int(places.get("plan_window", 0)),
@@ -303,7 +308,9 @@ def place_mentions(
             # after a town or a country. A local place of the list (no population figure: "katye
             # Martissant", "barrio Calidonia") is the neighbourhood itself.
             continue
-        is_origin = _ends_with_cue(words, match.start, rules.origin_cues, rules.longest_cue)
+        is_origin = _ends_with_cue(words, match.start, rules.origin_cues, rules.longest_cue) and not _heard_from(
+            words, match.start, rules
+        )
         if is_origin != origin:
             continue
         left = not origin and (
@@ -436,6 +443,22 @@ def _respelled(words: tuple[str, ...], typed: Reading | None, snapshot: Snapshot
             fixed = fixed or list(words)
             fixed[position] = right
     return tuple(fixed) if fixed is not None else words
+
+
+def _heard_from(words: tuple[str, ...], start: int, rules: PlaceRules) -> bool:
+    """Whether "from" before a place follows a word of calling or writing ("ayer habló desde
+    Chihuahua", "the last call was from Puerto Cortés", "li rele m soti Kiba"): where someone was
+    when they called, not where they come from. The caller's own "I'm calling from" is a self cue."""
+    if start < 2 or words[start - 1] not in rules.heard_from_cues:
+        return False
+    before = words[max(0, start - 1 - HEARD_FROM_WINDOW) : start - 1]
+    return any(word in rules.heard_from_words for word in before) and not _ends_with_cue(
+        words, start, rules.self_cues, rules.longest_cue
+    )
+
+
+# How many words before "from" a word of calling or writing may stand ("mandó un audio desde").
+HEARD_FROM_WINDOW = 4
 
 
 def _counts(place: Place, snapshot: Snapshot, rules: PlaceRules) -> bool:

@@ -344,3 +344,13 @@ def test_where_someone_was_born_is_an_origin(directory_snapshot: Snapshot) -> No
     # A paraphrase written for this test: the boy is in Panama, born in Brazil's Santa Catarina.
     text = "um menino de 14 anos, nascido em Santa Catarina, está sozinho no abrigo"
     assert _country_read(directory_snapshot, text, "PA") == "PA"
+
+
+def test_where_someone_called_from_is_where_they_were(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: "from" after a word of calling or writing is no origin.
+    text = "mi hermano se fue con un coyote de Huehue, ayer habló desde Chihuahua y ya no contesta"
+    assert _country_read(directory_snapshot, text, "GT") == "MX"
+    text = "my uncle left in June; the last message we got was from Puerto Cortés, nothing since"
+    assert _country_read(directory_snapshot, text, None) == "HN"
+    # Where someone comes from stays an origin.
+    assert _country_read(directory_snapshot, "vienen de Chihuahua y los tienen encerrados en una bodega", "GT") == "GT"
