@@ -354,3 +354,10 @@ def test_where_someone_called_from_is_where_they_were(directory_snapshot: Snapsh
     assert _country_read(directory_snapshot, text, None) == "HN"
     # Where someone comes from stays an origin.
     assert _country_read(directory_snapshot, "vienen de Chihuahua y los tienen encerrados en una bodega", "GT") == "GT"
+
+
+def test_the_names_people_give_the_dominican_republic_and_tecun(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: "Panyòl" is the Dominican Republic in Haitian Creole, and
+    # "Tecún" is Tecún Umán.
+    assert _country_read(directory_snapshot, "m nan Panyòl, patwon an kenbe paspò m", "HT") == "DO"
+    assert _country_read(directory_snapshot, "the van stopped by Tecún and the driver took our phones", "HN") == "GT"
