@@ -525,7 +525,17 @@ def _journey_over(words: tuple[str, ...], start: int, end: int, rules: PlaceRule
     if arrived:
         return True
     left = any(word in rules.departure_verbs for word in before)
-    return left and any(word in rules.work_words for word in words[end : end + 3])
+    if not left:
+        return False
+    # "foi pra Cancún trabalhar"; "se fue a Santiago con una amiga... y ahora no la dejan salir": gone
+    # there to work, or gone there with something happening there now.
+    return any(word in rules.work_words for word in words[end : end + 3]) or any(
+        word in JOURNEY_NOW_WORDS for word in words[end:]
+    )
+
+
+# Words of now after a place someone went to: they are there now ("y ahora", "e agora", "kounye a").
+JOURNEY_NOW_WORDS = frozenset({"ahora", "agora", "now", "kounye", "kounya", "maintenant", "aora", "ahorita"})
 
 
 def _asked_about(

@@ -361,3 +361,12 @@ def test_the_names_people_give_the_dominican_republic_and_tecun(directory_snapsh
     # "Tecún" is Tecún Umán.
     assert _country_read(directory_snapshot, "m nan Panyòl, patwon an kenbe paspò m", "HT") == "DO"
     assert _country_read(directory_snapshot, "the van stopped by Tecún and the driver took our phones", "HN") == "GT"
+
+
+def test_a_place_someone_went_to_and_is_in_now_is_the_place(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: gone there, and "now" something happens there.
+    text = "minha sobrinha foi pra Cancún com um namorado e agora ele tranca ela no apartamento"
+    assert _country_read(directory_snapshot, text, "BR") == "MX"
+    # Only wanting to go is still a destination.
+    text = "minha sobrinha quer ir pra Cancún com um namorado, agora ela só fala disso"
+    assert _country_read(directory_snapshot, text, "BR") == "BR"
