@@ -370,3 +370,12 @@ def test_a_place_someone_went_to_and_is_in_now_is_the_place(directory_snapshot: 
     # Only wanting to go is still a destination.
     text = "minha sobrinha quer ir pra Cancún com um namorado, agora ela só fala disso"
     assert _country_read(directory_snapshot, text, "BR") == "BR"
+
+
+def test_where_someone_is_now_after_escaping_says_it_in_many_ways(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: past exploitation is placed where it happened, not where the
+    # person now lives safe ("chez nous à", "lives with us in", "con mi familia en").
+    text = "ma cousine a pu s'enfuir du bar à Cancún, elle est chez nous à Miami maintenant"
+    assert _country_read(directory_snapshot, text, None) == "MX"
+    text = "she was held in a house in Tenancingo but got out last year, she lives with us in Houston now"
+    assert _country_read(directory_snapshot, text, None) == "MX"
