@@ -820,7 +820,11 @@ def _lookup(name: str, snapshot: Snapshot, country: str | None, kinds: tuple[str
 
 
 def _settle(
-    places: Iterable[Place], country: str | None, caller_country: str | None, named: Iterable[str]
+    places: Iterable[Place],
+    country: str | None,
+    caller_country: str | None,
+    named: Iterable[str],
+    coalition: frozenset[str] | set[str] = frozenset(),
 ) -> Place | tuple[str, ...] | None:
     """The one place meant, the candidate countries when it stays ambiguous, or None if none."""
     candidates = tuple(places)
@@ -833,6 +837,11 @@ def _settle(
         # the name only as another name when a bigger town carries it: a relative in the US who
         # says "Monterrey" means Nuevo León, not Monterey, California.
         phone = caller_country if caller_country not in _only_as_another_name(candidates) else None
+        if phone is not None and phone not in coalition and phone in _only_a_town_beside_a_region(candidates):
+            # "dans le Darién après la rivière" from a Colombian phone: Panama's province of Darién,
+            # not Colombia's town of that name. A phone from outside the coalition's countries (a
+            # migrant's SIM, a relative abroad) does not pick its own town over a province of theirs.
+            phone = None
         for signal in (country, *named, phone):
             if signal in countries:
                 countries = (signal,)
@@ -841,6 +850,14 @@ def _settle(
             return countries
     chosen = [p for p in candidates if p.country == countries[0]]
     return _most_specific(chosen)
+
+
+def _only_a_town_beside_a_region(places: tuple[Place, ...]) -> set[str]:
+    """The countries where a name is only a town's, when it is also a province or region elsewhere."""
+    regions = {p.country for p in places if p.kind == "region"}
+    if not regions:
+        return set()
+    return {p.country for p in places if p.country not in regions}
 
 
 def _only_as_another_name(places: tuple[Place, ...]) -> set[str]:
@@ -885,7 +902,8 @@ def _from_text(
         others = [c for m in specific if m is not mention for c in m.countries]
         # Evidence in order of strength: countries named, other towns named, then the country whose
         # currency or documents the text speaks of, then (in _settle) the phone.
-        settled = _settle(mention.places, None, caller_country, [*reversed(named), *others, *cued])
+        coalition = {code for code, country in snapshot.countries.items() if country.corett}
+        settled = _settle(mention.places, None, caller_country, [*reversed(named), *others, *cued], coalition)
         guessed = isinstance(settled, tuple)
         if isinstance(settled, tuple):
             settled = _likeliest(mention.places, settled, snapshot)

@@ -379,3 +379,15 @@ def test_where_someone_is_now_after_escaping_says_it_in_many_ways(directory_snap
     assert _country_read(directory_snapshot, text, None) == "MX"
     text = "she was held in a house in Tenancingo but got out last year, she lives with us in Houston now"
     assert _country_read(directory_snapshot, text, None) == "MX"
+
+
+def test_a_phone_from_outside_the_coalition_does_not_pick_its_own_town_over_a_province(
+    directory_snapshot: Snapshot,
+) -> None:
+    # Paraphrases written for this test: a Colombian or US phone in the Darién is in Panama's
+    # province, not in the Colombian or US town of that name; a Mexican phone in León stays in Mexico.
+    assert _country_read(directory_snapshot, "nous sommes dans le Darién, le guide est parti", "CO") == "PA"
+    assert _country_read(directory_snapshot, "my brother is in the Darien, the guide left them yesterday", "US") == "PA"
+    assert (
+        _country_read(directory_snapshot, "ando en León en la central camionera con una niña que llora", "MX") == "MX"
+    )
