@@ -224,6 +224,18 @@ def test_the_trainer_refuses_a_test_split_not_named_as_retired(tmp_path) -> None
     assert run.returncode != 0 and "is a test split" in run.stderr
 
 
+def test_the_learning_curve_refuses_a_test_split_too(tmp_path) -> None:
+    split = tmp_path / "test.jsonl"
+    split.write_text(json.dumps({"id": "x", "text": "hola", "expected": {}}) + "\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.learning_curve", "--corpus", str(split)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode != 0 and "is a test split" in run.stderr
+
+
 def place_reader(weights: dict[str, list[float]], threshold: float = 0.6) -> Reader:
     """A hand-made reader with only the place question: each row pulls towards (incident, not)."""
     return compile_reader(
