@@ -887,3 +887,22 @@ def test_a_journalist_asking_for_figures_is_an_information_request() -> None:
         "Vocês divulgam números de atendimentos?"
     )
     assert assessment.level == "low", assessment.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: danger now said in plain words the families missed.
+        "they took my brother this morning and they want money, 10 thousand dollars",
+        "o cara trancou a porta por fora e ta pedindo mil dolar de cada um",
+        "nou nan yon bato, motè a kraze, nou pèdi nan lanmè depi ayè",
+        "meu primo tá sendo seguido agora por dois caras de moto",
+    ],
+)
+def test_danger_now_said_in_plain_words(text: str) -> None:
+    assert assess(text).level == "critical", text
+
+
+def test_a_child_who_says_jai_15_ans_is_a_child() -> None:
+    # SMS French: "jai" for "j'ai".
+    assert "minor_involved" in assess("jai 15 ans et ma tante menvoie chez un monsieur le soir").keys
