@@ -366,8 +366,8 @@ def place_mentions(
 
 # A word at least this long that is no ordinary word and no name of the gazetteer may be a town's name
 # misspelt by one letter ("soyapngo", "Tapachoula", "Choluteka", "Somotiyo"): read as that town when
-# it is the only one so near, in a country the directory serves, and only where a location cue or a
-# capital makes it a place (place_mentions).
+# it is the only one so near among the towns of the coalition's countries and Haiti (_spelling_index),
+# and only where a location cue or a capital makes it a place (place_mentions).
 MISSPELT_LENGTH = 6
 
 
@@ -394,8 +394,8 @@ def _deletions(key: str) -> Iterator[str]:
 
 
 def _spelling_index(snapshot: Snapshot) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
-    """The gazetteer's words, and the words of served towns by their spelling key and by the key with
-    one letter left out: one edit apart is one shared entry (a symmetric-deletion index)."""
+    """The gazetteer's words, and the words of the towns near home by their spelling key and by the key
+    with one letter left out: one edit apart is one shared entry (a symmetric-deletion index)."""
     memo = snapshot.spelling_memo.get("index")
     if memo is not None:
         return memo
