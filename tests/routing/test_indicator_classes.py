@@ -906,3 +906,16 @@ def test_danger_now_said_in_plain_words(text: str) -> None:
 def test_a_child_who_says_jai_15_ans_is_a_child() -> None:
     # SMS French: "jai" for "j'ai".
     assert "minor_involved" in assess("jai 15 ans et ma tante menvoie chez un monsieur le soir").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a child sexually exploited, said by what is seen.
+        "en esa casa viven unas niñas de 14 y los hombres entran y salen todo el día",
+        "my niece is 13 and she sends him pictures every night, he pays her phone",
+        "a recepcionista tem 16 anos e o gerente manda ela pro quarto dos hospedes de noite",
+    ],
+)
+def test_a_child_sexually_exploited_said_by_what_is_seen(text: str) -> None:
+    assert assess(text).level == "critical", text
