@@ -919,3 +919,15 @@ def test_a_child_who_says_jai_15_ans_is_a_child() -> None:
 )
 def test_a_child_sexually_exploited_said_by_what_is_seen(text: str) -> None:
     assert assess(text).level == "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: someone bleeding now is in danger now.
+        "el patrón le pegó con un tubo a mi esposo y está sangrando, no lo dejan ir al médico",
+        "mèt la bat mwen, m ap senyen nan tèt, m kache nan twalèt la",
+    ],
+)
+def test_someone_bleeding_now_is_in_danger_now(text: str) -> None:
+    assert assess(text).level == "critical", text
