@@ -931,3 +931,17 @@ def test_a_child_sexually_exploited_said_by_what_is_seen(text: str) -> None:
 )
 def test_someone_bleeding_now_is_in_danger_now(text: str) -> None:
     assert assess(text).level == "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: an agency asking for money is no ransom, and French SMS
+        # "kil" is "qu'il", not Kriol "kill".
+        "pour un visa de travail au Canada, des agences demandent de l'argent, il faut passer par elles ?",
+        "le patron a gardé mon passeport, il dit kil appelle l immigration si je pars",
+    ],
+)
+def test_money_asked_by_an_agency_or_french_kil_is_no_danger_now(text: str) -> None:
+    assessment = assess(text, "fr")
+    assert not {"kidnapping", "in_danger_now"} & assessment.keys and assessment.level != "critical", text
