@@ -267,9 +267,9 @@ COUNTRY_ALIASES = {
         "the States",
     ),
     "MX": ("Mexique", "Meksik", "Mejico"),
-    # "Panyòl" is what Haitians call the Dominican Republic ("m te travay nan Panyòl"); added in round 12
-    # from the development halves' misses, like "Tecún" below.
-    "DO": ("Dominicana", "Dominikani", "Repiblik Dominikèn", "Rep. Dominicana", "RD", "Quisqueya", "Panyòl"),
+    # Not "Panyòl", what Haitians also call the Dominican Republic: it is first the Spanish language
+    # ("m pa konn pale panyòl"), and as a country it put right no report of the development pools.
+    "DO": ("Dominicana", "Dominikani", "Repiblik Dominikèn", "Rep. Dominicana", "RD", "Quisqueya"),
     "HT": ("Ayiti", "Haïti"),
     "CR": ("Kosta Rika", "Kostarika", "Costa Rika"),
     "HN": ("Ondiras", "Onduras"),
@@ -299,7 +299,7 @@ ROUTE_PLACES = (
     ("Peñas Blancas", "CR", "CR-G"),
     ("La Mesilla", "GT", "GT-13"),
     ("Tecún Umán", "GT", "GT-12"),
-    ("Tecún", "GT", "GT-12"),
+    ("Tecún", "GT", "GT-12"),  # added in round 12 from the development halves' misses
     ("El Ceibo", "GT", "GT-17"),
     ("Bávaro", "DO", "DO-11"),
     ("Cabarete", "DO", "DO-18"),

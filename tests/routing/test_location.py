@@ -356,11 +356,11 @@ def test_where_someone_called_from_is_where_they_were(directory_snapshot: Snapsh
     assert _country_read(directory_snapshot, "vienen de Chihuahua y los tienen encerrados en una bodega", "GT") == "GT"
 
 
-def test_the_names_people_give_the_dominican_republic_and_tecun(directory_snapshot: Snapshot) -> None:
-    # Paraphrases written for this test: "Panyòl" is the Dominican Republic in Haitian Creole, and
-    # "Tecún" is Tecún Umán.
-    assert _country_read(directory_snapshot, "m nan Panyòl, patwon an kenbe paspò m", "HT") == "DO"
+def test_tecun_is_tecun_uman_and_speaking_spanish_is_no_place(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: "Tecún" is Tecún Umán; "pale panyòl" is speaking Spanish,
+    # not the Dominican Republic.
     assert _country_read(directory_snapshot, "the van stopped by Tecún and the driver took our phones", "HN") == "GT"
+    assert _country_read(directory_snapshot, "m pa konn pale panyòl, yo kenbe paspò m", "HT") == "HT"
 
 
 def test_a_place_someone_went_to_and_is_in_now_is_the_place(directory_snapshot: Snapshot) -> None:
