@@ -46,6 +46,8 @@ class PlaceRules:
     # "from" after a word of calling or writing is where someone was when they called (_heard_from).
     heard_from_cues: frozenset[str] = frozenset()
     heard_from_words: frozenset[str] = frozenset()
+    # Words of now after a place someone went to: they are there now ("y ahora", "e agora", "kounye a").
+    journey_now_words: frozenset[str] = frozenset()
     offer_window: int = 0
     # "se quiere ir con un coyote a Estados Unidos por México", "li vle ale pou Ozetazini": a place
     # after a word of the way ("a", "pou", "por"), a few words after a plan to go, is where the trip
@@ -197,6 +199,7 @@ def default_place_rules() -> PlaceRules:
         offer_stems=tuple(normalise(w) for w in places["offer_stems"]),
         heard_from_cues=frozenset(normalise(w) for w in places.get("heard_from_cues", ())),
         heard_from_words=frozenset(normalise(w) for w in places.get("heard_from_words", ())),
+        journey_now_words=frozenset(normalise(w) for w in places.get("journey_now_words", ())),
         offer_window=int(places["offer_window"]),
         plan_cues=plan,
         plan_window=int(places.get("plan_window", 0)),
@@ -530,12 +533,8 @@ def _journey_over(words: tuple[str, ...], start: int, end: int, rules: PlaceRule
     # "foi pra Cancún trabalhar"; "se fue a Santiago con una amiga... y ahora no la dejan salir": gone
     # there to work, or gone there with something happening there now.
     return any(word in rules.work_words for word in words[end : end + 3]) or any(
-        word in JOURNEY_NOW_WORDS for word in words[end:]
+        word in rules.journey_now_words for word in words[end:]
     )
-
-
-# Words of now after a place someone went to: they are there now ("y ahora", "e agora", "kounye a").
-JOURNEY_NOW_WORDS = frozenset({"ahora", "agora", "now", "kounye", "kounya", "maintenant", "aora", "ahorita"})
 
 
 def _asked_about(
