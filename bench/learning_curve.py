@@ -29,16 +29,15 @@ def main() -> None:
         right = {"risk": 0, "case_type": 0}
         critical_below = 0
         trained = 0
-        for held, rows in groups.items():
-            others = [row for name, pool in groups.items() if name != held for row in pool]
+        for _held, rows, others in T.held_out_in_turn(groups):
             chosen = random.Random(12).sample(others, int(len(others) * fraction))
             trained += len(chosen)
             for head in ("risk", "case_type"):
                 reader = T.as_reader(head, T.fit(chosen, head, T.DECAY), T.THRESHOLDS[head], T.MODES[head])
                 for row in rows:
                     answer = T.blended(row, head, reader)
-                    right[head] += answer == row["expected"][head]
-                    if head == "risk" and row["expected"]["risk"] == "critical" and answer != "critical":
+                    right[head] += answer == T.truth(row, head)
+                    if head == "risk" and T.truth(row, head) == "critical" and answer != "critical":
                         critical_below += 1
         print(
             f"share {fraction:.2f}: ~{trained // len(groups)} reports trained on; "

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,14 @@ def truth(row: dict[str, Any], head: str) -> str | None:
     return row["expected"]["country"] if head == PLACE else row["expected"][head]
 
 
+def held_out_in_turn(
+    groups: dict[str, list[dict[str, Any]]],
+) -> Iterator[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Each pool held out in turn: its name, its reports, and the reports of all the other pools."""
+    for held, rows in groups.items():
+        yield held, rows, [r for name, rs in groups.items() if name != held for r in rs]
+
+
 def cross(groups: dict[str, list[dict[str, Any]]], decays: list[float]) -> None:
     modes = {
         "case_type": ("any", "unclear-only"),
@@ -201,8 +210,7 @@ def cross(groups: dict[str, list[dict[str, Any]]], decays: list[float]) -> None:
         print(f"== decay {decay} ==")
         totals: Counter[tuple[str, str, str, float]] = Counter()
         size = 0
-        for held, rows in groups.items():
-            train = [r for name, rs in groups.items() if name != held for r in rs]
+        for held, rows, train in held_out_in_turn(groups):
             size += len(rows)
             for head in HEADS:
                 model = fit(train, head, decay)
