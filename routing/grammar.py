@@ -225,20 +225,31 @@ class Grammar:
             if _fits(word, entry[0])
         )
 
+    @lru_cache(maxsize=50_000)  # noqa: B019 - one Grammar per process, built once
+    def _phrases_at(self, word: str, following: str) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The multi-word entries these two words can open, each with the words left to check.
+
+        Most entries that a common word opens ("de", "la", "me") fail on the second word: keyed on
+        the pair, they are ruled out once per pair of words, not once per occurrence."""
+        return tuple((rest[1:], family) for rest, family in self._phrases_from(word) if _fits(following, rest[0]))
+
     @lru_cache(maxsize=256)  # noqa: B019 - risk, classification and confidence read the same words
     def occurrences(self, words: tuple[str, ...]) -> Mapping[str, tuple[tuple[int, int], ...]]:
         """Where each family occurs: family -> ((start, end), ...), left to right.
 
-        One pass over the words: each word's families and the phrases it can open are memoised per
-        word, so a report costs a few dictionary lookups per word however large the lexicon grows.
+        One pass over the words: each word's families and the phrases each pair of words can open are
+        memoised, so a report costs a few dictionary lookups per word however large the lexicon grows.
         """
         found: dict[str, list[tuple[int, int]]] = {}
+        last = len(words) - 1
         for position, word in enumerate(words):
             for family in self.families_of(word):
                 found.setdefault(family, []).append((position, position + 1))
-            for rest, family in self._phrases_from(word):
-                end = position + 1 + len(rest)
-                if end <= len(words) and all(_fits(w, e) for w, e in zip(words[position + 1 : end], rest, strict=True)):
+            if position == last:
+                continue
+            for rest, family in self._phrases_at(word, words[position + 1]):
+                end = position + 2 + len(rest)
+                if end <= len(words) and all(_fits(w, e) for w, e in zip(words[position + 2 : end], rest, strict=True)):
                     found.setdefault(family, []).append((position, end))
         for spans in found.values():
             spans.sort()

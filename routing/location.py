@@ -12,7 +12,7 @@ from pathlib import Path
 from routing.grammar import Reading, default_grammar
 from routing.intake import Location
 from routing.snapshot import Place, Snapshot
-from routing.text import PhraseMatcher, normalise
+from routing.text import Match, PhraseMatcher, normalise
 
 RULES_DIR = Path(__file__).with_name("rules")
 _ARTICLES = frozenset({"el", "la", "los", "las", "le", "les", "the", "o", "a", "os", "as"})
@@ -291,9 +291,9 @@ def place_mentions(
     marked as destinations."""
     served = snapshot.countries.keys()
     typed = reading if reading is not None and reading.words == words else None
-    spelled = _respelled(words, typed, snapshot)
+    spelled, matches = _names_found(words, typed, snapshot)
     mentions = []
-    for match in snapshot.place_matcher.find(spelled):
+    for match in matches:
         key = " ".join(spelled[match.start : match.end])
         if len(key) < rules.min_length or _without_article(key) in rules.common_words:
             continue
@@ -421,6 +421,23 @@ def _spelling_index(snapshot: Snapshot) -> tuple[frozenset[str], dict[str, froze
     memo = (frozenset(known), {variant: frozenset(parts) for variant, parts in index.items()})
     snapshot.spelling_memo["index"] = memo
     return memo
+
+
+def _names_found(
+    words: tuple[str, ...], typed: Reading | None, snapshot: Snapshot
+) -> tuple[tuple[str, ...], tuple[Match[tuple[Place, ...]], ...]]:
+    """The words with misspelt towns put right, and the gazetteer's names found in them.
+
+    Where it happens and where someone is from (routing.classify) read the same report's places:
+    the last report's scan is kept, so the names are looked up once a report, not twice."""
+    last = snapshot.spelling_memo.get("last_scan")
+    if last is not None and last[0] == words and last[1] is typed:
+        return last[2], last[3]
+    spelled = _respelled(words, typed, snapshot)
+    matches = tuple(snapshot.place_matcher.find(spelled))
+    # One tuple, replaced whole: a thread reading it sees the old scan or the new one, never half.
+    snapshot.spelling_memo["last_scan"] = (words, typed, spelled, matches)
+    return spelled, matches
 
 
 def _respelled(words: tuple[str, ...], typed: Reading | None, snapshot: Snapshot) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -36,8 +37,10 @@ def normalise(text: str) -> str:
     return _NOT_WORD.sub(" ", stripped.translate(_FOLD)).strip()
 
 
+@lru_cache(maxsize=1024)
 def tokens(text: str) -> tuple[str, ...]:
-    """The normalised words of a text."""
+    """The normalised words of a text (memoised: routing, the language detector and the answer
+    reader each ask for the same text's words)."""
     normalised = normalise(text)
     return tuple(normalised.split(" ")) if normalised else ()
 

@@ -391,3 +391,13 @@ def test_a_phone_from_outside_the_coalition_does_not_pick_its_own_town_over_a_pr
     assert (
         _country_read(directory_snapshot, "ando en León en la central camionera con una niña que llora", "MX") == "MX"
     )
+
+
+def test_the_same_words_typed_otherwise_are_read_again(directory_snapshot: Snapshot) -> None:
+    # Where it happens and where someone is from share one scan of a report's places (the last
+    # report's is kept); a report with the same words typed otherwise (here a capital, which alone
+    # lets a misspelt town count) is still read by how it is typed, whichever comes first.
+    capital, lower = "la pandilla Soyapngo lo quiere", "la pandilla soyapngo lo quiere"
+    for first, second in ((capital, lower), (lower, capital), (capital, capital), (lower, lower)):
+        assert _country_read(directory_snapshot, first, "US") == ("SV" if first == capital else "US")
+        assert _country_read(directory_snapshot, second, "US") == ("SV" if second == capital else "US")
