@@ -63,3 +63,22 @@ def test_the_one_who_took_them_across_and_a_price_to_cross_are_smuggling(small_s
     # How long a legal crossing takes is no price asked to be smuggled.
     text = "combien de jours j'ai pour traverser le Guatemala avec le papier de la migration"
     assert classify(small_snapshot, text).case_type == "unclear"
+
+
+def test_the_one_who_took_them_across_and_now_exploits_them_makes_it_both(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: the smuggler is named only by what he did ("the one who
+    # crossed us"), and the crossing turned into work to pay it off.
+    for text in (
+        "el señor que nos cruzó por el río ahora nos tiene trabajando en su finca sin pago",
+        "the guy who crossed us at the river keeps our passports and makes us work for free",
+        "les hommes qui l'ont fait passer le font travailler sans salaire et gardent son passeport",
+        "quem passou a gente pela fronteira agora pegou nossos documentos e obriga a trabalhar",
+        "nèg ki te fè n travèse a pran paspò nou, li fè n travay san peye",
+    ):
+        assert classify(small_snapshot, text).case_type == "both", text
+    # What happened to us is no crossing; who brought someone to work is no smuggler by that alone.
+    assert classify(
+        small_snapshot, "lo que nos pasó en esa finca: no nos pagan y nos quitaron los papeles"
+    ).case_type == ("trafficking")
+    text = "the man who brought us to work here keeps our passports and does not pay us"
+    assert classify(small_snapshot, text).case_type == "trafficking"
