@@ -945,3 +945,44 @@ def test_someone_bleeding_now_is_in_danger_now(text: str) -> None:
 def test_money_asked_by_an_agency_or_french_kil_is_no_danger_now(text: str) -> None:
     assessment = assess(text, "fr")
     assert not {"kidnapping", "in_danger_now"} & assessment.keys and assessment.level != "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: someone who wants to take a young person away to work.
+        "tengo 16 y un señor de la feria me quiere llevar a trabajar de mesera a la capital",
+        "a man from church wants to take my niece, she's 15, to work as a nanny in Belize City",
+        "un monsieur veut emmener ma petite sœur de 14 ans travailler comme domestique à Santiago",
+        "um cara quer levar minha prima de 16 pra trabalhar de modelo em São Paulo",
+        "yon madanm vle mennen pitit fi m ki gen 13 an al travay lakay moun Pòtoprens",
+    ],
+)
+def test_someone_who_wants_to_take_a_child_away_to_work_is_an_offer_at_medium(text: str) -> None:
+    assessment = assess(text)
+    assert "recruitment_lure" in assessment.keys and assessment.level == "medium", text
+
+
+def test_wanting_to_take_someone_somewhere_is_no_offer_of_work() -> None:
+    for text in ("mi tía quiere llevar a los niños al parque", "he wants to take me to the doctor tomorrow"):
+        assert "recruitment_lure" not in assess(text).keys, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: held until the families pay is ransom, however it is worded.
+        "we are 15 in a house in Reynosa, they say nobody goes until the families pay 3000 each",
+        "nos tienen en una bodega y no nos sueltan hasta que nuestros familiares paguen",
+        "ils nous gardent dans un hangar jusqu'à ce que nos familles paient",
+        "yo kenbe nou nan yon depo jiskaske fanmi nou peye",
+    ],
+)
+def test_held_until_the_family_pays_is_a_kidnapping(text: str) -> None:
+    assessment = assess(text)
+    assert "kidnapping" in assessment.keys and assessment.level == "critical", text
+
+
+def test_working_until_a_debt_is_paid_is_no_ransom() -> None:
+    assessment = assess("no la dejan salir de la finca hasta que pague la deuda del viaje")
+    assert "kidnapping" not in assessment.keys and assessment.level == "high"
