@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -155,9 +155,14 @@ class Reader:
     # for kidnapping, weapons, people held now... are never talked down), "soften-critical" (as
     # keep-critical, except that a critical band resting only on floors that read danger from signs
     # of control, "kept from leaving", may come down to high and no further, and a band a firm floor
-    # holds, such as high for a child involved, is never lowered), "unclear-only" (a case type only
-    # where the rules found none).
+    # holds, such as high for a child involved, is lowered only by an answer at least as sure as
+    # `firm_floor_thresholds` asks), "unclear-only" (a case type only where the rules found none).
     modes: Mapping[str, str]
+    # In "soften-critical", how sure the reader must be to read a band below the one a firm floor
+    # under the top band holds (high for a child involved): a family crossing with its children asking
+    # for a shelter, a student asking for figures on children in the bateyes, a job offered to a
+    # sixteen-year-old that nothing has come of yet. Absent, such a band is never lowered.
+    firm_floor_thresholds: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -227,8 +232,10 @@ def second_reading(
     if replaces and mode == "soften-critical":
         if rules_answer == "critical":
             replaces = not floored and answer == "high"
-        elif floored:  # a firm floor holds the band (a child involved): only upwards
-            replaces = head.labels.index(answer) > head.labels.index(rules_answer)
+        elif floored:  # a firm floor holds the band (a child involved): upwards, or down only when sure
+            replaces = head.labels.index(answer) > head.labels.index(rules_answer) or (
+                probability >= reader.firm_floor_thresholds.get(question, 1.01)
+            )
     if replaces and question == "case_type" and answer == "unclear" and rules_answer != "unclear":
         # Signs the rules read as a case are not talked away on a near coin toss: "unclear" replaces
         # them only when the reader is more sure of it than of anything else together.
@@ -260,11 +267,15 @@ def compile_reader(document: Mapping[str, object]) -> Reader:
     modes = document.get("modes", {})
     if not isinstance(modes, Mapping) or any(mode not in MODES for mode in modes.values()):
         raise ValueError(f"reader 'modes' must map a question to one of {', '.join(MODES)}")
+    firm = document.get("firm_floor_thresholds", {})
+    if not isinstance(firm, Mapping) or any(not 0 < float(t) <= 1.01 for t in firm.values()):
+        raise ValueError("reader 'firm_floor_thresholds' must map a question to a probability")
     return Reader(
         str(document["version"]),
         MappingProxyType(heads),
         MappingProxyType(dict(thresholds)),
         MappingProxyType(dict(modes)),
+        MappingProxyType({question: float(t) for question, t in firm.items()}),
     )
 
 

@@ -24,13 +24,14 @@ CASES = ["trafficking", "smuggling", "both", "unclear"]
 LEVELS = ["low", "medium", "high", "critical"]
 
 
-def reader(case_weights=None, risk_weights=None, thresholds=None, modes=None) -> Reader:
+def reader(case_weights=None, risk_weights=None, thresholds=None, modes=None, firm=None) -> Reader:
     """A hand-made reader: each weight row is one feature's pull towards each label."""
     return compile_reader(
         {
             "version": "hand-made",
             "thresholds": thresholds or {"case_type": 0.4, "risk": 0.4},
             "modes": modes or {"case_type": "any", "risk": "keep-critical"},
+            "firm_floor_thresholds": firm or {},
             "heads": {
                 "case_type": {"labels": CASES, "bias": [0, 0, 0, 0], "weights": case_weights or {}},
                 "risk": {"labels": LEVELS, "bias": [0, 0, 0, 0], "weights": risk_weights or {}},
@@ -121,6 +122,28 @@ def test_soften_critical_never_lowers_a_band_a_firm_floor_holds() -> None:
     assert raised is not None and raised.answer == "critical" and raised.replaces
 
 
+@pytest.mark.parametrize(("pull", "lowered"), [(4.0, True), (1.5, False)])
+def test_a_band_a_firm_floor_holds_is_lowered_only_by_a_sure_answer(pull: float, lowered: bool) -> None:
+    # high because a child is involved: with a threshold for firm floors, an answer at least that sure
+    # reads lower (a family crossing with its children, asking for a shelter); a less sure one does not
+    sure = reader(risk_weights={"w:niña": [0, pull, 0, 0]}, modes={"risk": "soften-critical"}, firm={"risk": 0.7})
+    answer = second_reading(sure, "risk", ["w:niña"], "high", words=12, floored=True)
+    assert answer is not None and answer.answer == "medium"
+    assert answer.probability >= 0.7 if lowered else 0.4 <= answer.probability < 0.7
+    assert answer.replaces is lowered
+    # a critical band a firm floor holds (a kidnapping, a weapon) is never read lower, however sure
+    held = second_reading(sure, "risk", ["w:niña"], "critical", words=12, floored=True)
+    assert held is not None and not held.replaces
+    # nor is a firm floor's band lowered when the reader reads a report with the conversation's answers
+    answered = second_reading(sure, "risk", ["w:niña"], "high", words=12, answered=True, floored=True)
+    assert answered is not None and not answered.replaces
+
+
+def test_a_reader_with_a_threshold_for_firm_floors_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="firm_floor_thresholds"):
+        reader(firm={"risk": 0.0})
+
+
 def test_a_case_type_in_unclear_only_mode_is_named_only_where_the_rules_found_none() -> None:
     made = reader(case_weights={"w:casas": [4.0, 0, 0, 0]}, modes={"case_type": "unclear-only"})
     assert second_reading(made, "case_type", ["w:casas"], "unclear", words=12).replaces
@@ -207,6 +230,7 @@ def test_the_shipped_reader_loads_and_answers_its_questions(small_snapshot) -> N
     assert shipped is not None and READER_PATH.exists()
     assert set(shipped.heads) == {"case_type", "risk", "place"}
     assert shipped.modes["risk"] == "soften-critical"  # the choice the cross-check made; see bench/train_triage.py
+    assert shipped.firm_floor_thresholds["risk"] >= shipped.thresholds["risk"]  # firm floors ask for more
     read = read_report(intake(TEXT, location=Location("GT")), small_snapshot, default_rules())
     assert {a.question for a in read.second} == {"case_type", "risk"}  # a stated place is never asked about
     assert all(0.0 < a.probability <= 1.0 for a in read.second)
