@@ -82,3 +82,21 @@ def test_the_one_who_took_them_across_and_now_exploits_them_makes_it_both(small_
     ).case_type == ("trafficking")
     text = "the man who brought us to work here keeps our passports and does not pay us"
     assert classify(small_snapshot, text).case_type == "trafficking"
+
+
+def test_each_is_a_price_per_head_only_beside_money_or_a_charge(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: "each" after an amount or a charge is a smuggler's price per
+    # head; "every night", "cada viernes", "chak jou" is no price.
+    for text in (
+        "el guía nos pidió 300 dólares cada uno para llegar a la frontera",
+        "the boatman took 900 each and never came back",
+        "il nous a fait payer 400 dollars chacun pour le bateau",
+        "un muchacho les cobra a cada uno y los sube al bus sin papeles",
+    ):
+        assert classify(small_snapshot, text).case_type == "smuggling", text
+    for text in (
+        "every night a man comes to the house where the girls live, each one has to go with him",
+        "hay un señor que viene cada viernes por la niña de 13 años y le da dinero a la mamá",
+        "timoun yo mande lajan chak jou nan lari a pou yon granmoun",
+    ):
+        assert classify(small_snapshot, text).case_type != "smuggling", text
