@@ -138,6 +138,9 @@ class MinorAgeRule:
     first_person: tuple[tuple[str, ...], ...] = ()
     # "mi hija d 16", "minha filha de 16": a relative "of" a figure under the age is a child's age.
     relatives: frozenset[str] = frozenset()
+    # "una muchacha de la iglesia, 14 años, ...": words for a person that an age set off by commas
+    # may follow (with the kinship words); after anything else "15 años" may be how long.
+    persons: frozenset[str] = frozenset()
 
 
 # What may follow a bare age a person gives for themselves: "tengo 14 y no me quiero ir".
@@ -259,6 +262,7 @@ def compile_risk_rules(document: Mapping[str, Any]) -> RiskRules:
             ),
             first_person=tuple(tuple(phrase.split()) for phrase in age.get("first_person", ())),
             relatives=frozenset(age.get("relatives", ())),
+            persons=frozenset(age.get("persons", ())),
         ),
         cues=PhraseMatcher(phrases),
         combinations=tuple(combinations),
@@ -597,17 +601,23 @@ def _level(
 
 
 def _bracketed_age(reading: Reading, rule: MinorAgeRule) -> str | None:
-    # "one of my students (17)", "mi sobrina, 15, ...": a figure under 18 standing alone as a clause
-    # right after a word is how people write an age.
+    # "one of my students (17)", "mi sobrina, 15, ...", "une fille de notre communauté, 15 ans, ...":
+    # a figure under 18, alone or with its unit, standing as a clause right after a word is how
+    # people write an age.
     words, clauses = reading.words, reading.clauses
     for position, word in enumerate(words):
         if not word.isdigit() or int(word) >= rule.below or position == 0:
             continue
-        alone = clauses[position - 1] != clauses[position] and (
-            position + 1 == len(words) or clauses[position + 1] != clauses[position]
-        )
+        end = position + 1
+        if end < len(words) and words[end] in rule.units and clauses[end] == clauses[position]:
+            # "..., 15 años, ...": an age after a word for a person, else perhaps how long
+            said_of = {w for w, c in zip(words[:position], clauses, strict=False) if c == clauses[position - 1]}
+            if not said_of & (rule.persons | rule.relatives | rule.bare_after):
+                continue
+            end += 1
+        alone = clauses[position - 1] != clauses[position] and (end == len(words) or clauses[end] != clauses[position])
         if alone:
-            return words_text(words, position - 1, position + 1)
+            return words_text(words, position - 1, end)
     return None
 
 

@@ -986,3 +986,21 @@ def test_held_until_the_family_pays_is_a_kidnapping(text: str) -> None:
 def test_working_until_a_debt_is_paid_is_no_ransom() -> None:
     assessment = assess("no la dejan salir de la finca hasta que pague la deuda del viaje")
     assert "kidnapping" not in assessment.keys and assessment.level == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: an age with its unit set off by commas, and a child in the
+        # diminutive.
+        "una muchacha de la iglesia, 14 años, la tienen trabajando en una cantina",
+        "une voisine, 16 ans, travaille chez une dame sans être payée",
+        "hay unas niñitas vendiendo flores en el semáforo hasta la medianoche",
+    ],
+)
+def test_an_age_set_off_by_commas_and_a_child_in_the_diminutive_are_a_minor(text: str) -> None:
+    assert "minor_involved" in assess(text).keys, text
+
+
+def test_a_duration_set_off_by_commas_is_no_age() -> None:
+    assert "minor_involved" not in assess("trabajé allí, 15 años, y nunca me pagaron bien").keys
