@@ -1004,3 +1004,25 @@ def test_an_age_set_off_by_commas_and_a_child_in_the_diminutive_are_a_minor(text
 
 def test_a_duration_set_off_by_commas_is_no_age() -> None:
     assert "minor_involved" not in assess("trabajé allí, 15 años, y nunca me pagaron bien").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a child, and further on in a long sentence, nudity or sex.
+        "Una alumna de sexto grado me dijo que un señor que conoció en un juego en línea le paga recargas"
+        " por fotos desnuda y ya le ha mandado algunas",
+        "my nephew is 11 and the neighbour makes him take off his clothes and films him for money",
+        "ti fi a gen 13 an, yon nèg sou entènèt ap peye l pou l retire rad li devan kamera a",
+    ],
+)
+def test_a_child_and_nudity_further_on_is_sexual_exploitation_and_critical(text: str) -> None:
+    assessment = assess(text)
+    assert "sexual_exploitation" in assessment.keys and assessment.level == "critical", text
+
+
+def test_a_child_asked_for_nude_photos_who_sent_none_is_medium() -> None:
+    assessment = assess(
+        "mi hija de 13 años, un hombre de Facebook le pide fotos desnuda, todavía no le ha mandado nada"
+    )
+    assert assessment.level == "medium"
