@@ -1026,3 +1026,10 @@ def test_a_child_asked_for_nude_photos_who_sent_none_is_medium() -> None:
         "mi hija de 13 años, un hombre de Facebook le pide fotos desnuda, todavía no le ha mandado nada"
     )
     assert assessment.level == "medium"
+
+
+def test_someone_after_you_is_followed_unless_no_one_is() -> None:
+    # Paraphrases written for this test.
+    for text in ("escapei da fazenda e eles estão atrás de mim numa moto", "me salí de la casa y andan detrás de mí"):
+        assert "followed" in assess(text).keys, text
+    assert "followed" not in assess("já estamos no abrigo, ninguém está atrás da gente").keys
