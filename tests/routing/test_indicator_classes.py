@@ -1033,3 +1033,17 @@ def test_someone_after_you_is_followed_unless_no_one_is() -> None:
     for text in ("escapei da fazenda e eles estão atrás de mim numa moto", "me salí de la casa y andan detrás de mí"):
         assert "followed" in assess(text).keys, text
     assert "followed" not in assess("já estamos no abrigo, ninguém está atrás da gente").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a padlock on the door where people are kept.
+        "as meninas não saem, o portão fica com cadeado o dia todo",
+        "they keep the workers in a shed with a padlock on the door",
+        "les enfants restent dans la maison, la porte est fermée à clé de l'extérieur",
+        "yo mete timoun yo nan yon chanm, pòt la fèmen ak kadna",
+    ],
+)
+def test_a_padlocked_door_is_people_locked_in(text: str) -> None:
+    assert assess(text).level == "critical", text
