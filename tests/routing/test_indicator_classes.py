@@ -1047,3 +1047,25 @@ def test_someone_after_you_is_followed_unless_no_one_is() -> None:
 )
 def test_a_padlocked_door_is_people_locked_in(text: str) -> None:
     assert assess(text).level == "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a foreign man, children, and a room or the night.
+        "en el hostal hay un gringo que cada noche mete a su cuarto a unos niños de la playa",
+        "an old tourist takes two little girls up to his room every night",
+        "un touriste canadien ramène des petites filles dans sa villa le soir",
+        "um turista velho leva meninos pro quarto dele à noite",
+    ],
+)
+def test_a_foreign_man_with_children_at_night_or_in_his_room_is_child_sex_tourism(text: str) -> None:
+    assessment = assess(text)
+    assert "sexual_exploitation" in assessment.keys and assessment.level == "critical", text
+
+
+def test_migrants_with_children_in_a_shelter_room_are_no_child_sex_tourism() -> None:
+    assert (
+        "sexual_exploitation"
+        not in assess("hay muchos extranjeros con niños en el albergue, dormimos en el cuarto").keys
+    )
