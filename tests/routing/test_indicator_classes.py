@@ -1069,3 +1069,26 @@ def test_migrants_with_children_in_a_shelter_room_are_no_child_sex_tourism() -> 
         "sexual_exploitation"
         not in assess("hay muchos extranjeros con niños en el albergue, dormimos en el cuarto").keys
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a man who gives a child's mother money for the child.
+        "mi vecinita tiene 13, un señor de 50 se la lleva los sábados y le da dinero a la mamá",
+        "a man picks up the girl next door, she's 12, every weekend and gives her mother money",
+        "a menina tem 11 anos, um homem vem buscar ela de noite e dá dinheiro pra mãe dela",
+    ],
+)
+def test_a_man_who_pays_a_childs_mother_for_the_child_is_sexual_exploitation(text: str) -> None:
+    assessment = assess(text)
+    assert "sexual_exploitation" in assessment.keys and assessment.level == "critical", text
+
+
+def test_money_every_week_or_month_is_no_price_per_head() -> None:
+    for text in (
+        "la niña de 12 años trabaja en casa de una señora y le mandan dinero a la mamá cada mes",
+        "o patrão paga 200 dólares cada mês pra ela",
+    ):
+        assert "paid_to_cross_border" not in assess(text).keys, text
+    assert "paid_to_cross_border" in assess("pedem 5 mil dólares por cabeça pra soltar a gente").keys
