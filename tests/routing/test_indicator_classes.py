@@ -1092,3 +1092,11 @@ def test_money_every_week_or_month_is_no_price_per_head() -> None:
     ):
         assert "paid_to_cross_border" not in assess(text).keys, text
     assert "paid_to_cross_border" in assess("pedem 5 mil dólares por cabeça pra soltar a gente").keys
+
+
+def test_a_child_kept_from_leaving_is_high_and_a_child_locked_in_critical() -> None:
+    # Paraphrases written for this test: the labelling rules put restricted movement at high and
+    # someone locked in or held now at critical, a child's included.
+    kept = assess("mi sobrina de 14 trabaja de doméstica en una casa y no la dejan salir ni los domingos")
+    assert "movement_restricted" in kept.keys and kept.level == "high"
+    assert assess("tienen a mi sobrina de 14 encerrada en un cuarto y no la dejan salir").level == "critical"
