@@ -612,7 +612,7 @@ def _bracketed_age(reading: Reading, rule: MinorAgeRule) -> str | None:
         if end < len(words) and words[end] in rule.units and clauses[end] == clauses[position]:
             # "..., 15 años, ...": an age after a word for a person, else perhaps how long
             said_of = {w for w, c in zip(words[:position], clauses, strict=False) if c == clauses[position - 1]}
-            if not said_of & (rule.persons | rule.relatives | rule.bare_after):
+            if not said_of & (rule.persons | rule.relatives):
                 continue
             end += 1
         alone = clauses[position - 1] != clauses[position] and (end == len(words) or clauses[end] != clauses[position])

@@ -37,10 +37,11 @@ def normalise(text: str) -> str:
     return _NOT_WORD.sub(" ", stripped.translate(_FOLD)).strip()
 
 
-@lru_cache(maxsize=1024)
+# Routing, the language detector and the answer reader ask for one report's words within one
+# decision; a few texts are enough to keep, and a report's words are not kept for long after it.
+@lru_cache(maxsize=64)
 def tokens(text: str) -> tuple[str, ...]:
-    """The normalised words of a text (memoised: routing, the language detector and the answer
-    reader each ask for the same text's words)."""
+    """The normalised words of a text (memoised for the decision at hand)."""
     normalised = normalise(text)
     return tuple(normalised.split(" ")) if normalised else ()
 
