@@ -1100,3 +1100,8 @@ def test_a_child_kept_from_leaving_is_high_and_a_child_locked_in_critical() -> N
     kept = assess("mi sobrina de 14 trabaja de doméstica en una casa y no la dejan salir ni los domingos")
     assert "movement_restricted" in kept.keys and kept.level == "high"
     assert assess("tienen a mi sobrina de 14 encerrada en un cuarto y no la dejan salir").level == "critical"
+
+
+def test_an_old_man_at_home_with_the_children_at_night_is_no_child_sex_tourism() -> None:
+    # A paraphrase written for this test: age alone makes no one a foreign client.
+    assert "sexual_exploitation" not in assess("mi papá ya está viejo, los niños duermen en su cuarto en la noche").keys
