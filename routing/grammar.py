@@ -111,6 +111,9 @@ class _Veto:
     family: str
     after: int
     before: int
+    # Instead: every word of `verbs` in the span stands inside a phrase of `family` ("with my kids":
+    # the caller's own children, with them, are no child in the clients' context).
+    inside: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,13 @@ class Grammar:
             for family in (entry["verbs"], entry["family"]):
                 if family not in document["concepts"]:
                     raise ValueError(f"object veto names unknown family {family!r}")
-            veto = _Veto(entry["verbs"], entry["family"], int(entry["after"]), int(entry.get("before", 0)))
+            veto = _Veto(
+                entry["verbs"],
+                entry["family"],
+                int(entry.get("after", 0)),
+                int(entry.get("before", 0)),
+                bool(entry.get("inside", False)),
+            )
             for indicator in entry["indicators"]:
                 self.vetoes.setdefault(indicator, []).append(veto)
         # Words that leave a family in a text read as some languages ("maten" is Haitian "morning";
@@ -303,7 +312,8 @@ class Grammar:
         return word in self.not_in_family_as_name.get(family, ()) and position < len(named) and named[position]
 
     def vetoed(self, words: tuple[str, ...], indicator: str, start: int, end: int) -> bool:
-        """Whether the verb in words[start:end] has a thing, not a person, for its object."""
+        """Whether the verb in words[start:end] has a thing, not a person, for its object (or, for
+        a veto `inside`, whether its every word of the family stands inside a phrase that vetoes it)."""
         vetoes = self.vetoes.get(indicator)
         if not vetoes or end <= start:
             return False
@@ -312,10 +322,25 @@ class Grammar:
         for veto in vetoes:
             if veto.verbs not in spanned:
                 continue
+            if veto.inside:
+                if self.only_inside(words, veto.verbs, veto.family, start, end):
+                    return True
+                continue
             for at, _ in found.get(veto.family, ()):
                 if end <= at < end + veto.after or start - veto.before <= at < start:
                     return True
         return False
+
+    def only_inside(
+        self, words: tuple[str, ...], family: str, outer: str, start: int = 0, end: int | None = None
+    ) -> bool:
+        """Whether words[start:end] hold a word of `family` and every one stands inside a phrase of
+        `outer` ("timoun" inside "ak timoun mwen yo")."""
+        members = [p for p in range(start, len(words) if end is None else end) if family in self.families_of(words[p])]
+        if not members:
+            return False
+        covered = {p for s, e in self.occurrences(words).get(outer, ()) for p in range(s, e)}
+        return all(p in covered for p in members)
 
     def negations(self, reading: Reading) -> list[int]:
         return [

@@ -278,6 +278,7 @@ def default_risk_rules() -> RiskRules:
 # Word families that, beside a child named anywhere in the report, say the child is sexually exploited:
 # images already sent, a cantina, a boate, a room with men, a man's hotel (grammar.json).
 CHILD_SEX_FAMILIES = ("SENT_IMAGES", "CHILD_SEX_PLACE")
+OWN_CHILDREN = "OWN_CHILDREN"
 
 
 def assess_risk(
@@ -347,7 +348,14 @@ def assess_risk(
         if age:
             fired["minor_involved"] = Indicator("minor_involved", rules.indicators["minor_involved"].weight, age)
     occurrences = grammar.occurrences(words)
-    if "minor_involved" in fired and "sexual_exploitation" not in fired and "sexual_exploitation" not in denied:
+    if (
+        "minor_involved" in fired
+        and "sexual_exploitation" not in fired
+        and "sexual_exploitation" not in denied
+        # "nou nan yon otel ak timoun mwen yo": the caller's own children, with them, are no child
+        # kept in a hotel.
+        and not grammar.only_inside(words, "MINOR", OWN_CHILDREN)
+    ):
         # "mi hija de 13 ya le mandó fotos": a child who has already sent images to someone asking for
         # them is sexually exploited online (the labelling rules), however the age was said; so is a
         # child kept in a cantina or a boate, or in a room with men ("minha filha de 16 tá numa boate").

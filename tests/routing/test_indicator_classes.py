@@ -1105,3 +1105,27 @@ def test_a_child_kept_from_leaving_is_high_and_a_child_locked_in_critical() -> N
 def test_an_old_man_at_home_with_the_children_at_night_is_no_child_sex_tourism() -> None:
     # A paraphrase written for this test: age alone makes no one a foreign client.
     assert "sexual_exploitation" not in assess("mi papá ya está viejo, los niños duermen en su cuarto en la noche").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: the caller's own children, with them on holiday, are no
+        # child among tourists or at a hotel.
+        "I'm a tourist at the hotel with my kids, we stay in a room at night",
+        "nous sommes en vacances à l'hôtel avec nos enfants, le soir ils dorment dans la chambre",
+        "estamos de turistas en un hotel de Roatán con mis niños, todo bien",
+        "nou nan yon otèl Punta Cana ak timoun mwen yo, se vakans",
+    ],
+)
+def test_a_tourist_with_their_own_children_is_no_child_sexual_exploitation(text: str) -> None:
+    assert "sexual_exploitation" not in assess(text).keys, text
+
+
+def test_a_child_with_a_tourist_at_a_hotel_is_still_sexual_exploitation_beside_the_callers_children() -> None:
+    # The veto takes out only the caller's own children: another child in the same report still counts.
+    text = "I am at the hotel with my kids and a tourist took a little girl to his room at night"
+    assessment = assess(text)
+    assert "sexual_exploitation" in assessment.keys and assessment.level == "critical"
+    assert "sexual_exploitation" in assess("un turista gringo se lleva a las niñas a su cuarto en la noche").keys
+    assert "sexual_exploitation" in assess("yo kenbe yon tifi 14 an nan yon otèl, mwen la ak timoun mwen yo").keys
