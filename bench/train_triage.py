@@ -65,6 +65,11 @@ DECAY = 0.001
 THRESHOLDS = {"case_type": 0.4, "risk": 0.4, PLACE: 0.6}
 MODES = {"case_type": "any", "risk": "soften-critical", PLACE: "any"}
 FIRM_FLOOR_THRESHOLDS = {"risk": 0.7}
+# A critical band a firm floor holds (kidnapping, a weapon, held now) comes down only where the
+# reader gives critical under 10%. Seventeen pools held out in turn (4,838 reports, round 14): 27
+# reports labelled below critical read right and no critical one lost at 0.1 (at 0.2, one lost; the
+# same on the round's start and middle rules: 30 and 31 right, none lost). Such an answer needs review.
+FIRM_TOP_BELOW = {"risk": 0.1}
 
 
 def load(path: Path, retired: bool = False) -> list[dict[str, Any]]:
@@ -180,6 +185,7 @@ def as_reader(head: str, model: dict[str, Any], threshold: float, mode: str) -> 
             "thresholds": {head: threshold},
             "modes": {head: mode},
             "firm_floor_thresholds": {h: t for h, t in FIRM_FLOOR_THRESHOLDS.items() if h == head},
+            "firm_top_below": {h: t for h, t in FIRM_TOP_BELOW.items() if h == head},
         }
     )
 
@@ -285,6 +291,7 @@ def main() -> None:
         "thresholds": THRESHOLDS,
         "modes": MODES,
         "firm_floor_thresholds": FIRM_FLOOR_THRESHOLDS,
+        "firm_top_below": FIRM_TOP_BELOW,
         "heads": heads,
     }
     out = args.out or READER_PATH

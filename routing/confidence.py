@@ -26,6 +26,10 @@ from routing.risk import ANSWER_EVIDENCE, RiskAssessment, RiskRules
 
 CALIBRATION_PATH = Path(__file__).with_name("rules") / "calibration.json"
 REVIEW_BELOW = 0.75
+# Classes of evidence a person confirms whatever their record: their calibrated score is held under
+# REVIEW_BELOW, so the decision needs review.
+LOWERED_FLOOR = "the reader lowered a danger floor"
+PERSON_CONFIRMS = frozenset({LOWERED_FLOOR})
 # A report this long that shows no indicator at all may hold one the grammar does not know.
 LONG_REPORT_WORDS = 14
 SHORT_DETECTION_WORDS = 6
@@ -127,6 +131,11 @@ def _with_reader(field: FieldConfidence, answer: SecondReading) -> FieldConfiden
     if answer.question == "place":
         read, rules_read = PLACE_WORDS[read], PLACE_WORDS[rules_read]
     said = f"The reader learned from labelled reports reads {read} ({answer.probability:.0%})"
+    if answer.replaces and answer.past_floor:
+        # A danger floor read lower is a person's call: it stays under review however often the reader
+        # was right (see PERSON_CONFIRMS).
+        why = f"{said} and lowered the rules' {rules_read}, which a danger floor set; a person should confirm it."
+        return FieldConfidence(0.5, (*field.reasons, why), LOWERED_FLOOR, field.prior)
     if answer.replaces:
         why = f"{said} and overruled the rules' {rules_read}."
         return FieldConfidence(0.6, (*field.reasons, why), "the reader overruled the rules", field.prior)
@@ -136,6 +145,8 @@ def _with_reader(field: FieldConfidence, answer: SecondReading) -> FieldConfiden
 
 def _calibrated(name: str, field: FieldConfidence, calibration: Calibration) -> FieldConfidence:
     score, why = calibration.score(name, field.condition, field.score)
+    if field.condition in PERSON_CONFIRMS:
+        score = min(score, REVIEW_BELOW - 0.05)
     reasons = field.reasons if why is None else (*field.reasons, why)
     return FieldConfidence(round(min(max(score, 0.0), 1.0), 2), reasons, field.condition, field.score)
 

@@ -154,15 +154,21 @@ class Reader:
     # floors stand), "keep-critical" (any band, but a critical reading of the rules stands: the floors
     # for kidnapping, weapons, people held now... are never talked down), "soften-critical" (as
     # keep-critical, except that a critical band resting only on floors that read danger from signs
-    # of control, "kept from leaving", may come down to high and no further, and a band a firm floor
-    # holds, such as high for a child involved, is lowered only by an answer at least as sure as
-    # `firm_floor_thresholds` asks), "unclear-only" (a case type only where the rules found none).
+    # of control, "kept from leaving", may come down to high and no further; a critical band a firm
+    # floor holds comes down only as `firm_top_below` says, and a lower band a firm floor holds, such
+    # as high for a child involved, only by an answer at least as sure as `firm_floor_thresholds`
+    # asks), "unclear-only" (a case type only where the rules found none).
     modes: Mapping[str, str]
     # In "soften-critical", how sure the reader must be to read a band below the one a firm floor
     # under the top band holds (high for a child involved): a family crossing with its children asking
     # for a shelter, a student asking for figures on children in the bateyes, a job offered to a
     # sixteen-year-old that nothing has come of yet. Absent, such a band is never lowered.
     firm_floor_thresholds: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    # In "soften-critical", a critical band a firm floor holds comes down only when the reader gives
+    # the top band less than this chance: the floor's words in a report that, read whole, is like
+    # those labelled below critical ("podemos salir, pero sin papeles", a migrant waiting for an
+    # appointment). Such an answer is flagged for review (routing.confidence). Absent, never.
+    firm_top_below: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,8 @@ class SecondReading:
     rules_answer: str
     replaces: bool
     why: tuple[str, ...]
+    # The answer replaces a critical band that a firm floor of the rules held.
+    past_floor: bool = False
 
     @property
     def agrees(self) -> bool:
@@ -229,9 +237,13 @@ def second_reading(
         replaces = head.labels.index(answer) > head.labels.index(rules_answer)
     if replaces and mode == "keep-critical":
         replaces = rules_answer != "critical"
+    past_floor = False
     if replaces and mode == "soften-critical":
-        if rules_answer == "critical":
-            replaces = not floored and answer == "high"
+        if rules_answer == "critical" and floored:  # a firm floor: down only when critical is unlikely
+            below = reader.firm_top_below.get(question)
+            replaces = past_floor = below is not None and chances[rules_answer] < below
+        elif rules_answer == "critical":
+            replaces = answer == "high"
         elif floored:  # a firm floor holds the band (a child involved): upwards, or down only when sure
             replaces = head.labels.index(answer) > head.labels.index(rules_answer) or (
                 probability >= reader.firm_floor_thresholds.get(question, 1.01)
@@ -242,7 +254,7 @@ def second_reading(
         replaces = probability >= UNCLEAR_OVER_SIGNS
     # The reasons are worked out only for an answer that is applied (the costlier half of the reading).
     why = head.why(found, answer) if replaces else ()
-    return SecondReading(question, answer, probability, rules_answer, replaces, why)
+    return SecondReading(question, answer, probability, rules_answer, replaces, why, past_floor)
 
 
 def compile_reader(document: Mapping[str, object]) -> Reader:
@@ -270,12 +282,16 @@ def compile_reader(document: Mapping[str, object]) -> Reader:
     firm = document.get("firm_floor_thresholds", {})
     if not isinstance(firm, Mapping) or any(not 0 < float(t) <= 1.01 for t in firm.values()):
         raise ValueError("reader 'firm_floor_thresholds' must map a question to a probability")
+    top = document.get("firm_top_below", {})
+    if not isinstance(top, Mapping) or any(not 0 <= float(t) <= 1 for t in top.values()):
+        raise ValueError("reader 'firm_top_below' must map a question to a probability")
     return Reader(
         str(document["version"]),
         MappingProxyType(heads),
         MappingProxyType(dict(thresholds)),
         MappingProxyType(dict(modes)),
         MappingProxyType({question: float(t) for question, t in firm.items()}),
+        MappingProxyType({question: float(t) for question, t in top.items()}),
     )
 
 

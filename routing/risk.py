@@ -111,8 +111,9 @@ class FloorRule:
     min_trafficking: int
     level: str
     reason: str
-    # A firm floor names a danger a model may never talk down (kidnapping, a weapon, someone held now,
-    # a child involved); one that is not reads it from signs a model may weigh (RiskAssessment.by_floor).
+    # A firm floor names a danger a model talks down only when very sure, and then a person confirms it
+    # (kidnapping, a weapon, someone held now, a child involved: routing.learned firm_floor_thresholds
+    # and firm_top_below); one that is not reads it from signs a model may weigh (RiskAssessment.by_floor).
     # By default the critical floors are firm and the others are not; risk.json may say otherwise.
     firm: bool = True
 

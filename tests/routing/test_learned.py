@@ -24,7 +24,7 @@ CASES = ["trafficking", "smuggling", "both", "unclear"]
 LEVELS = ["low", "medium", "high", "critical"]
 
 
-def reader(case_weights=None, risk_weights=None, thresholds=None, modes=None, firm=None) -> Reader:
+def reader(case_weights=None, risk_weights=None, thresholds=None, modes=None, firm=None, top=None) -> Reader:
     """A hand-made reader: each weight row is one feature's pull towards each label."""
     return compile_reader(
         {
@@ -32,6 +32,7 @@ def reader(case_weights=None, risk_weights=None, thresholds=None, modes=None, fi
             "thresholds": thresholds or {"case_type": 0.4, "risk": 0.4},
             "modes": modes or {"case_type": "any", "risk": "keep-critical"},
             "firm_floor_thresholds": firm or {},
+            "firm_top_below": top or {},
             "heads": {
                 "case_type": {"labels": CASES, "bias": [0, 0, 0, 0], "weights": case_weights or {}},
                 "risk": {"labels": LEVELS, "bias": [0, 0, 0, 0], "weights": risk_weights or {}},
@@ -142,6 +143,26 @@ def test_a_band_a_firm_floor_holds_is_lowered_only_by_a_sure_answer(pull: float,
 def test_a_reader_with_a_threshold_for_firm_floors_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError, match="firm_floor_thresholds"):
         reader(firm={"risk": 0.0})
+    with pytest.raises(ValueError, match="firm_top_below"):
+        reader(top={"risk": 1.5})
+
+
+@pytest.mark.parametrize(("pull", "lowered"), [(4.0, True), (2.0, False)])
+def test_a_critical_band_a_firm_floor_holds_comes_down_only_where_critical_is_unlikely(
+    pull: float, lowered: bool
+) -> None:
+    # With weights [0, pull, 0, 0] the chance of critical is 1 / (3 + e^pull): 0.017 at 4.0, 0.097
+    # at 2.0 (under 0.1) and the answer medium at 0.72 or 0.71. At 0.05 only the surer one comes down.
+    made = reader(risk_weights={"w:secue": [0, pull, 0, 0]}, modes={"risk": "soften-critical"}, top={"risk": 0.05})
+    answer = second_reading(made, "risk", ["w:secue"], "critical", words=12, floored=True)
+    assert answer is not None and answer.answer == "medium"
+    assert answer.replaces is lowered and answer.past_floor is lowered
+    # without the setting, a firm floor's critical band is never read lower
+    never = reader(risk_weights={"w:secue": [0, 4.0, 0, 0]}, modes={"risk": "soften-critical"})
+    assert not second_reading(never, "risk", ["w:secue"], "critical", words=12, floored=True).replaces
+    # nor beside the conversation's answers, nor on a short message
+    assert not second_reading(made, "risk", ["w:secue"], "critical", words=12, answered=True, floored=True).replaces
+    assert not second_reading(made, "risk", ["w:secue"], "critical", words=3, floored=True).replaces
 
 
 def test_a_case_type_in_unclear_only_mode_is_named_only_where_the_rules_found_none() -> None:
@@ -217,6 +238,22 @@ def test_the_engine_keeps_a_critical_reading_of_the_rules(small_snapshot) -> Non
     risk = next(a for a in read.second if a.question == "risk")
     assert risk.answer == "low" and risk.rules_answer == "critical" and not risk.replaces
     assert read.risk.level == "critical"
+
+
+def test_a_danger_floor_the_reader_lowers_is_flagged_for_a_person_to_confirm(small_snapshot) -> None:
+    # A report whose firm floor (someone kidnapped) the reader, sure it is no critical case, reads lower:
+    # the decision takes the lower band, and the risk field stays under review with the reason.
+    text = "lo secuestraron los coyotes y piden rescate a la familia, tienen armas y lo tienen encerrado"
+    made = reader(risk_weights={"w:coyot": [0, 0, 6.0, 0]}, modes={"risk": "soften-critical"}, top={"risk": 0.1})
+    rules = replace(default_rules(), reader=made)
+    read = read_report(intake(text, location=Location("MX")), small_snapshot, rules)
+    risk = next(a for a in read.second if a.question == "risk")
+    assert risk.rules_answer == "critical" and risk.replaces and risk.past_floor and read.risk.level == "high"
+    document = decision_to_json(route(intake(text, location=Location("MX")), small_snapshot, TUESDAY_9AM_GT, rules))
+    assert document["risk"]["level"] == "high" and document["needs_review"] is True
+    confidence = document["confidence"]["risk"]
+    assert confidence["score"] < 0.75 and "risk" in document["unsure_fields"]
+    assert "which a danger floor set; a person should confirm it" in " ".join(confidence["reasons"])
 
 
 def test_without_a_reader_the_decision_says_no_second_reading(small_snapshot) -> None:
