@@ -167,7 +167,9 @@ class Reader:
     # In "soften-critical", a critical band a firm floor holds comes down only when the reader gives
     # the top band less than this chance: the floor's words in a report that, read whole, is like
     # those labelled below critical ("podemos salir, pero sin papeles", a migrant waiting for an
-    # appointment). Such an answer is flagged for review (routing.confidence). Absent, never.
+    # appointment). Such an answer is flagged for review (routing.confidence). Absent, never. Below
+    # this chance, a critical band no firm floor holds may also come down further than high (a
+    # journalist asking about kidnappings on the route).
     firm_top_below: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -239,11 +241,12 @@ def second_reading(
         replaces = rules_answer != "critical"
     past_floor = False
     if replaces and mode == "soften-critical":
+        below = reader.firm_top_below.get(question)
+        unlikely = below is not None and chances[rules_answer] < below
         if rules_answer == "critical" and floored:  # a firm floor: down only when critical is unlikely
-            below = reader.firm_top_below.get(question)
-            replaces = past_floor = below is not None and chances[rules_answer] < below
-        elif rules_answer == "critical":
-            replaces = answer == "high"
+            replaces = past_floor = unlikely
+        elif rules_answer == "critical":  # signs of control, or the score: to high, lower only as above
+            replaces = answer == "high" or unlikely
         elif floored:  # a firm floor holds the band (a child involved): upwards, or down only when sure
             replaces = head.labels.index(answer) > head.labels.index(rules_answer) or (
                 probability >= reader.firm_floor_thresholds.get(question, 1.01)

@@ -498,10 +498,16 @@ def _an_information_request(
     fired: Mapping[str, Indicator], occurrences: Mapping[str, tuple[tuple[int, int], ...]]
 ) -> str | None:
     """Why a question reports no incident (asked of a report with a question clause), or None."""
-    if fired.keys() & NOW_DANGERS:
+    # "I'm a journalist working on migrant kidnappings", "vi uma série sobre cartel sequestrando
+    # migrante": dangers named as the topic of research, the news or a film, with no word of now,
+    # are no danger of the moment.
+    topic = occurrences.get("RESEARCH") or occurrences.get("MEDIA")
+    if fired.keys() & NOW_DANGERS and (not topic or occurrences.get("NOW")):
         return None
     if occurrences.get("RESEARCH"):
         return "The report asks for figures or research: an information request."
+    if occurrences.get("MEDIA"):
+        return "The report asks about a film, the news or school work: an information request."
     if occurrences.get("ASKS_SERVICE") and fired.keys() <= _ASKER_SIGNS:
         return "The report asks for a shelter or papers, with no incident: an information request."
     if (

@@ -1129,3 +1129,43 @@ def test_a_child_with_a_tourist_at_a_hotel_is_still_sexual_exploitation_beside_t
     assert "sexual_exploitation" in assessment.keys and assessment.level == "critical"
     assert "sexual_exploitation" in assess("un turista gringo se lleva a las niñas a su cuarto en la noche").keys
     assert "sexual_exploitation" in assess("yo kenbe yon tifi 14 an nan yon otèl, mwen la ak timoun mwen yo").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: locked out of the house is no one held.
+        "mi padrastro me dejó encerrada fuera de la casa toda la noche por llegar tarde",
+        "my stepdad locked me out last night so i slept at my friend's",
+        "ma tante m'a enfermée dehors parce que je suis rentrée tard",
+    ],
+)
+def test_locked_out_is_no_one_held(text: str) -> None:
+    assert not {"held_now", "movement_restricted"} & assess(text).keys, text
+
+
+def test_locked_in_still_holds_beside_the_words_for_out() -> None:
+    for text in ("they locked us in the warehouse, there is no way out", "me tienen encerrada afuera de la ciudad"):
+        assert "held_now" in assess(text).keys, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a danger named as the topic of a film, the news, school
+        # work or research, with a question and no word of now, is an information request.
+        "soy periodista, preparo un reportaje sobre los secuestros de migrantes en Tamaulipas, ¿me dan una cita?",
+        "vi un documental sobre migrantes secuestrados en México y me dio miedo, ¿eso pasa todavía?",
+        "I watched a series on Netflix about girls kidnapped and sold, does that really happen in Honduras?",
+        "m sot gade yon fim kote yo kidnape moun, èske sa konn rive vre?",
+    ],
+)
+def test_a_danger_named_as_the_topic_of_a_film_or_research_is_an_information_request(text: str) -> None:
+    assert assess(text).level == "low", text
+
+
+def test_a_danger_of_the_moment_beside_the_news_stays_critical() -> None:
+    # A word of now keeps the danger the reporter's own, whatever the news said.
+    assert (
+        assess("salió en las noticias pero ahora mismo tienen secuestrado a mi hermano, ¿qué hago?").level == "critical"
+    )

@@ -160,6 +160,9 @@ def test_a_critical_band_a_firm_floor_holds_comes_down_only_where_critical_is_un
     # without the setting, a firm floor's critical band is never read lower
     never = reader(risk_weights={"w:secue": [0, 4.0, 0, 0]}, modes={"risk": "soften-critical"})
     assert not second_reading(never, "risk", ["w:secue"], "critical", words=12, floored=True).replaces
+    # a critical band no firm floor holds comes down to high as before, and lower only under the same bar
+    assert second_reading(made, "risk", ["w:secue"], "critical", words=12).replaces is lowered
+    assert not second_reading(never, "risk", ["w:secue"], "critical", words=12).replaces
     # nor beside the conversation's answers, nor on a short message
     assert not second_reading(made, "risk", ["w:secue"], "critical", words=12, answered=True, floored=True).replaces
     assert not second_reading(made, "risk", ["w:secue"], "critical", words=3, floored=True).replaces
