@@ -376,13 +376,13 @@ def main() -> None:
     lines += ["", "errors (hotline run):", *(errors or ["  none"])]
     lines += ["", "every report answered as stored is one routed ticket:", *ticket_lines, "", "metrics after the run:"]
     for name in (
-        'hotline_outbox_undelivered{status="pending"}',
-        'hotline_outbox_undelivered{status="failed"}',
+        "hotline_outbox_undelivered{status=\"pending\"}",
+        "hotline_outbox_undelivered{status=\"failed\"}",
         "hotline_outbox_delivery_seconds_count",
         "hotline_outbox_delivery_seconds_sum",
-        'hotline_referral_transitions_total{to_state="acknowledged"}',
-        'hotline_job_queue_depth{state="queued"}',
-        'hotline_referrals_awaiting_ack{deadline="due"}',
+        "hotline_referral_transitions_total{to_state=\"acknowledged\"}",
+        "hotline_job_queue_depth{state=\"queued\"}",
+        "hotline_referrals_awaiting_ack{deadline=\"due\"}",
     ):
         total = sum(value for key, value in metrics.items() if key.startswith(name.split("{")[0])
                     and (("{" not in name) or name.split("{")[1].rstrip("}") in key))  # fmt: skip

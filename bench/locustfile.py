@@ -62,50 +62,16 @@ PER_USER_RATE = {"operators": 0.5, "agencies": 0.5}
 CONVERSATION = ["hola", "1", "2", "Ciudad de Guatemala", "2", "1", "2", "1", "1"]
 # Every report in its own words, as different people write: the flood rules count identical words, so
 # a bench that sent four texts over and over would measure floods held, not reports routed.
-WHO = [
-    "Mi prima",
-    "Una vecina",
-    "Mi hermano",
-    "Un compañero",
-    "Una muchacha de mi pueblo",
-    "Mi sobrina",
-    "Un señor que conozco",
-    "Mi cuñada",
-    "Una amiga",
-    "Mi primo",
-]
-WHAT = [
-    "trabaja sin pago en una finca de café",
-    "atiende un bar de noche",
-    "limpia casas sin descanso",
-    "vende en la calle para un señor",
-    "trabaja en una bodega cerrada",
-    "cose en un taller",
-    "corta caña desde la madrugada",
-    "trabaja en una construcción",
-]
-HOW = [
-    "y no la dejan salir",
-    "y le quitaron el pasaporte",
-    "y le dicen que debe el pasaje",
-    "y la amenazan si habla",
-    "y duerme en el mismo lugar",
-    "y no le pagan hace meses",
-    "y le cobran por la comida",
-    "y la vigilan todo el día",
-]
-SINCE = [
-    "desde hace dos semanas",
-    "desde enero",
-    "hace tres meses",
-    "desde que llegó",
-    "desde la feria",
-    "este mes",
-    "desde hace un año",
-    "desde el invierno",
-]
-
-
+WHO = ["Mi prima", "Una vecina", "Mi hermano", "Un compañero", "Una muchacha de mi pueblo", "Mi sobrina",
+       "Un señor que conozco", "Mi cuñada", "Una amiga", "Mi primo"]
+WHAT = ["trabaja sin pago en una finca de café", "atiende un bar de noche", "limpia casas sin descanso",
+        "vende en la calle para un señor", "trabaja en una bodega cerrada", "cose en un taller",
+        "corta caña desde la madrugada", "trabaja en una construcción"]
+HOW = ["y no la dejan salir", "y le quitaron el pasaporte", "y le dicen que debe el pasaje",
+       "y la amenazan si habla", "y duerme en el mismo lugar", "y no le pagan hace meses",
+       "y le cobran por la comida", "y la vigilan todo el día"]
+SINCE = ["desde hace dos semanas", "desde enero", "hace tres meses", "desde que llegó", "desde la feria",
+         "este mes", "desde hace un año", "desde el invierno"]
 def story() -> str:
     return f"{random.choice(WHO)} {random.choice(WHAT)} {random.choice(HOW)}, {random.choice(SINCE)}."
 

@@ -498,11 +498,11 @@ def _an_information_request(
     fired: Mapping[str, Indicator], occurrences: Mapping[str, tuple[tuple[int, int], ...]]
 ) -> str | None:
     """Why a question reports no incident (asked of a report with a question clause), or None."""
-    # "I'm a journalist working on migrant kidnappings", "vi uma série sobre cartel sequestrando
-    # migrante": dangers named as the topic of research, the news or a film, with no word of now,
-    # are no danger of the moment.
-    topic = occurrences.get("RESEARCH") or occurrences.get("MEDIA")
-    if fired.keys() & NOW_DANGERS and (not topic or occurrences.get("NOW")):
+    # A danger of the moment is never an information request, whatever else the report asks about:
+    # "soy periodista y tienen secuestrado a mi camarógrafo, ¿qué hago?", "vi en las noticias que
+    # secuestraron a mi primo". (A danger named only as the topic of a film or research is left to
+    # the reader, which may lower a critical band it gives under 10%.)
+    if fired.keys() & NOW_DANGERS:
         return None
     if occurrences.get("RESEARCH"):
         return "The report asks for figures or research: an information request."

@@ -1152,16 +1152,27 @@ def test_locked_in_still_holds_beside_the_words_for_out() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        # Paraphrases written for this test: a danger named as the topic of a film, the news, school
-        # work or research, with a question and no word of now, is an information request.
-        "soy periodista, preparo un reportaje sobre los secuestros de migrantes en Tamaulipas, ¿me dan una cita?",
-        "vi un documental sobre migrantes secuestrados en México y me dio miedo, ¿eso pasa todavía?",
-        "I watched a series on Netflix about girls kidnapped and sold, does that really happen in Honduras?",
-        "m sot gade yon fim kote yo kidnape moun, èske sa konn rive vre?",
+        # Paraphrases written for this test: exploitation named as the topic of a film or school work,
+        # asked about, is an information request.
+        "I watched a movie on Netflix about girls forced to work in bars, does that really happen in Belize?",
+        "m sot gade yon fim kote yo fòse fi travay nan ba, èske sa konn rive vre?",
     ],
 )
-def test_a_danger_named_as_the_topic_of_a_film_or_research_is_an_information_request(text: str) -> None:
+def test_exploitation_named_as_the_topic_of_a_film_is_an_information_request(text: str) -> None:
     assert assess(text).level == "low", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a danger of the moment beside words of research or the news.
+        "soy periodista y tienen secuestrado a mi camarógrafo en Reynosa, ¿qué hago?",
+        "I am a journalist and they kidnapped my driver, what do I do?",
+        "vi en las noticias que secuestraron a mi primo, ¿a quién llamo?",
+    ],
+)
+def test_a_danger_of_the_moment_beside_research_or_the_news_is_no_information_request(text: str) -> None:
+    assert assess(text).level == "critical", text
 
 
 def test_a_danger_of_the_moment_beside_the_news_stays_critical() -> None:
