@@ -506,7 +506,9 @@ def _an_information_request(
         return None
     if occurrences.get("RESEARCH"):
         return "The report asks for figures or research: an information request."
-    if occurrences.get("MEDIA"):
+    if occurrences.get("MEDIA") and "sexual_exploitation" not in fired:
+        # "I watched a movie about girls forced to work in bars, does that happen?": what the caller
+        # saw or studies. Not a child's "show" or "filme" for men: a film made of someone is no topic.
         return "The report asks about a film, the news or school work: an information request."
     if occurrences.get("ASKS_SERVICE") and fired.keys() <= _ASKER_SIGNS:
         return "The report asks for a shelter or papers, with no incident: an information request."

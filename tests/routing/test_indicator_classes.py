@@ -1175,6 +1175,18 @@ def test_a_danger_of_the_moment_beside_research_or_the_news_is_no_information_re
     assert assess(text).level == "critical", text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a film or a show made of a child is no topic of a film.
+        "they make my 15 year old daughter do a show on webcam for men, what do I do?",
+        "obrigam minha filha de 14 a fazer um filme com homens, o que eu faço?",
+    ],
+)
+def test_a_child_made_to_do_a_show_or_a_film_is_no_information_request(text: str) -> None:
+    assert assess(text).level == "critical", text
+
+
 def test_a_danger_of_the_moment_beside_the_news_stays_critical() -> None:
     # A word of now keeps the danger the reporter's own, whatever the news said.
     assert (
