@@ -323,7 +323,7 @@ class Grammar:
             if veto.verbs not in spanned:
                 continue
             if veto.inside:
-                if self.only_inside(words, veto.verbs, veto.family, start, end):
+                if self._only_inside(words, veto.verbs, veto.family, start, end):
                     return True
                 continue
             for at, _ in found.get(veto.family, ()):
@@ -331,12 +331,10 @@ class Grammar:
                     return True
         return False
 
-    def only_inside(
-        self, words: tuple[str, ...], family: str, outer: str, start: int = 0, end: int | None = None
-    ) -> bool:
+    def _only_inside(self, words: tuple[str, ...], family: str, outer: str, start: int, end: int) -> bool:
         """Whether words[start:end] hold a word of `family` and every one stands inside a phrase of
         `outer` ("timoun" inside "ak timoun mwen yo")."""
-        members = [p for p in range(start, len(words) if end is None else end) if family in self.families_of(words[p])]
+        members = [p for p in range(start, end) if family in self.families_of(words[p])]
         if not members:
             return False
         covered = {p for s, e in self.occurrences(words).get(outer, ()) for p in range(s, e)}

@@ -279,7 +279,6 @@ def default_risk_rules() -> RiskRules:
 # Word families that, beside a child named anywhere in the report, say the child is sexually exploited:
 # images already sent, a cantina, a boate, a room with men, a man's hotel (grammar.json).
 CHILD_SEX_FAMILIES = ("SENT_IMAGES", "CHILD_SEX_PLACE")
-OWN_CHILDREN = "OWN_CHILDREN"
 
 
 def assess_risk(
@@ -354,8 +353,8 @@ def assess_risk(
         and "sexual_exploitation" not in fired
         and "sexual_exploitation" not in denied
         # "nou nan yon otel ak timoun mwen yo": the caller's own children, with them, are no child
-        # kept in a hotel.
-        and not grammar.only_inside(words, "MINOR", OWN_CHILDREN)
+        # kept in a hotel (the grammar's veto on the child-and-clients patterns, read over the report).
+        and not grammar.vetoed(words, "sexual_exploitation", 0, len(words))
     ):
         # "mi hija de 13 ya le mandó fotos": a child who has already sent images to someone asking for
         # them is sexually exploited online (the labelling rules), however the age was said; so is a
