@@ -421,12 +421,43 @@ def _other_countries(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
             yield capital, Place(capital, normalise(capital), code, None, "capital"), False
 
 
+# Countries beyond the directory whose towns reports name as where it happens: the rest of Latin America
+# and the Caribbean, where people are recruited for and taken to ("an agency here in Goiânia", "a bar
+# in Curaçao", "in Havana, in Vedado"), and Canada, Spain and Portugal. Their towns of at least
+# FOREIGN_CITY_MIN_POPULATION people are known by their own names (a metropolis by its other names too,
+# "La Habana"); the engine routes to none of them, but a report placed there goes to the regional
+# focal point instead of the country of a town on the way (routing.location.place_mentions). A served
+# country's town of the same name comes first.
+FOREIGN_CITY_COUNTRIES = frozenset(
+    (
+        "AG AI AW BB BL BM BO BQ BR BS CA CL CU CW DM ES GD GF GP JM KN KY LC MF MQ MS PR PT PY SR SX TC UY VC VG VI"
+    ).split()
+)
+FOREIGN_CITY_MIN_POPULATION = 100_000
+FOREIGN_METROPOLIS = 1_000_000
+
+
+def _foreign_cities(wanted: set[str]) -> Iterator[tuple[str, Place, bool]]:
+    for city in _cities().values():
+        code = city["countrycode"]
+        population = int(city.get("population") or 0)
+        if code in wanted or code not in FOREIGN_CITY_COUNTRIES or population < FOREIGN_CITY_MIN_POPULATION:
+            continue
+        place = Place(city["name"], normalise(city["name"]), code, None, "city", population)
+        own = _own_keys(city)
+        # A metropolis is also known by its other names ("La Habana", "Sampa"); a town by its own.
+        for alias in _city_names(city) if population >= FOREIGN_METROPOLIS else own:
+            yield alias, place if normalise(alias) in own else replace(place, alternate=True), True
+
+
 def build_gazetteer(countries: Iterable[str]) -> dict[str, tuple[Place, ...]]:
     """Map every normalised name or alias to all places (country, region, city) that carry it; a town
     found under a key that is only one of its other names is marked `alternate` there."""
     index: dict[str, dict[Place, Place]] = defaultdict(dict)
     wanted = {c.upper() for c in countries}
-    for alias, place, is_city in itertools.chain(_places(wanted), _route_places(wanted), _other_countries(wanted)):
+    for alias, place, is_city in itertools.chain(
+        _places(wanted), _route_places(wanted), _other_countries(wanted), _foreign_cities(wanted)
+    ):
         key = normalise(alias)
         if is_city and (len(key) < MIN_KEY_LENGTH or key in COMMON_WORDS):
             continue

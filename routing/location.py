@@ -108,6 +108,7 @@ class PlaceMention:
     offered: bool = False  # named in a job or trip offer: where the job would be
     left: bool = False  # a place someone left ("we left Tapachula hours ago")
     own: bool = False  # where the caller says they are ("I'm in Charlotte")
+    beyond: bool = False  # in a country the directory does not serve ("em Goiânia", "in Havana")
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -326,18 +327,42 @@ def place_mentions(
             and _ends_with_cue(words, match.start, rules.self_cues, rules.longest_cue)
             and not _after_a_relative(words, match.start, rules)
         )
-        # A place outside the countries the directory serves cannot be routed to; when the
-        # directory lists no countries (a bare test snapshot), every place counts. The name of a
-        # country it does not serve ("Canadá", "Cuba") is that country, not a town that shares it.
-        if served and _names_another_country(match.value, snapshot):
-            continue
-        places = tuple(p for p in match.value if not served or (p.country in served and _counts(p, snapshot, rules)))
-        if not places:
-            continue
+        # A place outside the countries the directory serves is read only as a place beyond them
+        # (below); when the directory lists no countries (a bare test snapshot), every place counts.
+        # The name of a country it does not serve ("Canadá", "Cuba") is that country, not a town
+        # that shares it.
+        foreign = bool(served) and _names_another_country(match.value, snapshot)
+        places = (
+            ()
+            if foreign
+            else tuple(p for p in match.value if not served or (p.country in served and _counts(p, snapshot, rules)))
+        )
+        beyond = not places and not origin
+        if beyond:
+            # A country the directory does not serve, its capital or one of its big towns ("em
+            # Goiânia", "in Havana", "a bar in Curaçao"), where nothing the directory serves is named
+            # (resolve_location): where it happens all the same, routed to the regional focal point
+            # rather than to the country of a town on the way. Only the countries whose towns the
+            # gazetteer knows (FOREIGN_CITY_COUNTRIES), and never an ordinary word ("praia", "chile").
+            places = tuple(p for p in match.value if p.country not in served and p.country in _beyond(snapshot))
         after_cue = _ends_with_cue(words, match.start, rules.location_cues, rules.longest_cue)
         # "a dona", "no mato", "to grab": a cue that is also an article or a particle does not make
         # an ordinary word a place.
         strong_cue = after_cue and not _ends_with_cue(words, match.start, rules.weak_cues, 1)
+        if beyond and places and not any(p.kind == "country" for p in places):
+            # A town beyond the directory counts only after a location cue ("em Goiânia", "in
+            # Havana") or as a name of several words, each with its capital ("aqui de Governador
+            # Valadares"): alone, "Regina", "Santos" or "Carolina" is a person's name first.
+            named = (
+                typed is not None and match.end - match.start > 1 and all(typed.capitalised[match.start : match.end])
+            )
+            if not strong_cue and not named:
+                places = ()
+        if beyond and places and typed is not None and not typed.capitalised[match.start]:
+            if ordinary_word(typed.surfaces[match.start] or words[match.start]):
+                places = ()  # "pizca de chile", "perto da praia": a word, not Chile or Praia
+        if not places:
+            continue
         destination = _ends_with_cue(words, match.start, rules.destination_cues, rules.longest_cue) or (
             # "até a Costa Rica", "hasta la frontera", "jusqu'à la capitale": a cue, then an article
             match.start > 0
@@ -361,7 +386,16 @@ def place_mentions(
             continue
         mentions.append(
             PlaceMention(
-                match.start, match.end, key, places, after_cue and not destination, destination, offered, left, own
+                match.start,
+                match.end,
+                key,
+                places,
+                after_cue and not destination,
+                destination,
+                offered,
+                left,
+                own,
+                beyond,
             )
         )
     return mentions
@@ -488,6 +522,22 @@ def _counts(place: Place, snapshot: Snapshot, rules: PlaceRules) -> bool:
     # A city's other name counts from a big city's size ("Miyami"), not a suburb's ("West End").
     least = DOMINANT_POPULATION if place.alternate else rules.foreign_town_min_population
     return place.population >= least
+
+
+def _beyond(snapshot: Snapshot) -> frozenset[str]:
+    """The countries the directory does not serve whose towns the gazetteer knows
+    (directory.gazetteer.FOREIGN_CITY_COUNTRIES): the only ones a report may be placed in beyond it."""
+    known = snapshot.spelling_memo.get("beyond")
+    if known is None:
+        served = snapshot.countries.keys()
+        known = frozenset(
+            p.country
+            for places in snapshot.gazetteer.values()
+            for p in places
+            if p.kind == "city" and p.country not in served
+        )
+        snapshot.spelling_memo["beyond"] = known
+    return known
 
 
 def _names_another_country(places: tuple[Place, ...], snapshot: Snapshot) -> bool:
@@ -670,14 +720,22 @@ def resolve_location(
     mentions = _not_the_callers_own(
         [m for m in found if not m.destination and not m.offered and not m.left], words, rules
     )
-    # Where a job would be, or a place left behind: used only when nothing else places the report.
-    offered = [m for m in found if (m.offered or m.left) and not m.destination]
+    if any(not m.beyond for m in mentions):
+        # A place the directory serves is where it happens before one beyond it: "vim para Punta Cana…
+        # a agência em Goiânia", "je suis maintenant à Montréal" after exploitation in Cap-Haïtien.
+        mentions = [m for m in mentions if not m.beyond]
+    # Where a job would be, or a place left behind: used only when nothing else places the report
+    # (never one beyond the directory's countries: a job offered in Canada is no report from there).
+    offered = [m for m in found if (m.offered or m.left) and not m.destination and not m.beyond]
     cued = country_cues(words, rules)
     if stated.country or stated.region or stated.place:
         result = _from_stated(stated, mentions, caller_country, snapshot, cued)
         if result is not None:
             return result
-    evidence = text_evidence(words, found)
+    # The reader's view of the places (routing.learned): where one the directory serves is named, of
+    # those alone (places beyond it are then never where it happens).
+    served = [m for m in found if not m.beyond]
+    evidence = text_evidence(words, served if any(not m.destination for m in served) else found)
     sides = _sides(words, mentions, rules, snapshot)
     if len(sides) == 1:
         # "Salimos de Necoclí... ya estamos del lado de Panamá": where they are now, over the towns

@@ -401,3 +401,36 @@ def test_the_same_words_typed_otherwise_are_read_again(directory_snapshot: Snaps
     for first, second in ((capital, lower), (lower, capital), (capital, capital), (lower, lower)):
         assert _country_read(directory_snapshot, first, "US") == ("SV" if first == capital else "US")
         assert _country_read(directory_snapshot, second, "US") == ("SV" if second == capital else "US")
+
+
+def test_a_place_beyond_the_directory_is_where_it_happens_when_nothing_it_serves_is_named(
+    directory_snapshot: Snapshot,
+) -> None:
+    # Paraphrases written for this test: a town of a country the directory does not serve, after a
+    # location cue, is where it happens (the regional focal point takes it), over the country of a
+    # job offered there or a town on the way; once read as no place at all, or as the offer's.
+    assert (
+        _country_read(directory_snapshot, "aqui em Goiânia uma mulher recruta moças pra bares de Cancún", None) == "BR"
+    )
+    assert (
+        _country_read(directory_snapshot, "a woman in Havana is recruiting girls for hostess work in Cancún", None)
+        == "CU"
+    )
+    assert _country_read(directory_snapshot, "m nan Nassau, patwon an kenbe paspò m, m pa ka soti", None) == "BS"
+    assert (
+        _country_read(directory_snapshot, "trabajo en una casa en Madrid y la señora tiene mi pasaporte", "DO") == "ES"
+    )
+    # A name of several capitalised words needs no cue.
+    assert _country_read(directory_snapshot, "uma agência de Governador Valadares oferece vagas", None) == "BR"
+
+
+def test_a_place_the_directory_serves_comes_before_one_beyond_it(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: exploitation in a served country, the person now abroad or
+    # the agency in their home town; a lone first name or an ordinary word is no town beyond.
+    text = "vim para Punta Cana com uma proposta de recepcionista, a agência em Goiânia cobrou a taxa"
+    assert _country_read(directory_snapshot, text, None) == "DO"
+    text = "enfant, j'ai travaillé sans salaire chez une famille à Cap-Haïtien; je suis à Montréal depuis 5 ans"
+    assert _country_read(directory_snapshot, text, None) == "HT"
+    assert _country_read(directory_snapshot, "mi amiga Regina no contesta desde el viernes", None) is None
+    assert _country_read(directory_snapshot, "nos tienen en la pizca de chile sin paga", "MX") == "MX"
+    assert _country_read(directory_snapshot, "ela mora perto da praia e não pode sair de casa", "BR") == "BR"
