@@ -305,6 +305,7 @@ def assess_risk(
         # "Don't know" (or a sentence instead of yes/no) on the danger question is possible danger.
         fired["possible_danger"] = Indicator("possible_danger", rules.indicators["possible_danger"].weight, "answer")
     negations = grammar.negations(reading)
+    supposed = _supposed(reading, grammar)
     neutral: set[int] = set()
     # The caller's explicit "no" outranks a keyword guess from the same report.
     for match in rules.cues.find(words):
@@ -315,6 +316,9 @@ def assess_risk(
             continue
         if grammar.vetoed(words, match.value, match.start, match.end):
             notes.append(f"'{words_text(words, match.start, min(len(words), match.end + 2))}' is about a thing.")
+            continue
+        if match.value in SUPPOSED_DANGERS and match.start in supposed:
+            notes.append(f"'{words_text(words, match.start, match.end)}' is asked about, not told.")
             continue
         if match.phrase.split()[0] not in _NEGATION_OPENERS and grammar.negated(
             reading, match.start, match.end, negations
@@ -334,6 +338,9 @@ def assess_risk(
         if key not in rules.indicators or key in fired or key in denied or hit.start in neutral:
             continue
         if grammar.vetoed(words, key, hit.start, hit.end):
+            continue
+        if key in SUPPOSED_DANGERS and hit.start in supposed:
+            notes.append(f"'{words_text(words, hit.start, hit.end)}' is asked about, not told.")
             continue
         if hit.negated:
             notes.append(f"'{words_text(words, max(0, hit.start - 2), hit.end)}' is negated.")
@@ -535,6 +542,30 @@ def _a_child_on_the_road(fired: Mapping[str, Indicator]) -> bool:
 
 def rank_of(level: str, rules: RiskRules) -> int:
     return rules.levels.index(level)
+
+
+# The dangers of the moment, and being kept, that a question "what if…" only supposes: "¿y si allá me
+# quitan el pasaporte o me encierran?", "et si le passeur nous abandonne dans la jungle, on fait quoi ?".
+SUPPOSED_DANGERS = frozenset(
+    {"kidnapping", "weapon", "held_now", "in_danger_now", "abandoned_in_danger", "abandoned_by_smuggler"}
+    | {"followed", "in_custody", "movement_restricted", "documents_withheld"}
+)
+
+
+def _supposed(reading: Reading, grammar: Grammar) -> frozenset[int]:
+    """The words a question's "what if" governs ("y si", "et si", "e se", "epi si", "what if"): from it
+    to the end of its clause, when that clause or the next is asked as a question."""
+    words, clauses = reading.words, reading.clauses
+    inside: set[int] = set()
+    for start, end in grammar.occurrences(words).get("WHAT_IF", ()):
+        clause = clauses[start]
+        if clause not in reading.questions and clause + 1 not in reading.questions:
+            continue
+        position = end
+        while position < len(words) and clauses[position] == clause:
+            inside.add(position)
+            position += 1
+    return frozenset(inside)
 
 
 def answered(fired: Mapping[str, Indicator]) -> bool:

@@ -1192,3 +1192,62 @@ def test_a_danger_of_the_moment_beside_the_news_stays_critical() -> None:
     assert (
         assess("salió en las noticias pero ahora mismo tienen secuestrado a mi hermano, ¿qué hago?").level == "critical"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: an office, a program or a shop that closed ("fèmen"), and
+        # wage deductions ("les retenues"), are nobody held.
+        "nou peye ajans lan 2000 dola, kounye a biwo a fèmen e pèsonn pa reponn",
+        "m tande pwogram nan fèmen, èske se vre?",
+        "le patron nous paie moins à cause des retenues, mais on rentre chez nous le soir",
+    ],
+)
+def test_an_office_closed_or_wages_held_back_is_nobody_held(text: str) -> None:
+    assessment = assess(text)
+    assert not {"held_now", "in_custody", "movement_restricted"} & assessment.keys, text
+    assert assessment.level != "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: work that "kills" someone, or a threat told laughing.
+        "mi jefa me mata de trabajo, diez horas parada, pero paga cada viernes",
+        "ce boulot me tue de fatigue et de travail, mais je suis payé",
+        "meu pai disse que me mata se eu chegar tarde kkkk ele é muito bravo",
+    ],
+)
+def test_work_that_kills_or_a_threat_told_laughing_is_no_danger_now(text: str) -> None:
+    assessment = assess(text)
+    assert "in_danger_now" not in assessment.keys and assessment.level != "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a danger supposed in a question "what if", not told.
+        "consegui um emprego em Cancún. e se lá tirarem meu passaporte ou me trancarem, o que eu faço?",
+        "je pars travailler au Panama. et si on me prend mon passeport, qui j'appelle ?",
+        "m pral travay Sen Domeng, epi si patwon an pran paspò m, kisa pou m fè?",
+    ],
+)
+def test_a_danger_supposed_in_a_what_if_question_is_not_told(text: str) -> None:
+    assessment = assess(text)
+    assert not {"held_now", "in_custody", "documents_withheld"} & assessment.keys, text
+    assert assessment.level in ("low", "medium"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Look-alikes that stay critical: a real lock, a real threat, a question beside a danger told.
+        "yo fèmen nou nan yon kay, nou pa ka soti",
+        "me quieren matar, ayúdenme por favor",
+        "si me escapo me matan, tengo miedo",
+        "y si me encuentran? estoy encerrada en un cuarto en Tapachula",
+    ],
+)
+def test_a_danger_told_beside_those_look_alikes_stays_critical(text: str) -> None:
+    assert assess(text).level == "critical", text
