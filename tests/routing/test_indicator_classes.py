@@ -1251,3 +1251,23 @@ def test_a_danger_supposed_in_a_what_if_question_is_not_told(text: str) -> None:
 )
 def test_a_danger_told_beside_those_look_alikes_stays_critical(text: str) -> None:
     assert assess(text).level == "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a wage promised, then less paid, in five languages.
+        "en la finca nos prometieron 250 quetzales por día y nos pagan 90",
+        "the boss promised us 60 dollars a day, when payday came he only gave us 25",
+        "on m'avait promis 15 000 pesos par mois, je reçois 6 000",
+        "a agência prometeu 1.200 dólares por mês e só pagou 300",
+        "patwon an te pwomèt nou 400 dola pa mwa, kounye a li ban nou 150",
+    ],
+)
+def test_a_wage_promised_and_less_paid_is_deception(text: str) -> None:
+    assessment = assess(text)
+    assert "deceived_about_job" in assessment.keys and assessment.level == "medium", text
+
+
+def test_a_wage_only_offered_is_no_deception_yet() -> None:
+    assert "deceived_about_job" not in assess("me prometen 500 dólares al mes en un hotel, ¿es seguro ir?").keys
