@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from routing.grammar import Reading
+from routing.grammar import Reading, default_grammar
 from routing.location import PlaceRules, place_mentions
 from routing.risk import RiskAssessment, RiskRules
 from routing.snapshot import Snapshot
@@ -37,7 +37,17 @@ NOT_CASE_SIGNALS = frozenset({"crossed_border"})
 HELD_FOR_MONEY = frozenset({"kidnapping"})
 MIGRATION_CONTEXT = frozenset({"irregular_migrant", "crossed_border"})
 
+# Money demanded for people held or threatened ("nos tienen encerrados, piden 3 mil por cabeza", "they
+# want five thousand dollars or they kill him") is holding them for money, kidnapping by another name.
+HELD_WHILE_MONEY_DEMANDED = frozenset({"held_now", "in_custody", "movement_restricted", "in_danger_now"})
+
 CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
+
+
+def _on_the_way(words: tuple[str, ...]) -> bool:
+    """Whether the report says the people are migrants or were on their way ("he was crossing with a
+    group", "nou te sou wout pou Gwatemala", "tava indo pros EUA"): the grammar's family ON_THE_WAY."""
+    return bool(default_grammar().occurrences(words).get("ON_THE_WAY"))
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,10 @@ def classify_case(
     smuggling_signals = {k for k in keys if indicators[k].smuggling}
     # Migrants held for ransom on the way ("nos secuestraron en la frontera, piden dinero a la
     # familia") were being smuggled when they were taken: both.
-    held_migrants = keys & HELD_FOR_MONEY if keys & MIGRATION_CONTEXT else frozenset()
+    held_for_money = keys & HELD_FOR_MONEY or (
+        keys & {"money_demanded"} if keys & HELD_WHILE_MONEY_DEMANDED else frozenset()
+    )
+    held_migrants = held_for_money if keys & MIGRATION_CONTEXT or _on_the_way(words) else frozenset()
     # A seasoned operator treats any sign of exploitation or control as possible trafficking to
     # identify; the Palermo test (purpose with means, or purpose alone for a child) is then the
     # strong form, reported in the reasons.

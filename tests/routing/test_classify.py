@@ -100,3 +100,18 @@ def test_each_is_a_price_per_head_only_beside_money_or_a_charge(small_snapshot: 
         "timoun yo mande lajan chak jou nan lari a pou yon granmoun",
     ):
         assert classify(small_snapshot, text).case_type != "smuggling", text
+
+
+def test_migrants_held_for_money_on_their_way_are_both(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: migrants on their way, held for money, were being smuggled
+    # when they were taken (both), said with no word of a border or a smuggler.
+    for text in (
+        "my uncle was on his way north and now some men have him in a house in Nuevo Laredo, they want 4000 dollars",
+        "meu irmão tava indo pros EUA e agora ligaram dizendo que ele tá sequestrado em Veracruz, querem dinheiro",
+        "nou te sou wout pou Meksik, yo kidnape kouzen m Tapachula, yo mande 2000 dola",
+    ):
+        assert classify(small_snapshot, text).case_type == "both", text
+    # No journey, no smuggling: a kidnapping at home is trafficking's sign alone.
+    assert (
+        classify(small_snapshot, "secuestraron a mi papá en San Pedro Sula y piden 50 mil lempiras").case_type != "both"
+    )

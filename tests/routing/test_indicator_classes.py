@@ -1271,3 +1271,10 @@ def test_a_wage_promised_and_less_paid_is_deception(text: str) -> None:
 
 def test_a_wage_only_offered_is_no_deception_yet() -> None:
     assert "deceived_about_job" not in assess("me prometen 500 dólares al mes en un hotel, ¿es seguro ir?").keys
+
+
+def test_they_have_someone_in_a_house_is_someone_held() -> None:
+    # Paraphrases written for this test; a thing they have in a house is nobody held.
+    assert "in_custody" in assess("the men have my nephew in a house near the border and want 2000").keys
+    assert assess("they have my nephew in a house near the border and want 2000").level == "critical"
+    assert "in_custody" not in assess("they have a shop in the house next to the church").keys
