@@ -664,6 +664,11 @@ def _in_an_offer(words: tuple[str, ...], start: int, reading: Reading | None, ru
     return False
 
 
+# "Ciudad de Panamá", "Cidade da Guatemala", "ville de Guatemala": the city of a name, in lower case too.
+_CITY_OF = frozenset({"ciudad", "cidade", "ville"})
+_OF = frozenset({"de", "da", "do", "del"})
+
+
 def _reads_as_place(reading: Reading, start: int, end: int, places: tuple[Place, ...], cued: bool) -> bool:
     if any(p.kind == "country" for p in places):
         return True
@@ -688,6 +693,8 @@ def _reads_as_place(reading: Reading, start: int, end: int, places: tuple[Place,
         if end - start == 1 and all(p.alternate and p.population < DOMINANT_POPULATION for p in places):
             return not ordinary_word(surface or reading.words[start])
         return True
+    if end - start > 1 and reading.words[start] in _CITY_OF and reading.words[start + 1] in _OF:
+        return True  # "en la ciudad de panama", "na cidade da guatemala": a city called so is no phrase
     if end - start > 1:
         # "gracias a dios", "nombre de dios": a name made only of everyday words, not cued and not
         # capitalised mid-sentence, is an everyday phrase before it is a place. "Punta Gorda, ..."

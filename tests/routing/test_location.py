@@ -434,3 +434,13 @@ def test_a_place_the_directory_serves_comes_before_one_beyond_it(directory_snaps
     assert _country_read(directory_snapshot, "mi amiga Regina no contesta desde el viernes", None) is None
     assert _country_read(directory_snapshot, "nos tienen en la pizca de chile sin paga", "MX") == "MX"
     assert _country_read(directory_snapshot, "ela mora perto da praia e não pode sair de casa", "BR") == "BR"
+
+
+def test_the_city_of_a_name_in_lower_case_is_that_city(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: "ciudad de panama", "cidade da guatemala" typed without
+    # capitals are the capitals, not a phrase of ordinary words.
+    assert (
+        _country_read(directory_snapshot, "trabajo en un bar en la ciudad de panama y me quitaron el pasaporte", None)
+        == "PA"
+    )
+    assert _country_read(directory_snapshot, "to aqui na cidade da guatemala e o coiote sumiu", None) == "GT"
