@@ -401,6 +401,11 @@ def assess_risk(
             # "Me tuvieron encerrada pero me escapé": held then, not now.
             del fired["held_now"]
             notes.append(f"'{words[escaped[0]]}': the person held seems to have got away.")
+    if _a_regular_offer(fired, occurrences, rules):
+        # "Me ofrecieron trabajo… dan contrato escrito, no piden nada", "yo fè m siyen yon kontra, yo pa
+        # mande m okenn kòb": an offer with a contract and no fee asked is no deception.
+        del fired["deceived_about_job"]
+        notes.append("The offer comes with a contract and asks no fee: no sign of deception.")
     safe = occurrences.get("SAFE_NOW", ())
     if safe:
         # "Lo abandonaron en Chiapas, ya está en casa y a salvo": the danger is over.
@@ -486,6 +491,21 @@ _DANGER_AFTER_ESCAPE = (
 OFFER_SIGNS = frozenset({"recruitment_lure", "deceived_about_job"})
 # Signs beside an offer that say it has gone further than an offer.
 _BEYOND_AN_OFFER = NOW_DANGERS | {"possible_danger", "imminent_movement", "injured_or_ill"}
+
+
+def _a_regular_offer(
+    fired: Mapping[str, Indicator], occurrences: Mapping[str, tuple[tuple[int, int], ...]], rules: RiskRules
+) -> bool:
+    """A job offer, the only sign, said to come with a contract or to ask no money (the grammar's
+    REGULAR_OFFER), with no fee, advance or charge named (FEE_ASKED)."""
+    trafficking = {key for key in fired if rules.indicators[key].trafficking}
+    regular = occurrences.get("REGULAR_OFFER", ())
+    if trafficking != {"deceived_about_job"} or fired["deceived_about_job"].evidence == ANSWER_EVIDENCE or not regular:
+        return False
+    said_regular = {p for start, end in regular for p in range(start, end)}
+    # "yo pa mande m okenn kòb", "not asking for any money": a fee denied inside the words of a
+    # regular offer is no fee asked.
+    return all(start in said_regular for start, _ in occurrences.get("FEE_ASKED", ()))
 
 
 def _an_offer_only(fired: Mapping[str, Indicator], rules: RiskRules) -> bool:

@@ -1278,3 +1278,21 @@ def test_they_have_someone_in_a_house_is_someone_held() -> None:
     assert "in_custody" in assess("the men have my nephew in a house near the border and want 2000").keys
     assert assess("they have my nephew in a house near the border and want 2000").level == "critical"
     assert "in_custody" not in assess("they have a shop in the house next to the church").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a job offered with a contract and no fee asked.
+        "me ofrecieron trabajo de cocinero en Roatán, me mandaron el contrato y no piden nada, ¿es confiable?",
+        "yon lekòl nan Okap ofri m travay, m siyen yon kontra, yo pa mande m okenn kòb",
+        "I got an offer to work at a resort in Belize, they gave me a contract and are not asking for any money",
+    ],
+)
+def test_an_offer_with_a_contract_and_no_fee_is_no_deception(text: str) -> None:
+    assert "deceived_about_job" not in assess(text).keys, text
+
+
+def test_an_offer_with_a_contract_and_a_fee_is_still_deception() -> None:
+    text = "me ofrecieron trabajo en Cancún con contrato escrito, pero piden 3 mil pesos por los papeles"
+    assert "deceived_about_job" in assess(text).keys
