@@ -10,7 +10,7 @@ from pathlib import Path
 
 from routing.grammar import Reading, default_grammar
 from routing.location import PlaceRules, place_mentions
-from routing.risk import RiskAssessment, RiskRules
+from routing.risk import TOPIC_QUESTIONS, RiskAssessment, RiskRules
 from routing.snapshot import Snapshot
 from routing.text import PhraseMatcher
 
@@ -125,6 +125,13 @@ def classify_case(
             + "): they were being smuggled when they were taken."
         )
         smuggling_signals = set(held_migrants)
+    topic = risk.capped in TOPIC_QUESTIONS and risk.level == "low"
+    if topic:
+        # "I'm writing a thesis on restavèk children, do you have figures?", "I watched a film about
+        # girls sold into bars, does it happen?": a question about a topic names the topic's signs, not
+        # a case (a question about a crossing planned is still smuggling's).
+        trafficking, trafficking_signals, smuggling_signals = False, set(), set()
+        reasons.append("The report asks about a topic, not a case: no case type.")
     if smuggling_signals and (trafficking or trafficking_signals):
         case_type = "both"
         if not trafficking:
@@ -140,7 +147,11 @@ def classify_case(
     else:
         case_type = "unclear"
     routed = case_type
-    case_signals = {k for k in keys if k not in NOT_CASE_SIGNALS and (not indicators[k].group or k == "minor_involved")}
+    case_signals = {
+        k
+        for k in keys
+        if not topic and k not in NOT_CASE_SIGNALS and (not indicators[k].group or k == "minor_involved")
+    }
     if case_type == "unclear":
         if case_signals:
             routed = "trafficking"

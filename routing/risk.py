@@ -520,6 +520,12 @@ _ASKER_SIGNS = frozenset({"minor_involved", "irregular_migrant", "crossed_border
 _PLANNED_CROSSING_SIGNS = frozenset({"smuggler_involved", "paid_to_cross_border", "money_demanded"})
 
 
+# A question about a topic, not a case: its signs are the topic's (routing.classify reads no case type).
+RESEARCH_ASKED = "The report asks for figures or research: an information request."
+MEDIA_ASKED = "The report asks about a film, the news or school work: an information request."
+TOPIC_QUESTIONS = frozenset({RESEARCH_ASKED, MEDIA_ASKED})
+
+
 def _an_information_request(
     fired: Mapping[str, Indicator], occurrences: Mapping[str, tuple[tuple[int, int], ...]]
 ) -> str | None:
@@ -531,11 +537,11 @@ def _an_information_request(
     if fired.keys() & NOW_DANGERS:
         return None
     if occurrences.get("RESEARCH"):
-        return "The report asks for figures or research: an information request."
+        return RESEARCH_ASKED
     if occurrences.get("MEDIA") and "sexual_exploitation" not in fired:
         # "I watched a movie about girls forced to work in bars, does that happen?": what the caller
         # saw or studies. Not a child's "show" or "filme" for men: a film made of someone is no topic.
-        return "The report asks about a film, the news or school work: an information request."
+        return MEDIA_ASKED
     if occurrences.get("ASKS_SERVICE") and fired.keys() <= _ASKER_SIGNS:
         return "The report asks for a shelter or papers, with no incident: an information request."
     if (

@@ -1,4 +1,5 @@
 from routing.classify import classify_case, default_nationality_rules
+from routing.grammar import read_text
 from routing.location import default_place_rules
 from routing.risk import assess_risk, default_risk_rules
 from routing.snapshot import Snapshot
@@ -115,3 +116,22 @@ def test_migrants_held_for_money_on_their_way_are_both(small_snapshot: Snapshot)
     assert (
         classify(small_snapshot, "secuestraron a mi papá en San Pedro Sula y piden 50 mil lempiras").case_type != "both"
     )
+
+
+def test_a_question_about_a_topic_has_no_case_type(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: research or a film asked about names its topic's signs.
+    def read(text: str):
+        words, reading, risk_rules = tokens(text), read_text(text), default_risk_rules()
+        risk = assess_risk(words, {}, risk_rules, reading)
+        return classify_case(
+            words, {}, risk, risk_rules, small_snapshot, default_place_rules(), default_nationality_rules(), reading
+        )
+
+    for text in (
+        "soy estudiante y hago mi tesis sobre trabajo forzoso en las fincas de café, ¿tienen estadísticas?",
+        "I watched a film about girls forced to work in bars, does that really happen in Belize?",
+    ):
+        result = read(text)
+        assert (result.case_type, result.routed_case_type) == ("unclear", "unclear"), text
+    # A question about a crossing planned stays smuggling's.
+    assert read("cuánto cobra un coyote para pasar a Estados Unidos, ¿es seguro?").case_type == "smuggling"
