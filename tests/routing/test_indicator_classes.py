@@ -1296,3 +1296,21 @@ def test_an_offer_with_a_contract_and_no_fee_is_no_deception(text: str) -> None:
 def test_an_offer_with_a_contract_and_a_fee_is_still_deception() -> None:
     text = "me ofrecieron trabajo en Cancún con contrato escrito, pero piden 3 mil pesos por los papeles"
     assert "deceived_about_job" in assess(text).keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: Portuguese "pai" (father) and "país" are no pay, and a
+        # line open 24 hours is no worker's day.
+        "mãe, tô bem, amanhã a gente segue, não fala nada pro pai",
+        "oferecem trabalho de babá mas não dizem o país, isso é normal?",
+        "ustedes atienden 24 horas? es gratis la llamada?",
+    ],
+)
+def test_a_father_a_country_or_a_line_open_all_day_is_no_unpaid_work(text: str) -> None:
+    assert "forced_labour" not in assess(text).keys, text
+
+
+def test_a_workday_of_twenty_four_hours_is_still_long_hours() -> None:
+    assert "forced_labour" in assess("la patrona me tiene trabajando 24 horas por día sin descanso").keys
