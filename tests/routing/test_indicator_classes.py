@@ -1314,3 +1314,23 @@ def test_a_father_a_country_or_a_line_open_all_day_is_no_unpaid_work(text: str) 
 
 def test_a_workday_of_twenty_four_hours_is_still_long_hours() -> None:
     assert "forced_labour" in assess("la patrona me tiene trabajando 24 horas por día sin descanso").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: the caller who has their own passport, Friday, a lodging
+        # included and tomorrow are no document taken, no one sold.
+        "I have my passport with me, we leave tomorrow for the coffee farm",
+        "eu tenho meu passaporte comigo, só quero saber dos meus direitos",
+        "vendredi les patrons ont payé la moitié",
+        "logement compris, on travaille six jours",
+    ],
+)
+def test_my_own_passport_friday_or_lodging_included_is_no_sign(text: str) -> None:
+    assert not {"documents_withheld", "sold_or_bought"} & assess(text).keys, text
+
+
+def test_a_wage_agreed_and_less_given_is_deception() -> None:
+    text = "o combinado era 600 dólares por mês e ela só me deu 150 até agora"
+    assert "deceived_about_job" in assess(text).keys
