@@ -1334,3 +1334,31 @@ def test_my_own_passport_friday_or_lodging_included_is_no_sign(text: str) -> Non
 def test_a_wage_agreed_and_less_given_is_deception() -> None:
     text = "o combinado era 600 dólares por mês e ela só me deu 150 até agora"
     assert "deceived_about_job" in assess(text).keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: money demanded with a threat of harm, people who cannot
+        # breathe in a truck, a boat that capsized, a closed trailer.
+        "the men who crossed my cousin want 3000 more or they hurt him, he is in a house in Sonoyta",
+        "piden otros 2 mil dólares o si no le hacen daño a mi hermano",
+        "on est dans un camion frigo, on n'arrive plus à respirer, le chauffeur roule toujours",
+        "a lancha virou perto de Necoclí e falta uma criança",
+        "on est 15 dans un camion, la remorque fermée depuis ce matin",
+    ],
+)
+def test_a_ransom_by_threat_no_air_a_capsized_boat_or_a_closed_trailer_is_critical(text: str) -> None:
+    assert assess(text).level == "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Look-alikes: a price or a door closed, in an ordinary sentence.
+        "they want 200 dollars for the room or we leave",
+        "el camión tiene la puerta cerrada porque es de noche",
+    ],
+)
+def test_a_price_or_a_closed_door_alone_is_not_critical(text: str) -> None:
+    assert assess(text).level != "critical", text
