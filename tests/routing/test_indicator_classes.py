@@ -1362,3 +1362,16 @@ def test_a_ransom_by_threat_no_air_a_capsized_boat_or_a_closed_trailer_is_critic
 )
 def test_a_price_or_a_closed_door_alone_is_not_critical(text: str) -> None:
     assert assess(text).level != "critical", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: the captors call the family for money, or say they have him.
+        "nos tienen en una bodega en Tuxtla, llaman a nuestras familias para que manden 3 mil",
+        "kouzen m te Piedras Negras, moun ap rele m ak telefòn li, yo di se yo ki genyen l, voye 2000 dola",
+        "ils l'ont pris à la gare de Tapachula, ils m'ont appelé ce matin, il pleurait, ils veulent 2000 dollars",
+    ],
+)
+def test_captors_calling_the_family_for_money_are_a_kidnapping(text: str) -> None:
+    assert "kidnapping" in assess(text).keys, text
