@@ -1375,3 +1375,20 @@ def test_a_price_or_a_closed_door_alone_is_not_critical(text: str) -> None:
 )
 def test_captors_calling_the_family_for_money_are_a_kidnapping(text: str) -> None:
     assert "kidnapping" in assess(text).keys, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: a boat overdue at sea.
+        "my brother left on a boat from Port-de-Paix on Monday and it has not arrived in the Turks yet",
+        "o barco saiu de Necoclí ontem e ainda não chegou, ninguém atende",
+        "bato a te kite Okap samdi, li poko rive, nou pa tande anyen",
+    ],
+)
+def test_a_boat_that_has_not_arrived_is_danger_now(text: str) -> None:
+    assert assess(text).level == "critical", text
+
+
+def test_a_parcel_not_arrived_by_boat_is_no_danger() -> None:
+    assert assess("my package has not arrived yet, it comes by boat").level != "critical"
