@@ -1392,3 +1392,17 @@ def test_a_boat_that_has_not_arrived_is_danger_now(text: str) -> None:
 
 def test_a_parcel_not_arrived_by_boat_is_no_danger() -> None:
     assert assess("my package has not arrived yet, it comes by boat").level != "critical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: kept from leaving, with no other sign, is at least high.
+        "patwon an pa kite m soti, m travay lakay li",
+        "the owner won't let my sister leave the house where she works",
+        "o dono da fazenda não deixa a gente sair",
+    ],
+)
+def test_someone_kept_from_leaving_is_at_least_high(text: str) -> None:
+    assessment = assess(text)
+    assert "movement_restricted" in assessment.keys and assessment.level in ("high", "critical"), text
