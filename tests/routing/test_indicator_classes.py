@@ -1406,3 +1406,23 @@ def test_a_parcel_not_arrived_by_boat_is_no_danger() -> None:
 def test_someone_kept_from_leaving_is_at_least_high(text: str) -> None:
     assessment = assess(text)
     assert "movement_restricted" in assessment.keys and assessment.level in ("high", "critical"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: threats or blows, with no other sign, are at least high.
+        "mi patrona me pega cuando se enoja",
+        "the foreman threatens us every day at the farm",
+        "patwon an menase m chak jou",
+    ],
+)
+def test_threats_or_blows_are_at_least_high(text: str) -> None:
+    assessment = assess(text)
+    assert "threats_or_violence" in assessment.keys and assessment.level in ("high", "critical"), text
+
+
+def test_golpe_in_portuguese_is_a_scam_not_a_blow() -> None:
+    assessment = assess("vi um anúncio de vaga em Cancún, pedem 300 reais de taxa antes, é golpe?", language="pt")
+    assert "threats_or_violence" not in assessment.keys
+    assert "deceived_about_job" in assessment.keys and assessment.level == "medium"
