@@ -10,7 +10,7 @@ from pathlib import Path
 
 from routing.grammar import Reading, default_grammar
 from routing.location import PlaceRules, place_mentions
-from routing.risk import TOPIC_QUESTIONS, RiskAssessment, RiskRules
+from routing.risk import ANSWER_EVIDENCE, TOPIC_QUESTIONS, RiskAssessment, RiskRules
 from routing.snapshot import Snapshot
 from routing.text import PhraseMatcher
 
@@ -104,6 +104,12 @@ def classify_case(
     # identify; the Palermo test (purpose with means, or purpose alone for a child) is then the
     # strong form, reported in the reasons.
     trafficking = bool(trafficking_signals)
+    told_minor = any(i.key == "minor_involved" and i.evidence != ANSWER_EVIDENCE for i in risk.indicators)
+    if told_minor and not trafficking_signals and not smuggling_signals and risk.level in ("high", "critical"):
+        # "mi sobrina de 14 trabaja todo el día en una tortillería": a child at the centre of a report
+        # that is no question (its band held high by the child) is possible trafficking to identify.
+        trafficking = True
+        trafficking_signals = {"minor_involved"}
     reasons: list[str] = []
     if purpose and (means or minor):
         how = "a child, so no means are needed" if minor and not means else f"means: {', '.join(sorted(means))}"

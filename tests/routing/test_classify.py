@@ -135,3 +135,20 @@ def test_a_question_about_a_topic_has_no_case_type(small_snapshot: Snapshot) -> 
         assert (result.case_type, result.routed_case_type) == ("unclear", "unclear"), text
     # A question about a crossing planned stays smuggling's.
     assert read("cuánto cobra un coyote para pasar a Estados Unidos, ¿es seguro?").case_type == "smuggling"
+
+
+def test_a_child_at_the_centre_of_a_report_is_possible_trafficking(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: a child, and no other sign the rules know, in a report that
+    # is no question, is possible trafficking to identify (labels read 164 of 216 such reports so).
+    def read(text: str):
+        words, reading, risk_rules = tokens(text), read_text(text), default_risk_rules()
+        risk = assess_risk(words, {}, risk_rules, reading)
+        return classify_case(
+            words, {}, risk, risk_rules, small_snapshot, default_place_rules(), default_nationality_rules(), reading
+        )
+
+    assert read("mi sobrina de 14 años vive con una señora en Tegucigalpa y lava ropa para ella").case_type == (
+        "trafficking"
+    )
+    # A question with a child in it, asking for a shelter, is no case.
+    assert read("estoy en Tijuana con mi hija de 5 años, ¿hay albergues para mujeres?").case_type == "unclear"

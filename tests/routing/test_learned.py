@@ -212,7 +212,7 @@ def test_a_malformed_reader_is_refused(document) -> None:
         compile_reader(document)
 
 
-TEXT = "Mi prima trabaja en una casa cuidando niños, ocho meses y la señora nunca le ha dado nada"
+TEXT = "Mi prima trabaja en una casa limpiando y cocinando, ocho meses y la señora nunca le ha dado nada"
 
 
 def test_the_engine_takes_the_readers_case_type_and_says_so(small_snapshot) -> None:
