@@ -37,6 +37,9 @@ NOT_CASE_SIGNALS = frozenset({"crossed_border"})
 HELD_FOR_MONEY = frozenset({"kidnapping"})
 MIGRATION_CONTEXT = frozenset({"irregular_migrant", "crossed_border"})
 
+# Signs of someone's control or a danger from people, that make a report possible trafficking where
+# nothing says smuggling.
+CONTROL_WITHOUT_A_CASE = frozenset({"weapon", "followed", "in_custody"})
 # Money demanded for people held or threatened ("nos tienen encerrados, piden 3 mil por cabeza", "they
 # want five thousand dollars or they kill him") is holding them for money, kidnapping by another name.
 HELD_WHILE_MONEY_DEMANDED = frozenset({"held_now", "in_custody", "movement_restricted", "in_danger_now"})
@@ -104,6 +107,12 @@ def classify_case(
     # identify; the Palermo test (purpose with means, or purpose alone for a child) is then the
     # strong form, reported in the reasons.
     trafficking = bool(trafficking_signals)
+    if not trafficking_signals and not smuggling_signals and keys & CONTROL_WITHOUT_A_CASE:
+        # "un hombre armado nos vigila", "me siguen desde la terminal", "me tienen en un cuarto": a
+        # danger or a hold with no word of a crossing is someone's control over a person: possible
+        # trafficking (most such development reports are labelled so).
+        trafficking = True
+        trafficking_signals = set(keys & CONTROL_WITHOUT_A_CASE)
     told_minor = any(i.key == "minor_involved" and i.evidence != ANSWER_EVIDENCE for i in risk.indicators)
     if told_minor and not trafficking_signals and not smuggling_signals and risk.level in ("high", "critical"):
         # "mi sobrina de 14 trabaja todo el día en una tortillería": a child at the centre of a report

@@ -152,3 +152,14 @@ def test_a_child_at_the_centre_of_a_report_is_possible_trafficking(small_snapsho
     )
     # A question with a child in it, asking for a shelter, is no case.
     assert read("estoy en Tijuana con mi hija de 5 años, ¿hay albergues para mujeres?").case_type == "unclear"
+
+
+def test_a_weapon_a_pursuer_or_a_hold_alone_is_possible_trafficking(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: someone's control over a person, with no word of a crossing.
+    for text in ("un hombre me sigue desde la parada del bus y no me deja en paz", "they have guns and watch the door"):
+        assert classify(small_snapshot, text).case_type == "trafficking", text
+    # With a crossing named, the same danger is the smuggling it happens in.
+    assert classify(small_snapshot, "el coyote que nos pasó tiene pistola y nos sigue").case_type in (
+        "smuggling",
+        "both",
+    )
