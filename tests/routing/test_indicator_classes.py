@@ -1426,3 +1426,23 @@ def test_golpe_in_portuguese_is_a_scam_not_a_blow() -> None:
     assessment = assess("vi um anúncio de vaga em Cancún, pedem 300 reais de taxa antes, é golpe?", language="pt")
     assert "threats_or_violence" not in assessment.keys
     assert "deceived_about_job" in assessment.keys and assessment.level == "medium"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: wages owed, late, cut, or less than promised.
+        "the hotel owes my brother two months of pay, he left last week",
+        "la patrona me debe cuatro quincenas y ya no contesta",
+        "mon salaire n'est pas versé, salaire non versé depuis deux mois",
+        "eles tiram do meu salário o quarto e a comida",
+        "yo peye nou mwatye sa yo te pwomet nou an",
+    ],
+)
+def test_wages_owed_late_cut_or_short_are_a_sign_of_exploitation(text: str) -> None:
+    assessment = assess(text)
+    assert {"forced_labour", "deceived_about_job"} & assessment.keys and assessment.level == "medium", text
+
+
+def test_a_debt_the_worker_owes_is_not_wages_owed() -> None:
+    assert "forced_labour" not in assess("I owe my landlord two months of rent").keys
