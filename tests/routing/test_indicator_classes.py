@@ -1446,3 +1446,15 @@ def test_wages_owed_late_cut_or_short_are_a_sign_of_exploitation(text: str) -> N
 
 def test_a_debt_the_worker_owes_is_not_wages_owed() -> None:
     assert "forced_labour" not in assess("I owe my landlord two months of rent").keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases written for this test: paid someone to be taken across, said in other forms.
+        "le pagamos 3000 dólares a un señor para que nos pasara a Texas y ya no contesta",
+        "we paid a guy five thousand to take their daughter north",
+    ],
+)
+def test_paid_to_be_taken_across_in_other_forms_is_smuggling(text: str) -> None:
+    assert "paid_to_cross_border" in assess(text).keys, text
