@@ -163,3 +163,14 @@ def test_a_weapon_a_pursuer_or_a_hold_alone_is_possible_trafficking(small_snapsh
         "smuggling",
         "both",
     )
+
+
+def test_people_held_for_money_in_a_town_of_the_route_are_both(small_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: held for money in Reynosa or Tapachula, or by the man who
+    # was bringing them, are migrants taken on their way (both).
+    for text in (
+        "yo fèmen kouzen m nan yon kay Reynosa, yo mande fanmi an 3000 dola",
+        "bloqués dans une maison à Tapachula, le gars dit qu'on sort pas avant que la famille paye",
+        "el que nos llevaba nos encerró en una bodega y pide 2 mil por cabeza",
+    ):
+        assert classify(small_snapshot, text).case_type == "both", text
