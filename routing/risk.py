@@ -572,9 +572,11 @@ def rank_of(level: str, rules: RiskRules) -> int:
 
 # The dangers of the moment, and being kept, that a question "what if…" only supposes: "¿y si allá me
 # quitan el pasaporte o me encierran?", "et si le passeur nous abandonne dans la jungle, on fait quoi ?".
+# Not a threat of harm, a weapon or a pursuit: "¿y si me voy y me matan?", "e se eu sair eles me matam,
+# o que eu faço?" tell a threat made on a condition, which is a danger of the moment.
 SUPPOSED_DANGERS = frozenset(
-    {"kidnapping", "weapon", "held_now", "in_danger_now", "abandoned_in_danger", "abandoned_by_smuggler"}
-    | {"followed", "in_custody", "movement_restricted", "documents_withheld"}
+    {"held_now", "abandoned_in_danger", "abandoned_by_smuggler", "in_custody", "movement_restricted"}
+    | {"documents_withheld"}
 )
 
 

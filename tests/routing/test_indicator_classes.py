@@ -1458,3 +1458,17 @@ def test_a_debt_the_worker_owes_is_not_wages_owed() -> None:
 )
 def test_paid_to_be_taken_across_in_other_forms_is_smuggling(text: str) -> None:
     assert "paid_to_cross_border" in assess(text).keys, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Look-alikes of the figures of speech and suppositions set aside above, that stay critical:
+        # a threat made on a condition and asked about, a lock "against my will", blows that may kill.
+        "e se eu sair eles me matam, o que eu faço?",
+        "yo fèmen m kont volonte m nan yon kay",
+        "me van a matar de tanto golpe, ayúdenme",
+    ],
+)
+def test_a_conditional_threat_a_lock_against_my_will_or_blows_stay_critical(text: str) -> None:
+    assert assess(text).level == "critical", text
