@@ -49,7 +49,8 @@ CASE_TYPES = ("trafficking", "smuggling", "both", "unclear")
 
 def _on_the_way(words: tuple[str, ...]) -> bool:
     """Whether the report says the people are migrants or were on their way ("he was crossing with a
-    group", "nou te sou wout pou Gwatemala", "tava indo pros EUA"): the grammar's family ON_THE_WAY."""
+    group", "nou te sou wout pou Gwatemala", "tava indo pros EUA") or names a town of the route where
+    migrants are held for ransom (Reynosa, Tapachula): the grammar's family ON_THE_WAY."""
     return bool(default_grammar().occurrences(words).get("ON_THE_WAY"))
 
 
@@ -120,6 +121,14 @@ def classify_case(
         trafficking = True
         trafficking_signals = {"minor_involved"}
     reasons: list[str] = []
+    topic = risk.capped in TOPIC_QUESTIONS and risk.level == "low"
+    if topic:
+        # "I'm writing a thesis on restavèk children, do you have figures?", "I watched a film about
+        # girls sold into bars, does it happen?": a question about a topic names the topic's signs, not
+        # a case (a question about a crossing planned is still smuggling's).
+        trafficking, trafficking_signals, smuggling_signals = False, set(), set()
+        purpose, held_migrants = frozenset(), frozenset()
+        reasons.append("The report asks about a topic, not a case: no case type.")
     if purpose and (means or minor):
         how = "a child, so no means are needed" if minor and not means else f"means: {', '.join(sorted(means))}"
         reasons.append(f"Exploitation ({', '.join(sorted(purpose))}) with {how}: trafficking in persons.")
@@ -140,13 +149,6 @@ def classify_case(
             + "): they were being smuggled when they were taken."
         )
         smuggling_signals = set(held_migrants)
-    topic = risk.capped in TOPIC_QUESTIONS and risk.level == "low"
-    if topic:
-        # "I'm writing a thesis on restavèk children, do you have figures?", "I watched a film about
-        # girls sold into bars, does it happen?": a question about a topic names the topic's signs, not
-        # a case (a question about a crossing planned is still smuggling's).
-        trafficking, trafficking_signals, smuggling_signals = False, set(), set()
-        reasons.append("The report asks about a topic, not a case: no case type.")
     if smuggling_signals and (trafficking or trafficking_signals):
         case_type = "both"
         if not trafficking:
