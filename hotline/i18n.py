@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from babel import Locale
 from flask import Response, current_app, g, has_request_context, request
 from flask_babel import get_locale
 
@@ -92,6 +95,38 @@ def current_locale() -> str:
     return str(get_locale())
 
 
+# CLDR has no territory names in Haitian Creole: the region's countries by their Kreyòl names, and
+# any other by its French one (the other language of Haiti's schools and papers), never a raw code.
+KREYOL_COUNTRIES = {
+    "HT": "Ayiti", "DO": "Dominikani", "MX": "Meksik", "GT": "Gwatemala", "HN": "Ondiras",
+    "SV": "Salvadò", "NI": "Nikaragwa", "CR": "Kosta Rika", "PA": "Panama", "BZ": "Beliz",
+    "US": "Etazini", "CA": "Kanada", "CO": "Kolonbi", "VE": "Venezwela", "EC": "Ekwatè", "PE": "Pewou",
+    "BR": "Brezil", "CL": "Chili", "AR": "Ajantin", "CU": "Kiba", "BS": "Bahamas", "JM": "Jamayik",
+    "PR": "Pòtoriko", "GY": "Giyàn", "TC": "Zile Tik ak Kayik", "ES": "Espay", "FR": "Lafrans",
+}  # fmt: skip
+
+
+def territory_names(locale: Any = None) -> Mapping[str, str]:
+    """Country names in `locale` (the current one by default): CLDR's through Babel; for Haitian
+    Creole, which CLDR lacks, the Kreyòl names above over the French ones."""
+    locale = locale or get_locale()
+    if str(locale) == "ht":
+        return {**Locale.parse("fr").territories, **KREYOL_COUNTRIES}
+    return locale.territories
+
+
+KREYOL_LANGUAGES = {"es": "panyòl", "en": "angle", "fr": "franse", "pt": "pòtigè", "ht": "kreyòl ayisyen"}
+
+
+def language_names(locale: Any = None) -> Mapping[str, str]:
+    """Language names in `locale`: CLDR's; for Haitian Creole, the hotline's five in Kreyòl over the
+    French names of the others."""
+    locale = locale or get_locale()
+    if str(locale) == "ht":
+        return {**Locale.parse("fr").languages, **KREYOL_LANGUAGES}
+    return locale.languages
+
+
 def country_name(code: str) -> str:
-    """The country's name in the current locale (CLDR names through Babel)."""
-    return get_locale().territories.get(code, code)
+    """The country's name in the current locale, never its code where a name is known."""
+    return territory_names().get(code, code)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from directory.timezones import STAFF_TIME_ZONES
 from hotline import keystore
+from hotline.i18n import language_names, territory_names
 
 log = logging.getLogger(__name__)
 
@@ -508,7 +509,7 @@ def answer(key: str, value: Any) -> str:
     """A triage or consent answer as the question's words and the answer's: "Someone in danger right
     now: Yes". A country answer shows the country's name."""
     if key in ("victim_nationality",) and isinstance(value, str):
-        shown = get_locale().territories.get(value, value)
+        shown = territory_names().get(value, value)
     else:
         shown = label(value, "answer")
     return f"{label(key, 'question')}: {shown}"
@@ -754,7 +755,7 @@ POLICY_SENTENCES = {
 
 
 def _language_name(code: str) -> str:
-    return str(get_locale().languages.get(code, code))
+    return str(language_names().get(code, code))
 
 
 def reason_text(key: Mapping[str, Any]) -> str:
@@ -775,9 +776,9 @@ def reason_text(key: Mapping[str, Any]) -> str:
         shown["agency"] = agency_name(params["agency"])
     for field in ("country",):
         if params.get(field):
-            shown[field] = locale.territories.get(params[field], params[field])
+            shown[field] = territory_names(locale).get(params[field], params[field])
     if "countries" in params:
-        shown["countries"] = ", ".join(locale.territories.get(c, c) for c in params["countries"])
+        shown["countries"] = ", ".join(territory_names(locale).get(c, c) for c in params["countries"])
     if "language" in params:
         shown["language"] = _language_name(params["language"])
     if "spoken" in params:
@@ -799,7 +800,7 @@ def overrule_value(field: str, value: str | None) -> str:
     if field in ("risk", "case_type"):
         return label(value, field)
     if field == "country":
-        return str(get_locale().territories.get(value, value))
+        return str(territory_names().get(value, value))
     if field == "language":
         return _language_name(value)
     return value
@@ -855,7 +856,7 @@ def _reason_in_words(key: str, params: dict[str, str]) -> str | None:
         if params["status"] not in table:
             return None
         shown["status"] = label(params["status"], "referral_status").lower()
-    territories = get_locale().territories
+    territories = territory_names()
     for field in ("country", "where"):
         if field in params:
             shown[field] = territories.get(params[field], params[field])

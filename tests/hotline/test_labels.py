@@ -187,3 +187,17 @@ def test_someone_holding_a_person_is_not_called_the_authorities(app) -> None:  #
         assert label("in_custody", "indicator") == "En poder de alguien"
     with app.test_request_context("/?lang=en"):
         assert "authorit" not in label("in_custody", "indicator").lower()
+
+
+def test_countries_and_languages_have_names_in_haitian_creole(app: Flask) -> None:
+    # CLDR has no country or language names in Haitian Creole: a Kreyòl page showed "DO", "BR", "es".
+    from hotline.i18n import country_name
+
+    with app.test_request_context(), force_locale("ht"):
+        assert country_name("DO") == "Dominikani" and country_name("BR") == "Brezil"
+        assert country_name("DE") == "Allemagne"  # beyond the region: its French name, never a code
+        assert labels.overrule_value("country", "GT") == "Gwatemala"
+        assert labels.overrule_value("language", "es") == "panyòl"
+        assert labels.answer("victim_nationality", "HN").endswith("Ondiras")
+    with app.test_request_context(), force_locale("es"):
+        assert country_name("DO") == "República Dominicana"
