@@ -131,6 +131,12 @@ def test_the_ticket_page_in_french_shows_words_not_codes(
     risk = re.search(r'id="ticket-risk">([^<]*)<', page)
     assert status and status.group(1) not in TICKET_TRANSITIONS, status
     assert risk and risk.group(1) in {"Critique", "Élevé", "Moyen", "Faible"}, risk
+    language = re.search(r'id="ticket-language">([^<]*)<', page)
+    assert language and language.group(1) in {"espagnol", "anglais", "français", "portugais", "créole haïtien"}, (
+        language
+    )
+    queue = staff_client.get("/tickets?lang=fr").get_data(as_text=True)
+    assert ">espagnol<" in queue or ">anglais<" in queue, "the queue names the language, not its code"
     events = page[page.index('id="events"') :]
     assert "staff:" not in events and "+00:00" not in events
     assert "-06:00" in events, "the event times show the viewer's zone"
