@@ -359,9 +359,22 @@ class Grammar:
                 return True
             if start - position > self.scope:
                 continue
+            if start - position > 1 and _a_condition_before(reading, position):
+                continue  # "si no pago me matan", "if I don't pay they kill me": it denies the condition
             if not any(words[between] in self.breakers for between in range(position + 1, start)):
                 return True
         return False
+
+
+# Words of a condition: a negation just after one ("si no pago", "if I don't pay", "si m pa peye",
+# "se eu não pagar") denies the condition's verb, not what is said to follow from it ("…me matan").
+# Portuguese "se" only in a Portuguese text: in Spanish it is the reflexive ("se fue, no la tienen").
+_CONDITIONAL = frozenset({"si", "if"})
+
+
+def _a_condition_before(reading: Reading, position: int) -> bool:
+    before = reading.words[max(0, position - 3) : position]
+    return bool(_CONDITIONAL.intersection(before)) or (reading.language == "pt" and "se" in before)
 
 
 def _fits(word: str, entry: str) -> bool:

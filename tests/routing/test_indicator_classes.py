@@ -1472,3 +1472,22 @@ def test_paid_to_be_taken_across_in_other_forms_is_smuggling(text: str) -> None:
 )
 def test_a_conditional_threat_a_lock_against_my_will_or_blows_stay_critical(text: str) -> None:
     assert assess(text).level == "critical", text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Paraphrases written for this test: a threat made on a condition that is denied ("if I don't
+        # pay") is a threat all the same; the negation denies the condition, not the threat.
+        ("si no pago me matan, ayúdenme", "es"),
+        ("if we don't pay they kill him", "en"),
+        ("si m pa peye yo touye m", "ht"),
+        ("se não pagar me matam", "pt"),
+    ],
+)
+def test_a_threat_on_a_denied_condition_is_danger_now(text: str, language: str) -> None:
+    assert assess(text, language=language).level == "critical", text
+
+
+def test_a_denial_after_a_reflexive_se_still_denies() -> None:
+    assert "held_now" not in assess("ella se fue ayer, no la tienen encerrada", language="es").keys
