@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from babel import Locale
@@ -109,10 +111,7 @@ KREYOL_COUNTRIES = {
 def territory_names(locale: Any = None) -> Mapping[str, str]:
     """Country names in `locale` (the current one by default): CLDR's through Babel; for Haitian
     Creole, which CLDR lacks, the Kreyòl names above over the French ones."""
-    locale = locale or get_locale()
-    if str(locale) == "ht":
-        return {**Locale.parse("fr").territories, **KREYOL_COUNTRIES}
-    return locale.territories
+    return _names(locale, "territories")
 
 
 KREYOL_LANGUAGES = {"es": "panyòl", "en": "angle", "fr": "franse", "pt": "pòtigè", "ht": "kreyòl ayisyen"}
@@ -121,10 +120,19 @@ KREYOL_LANGUAGES = {"es": "panyòl", "en": "angle", "fr": "franse", "pt": "pòti
 def language_names(locale: Any = None) -> Mapping[str, str]:
     """Language names in `locale`: CLDR's; for Haitian Creole, the hotline's five in Kreyòl over the
     French names of the others."""
+    return _names(locale, "languages")
+
+
+def _names(locale: Any, kind: str) -> Mapping[str, str]:
     locale = locale or get_locale()
-    if str(locale) == "ht":
-        return {**Locale.parse("fr").languages, **KREYOL_LANGUAGES}
-    return locale.languages
+    return _kreyol_names(kind) if str(locale) == "ht" else getattr(locale, kind)
+
+
+@lru_cache(maxsize=2)
+def _kreyol_names(kind: str) -> Mapping[str, str]:
+    """CLDR's French names of `kind` with the Kreyòl ones over them, merged once."""
+    own = KREYOL_COUNTRIES if kind == "territories" else KREYOL_LANGUAGES
+    return MappingProxyType({**getattr(Locale.parse("fr"), kind), **own})
 
 
 def country_name(code: str) -> str:

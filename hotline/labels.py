@@ -774,11 +774,12 @@ def reason_text(key: Mapping[str, Any]) -> str:
     shown: dict[str, Any] = dict(params)
     if "agency" in params:
         shown["agency"] = agency_name(params["agency"])
+    territories = territory_names(locale)
     for field in ("country",):
         if params.get(field):
-            shown[field] = territory_names(locale).get(params[field], params[field])
+            shown[field] = territories.get(params[field], params[field])
     if "countries" in params:
-        shown["countries"] = ", ".join(territory_names(locale).get(c, c) for c in params["countries"])
+        shown["countries"] = ", ".join(territories.get(c, c) for c in params["countries"])
     if "language" in params:
         shown["language"] = _language_name(params["language"])
     if "spoken" in params:
