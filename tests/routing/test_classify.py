@@ -13,6 +13,15 @@ def classify(snapshot: Snapshot, text: str = "", **answers: object):
     return classify_case(words, answers, risk, risk_rules, snapshot, default_place_rules(), default_nationality_rules())
 
 
+def classify_read(snapshot: Snapshot, text: str):
+    """As route() reads a report: with its reading, so question marks and clauses count."""
+    words, reading, risk_rules = tokens(text), read_text(text), default_risk_rules()
+    risk = assess_risk(words, {}, risk_rules, reading)
+    return classify_case(
+        words, {}, risk, risk_rules, snapshot, default_place_rules(), default_nationality_rules(), reading
+    )
+
+
 def test_exploitation_with_means_is_trafficking(small_snapshot: Snapshot) -> None:
     assert classify(small_snapshot, sexual_exploitation=True, threats_or_violence=True).case_type == "trafficking"
 
@@ -120,38 +129,30 @@ def test_migrants_held_for_money_on_their_way_are_both(small_snapshot: Snapshot)
 
 def test_a_question_about_a_topic_has_no_case_type(small_snapshot: Snapshot) -> None:
     # Paraphrases written for this test: research or a film asked about names its topic's signs.
-    def read(text: str):
-        words, reading, risk_rules = tokens(text), read_text(text), default_risk_rules()
-        risk = assess_risk(words, {}, risk_rules, reading)
-        return classify_case(
-            words, {}, risk, risk_rules, small_snapshot, default_place_rules(), default_nationality_rules(), reading
-        )
-
     for text in (
         "soy estudiante y hago mi tesis sobre trabajo forzoso en las fincas de café, ¿tienen estadísticas?",
         "I watched a film about girls forced to work in bars, does that really happen in Belize?",
     ):
-        result = read(text)
+        result = classify_read(small_snapshot, text)
         assert (result.case_type, result.routed_case_type) == ("unclear", "unclear"), text
     # A question about a crossing planned stays smuggling's.
-    assert read("cuánto cobra un coyote para pasar a Estados Unidos, ¿es seguro?").case_type == "smuggling"
+    assert (
+        classify_read(small_snapshot, "cuánto cobra un coyote para pasar a Estados Unidos, ¿es seguro?").case_type
+        == "smuggling"
+    )
 
 
 def test_a_child_at_the_centre_of_a_report_is_possible_trafficking(small_snapshot: Snapshot) -> None:
     # Paraphrases written for this test: a child, and no other sign the rules know, in a report that
     # is no question, is possible trafficking to identify (labels read 164 of 216 such reports so).
-    def read(text: str):
-        words, reading, risk_rules = tokens(text), read_text(text), default_risk_rules()
-        risk = assess_risk(words, {}, risk_rules, reading)
-        return classify_case(
-            words, {}, risk, risk_rules, small_snapshot, default_place_rules(), default_nationality_rules(), reading
-        )
-
-    assert read("mi sobrina de 14 años vive con una señora en Tegucigalpa y lava ropa para ella").case_type == (
-        "trafficking"
-    )
+    assert classify_read(
+        small_snapshot, "mi sobrina de 14 años vive con una señora en Tegucigalpa y lava ropa para ella"
+    ).case_type == ("trafficking")
     # A question with a child in it, asking for a shelter, is no case.
-    assert read("estoy en Tijuana con mi hija de 5 años, ¿hay albergues para mujeres?").case_type == "unclear"
+    assert (
+        classify_read(small_snapshot, "estoy en Tijuana con mi hija de 5 años, ¿hay albergues para mujeres?").case_type
+        == "unclear"
+    )
 
 
 def test_a_weapon_a_pursuer_or_a_hold_alone_is_possible_trafficking(small_snapshot: Snapshot) -> None:
