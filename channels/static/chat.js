@@ -62,6 +62,8 @@
 
   // Words that were not taken (too many at once, the network gone) come back into the box, with why.
   var unsent = document.getElementById("chat-unsent");
+  // The page reloading itself (to show the passphrase) is not the reporter leaving.
+  var reloading = false;
   function send(body, words) {
     var box = form.querySelector("textarea");
     function giveBack(message) {
@@ -73,7 +75,7 @@
         return response.json().then(function (data) {
           if (!response.ok) { giveBack(data.message); return; }
           if (unsent) { unsent.hidden = true; }
-          if (data.reload) { window.location.reload(); }
+          if (data.reload) { reloading = true; window.location.reload(); }
         });
       })
       .catch(function () { giveBack(); });
@@ -112,7 +114,7 @@
   });
   // Closing the tab tells the operator at once (they would otherwise wait for the missed polls).
   window.addEventListener("pagehide", function () {
-    if (!navigator.sendBeacon || !list.dataset.leave) { return; }
+    if (reloading || !navigator.sendBeacon || !list.dataset.leave) { return; }
     var body = new FormData();
     if (token) { body.append("csrf_token", token.value); }
     navigator.sendBeacon(list.dataset.leave, body);

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from hotline.tickets.models import TicketEvent
 from tests.browser.conftest import LiveServer, screenshot
 from tests.browser.staff import sign_in
 from tests.channels.test_twilio_sms_conversation import text_in
@@ -53,6 +55,12 @@ def test_an_ended_chat_tells_the_reporter_and_a_closed_tab_tells_the_operator(
         reporter.fill("#chat-text", answer)
         reporter.click("#chat-form button[type=submit]")
         reporter.locator("#chat-lines li").nth(count + 1).wait_for()
+    # The page reloads itself to show the passphrase: that is not the reporter leaving.
+    reporter.wait_for_selector("#chat-passphrase")
+    reporter.wait_for_load_state("networkidle")
+    with app.app_context(), app.extensions["database"].session() as session:
+        kinds = session.scalars(select(TicketEvent.kind)).all()
+    assert "received" in kinds and "reporter_left_chat" not in kinds
     operator = browser.new_context(locale="es-ES").new_page()
     sign_in(operator, app, base, *make_user(app, role="operator", countries=("SV",), languages=("es",)), lang="es")
     operator.goto(f"{base}/staff/chat/")
