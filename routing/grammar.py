@@ -134,6 +134,12 @@ class Grammar:
         self.scope = int(document.get("scope", 3))
         self.breakers = frozenset(normalise(w) for w in document.get("scope_breakers", ()))
         self.negation_after = frozenset(normalise(w) for w in document.get("negation_after", ()))
+        # Negation words that are nouns after a determiner: French "personne le menace" (nobody threatens
+        # him) denies, "une personne blessée" (an injured person) does not.
+        self.noun_after: dict[str, frozenset[str]] = {
+            normalise(word): frozenset(normalise(d) for d in determiners)
+            for word, determiners in document.get("negation_noun_after", {}).items()
+        }
         self.vetoes: dict[str, list[_Veto]] = {}
         for entry in document.get("object_vetoes", ()):
             for family in (entry["verbs"], entry["family"]):
@@ -341,10 +347,13 @@ class Grammar:
         return all(p in covered for p in members)
 
     def negations(self, reading: Reading) -> list[int]:
+        words = reading.words
         return [
             position
-            for position, word in enumerate(reading.words)
-            if "NEG" in self.families_of(word) and not self._ordinary("NEG", reading, position)
+            for position, word in enumerate(words)
+            if "NEG" in self.families_of(word)
+            and not self._ordinary("NEG", reading, position)
+            and not (position > 0 and words[position - 1] in self.noun_after.get(word, ()))
         ]
 
     def negated(self, reading: Reading, start: int, end: int, negations: Iterable[int]) -> bool:

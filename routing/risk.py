@@ -406,6 +406,14 @@ def assess_risk(
         # mande m okenn kòb": an offer with a contract and no fee asked is no deception.
         del fired["deceived_about_job"]
         notes.append("The offer comes with a contract and asks no fee: no sign of deception.")
+    fair_job = _a_fair_job(fired, occurrences, rules)
+    if fair_job:
+        # "trabajo en una maquila, el supervisor grita… pero sí pagan", "pay come every friday tho",
+        # "ganha pouco mas volta pra casa todo dia": low pay, long hours or a harsh boss, in a job that
+        # pays on time or that the worker goes home from, is a complaint about work, not exploitation.
+        for key in [key for key in fired if rules.indicators[key].trafficking]:
+            del fired[key]
+        notes.append("The job pays on time or the worker goes home: a complaint about work, not exploitation.")
     safe = occurrences.get("SAFE_NOW", ())
     if safe:
         # "Lo abandonaron en Chiapas, ya está en casa y a salvo": the danger is over.
@@ -451,6 +459,9 @@ def assess_risk(
         if capped:
             level, by_floor = SAFE_CAP, False
             reasons = (*reasons, capped)
+    if fair_job and level != rules.levels[0] and not answered(fired):
+        level, capped, by_floor = rules.levels[0], None, False
+        reasons = (*reasons, "A complaint about work in a job that pays or lets the worker go home: low.")
     hypothetical = occurrences.get("IF") or occurrences.get("HYPOTHETICAL")
     if occurrences.get("LAW_QUESTION") and hypothetical and level != "critical" and not answered(fired):
         # "If my boss makes me do unpaid overtime, is that trafficking?": a question about the law
@@ -506,6 +517,22 @@ def _a_regular_offer(
     # "yo pa mande m okenn kòb", "not asking for any money": a fee denied inside the words of a
     # regular offer is no fee asked.
     return all(start in said_regular for start, _ in occurrences.get("FEE_ASKED", ()))
+
+
+# The signs a complaint about work can carry: pay that is low or late, hours, a harsh boss.
+_WORK_COMPLAINT = frozenset({"forced_labour", "deceived_about_job"})
+
+
+def _a_fair_job(
+    fired: Mapping[str, Indicator], occurrences: Mapping[str, tuple[tuple[int, int], ...]], rules: RiskRules
+) -> bool:
+    """Signs of a hard job only, in a job said to pay on time or that the worker goes home from every
+    day (the grammar's PAID_AND_FREE), with no sign of control, a crossing or a danger of the moment."""
+    if not occurrences.get("PAID_AND_FREE") or any(i.evidence == ANSWER_EVIDENCE for i in fired.values()):
+        return False
+    trafficking = {key for key in fired if rules.indicators[key].trafficking}
+    smuggling = {key for key in fired if rules.indicators[key].smuggling}
+    return bool(trafficking) and trafficking <= _WORK_COMPLAINT and not smuggling and not fired.keys() & NOW_DANGERS
 
 
 def _an_offer_only(fired: Mapping[str, Indicator], rules: RiskRules) -> bool:

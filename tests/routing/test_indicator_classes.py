@@ -1491,3 +1491,87 @@ def test_a_threat_on_a_denied_condition_is_danger_now(text: str, language: str) 
 
 def test_a_denial_after_a_reflexive_se_still_denies() -> None:
     assert "held_now" not in assess("ella se fue ayer, no la tienen encerrada", language="es").keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Paraphrases written for this test. French "dont" (of whom) and "personne" after a determiner
+        # (a person) deny nothing; "personne le menace" (nobody threatens him) still denies.
+        ("un groupe de 8 migrants dont 3 enfants attend au bord de la route", "minor_involved"),
+        ("nous sommes 9 dont 3 enfants, une personne blessée à la jambe", "injured_or_ill"),
+    ],
+)
+def test_french_dont_and_a_person_are_no_negation(text: str, expected: str) -> None:
+    assert expected in assess(text, language="fr").keys, text
+
+
+def test_french_nobody_threatens_still_denies_the_threat() -> None:
+    keys = assess("mon frère est libre, personne le menace, il veut juste rentrer", language="fr").keys
+    assert "threats_or_violence" not in keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the men at the farm say we cant leave until the harvest is done",
+        "she cannot leave the house, the lady keeps her papers",
+    ],
+)
+def test_cant_without_the_apostrophe_keeps_someone_in(text: str) -> None:
+    assert "movement_restricted" in assess(text, language="en").keys, text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("le passeur nous a laissées au bord de la route", "fr"),
+        ("yon gason blese grav nan kamyon an, l ap pèdi san", "ht"),
+        ("my friend is seriously injured, the truck turned over near the river", "en"),
+        ("nos llaman y dicen que si queremos ver a mi hijo con vida tenemos que pagar 5 mil", "es"),
+        ("they called, if we want to see him again we have to deposit 3000", "en"),
+        ("on est 12 dans la montagne, plus de nourriture depuis hier", "fr"),
+    ],
+)
+def test_dangers_told_in_other_words_are_read(text: str, language: str) -> None:
+    assert assess(text, language=language).level in ("high", "critical"), text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("le passeur a vendu ma sœur à un homme", "fr"), ("o coiote vendeu minha irmã para um homem", "pt")],
+)
+def test_a_relative_sold_is_sold(text: str, language: str) -> None:
+    assert "sold_or_bought" in assess(text, language=language).keys, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she sold my car to her brother last year",
+        "el vendió su casa a mi hermano",
+        "my cousin was seriously injured in a car accident two years ago, he is fine now",
+    ],
+)
+def test_look_alikes_of_those_dangers_are_not_read(text: str) -> None:
+    keys = assess(text).keys
+    assert "sold_or_bought" not in keys and "kidnapping" not in keys, (text, keys)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Paraphrases written for this test: a hard job that pays on time is a complaint about work.
+        ("trabajo en una fábrica en San Miguel, el jefe grita y pagan poco, pero sí pagan cada quincena", "es"),
+        ("my boss is hard on us, 12 hours a day and low pay, but he pays on time every friday. is that legal?", "en"),
+    ],
+)
+def test_a_hard_job_that_pays_on_time_is_a_complaint_about_work(text: str, language: str) -> None:
+    risk = assess(text, language=language)
+    assert risk.level == "low" and "forced_labour" not in risk.keys, (text, risk.keys)
+
+
+def test_a_job_that_pays_others_on_time_is_no_excuse_for_a_passport_kept() -> None:
+    text = "no me pagan desde hace dos meses y el jefe tiene mi pasaporte, pero si pagan a los otros"
+    risk = assess(text, language="es")
+    assert risk.level == "high" and {"documents_withheld", "forced_labour"} <= risk.keys
