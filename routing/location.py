@@ -978,9 +978,9 @@ def _from_text(
     if specific:
         # Where several towns are named, the one after "en"/"in"/"near" is where it happens,
         # else the last one (people tell the route in order and end where they are).
-        ordered = sorted(specific, key=lambda m: (m.after_location_cue, m.start))
+        ordered = sorted(specific, key=lambda m: (m.after_location_cue, m.own, m.start))
         mention = ordered[-1]
-        others = [c for m in specific if m is not mention for c in m.countries]
+        others = _other_towns_say(mention, specific, snapshot)
         # Evidence in order of strength: countries named, other towns named, then the country whose
         # currency or documents the text speaks of, then (in _settle) the phone.
         coalition = {code for code, country in snapshot.countries.items() if country.corett}
@@ -1029,6 +1029,26 @@ def _from_text(
     return LocationResult(
         None, None, "text", True, distinct, (f"The text names several countries ({', '.join(distinct)}).",)
     )
+
+
+def _other_towns_say(mention: PlaceMention, specific: list[PlaceMention], snapshot: Snapshot) -> list[str]:
+    """The countries the other towns named point to for `mention`'s name: a town of one country says
+    that country; a name shared by several says the one it shares with `mention`, or, sharing several,
+    the country its own name most likely means ("Santo Domingo" beside "Naco" is the Dominican Naco);
+    "San Vicente", in seven countries, says nothing of which Darién is meant."""
+    candidates = set(mention.countries)
+    said: list[str] = []
+    for other in specific:
+        if other is mention:
+            continue
+        shared = tuple(c for c in other.countries if c in candidates)
+        if len(other.countries) == 1 or len(shared) == 1:
+            said.extend(shared or other.countries)
+        elif shared:
+            likeliest = _likeliest(other.places, other.countries, snapshot)
+            if isinstance(likeliest, Place) and likeliest.country in shared:
+                said.append(likeliest.country)
+    return said
 
 
 def _within(mention: PlaceMention, after: PlaceMention | None) -> PlaceMention:

@@ -444,3 +444,17 @@ def test_the_city_of_a_name_in_lower_case_is_that_city(directory_snapshot: Snaps
         == "PA"
     )
     assert _country_read(directory_snapshot, "to aqui na cidade da guatemala e o coiote sumiu", None) == "GT"
+
+
+def test_where_the_caller_says_they_are_comes_before_a_town_behind_them(directory_snapshot: Snapshot) -> None:
+    # Paraphrase written for this test: "I am in" a town of the phone's country, a town across the
+    # border named after it as where money was taken.
+    text = "I am in Ouanaminthe near the bridge, the men took my money to cross to Dajabón and now want more"
+    assert _country_read(directory_snapshot, text, "HT") == "HT"
+
+
+def test_a_name_shared_by_many_countries_says_nothing_of_which_town_is_meant(directory_snapshot: Snapshot) -> None:
+    # "San Vicente" is a town in seven countries, Colombia and Panama among them: it does not choose
+    # Colombia's Darién over Panama's; the phone does.
+    text = "on est à la station de San Vicente au Darién, le guide veut encore 50 dollars"
+    assert _country_read(directory_snapshot, text, "PA") == "PA"
