@@ -1575,3 +1575,25 @@ def test_a_job_that_pays_others_on_time_is_no_excuse_for_a_passport_kept() -> No
     text = "no me pagan desde hace dos meses y el jefe tiene mi pasaporte, pero si pagan a los otros"
     risk = assess(text, language="es")
     assert risk.level == "high" and {"documents_withheld", "forced_labour"} <= risk.keys
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Paraphrases written for this test: a child and men served at night, a man at night for money,
+        # girls sold to tourists.
+        ("perto da praça tem uma casa com meninas de 14 anos atendendo homens toda noite", "pt"),
+        ("j'ai 14 ans, ma tante m'envoie chez un monsieur le soir et il lui donne de l'argent", "fr"),
+        ("gen yon nèg k ap vann tifi 14 an bay touris yo sou plaj la", "ht"),
+    ],
+)
+def test_a_child_and_men_at_night_is_a_child_sexually_exploited(text: str, language: str) -> None:
+    assert assess(text, language=language).level == "critical", text
+
+
+def test_a_batey_named_cuchilla_is_no_knife_and_kidnappings_in_the_plural_are_a_topic() -> None:
+    # Paraphrases written for this test.
+    assert "weapon" not in assess("soy maestro en el batey Cuchilla, los niños no vienen a la escuela", "es").keys
+    assert "weapon" in assess("el capataz tiene una cuchilla y nos amenaza", "es").keys
+    assert "kidnapping" not in assess("I write about kidnappings of migrants on the route, can we talk?", "en").keys
+    assert "kidnapping" in assess("secuestraron a mi hermano anoche en el bus, piden 5 mil", "es").keys
