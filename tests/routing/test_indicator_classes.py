@@ -1597,3 +1597,24 @@ def test_a_batey_named_cuchilla_is_no_knife_and_kidnappings_in_the_plural_are_a_
     assert "weapon" in assess("el capataz tiene una cuchilla y nos amenaza", "es").keys
     assert "kidnapping" not in assess("I write about kidnappings of migrants on the route, can we talk?", "en").keys
     assert "kidnapping" in assess("secuestraron a mi hermano anoche en el bus, piden 5 mil", "es").keys
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Paraphrases written for this test: a job offered for a fee for the papers is a recruitment fee.
+        ("dicen que hay trabajo en un hotel de Cancún, cobran 800 dólares para la visa", "es"),
+        ("there is work in a factory in Canada, the agent wants 1000 dollars for the work permit first", "en"),
+        ("gen travay nan Panama, fòk ou peye 400 dola pou papye yo", "ht"),
+    ],
+)
+def test_a_job_offered_for_a_fee_for_the_papers_is_a_deceptive_offer(text: str, language: str) -> None:
+    risk = assess(text, language=language)
+    assert "deceived_about_job" in risk.keys and risk.level == "medium", (text, risk.keys, risk.level)
+
+
+def test_a_visa_paid_at_an_embassy_is_no_recruitment_fee() -> None:
+    assert (
+        "deceived_about_job"
+        not in assess("I paid 160 dollars for the visa at the embassy, can I work there?", "en").keys
+    )
