@@ -1618,3 +1618,21 @@ def test_a_visa_paid_at_an_embassy_is_no_recruitment_fee() -> None:
         "deceived_about_job"
         not in assess("I paid 160 dollars for the visa at the embassy, can I work there?", "en").keys
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Paraphrases written for this test: a passport or a phone taken, in other words.
+        ("a patroa tira o celular dela e só deixa sair com ela", "pt"),
+        ("ils ont pris nos téléphones et on attend dans la maison", "fr"),
+        ("o patrão tirou o passaporte dela e ela trabalha sem salário", "pt"),
+    ],
+)
+def test_papers_or_a_phone_taken_in_other_words_are_kept(text: str, language: str) -> None:
+    keys = assess(text, language=language).keys
+    assert "documents_withheld" in keys and "weapon" not in keys, (text, keys)
+
+
+def test_shots_are_still_a_weapon() -> None:
+    assert "weapon" in assess("ouvimos tiros perto da casa onde eles estão", "pt").keys
