@@ -1636,3 +1636,22 @@ def test_papers_or_a_phone_taken_in_other_words_are_kept(text: str, language: st
 
 def test_shots_are_still_a_weapon() -> None:
     assert "weapon" in assess("ouvimos tiros perto da casa onde eles estão", "pt").keys
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Paraphrases written for this test: asking whether a smuggler's price or offer can be trusted,
+        # nothing paid or done yet, is asking whether a plan is safe.
+        ("un hombre me ofrece pasarme a Texas por 9 mil dólares, ¿cómo sé si es de fiar?", "es"),
+        ("yon nèg di l ap fè m travèse pou 300 dola, èske se bon pri sa?", "ht"),
+        ("a guy offers to take us across for 5000 each, is that a fair price?", "en"),
+    ],
+)
+def test_asking_whether_a_smuggler_can_be_trusted_is_an_information_request(text: str, language: str) -> None:
+    assert assess(text, language=language).level == "low", text
+
+
+def test_a_smuggler_already_paid_is_no_mere_question() -> None:
+    text = "ya le pagamos la mitad al coyote para pasarnos por 9 mil dólares, ¿es de fiar?"
+    assert assess(text, language="es").level != "low"
