@@ -392,3 +392,33 @@ def test_the_reader_sees_how_the_words_of_danger_are_told(small_snapshot) -> Non
     assert "x:LOCKED@after_over" in over and "x:LOCKED@neg" not in over
     now = context("ahora mismo nos tienen encerrados en una bodega")
     assert "x:LOCKED@now" in now and "x:LOCKED@after_over" not in now
+
+
+def test_the_engine_cross_check_routes_each_pool_with_a_reader_trained_on_the_others(tmp_path) -> None:
+    reports = [
+        (
+            "nos tienen encerradas en una casa en Tapachula y nos quitaron los pasaportes",
+            "MX",
+            "critical",
+            "trafficking",
+        ),
+        ("¿cuánto cobra un coyote para pasar de Tecún Umán a Tapachula?", "GT", "low", "smuggling"),
+        ("my boss in Belize City has my passport and does not pay me", "BZ", "high", "trafficking"),
+    ]
+    pools = []
+    for name in ("one", "two"):
+        path = tmp_path / f"{name}.jsonl"
+        lines = [
+            {"id": f"{name}-{i}", "channel": "web", "text": text, "expected": {"country": c, "risk": r, "case_type": t}}
+            for i, (text, c, r, t) in enumerate(reports)
+        ]
+        path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+        pools += ["--corpus", str(path)]
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.train_triage", *pools, "--engine-cross"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.count("one.jsonl") == 1 and run.stdout.count("two.jsonl") == 1
+    assert "all held-out: country" in run.stdout and "of 6 reports" in run.stdout
