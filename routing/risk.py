@@ -527,12 +527,12 @@ def _a_fair_job(
     fired: Mapping[str, Indicator], occurrences: Mapping[str, tuple[tuple[int, int], ...]], rules: RiskRules
 ) -> bool:
     """Signs of a hard job only, in a job said to pay on time or that the worker goes home from every
-    day (the grammar's PAID_AND_FREE), with no sign of control, a crossing or a danger of the moment."""
+    day (the grammar's PAID_AND_FREE): beside them only who the worker is (a child, a migrant), no sign
+    of control, a crossing, an injury or a danger of the moment."""
     if not occurrences.get("PAID_AND_FREE") or any(i.evidence == ANSWER_EVIDENCE for i in fired.values()):
         return False
-    trafficking = {key for key in fired if rules.indicators[key].trafficking}
-    smuggling = {key for key in fired if rules.indicators[key].smuggling}
-    return bool(trafficking) and trafficking <= _WORK_COMPLAINT and not smuggling and not fired.keys() & NOW_DANGERS
+    others = {key for key in fired if key not in _WORK_COMPLAINT and not rules.indicators[key].group}
+    return bool(fired.keys() & _WORK_COMPLAINT) and others <= {"crossed_border"}
 
 
 def _an_offer_only(fired: Mapping[str, Indicator], rules: RiskRules) -> bool:

@@ -1655,3 +1655,10 @@ def test_asking_whether_a_smuggler_can_be_trusted_is_an_information_request(text
 def test_a_smuggler_already_paid_is_no_mere_question() -> None:
     text = "ya le pagamos la mitad al coyote para pasarnos por 9 mil dólares, ¿es de fiar?"
     assert assess(text, language="es").level != "low"
+
+
+def test_a_job_that_pays_on_time_does_not_talk_down_an_injury() -> None:
+    # Paraphrase written for this test: a hard job that pays, and a worker hurt at it.
+    text = "pagan poco, pero sí pagan cada quincena, y tengo la mano herida por la máquina y no me llevan al médico"
+    risk = assess(text, language="es")
+    assert risk.level != "low" and "injured_or_ill" in risk.keys
