@@ -1662,3 +1662,9 @@ def test_a_job_that_pays_on_time_does_not_talk_down_an_injury() -> None:
     text = "pagan poco, pero sí pagan cada quincena, y tengo la mano herida por la máquina y no me llevan al médico"
     risk = assess(text, language="es")
     assert risk.level != "low" and "injured_or_ill" in risk.keys
+
+
+def test_paying_a_hospital_for_someone_alive_is_no_ransom() -> None:
+    # Paraphrase written for this test: money paid and someone alive, with no one held.
+    assert "kidnapping" not in assess("tuvimos que pagar el hospital, gracias a Dios está con vida", "es").keys
+    assert "kidnapping" not in assess("we had to pay the clinic but thank God he is alive", "en").keys
