@@ -751,7 +751,7 @@ def resolve_location(
         said = (f"The text says they are on the {side} side now.",)
         return LocationResult(side, None, "text", False, (), said, (*evidence, "side"))
     if mentions:
-        return replace(_from_text(mentions, caller_country, snapshot, cued), evidence=evidence)
+        return replace(_from_text(mentions, caller_country, snapshot, cued, words), evidence=evidence)
     if caller_country and any(word in rules.capital_words for word in words):
         return LocationResult(
             caller_country,
@@ -767,7 +767,7 @@ def resolve_location(
         # Only the place of an offer, and no phone: the person has most likely gone there; only a
         # place left behind ("we left Tapachula hours ago"), and no phone: they are most likely
         # still in its country.
-        return replace(_from_text(offered, caller_country, snapshot, cued), evidence=(*evidence, "fallback"))
+        return replace(_from_text(offered, caller_country, snapshot, cued, words), evidence=(*evidence, "fallback"))
     if caller_country:
         reason = f"No place was stated or named; using the caller's phone country {caller_country}."
         if going:
@@ -962,7 +962,11 @@ def _most_specific(places: list[Place]) -> Place:
 
 
 def _from_text(
-    mentions: list[PlaceMention], caller_country: str | None, snapshot: Snapshot, cued: tuple[str, ...] = ()
+    mentions: list[PlaceMention],
+    caller_country: str | None,
+    snapshot: Snapshot,
+    cued: tuple[str, ...] = (),
+    words: tuple[str, ...] = (),
 ) -> LocationResult:
     country_mentions = [m for m in mentions if m.names_a_country]
     # The countries named, not the towns that share a country's name ("Costa Rica", Sinaloa).
@@ -978,7 +982,10 @@ def _from_text(
     if specific:
         # Where several towns are named, the one after "en"/"in"/"near" is where it happens,
         # else the last one (people tell the route in order and end where they are).
-        ordered = sorted(specific, key=lambda m: (m.after_location_cue, m.own, m.start))
+        # Where the caller says they are comes before a town behind them ("I am in Ouanaminthe… to cross
+        # to Dajabón"), unless another town is said to be where it happens ("vivo en Pedernales pero
+        # esto pasa del otro lado en Anse-à-Pitres").
+        ordered = sorted(specific, key=lambda m: (m.after_location_cue, _where_it_happens(words, m), m.own, m.start))
         mention = ordered[-1]
         others = _other_towns_say(mention, specific, snapshot)
         # Evidence in order of strength: countries named, other towns named, then the country whose
@@ -1029,6 +1036,14 @@ def _from_text(
     return LocationResult(
         None, None, "text", True, distinct, (f"The text names several countries ({', '.join(distinct)}).",)
     )
+
+
+# Verbs of something happening: a town named just after one is where it happens.
+_HAPPENS = frozenset({"pasa", "ocurre", "sucede", "happens", "happening", "acontece"})
+
+
+def _where_it_happens(words: tuple[str, ...], mention: PlaceMention) -> bool:
+    return bool(_HAPPENS.intersection(words[max(0, mention.start - 5) : mention.start]))
 
 
 def _other_towns_say(mention: PlaceMention, specific: list[PlaceMention], snapshot: Snapshot) -> list[str]:

@@ -458,3 +458,9 @@ def test_a_name_shared_by_many_countries_says_nothing_of_which_town_is_meant(dir
     # Colombia's Darién over Panama's; the phone does.
     text = "on est à la station de San Vicente au Darién, le guide veut encore 50 dollars"
     assert _country_read(directory_snapshot, text, "PA") == "PA"
+
+
+def test_a_town_said_to_be_where_it_happens_comes_before_where_the_caller_lives(directory_snapshot: Snapshot) -> None:
+    # Paraphrase written for this test.
+    text = "vivo en Dajabón pero esto pasa del otro lado en Ouanaminthe, un hombre tiene niños trabajando"
+    assert _country_read(directory_snapshot, text, "DO") == "HT"
