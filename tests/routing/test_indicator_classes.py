@@ -1668,3 +1668,17 @@ def test_paying_a_hospital_for_someone_alive_is_no_ransom() -> None:
     # Paraphrase written for this test: money paid and someone alive, with no one held.
     assert "kidnapping" not in assess("tuvimos que pagar el hospital, gracias a Dios está con vida", "es").keys
     assert "kidnapping" not in assess("we had to pay the clinic but thank God he is alive", "en").keys
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "key"),
+    [
+        # Paraphrases written for this test: a relative's thing sold, and a worker asking what papers cost.
+        ("I sold my son's bike yesterday", "en", "sold_or_bought"),
+        ("m ap travay nan Sendomeng, konbyen kòb pou m peye pou papye yo nan migrasyon?", "ht", "deceived_about_job"),
+    ],
+)
+def test_a_relatives_thing_sold_or_the_cost_of_papers_asked_is_no_sale_or_fee(
+    text: str, language: str, key: str
+) -> None:
+    assert key not in assess(text, language=language).keys, text
