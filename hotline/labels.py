@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from directory.timezones import STAFF_TIME_ZONES
 from hotline import keystore
-from hotline.i18n import language_names, territory_names
+from hotline.i18n import country_name, language_names, territory_names
 
 log = logging.getLogger(__name__)
 
@@ -509,7 +509,7 @@ def answer(key: str, value: Any) -> str:
     """A triage or consent answer as the question's words and the answer's: "Someone in danger right
     now: Yes". A country answer shows the country's name."""
     if key in ("victim_nationality",) and isinstance(value, str):
-        shown = territory_names().get(value, value)
+        shown = country_name(value)
     else:
         shown = label(value, "answer")
     return f"{label(key, 'question')}: {shown}"
@@ -801,7 +801,7 @@ def overrule_value(field: str, value: str | None) -> str:
     if field in ("risk", "case_type"):
         return label(value, field)
     if field == "country":
-        return str(territory_names().get(value, value))
+        return country_name(value)
     if field == "language":
         return _language_name(value)
     return value
