@@ -272,6 +272,19 @@ def cross(groups: dict[str, list[dict[str, Any]]], decays: list[float]) -> None:
                     print(f"    {'':<13} {lowered}   (critical reports read below critical)")
 
 
+def reader_document(heads: dict[str, Any], version: str, trained_on: list[str]) -> dict[str, Any]:
+    """The reader's file: its heads with the shipped thresholds, modes and guards for firm floors."""
+    return {
+        "version": version,
+        "trained_on": trained_on,
+        "thresholds": THRESHOLDS,
+        "modes": MODES,
+        "firm_floor_thresholds": FIRM_FLOOR_THRESHOLDS,
+        "firm_top_below": FIRM_TOP_BELOW,
+        "heads": heads,
+    }
+
+
 def engine_cross(
     groups: dict[str, list[dict[str, Any]]], items: dict[str, list[dict[str, Any]]], snapshot: Any
 ) -> None:
@@ -284,15 +297,8 @@ def engine_cross(
     critical: Counter[str] = Counter()
     size = 0
     for held, _rows, train in held_out_in_turn(groups):
-        document = {
-            "version": "cross",
-            "thresholds": THRESHOLDS,
-            "modes": MODES,
-            "firm_floor_thresholds": FIRM_FLOOR_THRESHOLDS,
-            "firm_top_below": FIRM_TOP_BELOW,
-            "heads": {head: fit(train, head, DECAY) for head in HEADS},
-        }
-        rules = replace(base, reader=compile_reader(document))
+        heads = {head: fit(train, head, DECAY) for head in HEADS}
+        rules = replace(base, reader=compile_reader(reader_document(heads, "cross", [])))
         pool: Counter[str] = Counter()
         for item in items[held]:
             decision = engine.decision_to_json(engine.route(intake_of(item), snapshot, NOW, rules))
@@ -335,15 +341,7 @@ def main() -> None:
     rows = [row for rows in groups.values() for row in rows]
     decay = (args.decay or [DECAY])[0]
     heads = {head: fit(rows, head, decay) for head in HEADS}
-    document = {
-        "version": f"reader-{len(rows)}-reports-decay-{decay}",
-        "trained_on": sorted(groups),
-        "thresholds": THRESHOLDS,
-        "modes": MODES,
-        "firm_floor_thresholds": FIRM_FLOOR_THRESHOLDS,
-        "firm_top_below": FIRM_TOP_BELOW,
-        "heads": heads,
-    }
+    document = reader_document(heads, f"reader-{len(rows)}-reports-decay-{decay}", sorted(groups))
     out = args.out or READER_PATH
     out.write_text(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
     sizes = ", ".join(f"{head} {len(model['weights'])} features" for head, model in heads.items())
