@@ -93,6 +93,8 @@ class PlaceRules:
     # Names the frequency lists count as everyday words only because the place is so often written
     # ("puebla", "chiapas", "punta cana", "santo domingo"): a place in lower case, cued or not.
     place_first_names: frozenset[str] = frozenset()
+    # "esto pasa en", "it happens in": a town named just after one is where it happens.
+    happen_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,7 @@ def default_place_rules() -> PlaceRules:
         foreign_town_min_population=int(places.get("foreign_town_min_population", 0)),
         escape_stems=tuple(normalise(w) for w in places.get("escape_stems", ())),
         relative_words=frozenset(tuple(normalise(w).split()) for w in places.get("relative_words", ())),
+        happen_words=frozenset(normalise(w) for w in places.get("happen_words", ())),
         demonyms=PhraseMatcher(
             (form, country) for country, forms in nationality["demonyms"].items() for form in forms if " " not in form
         ),
@@ -751,7 +754,7 @@ def resolve_location(
         said = (f"The text says they are on the {side} side now.",)
         return LocationResult(side, None, "text", False, (), said, (*evidence, "side"))
     if mentions:
-        return replace(_from_text(mentions, caller_country, snapshot, cued, words), evidence=evidence)
+        return replace(_from_text(mentions, caller_country, snapshot, cued, words, rules), evidence=evidence)
     if caller_country and any(word in rules.capital_words for word in words):
         return LocationResult(
             caller_country,
@@ -767,7 +770,9 @@ def resolve_location(
         # Only the place of an offer, and no phone: the person has most likely gone there; only a
         # place left behind ("we left Tapachula hours ago"), and no phone: they are most likely
         # still in its country.
-        return replace(_from_text(offered, caller_country, snapshot, cued, words), evidence=(*evidence, "fallback"))
+        return replace(
+            _from_text(offered, caller_country, snapshot, cued, words, rules), evidence=(*evidence, "fallback")
+        )
     if caller_country:
         reason = f"No place was stated or named; using the caller's phone country {caller_country}."
         if going:
@@ -965,8 +970,9 @@ def _from_text(
     mentions: list[PlaceMention],
     caller_country: str | None,
     snapshot: Snapshot,
-    cued: tuple[str, ...] = (),
-    words: tuple[str, ...] = (),
+    cued: tuple[str, ...],
+    words: tuple[str, ...],
+    rules: PlaceRules,
 ) -> LocationResult:
     country_mentions = [m for m in mentions if m.names_a_country]
     # The countries named, not the towns that share a country's name ("Costa Rica", Sinaloa).
@@ -985,7 +991,9 @@ def _from_text(
         # Where the caller says they are comes before a town behind them ("I am in Ouanaminthe… to cross
         # to Dajabón"), unless another town is said to be where it happens ("vivo en Pedernales pero
         # esto pasa del otro lado en Anse-à-Pitres").
-        ordered = sorted(specific, key=lambda m: (m.after_location_cue, _where_it_happens(words, m), m.own, m.start))
+        ordered = sorted(
+            specific, key=lambda m: (m.after_location_cue, _where_it_happens(words, m, rules), m.own, m.start)
+        )
         mention = ordered[-1]
         others = _other_towns_say(mention, specific, snapshot)
         # Evidence in order of strength: countries named, other towns named, then the country whose
@@ -1038,12 +1046,9 @@ def _from_text(
     )
 
 
-# Verbs of something happening: a town named just after one is where it happens.
-_HAPPENS = frozenset({"pasa", "ocurre", "sucede", "happens", "happening", "acontece"})
-
-
-def _where_it_happens(words: tuple[str, ...], mention: PlaceMention) -> bool:
-    return bool(_HAPPENS.intersection(words[max(0, mention.start - 5) : mention.start]))
+def _where_it_happens(words: tuple[str, ...], mention: PlaceMention, rules: PlaceRules) -> bool:
+    """Whether a verb of something happening ("esto pasa del otro lado en") comes just before the town."""
+    return bool(rules.happen_words.intersection(words[max(0, mention.start - 5) : mention.start]))
 
 
 def _other_towns_say(mention: PlaceMention, specific: list[PlaceMention], snapshot: Snapshot) -> list[str]:
