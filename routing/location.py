@@ -95,6 +95,9 @@ class PlaceRules:
     place_first_names: frozenset[str] = frozenset()
     # "esto pasa en", "it happens in": a town named just after one is where it happens.
     happen_words: frozenset[str] = frozenset()
+    # First names ("Manuel", "Vicente"): a run of capitalised words that begins with one is a person's
+    # name, and a place's name inside it is a surname ("el hospital Manuel Amador Guerrero").
+    given_names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,7 @@ def default_place_rules() -> PlaceRules:
         escape_stems=tuple(normalise(w) for w in places.get("escape_stems", ())),
         relative_words=frozenset(tuple(normalise(w).split()) for w in places.get("relative_words", ())),
         happen_words=frozenset(normalise(w) for w in places.get("happen_words", ())),
+        given_names=frozenset(normalise(w) for w in places.get("given_names", ())),
         demonyms=PhraseMatcher(
             (form, country) for country, forms in nationality["demonyms"].items() for form in forms if " " not in form
         ),
@@ -273,6 +277,31 @@ def _cue_starts(words: tuple[str, ...], end: int, cues: frozenset[tuple[str, ...
     return (end - size for size in range(1, min(longest, end) + 1) if tuple(words[end - size : end]) in cues)
 
 
+def _in_a_persons_name(reading: Reading, start: int, end: int, given_names: frozenset[str]) -> bool:
+    """Whether the name at `start`..`end` is part of a longer run of capitalised words, in its clause,
+    that begins with a first name: in "el hospital Manuel Amador Guerrero" (a hospital in Colón named
+    after a president) neither "Manuel" (a Mexican hamlet's other name) nor "Guerrero" (Mexico's
+    state) is a place. A run that begins with anything else ("San Marcos Ocotepeque"), or a town
+    whose whole name starts with a first name ("San José", "Pedro Santana"), is left alone. A
+    clause's first word is not marked as capitalised, so a first name there begins the run."""
+    words, clauses, capitalised = reading.words, reading.clauses, reading.capitalised
+    clause = clauses[start]
+    first, last = start, end - 1
+    while first > 0 and clauses[first - 1] == clause and capitalised[first - 1]:
+        first -= 1
+    while last + 1 < len(words) and clauses[last + 1] == clause and capitalised[last + 1]:
+        last += 1
+
+    def opens_clause(position: int) -> bool:
+        return position == 0 or clauses[position - 1] != clauses[position]
+
+    if first > 0 and clauses[first - 1] == clause and opens_clause(first - 1) and words[first - 1] in given_names:
+        return True  # "Manuel Amador Guerrero atendió…": the clause opens with the first name
+    if not (capitalised[first] or opens_clause(first)):
+        return False
+    return words[first] in given_names and (first < start or last >= end)
+
+
 def _without_article(key: str) -> str:
     # "el coyote" is a town's alternate name but in text it is the smuggler; an article does not
     # make a common word a place.
@@ -308,6 +337,8 @@ def place_mentions(
             continue  # a word read as a misspelt town counts only as a place: after "en", or a capital
         if _ends_with_cue(words, match.start, rules.person_cues, rules.longest_cue):
             continue  # "mon ami Salvador", "la señora Victoria", "le dicen el León": a person
+        if typed is not None and _in_a_persons_name(typed, match.start, match.end, rules.given_names):
+            continue  # "el hospital Manuel Amador Guerrero": a surname, not the Mexican state
         if _ends_with_cue(words, match.start, rules.street_cues, rules.longest_cue) and not all(
             p.kind == "city" and p.population == 0 for p in match.value
         ):

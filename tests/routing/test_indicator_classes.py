@@ -1682,3 +1682,11 @@ def test_a_relatives_thing_sold_or_the_cost_of_papers_asked_is_no_sale_or_fee(
     text: str, language: str, key: str
 ) -> None:
     assert key not in assess(text, language=language).keys, text
+
+
+def test_a_camp_a_school_or_a_road_closed_in_haitian_locks_no_one_in() -> None:
+    # Paraphrases written for this test: "fèmen" is to close as well as to lock.
+    for text in ("yo fèmen kan an, kounye a nou pa konn ki kote pou n ale", "yo fèmen wout la ak kawotchou"):
+        assert "held_now" not in assess(text, "ht").keys, text
+    for text in ("yo fèmen nou nan kan an, yo pa kite nou soti", "yo fèmen l nan yon chanm"):
+        assert "held_now" in assess(text, "ht").keys, text

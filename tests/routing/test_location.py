@@ -1,3 +1,5 @@
+import pytest
+
 from routing.grammar import read_text
 from routing.intake import Location
 from routing.location import default_place_rules, resolve_location
@@ -464,3 +466,25 @@ def test_a_town_said_to_be_where_it_happens_comes_before_where_the_caller_lives(
     # Paraphrase written for this test.
     text = "vivo en Dajabón pero esto pasa del otro lado en Ouanaminthe, un hombre tiene niños trabajando"
     assert _country_read(directory_snapshot, text, "DO") == "HT"
+
+
+@pytest.mark.parametrize(
+    ("text", "caller", "expected"),
+    [
+        # Paraphrases written for this test: a hospital, a school or a street named after a person.
+        ("en el hospital Manuel Amador Guerrero de Colón atendimos a una joven encerrada en un bar", "PA", "PA"),
+        ("Trabajo en el hospital Manuel Amador Guerrero en Colón, llegó una muchacha golpeada", None, "PA"),
+        ("la maestra de la escuela José Santos Guardiola en Roatán dice que una alumna no vuelve", None, "HN"),
+    ],
+)
+def test_a_place_inside_a_persons_name_is_a_surname(
+    directory_snapshot: Snapshot, text: str, caller: str | None, expected: str
+) -> None:
+    assert _country_read(directory_snapshot, text, caller) == expected
+
+
+def test_a_town_whose_name_begins_with_a_first_name_is_still_a_town(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: the whole name is the town's, or the run begins with "San".
+    assert _country_read(directory_snapshot, "trabajo en un bar en Pedro Santana y no me pagan", None) == "DO"
+    assert _country_read(directory_snapshot, "Guerrero es donde la tienen, en un rancho de Chilpancingo", None) == "MX"
+    assert _country_read(directory_snapshot, "estamos en San Marcos Ocotepeque, el coyote nos dejó", None) == "HN"
