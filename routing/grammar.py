@@ -326,11 +326,12 @@ class Grammar:
         found = self.occurrences(words)
         spanned = set().union(*(self.families_of(word) for word in words[start:end]))
         for veto in vetoes:
-            if veto.verbs not in spanned:
-                continue
             if veto.inside:
+                # A phrase of the family counts as well as a word of it ("fè m" of FORCE).
                 if self._only_inside(words, veto.verbs, veto.family, start, end):
                     return True
+                continue
+            if veto.verbs not in spanned:
                 continue
             for at, _ in found.get(veto.family, ()):
                 if end <= at < end + veto.after or start - veto.before <= at < start:
@@ -340,10 +341,13 @@ class Grammar:
     def _only_inside(self, words: tuple[str, ...], family: str, outer: str, start: int, end: int) -> bool:
         """Whether words[start:end] hold a word of `family` and every one stands inside a phrase of
         `outer` ("timoun" inside "ak timoun mwen yo")."""
+        found = self.occurrences(words)
+        # Each word of the family, and each phrase of it ("fè m" of FORCE), inside the span.
         members = [p for p in range(start, end) if family in self.families_of(words[p])]
+        members += [p for s, e in found.get(family, ()) if start <= s and e <= end for p in range(s, e)]
         if not members:
             return False
-        covered = {p for s, e in self.occurrences(words).get(outer, ()) for p in range(s, e)}
+        covered = {p for s, e in found.get(outer, ()) for p in range(s, e)}
         return all(p in covered for p in members)
 
     def negations(self, reading: Reading) -> list[int]:

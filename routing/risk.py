@@ -468,7 +468,9 @@ def assess_risk(
         # on a case that may not be one is an information request, whatever it mentions.
         level, capped = rules.levels[0], None
         reasons = (*reasons, "The report asks whether something is a crime: an information request.")
-    if reading.questions and not answered(fired) and level != rules.levels[0]:
+    # "is it safe to go with him", "eske m ka fe l konfyans": asked by its words, without a question mark.
+    asks = bool(reading.questions) or bool(occurrences.get("ASKED_BY_FORM"))
+    if asks and not answered(fired) and level != rules.levels[0]:
         asked = _an_information_request(fired, occurrences)
         if asked:
             # "I'm writing a thesis on restavèk children, do you have figures?", "estoy en Tijuana con mi
@@ -573,13 +575,21 @@ def _an_information_request(
         return "The report asks for a shelter or papers, with no incident: an information request."
     if (
         occurrences.get("SAFETY_Q")
-        and not occurrences.get("PAID_PAST")  # "ya le pagamos la mitad, ¿es seguro?": paid is medium
+        # "ya le pagamos la mitad, ¿es seguro?": paid is medium; "ainda não paguei" is not paid.
+        and not _said(occurrences, "PAID_PAST")
         and fired.keys() <= _ASKER_SIGNS | _PLANNED_CROSSING_SIGNS
     ):
         # "mi hijo de 17 se quiere ir con un coyote, ¿es peligroso?": a question about a crossing or a
         # plan, nothing done to anyone yet (the labelling rules' questions about hiring a coyote).
         return "The report asks whether a crossing or a plan is safe, with no incident: an information request."
     return None
+
+
+def _said(occurrences: Mapping[str, tuple[tuple[int, int], ...]], family: str) -> bool:
+    """Whether a word of the family occurs with no negation right before it, or one word before it
+    ("ainda não paguei", "not paid yet", "todavía no le pagamos" deny it)."""
+    denied = {end for _, end in occurrences.get("NEG", ())}
+    return any(start not in denied and start - 1 not in denied for start, _ in occurrences.get(family, ()))
 
 
 # Signs of a crossing, and of the people crossing, that say nothing of exploitation or danger.

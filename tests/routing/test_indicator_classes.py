@@ -1690,3 +1690,52 @@ def test_a_camp_a_school_or_a_road_closed_in_haitian_locks_no_one_in() -> None:
         assert "held_now" not in assess(text, "ht").keys, text
     for text in ("yo fèmen nou nan kan an, yo pa kite nou soti", "yo fèmen l nan yon chanm"):
         assert "held_now" in assess(text, "ht").keys, text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Paraphrases written for this test: the same questions, asked with no question mark.
+        ("we in Tecun Uman, a guy charge 300 quetzales to cross the river, is that fair", "en"),
+        ("a man say $500 each he take us to Tapachula, is it safe to go with him", "en"),
+        ("yon nèg ap fè nou travèse pou 200 dola, eske m ka fe l konfyans", "ht"),
+    ],
+)
+def test_a_question_about_a_crossing_asked_without_a_question_mark_is_still_asked(text: str, language: str) -> None:
+    assert assess(text, language=language).level == "low", text
+
+
+def test_a_payment_denied_is_no_payment_made() -> None:
+    # Paraphrases written for this test.
+    assert assess("um cara leva a gente por 3000 pesos, ainda não paguei, é perigoso?", "pt").level == "low"
+    assert assess("he wants 4000 to take us across, we have not paid yet, is it safe?", "en").level == "low"
+    assert assess("ya le pagamos la mitad al coyote, ¿es seguro?", "es").level != "low"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Paraphrases written for this test: getting someone a job, or no need to pay, is no unpaid work.
+        ("yon nonm di l ap fè m jwenn travay nan yon otèl", "ht"),
+        ("m pa bezwen peye anyen, se li menm k ap peye bis la", "ht"),
+        ("no tienes que pagar nada, la agencia paga todo", "es"),
+        ("you dont have to pay anything, the company covers it", "en"),
+    ],
+)
+def test_a_job_found_or_nothing_to_pay_is_no_forced_labour(text: str, language: str) -> None:
+    assert "forced_labour" not in assess(text, language=language).keys, text
+
+
+def test_work_made_or_unpaid_is_still_forced_labour() -> None:
+    assert "forced_labour" in assess("patwon an fè m travay 16 è chak jou", "ht").keys
+    assert "forced_labour" in assess("trabajo todo el día y no me pagan nada", "es").keys
+    assert "forced_labour" in assess("m pa janm touche, yo pa peye m", "ht").keys
+
+
+def test_a_trip_paid_back_from_the_wages_is_a_recruitment_lure() -> None:
+    # Paraphrases written for this test.
+    for text, language in (
+        ("a man say i can go to pick coffee, transport free and i pay him back from the salary", "en"),
+        ("li peye tikè a, m ap remèt li sou salè m apre", "ht"),
+    ):
+        assert "recruitment_lure" in assess(text, language=language).keys, text
