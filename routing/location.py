@@ -852,12 +852,17 @@ def _sides(
     words: tuple[str, ...], mentions: list[PlaceMention], rules: PlaceRules, snapshot: Snapshot
 ) -> tuple[str, ...]:
     """The countries the text puts the person on the side of: a country named after a side cue
-    ("do lado do Panamá"), a demonym after a side word ("lado mexicano", "côté panaméen") or before
-    "side" ("on the Mexican side")."""
+    ("do lado do Panamá") or before "side" ("honduras side"), a demonym after a side word ("lado
+    mexicano", "côté panaméen") or before "side" ("on the Mexican side")."""
     found = [
         m.countries[0]
         for m in mentions
-        if m.names_a_country and _ends_with_cue(words, m.start, rules.side_cues, rules.longest_cue)
+        if m.names_a_country
+        and (
+            _ends_with_cue(words, m.start, rules.side_cues, rules.longest_cue)
+            # "at Agua Caliente honduras side", "the Guatemala side": a country's name before "side".
+            or (m.end < len(words) and words[m.end] == "side")
+        )
     ]
     if rules.demonyms is not None and (rules.side_words.intersection(words) or "side" in words):
         found.extend(
@@ -1016,6 +1021,14 @@ def _from_text(
         (m.start, m) for m in specific if m.start not in follows and any(p.kind == "region" for p in m.places)
     )
     specific = [_within(m, follows.get(m.end)) for m in specific]
+    said_in = {c for m in country_mentions if m.after_location_cue for c in _countries_named(m)}
+    if said_in:
+        # "I am calling from Trujillo, Colón, here in Honduras… by Santa Fe": where the text says it is
+        # in a country, the towns that can be in it come before a town that cannot (Santa Fe, to the
+        # gazetteer, is only Argentina's).
+        agreeing = [m for m in specific if any(p.country in said_in for p in m.places)]
+        if agreeing:
+            specific = agreeing
     if specific:
         # Where several towns are named, the one after "en"/"in"/"near" is where it happens,
         # else the last one (people tell the route in order and end where they are).

@@ -488,3 +488,26 @@ def test_a_town_whose_name_begins_with_a_first_name_is_still_a_town(directory_sn
     assert _country_read(directory_snapshot, "trabajo en un bar en Pedro Santana y no me pagan", None) == "DO"
     assert _country_read(directory_snapshot, "Guerrero es donde la tienen, en un rancho de Chilpancingo", None) == "MX"
     assert _country_read(directory_snapshot, "estamos en San Marcos Ocotepeque, el coyote nos dejó", None) == "HN"
+
+
+def test_a_country_said_with_a_cue_keeps_the_town_that_can_be_in_it(directory_snapshot: Snapshot) -> None:
+    # Paraphrases written for this test: "na Nicaragua", "in Honduras" say which of the towns named.
+    text = "pagamos ao lancheiro em Los Chiles e ele deixou a gente do lado de San Carlos na Nicaragua, sem água"
+    assert _country_read(directory_snapshot, text, "CR") == "NI"
+
+
+def test_a_countrys_name_before_side_puts_the_person_on_that_side(directory_snapshot: Snapshot) -> None:
+    # Paraphrase written for this test: where they are, over the town the smuggler would take them to.
+    text = "we at Agua Caliente honduras side, a man say 400 each he take us all the way to Tapachula"
+    assert _country_read(directory_snapshot, text, "HN") == "HN"
+
+
+def test_home_again_is_a_place_returned_to_not_where_it_happened(directory_snapshot: Snapshot) -> None:
+    # Paraphrase written for this test: the work was in Belize, the worker is home in Les Cayes now.
+    text = "m te travay nan yon bato nan Belize, yo pa t peye m. Kounya m tounen lakay mwen Okay"
+    assert _country_read(directory_snapshot, text, None) == "BZ"
+
+
+def test_places_the_gazetteer_lacked(directory_snapshot: Snapshot) -> None:
+    assert _country_read(directory_snapshot, "estamos num barco perto de Sapodilla Cayes", "BR") == "BZ"
+    assert _country_read(directory_snapshot, "trabajamos en una finca de piña en Pital", None) == "CR"
