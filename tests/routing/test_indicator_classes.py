@@ -1739,3 +1739,16 @@ def test_a_trip_paid_back_from_the_wages_is_a_recruitment_lure() -> None:
         ("li peye tikè a, m ap remèt li sou salè m apre", "ht"),
     ):
         assert "recruitment_lure" in assess(text, language=language).keys, text
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Paraphrases written for this test: left by the smuggler, money gone, no danger named.
+        ("el coyote nos dejó en la terminal de Danlí y se fue con la plata, estamos bien", "es"),
+        ("o guia largou a gente na rodoviária e sumiu com o dinheiro", "pt"),
+        ("kowòt la pran kòb la e li kite nou nan tèminal la", "ht"),
+    ],
+)
+def test_a_smugglers_abandonment_with_no_danger_named_is_medium(text: str, language: str) -> None:
+    assert assess(text, language=language).level == "medium", text
