@@ -1752,3 +1752,12 @@ def test_a_trip_paid_back_from_the_wages_is_a_recruitment_lure() -> None:
 )
 def test_a_smugglers_abandonment_with_no_danger_named_is_medium(text: str, language: str) -> None:
     assert assess(text, language=language).level == "medium", text
+
+
+def test_shooting_told_as_such_is_a_weapon() -> None:
+    # Paraphrases written for this test; pulling hair or taking a passport is no shot.
+    assert "weapon" in assess("il y a des hommes qui tirent près de la rivière, on est cachés", "fr").keys
+    assert "weapon" in assess("estão atirando perto do rio, estamos escondidos", "pt").keys
+    assert "weapon" in assess("gen moun k ap tire nan zòn nan, nou kache", "ht").keys
+    assert "weapon" not in assess("elle tire les cheveux de sa soeur", "fr").keys
+    assert "weapon" not in assess("ele tirou o passaporte dela", "pt").keys
