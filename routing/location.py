@@ -1021,14 +1021,6 @@ def _from_text(
         (m.start, m) for m in specific if m.start not in follows and any(p.kind == "region" for p in m.places)
     )
     specific = [_within(m, follows.get(m.end)) for m in specific]
-    said_in = {c for m in country_mentions if m.after_location_cue for c in _countries_named(m)}
-    if said_in:
-        # "I am calling from Trujillo, Colón, here in Honduras… by Santa Fe": where the text says it is
-        # in a country, the towns that can be in it come before a town that cannot (Santa Fe, to the
-        # gazetteer, is only Argentina's).
-        agreeing = [m for m in specific if any(p.country in said_in for p in m.places)]
-        if agreeing:
-            specific = agreeing
     if specific:
         # Where several towns are named, the one after "en"/"in"/"near" is where it happens,
         # else the last one (people tell the route in order and end where they are).

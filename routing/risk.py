@@ -576,7 +576,7 @@ def _an_information_request(
     if (
         occurrences.get("SAFETY_Q")
         # "ya le pagamos la mitad, ¿es seguro?": paid is medium; "ainda não paguei" is not paid.
-        and not _said(occurrences, "PAID_PAST")
+        and not _said_at(occurrences, "PAID_PAST")
         and fired.keys() <= _ASKER_SIGNS | _PLANNED_CROSSING_SIGNS
     ):
         # "mi hijo de 17 se quiere ir con un coyote, ¿es peligroso?": a question about a crossing or a
@@ -585,11 +585,11 @@ def _an_information_request(
     return None
 
 
-def _said(occurrences: Mapping[str, tuple[tuple[int, int], ...]], family: str) -> bool:
-    """Whether a word of the family occurs with no negation right before it, or one word before it
-    ("ainda não paguei", "not paid yet", "todavía no le pagamos" deny it)."""
+def _said_at(occurrences: Mapping[str, tuple[tuple[int, int], ...]], family: str) -> list[int]:
+    """Where the family occurs with no negation right before it, or one word before it ("eles não
+    soltaram ninguém", "il m'a pas suivie", "ainda não paguei", "todavía no le pagamos" deny it)."""
     denied = {end for _, end in occurrences.get("NEG", ())}
-    return any(start not in denied and start - 1 not in denied for start, _ in occurrences.get(family, ()))
+    return [start for start, _ in occurrences.get(family, ()) if start not in denied and start - 1 not in denied]
 
 
 # Signs of a crossing, and of the people crossing, that say nothing of exploitation or danger.
@@ -642,18 +642,14 @@ def _over_and_safe(occurrences: Mapping[str, tuple[tuple[int, int], ...]], words
 
     A danger told after the escape in the imperfect ("ya me salí porque... nos encerraban", "j'ai fui,
     il m'enfermait", "escapei, ele trancava o galpão") is the story of what was, not a danger going on."""
-    denied = {end for _, end in occurrences.get("NEG", ())}
-
-    def said(family: str) -> list[int]:
-        # Where the family occurs not denied ("eles não soltaram ninguém", "il m'a pas suivie").
-        return [start for start, _ in occurrences.get(family, ()) if start not in denied and start - 1 not in denied]
-
-    marks = [start for family in ("GOT_AWAY", "SAFE_NOW") for start in said(family)]
+    marks = [start for family in ("GOT_AWAY", "SAFE_NOW") for start in _said_at(occurrences, family)]
     if not marks:
         return False
     last = max(marks)
     return not any(
-        start > last and not _imperfect(words[start]) for family in _DANGER_AFTER_ESCAPE for start in said(family)
+        start > last and not _imperfect(words[start])
+        for family in _DANGER_AFTER_ESCAPE
+        for start in _said_at(occurrences, family)
     )
 
 

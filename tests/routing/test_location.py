@@ -490,10 +490,13 @@ def test_a_town_whose_name_begins_with_a_first_name_is_still_a_town(directory_sn
     assert _country_read(directory_snapshot, "estamos en San Marcos Ocotepeque, el coyote nos dejó", None) == "HN"
 
 
-def test_a_country_said_with_a_cue_keeps_the_town_that_can_be_in_it(directory_snapshot: Snapshot) -> None:
-    # Paraphrases written for this test: "na Nicaragua", "in Honduras" say which of the towns named.
-    text = "pagamos ao lancheiro em Los Chiles e ele deixou a gente do lado de San Carlos na Nicaragua, sem água"
-    assert _country_read(directory_snapshot, text, "CR") == "NI"
+def test_a_caller_in_one_country_with_the_incident_in_another_keeps_the_incident(
+    directory_snapshot: Snapshot,
+) -> None:
+    # Paraphrase written for this test: where the caller is, said with a cue, names a country and a
+    # town of it; the daughter is held elsewhere.
+    text = "Estoy en Honduras, en San Pedro Sula, y mi hija está encerrada en Tapachula"
+    assert _country_read(directory_snapshot, text, "HN") == "MX"
 
 
 def test_a_countrys_name_before_side_puts_the_person_on_that_side(directory_snapshot: Snapshot) -> None:
