@@ -1755,9 +1755,16 @@ def test_a_smugglers_abandonment_with_no_danger_named_is_medium(text: str, langu
 
 
 def test_shooting_told_as_such_is_a_weapon() -> None:
-    # Paraphrases written for this test; pulling hair or taking a passport is no shot.
+    # Paraphrases written for this test; pulling hair, profiting, throwing a phone, withdrawing money
+    # or taking a passport is no shot.
     assert "weapon" in assess("il y a des hommes qui tirent près de la rivière, on est cachés", "fr").keys
     assert "weapon" in assess("estão atirando perto do rio, estamos escondidos", "pt").keys
-    assert "weapon" in assess("gen moun k ap tire nan zòn nan, nou kache", "ht").keys
-    assert "weapon" not in assess("elle tire les cheveux de sa soeur", "fr").keys
-    assert "weapon" not in assess("ele tirou o passaporte dela", "pt").keys
+    assert "weapon" in assess("gen moun k ap tire sou moun nan zòn nan, nou kache", "ht").keys
+    for text, language in (
+        ("elle tire les cheveux de sa soeur", "fr"),
+        ("ils tirent profit de ces filles", "fr"),
+        ("ele atirou o celular no chão e gritou", "pt"),
+        ("ele tirou o passaporte dela", "pt"),
+        ("patwon an ap tire lajan sou salè m chak mwa", "ht"),
+    ):
+        assert "weapon" not in assess(text, language).keys, text
