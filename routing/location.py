@@ -281,9 +281,8 @@ def _in_a_persons_name(reading: Reading, start: int, end: int, given_names: froz
     """Whether the name at `start`..`end` is part of a longer run of capitalised words, in its clause,
     that begins with a first name: in "el hospital Manuel Amador Guerrero" (a hospital in Colón named
     after a president) neither "Manuel" (a Mexican hamlet's other name) nor "Guerrero" (Mexico's
-    state) is a place. A run that begins with anything else ("San Marcos Ocotepeque"), or a town
-    whose whole name starts with a first name ("San José", "Pedro Santana"), is left alone. A
-    clause's first word is not marked as capitalised, so a first name there begins the run."""
+    state) is a place. A run that begins with anything else ("San Marcos Ocotepeque") is left alone.
+    A clause's first word is not marked as capitalised, so a first name there begins the run."""
     words, clauses, capitalised = reading.words, reading.clauses, reading.capitalised
     clause = clauses[start]
     first, last = start, end - 1
@@ -297,9 +296,12 @@ def _in_a_persons_name(reading: Reading, start: int, end: int, given_names: froz
 
     if first > 0 and clauses[first - 1] == clause and opens_clause(first - 1) and words[first - 1] in given_names:
         return True  # "Manuel Amador Guerrero atendió…": the clause opens with the first name
-    if not (capitalised[first] or opens_clause(first)):
+    if not (capitalised[first] or opens_clause(first)) or words[first] not in given_names:
         return False
-    return words[first] in given_names and (first < start or last >= end)
+    # A name after the first name is a surname; the first name itself, read alone as a place ("Manuel",
+    # a hamlet's other name), is a person's when more of the name follows. A town's whole name that
+    # begins with a first name ("Vicente Noble", "Miguel Hidalgo") is the town.
+    return first < start or (end == start + 1 and last >= end)
 
 
 def _without_article(key: str) -> str:

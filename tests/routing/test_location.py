@@ -514,3 +514,16 @@ def test_home_again_is_a_place_returned_to_not_where_it_happened(directory_snaps
 def test_places_the_gazetteer_lacked(directory_snapshot: Snapshot) -> None:
     assert _country_read(directory_snapshot, "estamos num barco perto de Sapodilla Cayes", "BR") == "BZ"
     assert _country_read(directory_snapshot, "trabajamos en una finca de piña en Pital", None) == "CR"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Paraphrases written for this test: a town named like a person, with more names after it.
+        ("trabajamos en una finca en David Chiriquí sin pago", "PA"),
+        ("estamos en Vicente Noble Barahona, el capataz no nos paga", "DO"),
+        ("la tienen en una casa en Miguel Hidalgo CDMX", "MX"),
+    ],
+)
+def test_a_town_named_after_a_person_is_still_the_town(directory_snapshot: Snapshot, text: str, expected: str) -> None:
+    assert _country_read(directory_snapshot, text, None) == expected
