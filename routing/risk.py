@@ -531,7 +531,7 @@ def _a_fair_job(
     """Signs of a hard job only, in a job said to pay on time or that the worker goes home from every
     day (the grammar's PAID_AND_FREE): beside them only who the worker is (a child, a migrant), no sign
     of control, a crossing, an injury or a danger of the moment."""
-    if not occurrences.get("PAID_AND_FREE") or any(i.evidence == ANSWER_EVIDENCE for i in fired.values()):
+    if not occurrences.get("PAID_AND_FREE") or answered(fired):
         return False
     others = {key for key in fired if key not in _WORK_COMPLAINT and not rules.indicators[key].group}
     return bool(fired.keys() & _WORK_COMPLAINT) and others <= {"crossed_border"}
@@ -585,11 +585,16 @@ def _an_information_request(
     return None
 
 
-def _said_at(occurrences: Mapping[str, tuple[tuple[int, int], ...]], family: str) -> list[int]:
-    """Where the family occurs with no negation right before it, or one word before it ("eles não
-    soltaram ninguém", "il m'a pas suivie", "ainda não paguei", "todavía no le pagamos" deny it)."""
+def _said_at(occurrences: Mapping[str, tuple[tuple[int, int], ...]], *families: str) -> list[int]:
+    """Where the families occur with no negation right before them, or one word before them ("eles
+    não soltaram ninguém", "il m'a pas suivie", "ainda não paguei", "todavía no le pagamos" deny it)."""
     denied = {end for _, end in occurrences.get("NEG", ())}
-    return [start for start, _ in occurrences.get(family, ()) if start not in denied and start - 1 not in denied]
+    return [
+        start
+        for family in families
+        for start, _ in occurrences.get(family, ())
+        if start not in denied and start - 1 not in denied
+    ]
 
 
 # Signs of a crossing, and of the people crossing, that say nothing of exploitation or danger.
@@ -642,14 +647,12 @@ def _over_and_safe(occurrences: Mapping[str, tuple[tuple[int, int], ...]], words
 
     A danger told after the escape in the imperfect ("ya me salí porque... nos encerraban", "j'ai fui,
     il m'enfermait", "escapei, ele trancava o galpão") is the story of what was, not a danger going on."""
-    marks = [start for family in ("GOT_AWAY", "SAFE_NOW") for start in _said_at(occurrences, family)]
+    marks = _said_at(occurrences, "GOT_AWAY", "SAFE_NOW")
     if not marks:
         return False
     last = max(marks)
     return not any(
-        start > last and not _imperfect(words[start])
-        for family in _DANGER_AFTER_ESCAPE
-        for start in _said_at(occurrences, family)
+        start > last and not _imperfect(words[start]) for start in _said_at(occurrences, *_DANGER_AFTER_ESCAPE)
     )
 
 
